@@ -1,0 +1,16 @@
+"""hmsxl: run a Norwegian workplace's yearly HMS cycle through Excel workbooks.
+
+The public API mirrors the command line: `load_config`, `generate`, ...
+"""
+
+__version__ = "0.1.0"
+
+from .config import Unit, load_config, write_example_config  # noqa: E402
+from .errors import ConfigError, HmsxlError, OutputExistsError  # noqa: E402
+from .generate import generate  # noqa: E402
+from .wheel import year_occurrences  # noqa: E402
+
+__all__ = [
+    "ConfigError", "HmsxlError", "OutputExistsError", "Unit", "generate", "load_config",
+    "write_example_config", "year_occurrences", "__version__",
+]

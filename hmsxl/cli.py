@@ -1,0 +1,70 @@
+"""The command line: each command parses options, calls one library function, prints."""
+
+from __future__ import annotations
+
+import functools
+from pathlib import Path
+
+import click
+
+from . import __version__
+from .errors import HmsxlError
+
+
+class _UserError(click.ClickException):
+    def __init__(self, message, exit_code):
+        super().__init__(message)
+        self.exit_code = exit_code
+
+
+def _library_errors(fn):
+    """Turn the library's errors into one clear message and the right exit code."""
+
+    @functools.wraps(fn)
+    def wrapper(*args, **kwargs):
+        try:
+            return fn(*args, **kwargs)
+        except HmsxlError as exc:
+            raise _UserError(str(exc), exc.exit_code) from None
+
+    return wrapper
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="hmsxl")
+def main():
+    """Run a unit's yearly HMS cycle through Excel workbooks.
+
+    Describe the unit once in unit.toml (hmsxl init), then generate one workbook per
+    section for the leaders to fill in.
+    """
+
+
+@main.command()
+@click.argument("directory", default=".", type=click.Path(file_okay=False, path_type=Path))
+@click.option("--year", type=click.IntRange(2000, 2100), help="The HMS year (default: this year).")
+@_library_errors
+def init(directory, year):
+    """Write DIRECTORY/unit.toml: a commented example unit to edit."""
+    from .config import write_example_config
+
+    target = write_example_config(directory, year)
+    click.echo(f"Wrote {target}. Edit it, then run: hmsxl generate {target}")
+
+
+@main.command()
+@click.argument("config", type=click.Path(path_type=Path))
+@click.option("-o", "--out", "out_dir", default="workbooks", show_default=True,
+              type=click.Path(path_type=Path), help="Folder for the workbooks.")
+@click.option("--section", "sections", multiple=True, metavar="ID",
+              help="Only this section (repeatable). Default: all sections.")
+@click.option("--force", is_flag=True, help="Overwrite existing workbooks.")
+@_library_errors
+def generate(config, out_dir, sections, force):
+    """Write one workbook per section: <year>-<section-id>.xlsx."""
+    from .generate import generate as generate_
+
+    paths = generate_(config, out_dir=out_dir, sections=sections, force=force)
+    for p in paths:
+        click.echo(f"Wrote {p}")
+    click.echo(f"{len(paths)} workbook(s) in {out_dir}")

@@ -1,0 +1,204 @@
+"""Every Norwegian (bokmål) text a section leader or LAMU reads, in one catalog.
+
+Code refers to these by key; nothing user-facing in Norwegian is written elsewhere.
+Excel limits that apply here (checked by a test): input/error titles <= 32 characters,
+input/error messages <= 255 characters.
+"""
+
+MONTHS = ("jan", "feb", "mar", "apr", "mai", "jun", "jul", "aug", "sep", "okt", "nov", "des")
+MONTHS_LONG = (
+    "januar", "februar", "mars", "april", "mai", "juni",
+    "juli", "august", "september", "oktober", "november", "desember",
+)
+
+SHEET = {
+    "guide": "Veiledning",
+    "actions": "Handlingsplan",
+    "wheel": "Årshjul",
+    "godbht": "God BHT",
+    "annual": "Årsrapport",
+    "identity": "_hmsxl",
+}
+
+# Column and item labels with their input messages: (label, input message).
+# A "*" after a label marks a required field.
+COLUMN = {
+    "actions": {
+        "category": ("Kategori", "Velg kategori fra listen."),
+        "challenge": ("Arbeidsmiljøutfordring (hva)", "Beskriv utfordringen konkret: hva er problemet, og hvor?"),
+        "purpose": ("Hvorfor", "Hva skal tiltaket oppnå? Hvilket forhold skal bli bedre?"),
+        "measure": ("Tiltak (hvordan)", "Beskriv tiltaket: hva skal gjøres, og hvordan?"),
+        "priority": ("Prioritet", "Velg prioritet. Vurder hvor ofte det skjer, hvor mange som berøres og hvor alvorlig det er."),
+        "responsible": ("Ansvarlig (hvem)", "Hvem har ansvar for å gjennomføre tiltaket? Navn, rolle eller gruppe."),
+        "deadline": ("Frist", "Skriv en dato, f.eks. 15.09.2026. Fristen for å iverksette tiltaket."),
+        "status": ("Status", "Velg status fra listen."),
+        "next_review": ("Neste evaluering", "Dato for neste evaluering eller oppfølgingsmøte, f.eks. 01.11.2026."),
+        "comment": ("Kommentar", "Valgfri kommentar."),
+    },
+    "wheel": {
+        "key": ("Nøkkel", ""),
+        "activity": ("Aktivitet", ""),
+        "who": ("Hvem", ""),
+        "period": ("Når", ""),
+        "due": ("Frist", ""),
+        "planned": ("Planlagt dato", "Når planlegger dere å gjennomføre aktiviteten? Skriv en dato, f.eks. 10.06.2026."),
+        "done_date": ("Gjennomført dato", "Datoen aktiviteten ble gjennomført, f.eks. 24.06.2026."),
+        "status": ("Status", "Velg status fra listen."),
+        "comment": ("Kommentar", "Valgfri kommentar, f.eks. funn eller hvorfor aktiviteten ble utsatt."),
+    },
+    "godbht": {
+        "key": ("Nøkkel", ""),
+        "group": ("Gruppe", ""),
+        "number": ("Nr", ""),
+        "element": ("Element", ""),
+        "level_bht": ("BHTs evne til å bidra (1–4)", "Nivå 1–4: 1 ikke startet, 2 noe framgang, 3 betydelig framgang, 4 fullt oppnådd."),
+        "level_org": ("Virksomhetens evne til å etterspørre og legge til rette (1–4)", "Nivå 1–4: 1 ikke startet, 2 noe framgang, 3 betydelig framgang, 4 fullt oppnådd."),
+        "notes": ("Egne notater", "Stikkord som begrunner nivået."),
+        "improvement": ("Forslag til forbedring", "Stikkord om hva som kan gjøres for å bli bedre."),
+    },
+    "annual": {
+        "key": ("Nøkkel", ""),
+        "part": ("Del", ""),
+        "question": ("Spørsmål", ""),
+        "answer": ("Svar", ""),
+        "comment": ("Kommentar", "Utdyp gjerne svaret her."),
+    },
+}
+
+# Årsrapport questions: key -> (part, question, input message for the answer cell).
+ANNUAL_PARTS = {
+    "activities": "A. HMS-aktiviteter i året",
+    "discussion": "B. Årlig arbeidsmiljødrøftelse",
+}
+ANNUAL = {
+    "safety_round_held": ("activities", "Er årets vernerunde gjennomført?", "Velg Ja, Delvis, Nei eller Ikke aktuelt."),
+    "safety_round_date": ("activities", "Dato for vernerunden", "Skriv datoen, f.eks. 24.06.2026."),
+    "fire_rounds": ("activities", "Antall gjennomførte brannvernrunder i året", "Skriv et helt tall, f.eks. 4 (én per kvartal)."),
+    "ark_followup": ("activities", "Er ARK-tiltakene fulgt opp?", "Velg Ja, Delvis, Nei eller Ikke aktuelt. Utdyp i kommentarfeltet."),
+    "employees": ("activities", "Antall ansatte i seksjonen", "Skriv et helt tall."),
+    "appraisals": ("activities", "Antall gjennomførte medarbeidersamtaler", "Skriv et helt tall."),
+    "incidents": ("activities", "Antall meldte uønskede hendelser (avvik) i året", "Skriv et helt tall. Hendelsene meldes i avvikssystemet."),
+    "other_activities": ("activities", "Andre HMS-relaterte aktiviteter og tiltak", "Beskriv kort andre HMS-aktiviteter seksjonen har gjennomført."),
+    "bht_help": ("activities", "Bistand fra bedriftshelsetjenesten (BHT)", "Hva har BHT bistått med i år?"),
+    "focus_next": ("discussion", "Hva skal være arbeidsmiljøfokuset neste år?", "Beskriv seksjonens viktigste fokusområde for neste år."),
+    "cooperation": ("discussion", "Hvordan skal samarbeidet om dette foregå?", "Hvem deltar (leder, verneombud, ansatte), og i hvilke møter?"),
+    "goals": ("discussion", "Hvilke mål setter dere, og hvordan skal dere nå dem?", "Skriv målene og hvordan dere skal nå dem."),
+    "last_goals_reached": ("discussion", "Ble fjorårets mål nådd?", "Velg Ja, Delvis, Nei eller Ikke aktuelt. Utdyp i kommentarfeltet."),
+    "plan_review": ("discussion", "Hva hadde dere planlagt, og virket tiltakene?", "Status på handlingsplanen: hva var planlagt, hvorfor, og fikk tiltaket ønsket virkning?"),
+}
+
+YES_NO = ("Ja", "Delvis", "Nei", "Ikke aktuelt")
+
+# God BHT (seed 003): the 15 elements in 3 groups.
+GODBHT_GROUPS = {
+    "org": "BHT som virksomhet",
+    "customer": "Forholdet BHT–kunde",
+    "services": "Tjenester",
+}
+GODBHT_ELEMENTS = (
+    ("org", "Kompetanse og tverrfaglighet"),
+    ("org", "Kvalitetssystem"),
+    ("org", "Etikk"),
+    ("org", "Virksomhetsplanlegging i BHT"),
+    ("customer", "Kunderelasjon"),
+    ("customer", "Informasjon og markedsføring"),
+    ("services", "HMS-planlegging"),
+    ("services", "Kartlegging og risikovurdering"),
+    ("services", "Tiltak"),
+    ("services", "Undervisning og rådgivning"),
+    ("services", "Helsefremmende arbeidsplasser"),
+    ("services", "Målrettet helseovervåkning"),
+    ("services", "Arbeidsmedisinsk poliklinikk"),
+    ("services", "Inkluderende arbeidsliv"),
+    ("services", "Rusmidler og spilleavhengighet"),
+)
+GODBHT_LEVELS = {1: "Ikke startet", 2: "Noe framgang", 3: "Betydelig framgang", 4: "Fullt oppnådd"}
+
+# Titles and short texts on the sheets.
+TEXT = {
+    "actions_title": "Handlingsplan for HMS {year} – {section}",
+    "actions_intro": (
+        "Én rad per arbeidsmiljøutfordring. Felt merket * må fylles ut. "
+        "Bruk listene i cellene der de finnes. Planen er et levende dokument: oppdater status jevnlig."
+    ),
+    "wheel_title": "Årshjul for HMS {year} – {section}",
+    "wheel_intro": (
+        "Årets faste HMS-aktiviteter for seksjonen. Fyll inn planlagt dato, gjennomført dato og status. "
+        "Markeringene til høyre viser når i året aktiviteten skal skje."
+    ),
+    "godbht_title": "God BHT – egenvurdering (Tabell 3) {year} – {section}",
+    "godbht_intro": (
+        "Sett nivå 1–4 for hvert element, både for BHTs evne til å bidra og for virksomhetens evne til "
+        "å etterspørre og legge til rette. Vurder først hver for dere, så sammen. Målet er nivå 4 på begge."
+    ),
+    "godbht_levels_heading": "Nivåer",
+    "godbht_chart_title": "Profil: God BHT",
+    "godbht_series_bht": "BHT",
+    "godbht_series_org": "Virksomheten",
+    "annual_title": "HMS-årsrapport {year} – {section}",
+    "annual_intro": (
+        "Svar på hvert spørsmål i kolonnen Svar. Del B følger den årlige arbeidsmiljødrøftelsen. "
+        "Rapporten legges fram for LAMU."
+    ),
+    "required_mark": " *",
+    "wheel_marker": "●",
+    "fire_quarter": "{n}. kvartal",
+    "period_due": "innen {date}",
+    "period_range": "{start}–{end}",
+    "period_quarter": "{n}. kvartal ({start}–{end})",
+    "period_month": "{month}",
+    "date_short": "{day}. {month}",
+    "date_year": "{day}. {month} {year}",
+}
+
+# The Veiledning sheet, top to bottom. {placeholders} are filled from the unit config.
+GUIDE = {
+    "title": "HMS {year}: arbeidsbok for {section}",
+    "for_whom": "Til: {leader}, {section} ({unit})",
+    "deadline": "Frist for å sende arbeidsboka tilbake: {deadline}",
+    "return": "Send den utfylte arbeidsboka som vedlegg i e-post til {advisor_name} ({advisor_email}). Filnavnet kan gjerne være det samme.",
+    "steps_heading": "Slik fyller du ut",
+    "steps": (
+        "1. Handlingsplan: skriv én rad per arbeidsmiljøutfordring, med tiltak, ansvarlig, frist og status. Felt merket * må fylles ut.",
+        "2. Årshjul: fyll inn planlagt dato, gjennomført dato og status for hver aktivitet.",
+        "3. God BHT: sett nivå 1–4 for hvert av de 15 elementene, for BHT og for virksomheten.",
+        "4. Årsrapport: svar på spørsmålene om årets HMS-arbeid og den årlige arbeidsmiljødrøftelsen.",
+    ),
+    "tips_heading": "Gode råd",
+    "tips": (
+        "Skriv datoer som dd.mm.åååå, f.eks. 15.09.{year}.",
+        "Velg fra listene der cellen har en liste (pil ned til høyre for cellen).",
+        "Du kan legge til flere rader nederst i handlingsplanen. Ikke endre overskriftene.",
+        "Arkene er beskyttet slik at bare feltene som skal fylles ut kan endres. Passord trengs ikke for å fylle ut.",
+        "Ikke slett arket «_hmsxl» eller endre filens oppsett: det brukes til å lese svarene automatisk.",
+    ),
+    "contact_heading": "Spørsmål?",
+    "contact": "Kontakt HMS-rådgiver {advisor_name}, {advisor_email}{advisor_phone}.",
+    "label_unit": "Enhet",
+    "label_section": "Seksjon",
+    "label_leader": "Seksjonsleder",
+    "label_vo": "Verneombud",
+    "label_year": "År",
+    "label_deadline": "Frist",
+}
+
+# Data validation: (input title, error title, error message with {allowed}).
+VALIDATION = {
+    "error_title": "Ugyldig verdi",
+    "text": "Teksten kan være høyst {max} tegn.",
+    "date": "Skriv en dato mellom {min} og {max}, f.eks. {example}.",
+    "choice": "Velg en verdi fra listen.",
+    "level": "Skriv et helt tall fra 1 til 4.",
+    "count": "Skriv et helt tall fra {min} til {max}.",
+}
+
+# The hidden identity sheet (read by hmsxl, seen by nobody).
+IDENTITY_HEADING = ("Nøkkel", "Verdi")
+LIST_NAMES = {
+    "categories": "Kategorier",
+    "priorities": "Prioriteter",
+    "statuses": "Statuser",
+    "done_statuses": "Ferdig-statuser",
+    "wheel_statuses": "Årshjul-statuser",
+    "yes_no": "Ja/Nei",
+}

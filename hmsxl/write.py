@@ -1,0 +1,417 @@
+"""Writes one section workbook with xlsxwriter, from the sheet schemas and the unit config."""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+
+import xlsxwriter
+from xlsxwriter.utility import xl_col_to_name
+
+from . import __version__, labels
+from .config import WHEEL_DONE_DEFAULT, Section, Unit
+from .fields import Field, Label, Marker, list_range_name
+from .schema import (
+    ACTIONS, ANNUAL, ANNUAL_ITEMS, GODBHT, IDENTITY_KEYS, IDENTITY_LIST_FIRST_COLUMN,
+    SCHEMA_VERSION, TEMPLATE_VERSION, WHEEL, Sheet, annual_rows, godbht_rows,
+)
+from .wheel import year_occurrences
+
+# Rows below the formatted action-plan rows that stay unlocked and validated, for leaders
+# who type past the table.
+SPARE_ROWS = 200
+
+COLOURS = {
+    "header": "#1F4E79",
+    "header_font": "#FFFFFF",
+    "locked": "#F2F2F2",
+    "input": "#FFFFFF",
+    "border": "#A6A6A6",
+    "overdue": "#F4B6B6",
+    "done": "#C6EFCE",
+    "started": "#FFEB9C",
+    "marker": "#9DC3E6",
+    "level": {1: "#F4B6B6", 2: "#F8CBAD", 3: "#FFEB9C", 4: "#C6EFCE"},
+}
+
+PROTECT_OPTIONS = {
+    "format_cells": False,
+    "format_columns": True,
+    "format_rows": True,
+    "insert_rows": True,
+    "autofilter": True,
+    "sort": True,
+    "select_locked_cells": True,
+    "select_unlocked_cells": True,
+}
+
+
+def fmt_date_long(d: dt.date) -> str:
+    return f"{d.day}. {labels.MONTHS_LONG[d.month - 1]} {d.year}"
+
+
+class _Formats:
+    """The workbook's cell formats, made once and shared by all sheets."""
+
+    def __init__(self, wb: xlsxwriter.Workbook):
+        self.wb = wb
+        self._cache: dict = {}
+        base = {"font_name": "Calibri", "font_size": 11, "valign": "top"}
+        self.base = base
+        self.title = wb.add_format({**base, "bold": True, "font_size": 15, "font_color": COLOURS["header"]})
+        self.intro = wb.add_format({**base, "italic": True, "font_color": "#404040"})
+        self.heading = wb.add_format({**base, "bold": True, "font_size": 12})
+        self.text = wb.add_format({**base, "text_wrap": True})
+        self.label = wb.add_format({**base, "bold": True})
+        self.header = wb.add_format({
+            **base, "bold": True, "text_wrap": True, "font_color": COLOURS["header_font"],
+            "bg_color": COLOURS["header"], "border": 1, "border_color": COLOURS["border"],
+        })
+        self.overdue = wb.add_format({"bg_color": COLOURS["overdue"]})
+        self.done = wb.add_format({"bg_color": COLOURS["done"]})
+        self.started = wb.add_format({"bg_color": COLOURS["started"]})
+        self.levels = {n: wb.add_format({"bg_color": c}) for n, c in COLOURS["level"].items()}
+        self.marker_on = wb.add_format({
+            **base, "align": "center", "bg_color": COLOURS["marker"], "border": 1,
+            "border_color": COLOURS["border"], "font_color": COLOURS["header"],
+        })
+        self.unlocked_col = {}
+
+    def cell(self, field: Field, editable: bool):
+        """The format of a table cell of this field type, locked or not."""
+        key = (type(field).__name__, field.num_format, field.wrap, editable)
+        if key not in self._cache:
+            props = {**self.base, "border": 1, "border_color": COLOURS["border"], "locked": not editable}
+            if field.num_format:
+                props["num_format"] = field.num_format
+            if field.wrap:
+                props["text_wrap"] = True
+            if not editable:
+                props["bg_color"] = COLOURS["locked"]
+            if isinstance(field, Marker):
+                props["align"] = "center"
+            self._cache[key] = self.wb.add_format(props)
+        return self._cache[key]
+
+    def column(self, field: Field):
+        """A column-wide unlocked format, so rows added below the table stay editable."""
+        key = (field.num_format, field.wrap)
+        if key not in self.unlocked_col:
+            props = {**self.base, "locked": False}
+            if field.num_format:
+                props["num_format"] = field.num_format
+            if field.wrap:
+                props["text_wrap"] = True
+            self.unlocked_col[key] = self.wb.add_format(props)
+        return self.unlocked_col[key]
+
+
+def _write_value(ws, row, col, value, fmt):
+    """Write one cell by Python type; text always as a string, never a formula."""
+    if value is None or value == "":
+        ws.write_blank(row, col, None, fmt)
+    elif isinstance(value, (dt.date, dt.datetime)):
+        ws.write_datetime(row, col, dt.datetime.combine(value, dt.time()) if not isinstance(value, dt.datetime) else value, fmt)
+    elif isinstance(value, bool):
+        ws.write_boolean(row, col, value, fmt)
+    elif isinstance(value, (int, float)):
+        ws.write_number(row, col, value, fmt)
+    else:
+        ws.write_string(row, col, str(value), fmt)
+
+
+def _validation(unit: Unit, field: Field, help_text: str, title: str) -> dict | None:
+    opts = field.validation(unit)
+    if opts is None:
+        return None
+    opts = dict(opts)
+    opts.update({
+        "ignore_blank": True,
+        "error_type": "stop",
+        "error_title": labels.VALIDATION["error_title"],
+        "error_message": field.rule(unit),
+    })
+    if help_text:
+        opts["input_title"] = title[:32]
+        opts["input_message"] = help_text[:255]
+    return opts
+
+
+class SectionWorkbook:
+    """Builds the workbook for one section; `build()` returns the xlsx bytes."""
+
+    def __init__(self, unit: Unit, section: Section, generated_at: dt.datetime):
+        self.unit = unit
+        self.section = section
+        self.generated_at = generated_at
+        self.buf = io.BytesIO()
+        self.wb = xlsxwriter.Workbook(self.buf, {
+            "in_memory": True,
+            "strings_to_numbers": False,
+            "strings_to_formulas": False,
+            "strings_to_urls": False,
+        })
+        self.f = _Formats(self.wb)
+
+    # -- common table machinery ---------------------------------------------------------
+
+    def _table(self, sheet: Sheet, rows: list[dict], title: str, intro: str, spare: int = 0,
+               field_per_row: list[Field] | None = None):
+        """Write a table sheet: title, intro, header, rows; validation on input cells."""
+        ws = self.wb.add_worksheet(sheet.name)
+        f = self.f
+        ws.write_string(0, 0, title, f.title)
+        ws.write_string(1, 0, intro, f.intro)
+        ws.set_row(0, 22)
+        hr, first = sheet.header_row, sheet.first_data_row
+        last = first + max(len(rows), 1) - 1
+        for c, col in enumerate(sheet.columns):
+            fmt = f.column(col.field) if col.input else None
+            ws.set_column(c, c, col.width, fmt, {"hidden": True} if col.hidden else None)
+            ws.write_string(hr, c, col.header, f.header)
+        ws.set_row(hr, 45)
+        for r, row in enumerate(rows):
+            for c, col in enumerate(sheet.columns):
+                field = field_per_row[r] if (field_per_row and col.key == "answer") else col.field
+                _write_value(ws, first + r, c, row.get(col.key), f.cell(field, col.input))
+        # Validation: one range per input column (or per cell where the type differs by row).
+        for c, col in enumerate(sheet.columns):
+            if not col.input:
+                continue
+            if field_per_row and col.key == "answer":
+                for r, field in enumerate(field_per_row):
+                    opts = _validation(self.unit, field, ANNUAL_ITEMS[r].help, ANNUAL_ITEMS[r].question)
+                    if opts:
+                        ws.data_validation(first + r, c, first + r, c, opts)
+                continue
+            opts = _validation(self.unit, col.field, col.help, col.label)
+            if opts:
+                ws.data_validation(first, c, last + spare, c, opts)
+        ws.freeze_panes(first, 0)
+        ws.protect("", PROTECT_OPTIONS)
+        ws.set_landscape()
+        ws.set_paper(9)  # A4
+        ws.fit_to_pages(1, 0)
+        ws.repeat_rows(hr)
+        ws.set_margins(left=0.4, right=0.4, top=0.6, bottom=0.6)
+        ws.set_footer(f"&L{_escape_hf(self.section.name)}&C&A&R&P / &N")
+        return ws, first, last
+
+    def _col(self, sheet: Sheet, key: str) -> str:
+        return xl_col_to_name(sheet.index(key))
+
+    # -- sheets -------------------------------------------------------------------------
+
+    def guide(self):
+        ws = self.wb.add_worksheet(labels.SHEET["guide"])
+        f, u, s, g = self.f, self.unit, self.section, labels.GUIDE
+        ws.set_column(0, 0, 2)
+        ws.set_column(1, 1, 18)
+        ws.set_column(2, 2, 100)
+        ws.hide_gridlines(2)
+        fill = {
+            "year": u.year, "section": s.name, "unit": u.name, "leader": s.leader,
+            "deadline": fmt_date_long(u.return_deadline), "advisor_name": u.advisor.name,
+            "advisor_email": u.advisor.email,
+            "advisor_phone": f", tlf. {u.advisor.phone}" if u.advisor.phone else "",
+        }
+        r = 0
+        ws.write_string(r, 1, g["title"].format(**fill), f.title)
+        r += 2
+        facts = [
+            ("label_unit", u.name), ("label_section", s.name), ("label_leader", s.leader),
+            ("label_vo", s.vo), ("label_year", str(u.year)),
+            ("label_deadline", fmt_date_long(u.return_deadline)),
+        ]
+        for key, value in facts:
+            if not value:
+                continue
+            ws.write_string(r, 1, g[key], f.label)
+            ws.write_string(r, 2, value, f.text)
+            r += 1
+        r += 1
+        for key in ("deadline", "return"):
+            ws.write_string(r, 1, g[key].format(**fill), f.text if key == "return" else f.heading)
+            r += 1
+        r += 1
+        for heading, lines in (("steps_heading", g["steps"]), ("tips_heading", g["tips"])):
+            ws.write_string(r, 1, g[heading], f.heading)
+            r += 1
+            for line in lines:
+                ws.write_string(r, 1, "•" if heading == "tips_heading" else "", f.text)
+                ws.write_string(r, 2, line.format(**fill), f.text)
+                r += 1
+            r += 1
+        ws.write_string(r, 1, g["contact_heading"], f.heading)
+        ws.write_string(r + 1, 2, g["contact"].format(**fill), f.text)
+        ws.protect("", {"select_locked_cells": True})
+        ws.set_paper(9)
+        ws.fit_to_pages(1, 0)
+        ws.activate()
+
+    def actions(self):
+        sheet, u = ACTIONS, self.unit
+        title = labels.TEXT["actions_title"].format(year=u.year, section=self.section.name)
+        rows = [{} for _ in range(u.action_rows)]
+        ws, first, last = self._table(sheet, rows, title, labels.TEXT["actions_intro"], spare=SPARE_ROWS)
+        ws.autofilter(sheet.header_row, 0, last, len(sheet.columns) - 1)
+        d, st = self._col(sheet, "deadline"), self._col(sheet, "status")
+        top = first + 1
+        not_done = ",".join(f'${st}{top}<>"{_q(v)}"' for v in u.done_statuses)
+        ws.conditional_format(first, sheet.index("deadline"), last + SPARE_ROWS, sheet.index("deadline"), {
+            "type": "formula",
+            "criteria": f"=AND(ISNUMBER(${d}{top}),${d}{top}<TODAY(),{not_done})",
+            "format": self.f.overdue,
+        })
+        sc = sheet.index("status")
+        for v in u.statuses:
+            fmt = self.f.done if v in u.done_statuses else (None if v == u.statuses[0] else self.f.started)
+            if fmt is not None:
+                ws.conditional_format(first, sc, last + SPARE_ROWS, sc, {
+                    "type": "cell", "criteria": "==", "value": f'"{_q(v)}"', "format": fmt,
+                })
+
+    def wheel(self):
+        sheet, u = WHEEL, self.unit
+        occs = year_occurrences(u, self.section.id)
+        rows = []
+        for o in occs:
+            row = {"key": o.key, "activity": o.name, "who": o.activity.who, "period": o.period, "due": o.due}
+            for m in o.months(u.year):
+                row[f"m{m:02d}"] = labels.TEXT["wheel_marker"]
+            rows.append(row)
+        title = labels.TEXT["wheel_title"].format(year=u.year, section=self.section.name)
+        ws, first, last = self._table(sheet, rows, title, labels.TEXT["wheel_intro"])
+        # The month grid is the picture of the wheel: colour the months each activity spans.
+        for r, row in enumerate(rows):
+            for m in range(1, 13):
+                if f"m{m:02d}" in row:
+                    ws.write_string(first + r, sheet.index(f"m{m:02d}"), row[f"m{m:02d}"], self.f.marker_on)
+        if not rows:
+            return
+        d, st = self._col(sheet, "due"), self._col(sheet, "status")
+        done = [v for v in u.wheel_statuses if v in WHEEL_DONE_DEFAULT] or [u.wheel_statuses[-1]]
+        not_done = ",".join(f'${st}{first + 1}<>"{_q(v)}"' for v in done)
+        dc = sheet.index("due")
+        ws.conditional_format(first, dc, last, dc, {
+            "type": "formula",
+            "criteria": f"=AND(${d}{first + 1}<TODAY(),{not_done})",
+            "format": self.f.overdue,
+        })
+        sc = sheet.index("status")
+        for v in done:
+            ws.conditional_format(first, sc, last, sc, {
+                "type": "cell", "criteria": "==", "value": f'"{_q(v)}"', "format": self.f.done,
+            })
+
+    def godbht(self):
+        sheet, u = GODBHT, self.unit
+        rows = godbht_rows()
+        title = labels.TEXT["godbht_title"].format(year=u.year, section=self.section.name)
+        ws, first, last = self._table(sheet, rows, title, labels.TEXT["godbht_intro"])
+        for key in ("level_bht", "level_org"):
+            c = sheet.index(key)
+            for level, fmt in self.f.levels.items():
+                ws.conditional_format(first, c, last, c, {
+                    "type": "cell", "criteria": "==", "value": level, "format": fmt,
+                })
+        # Level descriptions under the table.
+        r = last + 2
+        ws.write_string(r, sheet.index("element"), labels.TEXT["godbht_levels_heading"], self.f.heading)
+        for level, text in labels.GODBHT_LEVELS.items():
+            r += 1
+            ws.write_number(r, sheet.index("number"), level, self.f.cell(Label(), False))
+            ws.write_string(r, sheet.index("element"), text, self.f.cell(Label(), False))
+        # The live profile: a bar chart of both levels per element.
+        name = sheet.name.replace("'", "''")
+        chart = self.wb.add_chart({"type": "bar"})
+        cats = f"='{name}'!${self._col(sheet, 'element')}${first + 1}:${self._col(sheet, 'element')}${last + 1}"
+        for key, series, colour in (("level_bht", "godbht_series_bht", "#2E75B6"),
+                                    ("level_org", "godbht_series_org", "#ED7D31")):
+            col = self._col(sheet, key)
+            chart.add_series({
+                "name": labels.TEXT[series],
+                "categories": cats,
+                "values": f"='{name}'!${col}${first + 1}:${col}${last + 1}",
+                "fill": {"color": colour},
+                "gap": 60,
+            })
+        chart.set_title({"name": labels.TEXT["godbht_chart_title"]})
+        chart.set_x_axis({"min": 0, "max": 4, "major_unit": 1})
+        chart.set_y_axis({"reverse": True})
+        chart.set_legend({"position": "bottom"})
+        chart.set_size({"width": 620, "height": 560})
+        ws.insert_chart(sheet.header_row, len(sheet.columns) + 1, chart, {"x_offset": 10})
+
+    def annual(self):
+        sheet, u = ANNUAL, self.unit
+        title = labels.TEXT["annual_title"].format(year=u.year, section=self.section.name)
+        self._table(sheet, annual_rows(), title, labels.TEXT["annual_intro"],
+                    field_per_row=[it.field for it in ANNUAL_ITEMS])
+
+    def identity(self):
+        ws = self.wb.add_worksheet(labels.SHEET["identity"])
+        u, s = self.unit, self.section
+        values = {
+            "template_version": TEMPLATE_VERSION,
+            "schema_version": SCHEMA_VERSION,
+            "unit": u.name,
+            "year": u.year,
+            "section_id": s.id,
+            "section_name": s.name,
+            "leader": s.leader,
+            "generated_at": self.generated_at.isoformat(),
+            "generator": f"hmsxl {__version__}",
+        }
+        ws.write_string(0, 0, labels.IDENTITY_HEADING[0])
+        ws.write_string(0, 1, labels.IDENTITY_HEADING[1])
+        for r, key in enumerate(IDENTITY_KEYS, start=1):
+            ws.write_string(r, 0, key)
+            _write_value(ws, r, 1, values[key], None)
+        for i, (name, values_) in enumerate(u.lists().items()):
+            c = IDENTITY_LIST_FIRST_COLUMN + i
+            ws.write_string(0, c, labels.LIST_NAMES[name])
+            for r, v in enumerate(values_, start=1):
+                ws.write_string(r, c, v)
+            col = xl_col_to_name(c)
+            sheet = labels.SHEET["identity"]
+            self.wb.define_name(list_range_name(name), f"='{sheet}'!${col}$2:${col}${len(values_) + 1}")
+        ws.hide()
+        ws.protect("")
+
+    def build(self) -> bytes:
+        u, s = self.unit, self.section
+        self.guide()
+        self.actions()
+        self.wheel()
+        self.godbht()
+        self.annual()
+        self.identity()
+        self.wb.set_properties({
+            "title": labels.GUIDE["title"].format(year=u.year, section=s.name),
+            "subject": "HMS",
+            "author": u.advisor.name,
+            "company": u.name,
+            "created": self.generated_at.replace(tzinfo=None),
+        })
+        for key, value in (("hmsxl_unit", u.name), ("hmsxl_year", u.year), ("hmsxl_section_id", s.id),
+                           ("hmsxl_template_version", TEMPLATE_VERSION),
+                           ("hmsxl_schema_version", SCHEMA_VERSION)):
+            self.wb.set_custom_property(key, value)
+        self.wb.close()
+        return self.buf.getvalue()
+
+
+def _q(value: str) -> str:
+    """Quote a text for use inside an Excel formula string literal."""
+    return value.replace('"', '""')
+
+
+def _escape_hf(value: str) -> str:
+    """Header/footer text: '&' starts a control code in Excel."""
+    return value.replace("&", "&&")
+
+
+def section_workbook_bytes(unit: Unit, section: Section, generated_at: dt.datetime) -> bytes:
+    return SectionWorkbook(unit, section, generated_at).build()
+
