@@ -131,6 +131,14 @@ class Label(Field):
 
 
 @dataclass(frozen=True)
+class Number(Label):
+    """A number that hmsxl fills in (an element's number)."""
+
+    kind = "number"
+    wrap = False
+
+
+@dataclass(frozen=True)
 class Marker(Label):
     """A month cell in the årshjul grid."""
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from . import labels
-from .fields import Choice, Count, Date, Field, Label, Level, LongText, Marker, Text
+from .fields import Choice, Count, Date, Field, Label, Level, LongText, Marker, Number, Text
 
 # Bump TEMPLATE_VERSION when the layout changes, SCHEMA_VERSION when the data read back changes.
 TEMPLATE_VERSION = 1
@@ -127,7 +127,7 @@ WHEEL = Sheet("wheel", (
 GODBHT = Sheet("godbht", (
     Column("key", Label(), 6, input=False, hidden=True),
     Column("group", Label(), 20, input=False),
-    Column("number", Label(), 5, input=False),
+    Column("number", Number(), 5, input=False),
     Column("element", Label(), 32, input=False),
     Column("level_bht", Level(), 16),
     Column("level_org", Level(), 22),

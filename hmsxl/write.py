@@ -10,7 +10,7 @@ from xlsxwriter.utility import xl_col_to_name
 
 from . import __version__, labels
 from .config import WHEEL_DONE_DEFAULT, Section, Unit
-from .fields import Field, Label, Marker, list_range_name
+from .fields import Field, Label, LongText, Marker, Number, list_range_name
 from .schema import (
     ACTIONS, ANNUAL, ANNUAL_ITEMS, GODBHT, IDENTITY_KEYS, IDENTITY_LIST_FIRST_COLUMN,
     SCHEMA_VERSION, TEMPLATE_VERSION, WHEEL, Sheet, annual_rows, godbht_rows,
@@ -62,6 +62,7 @@ class _Formats:
         self.intro = wb.add_format({**base, "italic": True, "font_color": "#404040"})
         self.heading = wb.add_format({**base, "bold": True, "font_size": 12})
         self.text = wb.add_format({**base, "text_wrap": True})
+        self.base_fmt = wb.add_format(base)
         self.label = wb.add_format({**base, "bold": True})
         self.header = wb.add_format({
             **base, "bold": True, "text_wrap": True, "font_color": COLOURS["header_font"],
@@ -88,7 +89,7 @@ class _Formats:
                 props["text_wrap"] = True
             if not editable:
                 props["bg_color"] = COLOURS["locked"]
-            if isinstance(field, Marker):
+            if isinstance(field, (Marker, Number)):
                 props["align"] = "center"
             self._cache[key] = self.wb.add_format(props)
         return self._cache[key]
@@ -160,8 +161,9 @@ class SectionWorkbook:
         """Write a table sheet: title, intro, header, rows; validation on input cells."""
         ws = self.wb.add_worksheet(sheet.name)
         f = self.f
-        ws.write_string(0, 0, title, f.title)
-        ws.write_string(1, 0, intro, f.intro)
+        visible = next(c for c, col in enumerate(sheet.columns) if not col.hidden)
+        ws.write_string(0, visible, title, f.title)
+        ws.write_string(1, visible, intro, f.intro)
         ws.set_row(0, 22)
         hr, first = sheet.header_row, sheet.first_data_row
         last = first + max(len(rows), 1) - 1
@@ -174,6 +176,9 @@ class SectionWorkbook:
             for c, col in enumerate(sheet.columns):
                 field = field_per_row[r] if (field_per_row and col.key == "answer") else col.field
                 _write_value(ws, first + r, c, row.get(col.key), f.cell(field, col.input))
+            height = _row_height(sheet, row, field_per_row[r] if field_per_row else None)
+            if height:
+                ws.set_row(first + r, height)
         # Validation: one range per input column (or per cell where the type differs by row).
         for c, col in enumerate(sheet.columns):
             if not col.input:
@@ -230,9 +235,9 @@ class SectionWorkbook:
             ws.write_string(r, 2, value, f.text)
             r += 1
         r += 1
-        for key in ("deadline", "return"):
-            ws.write_string(r, 1, g[key].format(**fill), f.text if key == "return" else f.heading)
-            r += 1
+        ws.write_string(r, 1, g["deadline"].format(**fill), f.heading)
+        ws.write_string(r + 1, 1, g["return"].format(**fill), f.base_fmt)
+        r += 2
         r += 1
         for heading, lines in (("steps_heading", g["steps"]), ("tips_heading", g["tips"])):
             ws.write_string(r, 1, g[heading], f.heading)
@@ -400,6 +405,27 @@ class SectionWorkbook:
             self.wb.set_custom_property(key, value)
         self.wb.close()
         return self.buf.getvalue()
+
+
+LINE_HEIGHT = 15
+
+
+def _row_height(sheet: Sheet, row: dict, answer_field: Field | None) -> float | None:
+    """A row height that shows the pre-filled text whole.
+
+    Not every client grows a row for wrapped text on its own (LibreOffice does not), so
+    the writer estimates the lines from the text length and the column width.
+    """
+    lines = 1
+    for col in sheet.columns:
+        value = row.get(col.key)
+        if col.hidden or not isinstance(value, str) or not col.field.wrap:
+            continue
+        per_line = max(1.0, col.width * 1.1)
+        lines = max(lines, -(-len(value) // int(per_line)))
+    if isinstance(answer_field, LongText):
+        lines = max(lines, 3)
+    return LINE_HEIGHT * lines if lines > 1 else None
 
 
 def _q(value: str) -> str:

@@ -1,0 +1,106 @@
+import datetime as dt
+
+import pytest
+from click.testing import CliRunner
+
+from hmsxl import ConfigError, load_config
+from hmsxl.cli import main
+from hmsxl.config import DEFAULT_LISTS, example_config_text
+
+from conftest import YEAR
+
+
+def test_example_config_loads_with_defaults(config_file):
+    unit = load_config(config_file)
+    assert unit.name == "Eksempelmuseet" and unit.year == YEAR
+    assert [s.id for s in unit.sections] == ["samling", "formidling", "drift", "adm"]
+    assert unit.return_deadline == dt.date(YEAR, 12, 1)
+    assert unit.statuses == DEFAULT_LISTS["statuses"]
+    assert unit.categories[0] == "Fokusområde"
+    assert {a.id for a in unit.wheel} >= {"vernerunde", "brannvernrunde", "arsrapport", "fokusomrader"}
+    # Invented people only: every address is at example.no/.org.
+    emails = [unit.advisor.email] + [s.email for s in unit.sections] + [s.vo_email for s in unit.sections if s.vo_email]
+    assert all(e.endswith(("@example.no", "@example.org")) for e in emails)
+
+
+def test_init_writes_example_and_refuses_to_overwrite(tmp_path):
+    runner = CliRunner()
+    result = runner.invoke(main, ["init", str(tmp_path / "u"), "--year", "2027"])
+    assert result.exit_code == 0, result.output
+    unit = load_config(tmp_path / "u" / "unit.toml")
+    assert unit.year == 2027 and unit.return_deadline == dt.date(2027, 12, 1)
+    before = (tmp_path / "u" / "unit.toml").read_bytes()
+    again = runner.invoke(main, ["init", str(tmp_path / "u")])
+    assert again.exit_code == 1 and "exists already" in again.output
+    assert (tmp_path / "u" / "unit.toml").read_bytes() == before
+
+
+def edit(text, old, new):
+    assert old in text, old
+    return text.replace(old, new, 1)
+
+
+BASE = example_config_text(YEAR)
+BROKEN = {
+    "unknown key": (edit(BASE, 'name = "Eksempelmuseet"', 'name = "Eksempelmuseet"\nnavn = "x"'),
+                    "unit.navn: unknown key"),
+    "wrong type": (edit(BASE, f"year = {YEAR}", 'year = "2026"'), "unit.year: must be a whole number"),
+    "year out of range": (edit(BASE, f"year = {YEAR}", "year = 1850"), "unit.year: is 1850"),
+    "duplicate section id": (edit(BASE, 'id = "formidling"', 'id = "samling"'),
+                             "sections[1].id: 'samling' is used by another section"),
+    "bad e-mail": (edit(BASE, "frode.formidler@example.no", "frode.formidler(at)example.no"),
+                   "sections[1].email: 'frode.formidler(at)example.no' is not an e-mail address"),
+    "deadline outside the year": (edit(BASE, f"return_deadline = {YEAR}-12-01", f"return_deadline = {YEAR + 1}-01-10"),
+                                  f"unit.return_deadline: {YEAR + 1}-01-10 is outside the year {YEAR}"),
+    "deadline as text": (edit(BASE, f"return_deadline = {YEAR}-12-01", 'return_deadline = "1.12.2026"'),
+                         "unit.return_deadline: must be a date without quotes"),
+    "sheet-unsafe section id": (edit(BASE, 'id = "drift"', 'id = "Drift/Sikkerhet"'),
+                                "sections[2].id: 'Drift/Sikkerhet' may only hold a-z, 0-9"),
+    "missing key": (edit(BASE, 'leader = "Dina Drift"\n', ""), "sections[2].leader: missing"),
+    "list value too long for Excel": (edit(BASE, "[lists]", "[lists]\npriorities = [\"" + "x" * 300 + "\"]"),
+                                      "lists.priorities[0]: is 300 characters long; Excel lists allow at most 255"),
+    "done status not a status": (edit(BASE, "[lists]", '[lists]\ndone_statuses = ["Ferdig"]'),
+                                 "lists.done_statuses: 'Ferdig' is not in lists.statuses"),
+    "wheel rule missing": (edit(BASE, 'due = "07-01"', 'when = "07-01"'), "wheel[2].when: unknown key"),
+    "wheel date not a date": (edit(BASE, 'due = "07-01"', 'due = "07-41"'), "wheel[2].due: '07-41' is not a month and day"),
+    "wheel date in another year": (edit(BASE, 'due = "07-01"', "due = 2019-07-01"),
+                                   "wheel[2].due: 2019-07-01 is outside the year"),
+    "wheel unknown section": (edit(BASE, 'id = "vernerunde"', 'id = "vernerunde"\nsections = ["lager"]'),
+                              "wheel[2].sections: 'lager' is not a section id"),
+    "every_years without base": (edit(BASE, "base_year = 2025\n", ""), "wheel[4].base_year: missing"),
+    "control character": (edit(BASE, 'leader = "Arne Admin"', 'leader = "Arne\\u0007Admin"'),
+                          "sections[3].leader: must be one line"),
+    "not TOML": (edit(BASE, "[advisor]", "[advisor"), "is not valid TOML"),
+}
+
+
+@pytest.mark.parametrize("kind", sorted(BROKEN))
+def test_broken_config_exit_2_with_key_path(tmp_path, kind):
+    text, expected = BROKEN[kind]
+    path = tmp_path / "unit.toml"
+    path.write_text(text, encoding="utf-8")
+    result = CliRunner().invoke(main, ["generate", str(path), "-o", str(tmp_path / "out")])
+    assert result.exit_code == 2, result.output
+    assert expected in result.output
+    assert "Traceback" not in result.output
+    assert not (tmp_path / "out").exists()
+
+
+def test_every_mistake_is_reported_at_once(tmp_path):
+    text = edit(edit(BASE, f"year = {YEAR}", 'year = "x"'), "frode.formidler@example.no", "nope")
+    path = tmp_path / "unit.toml"
+    path.write_text(text, encoding="utf-8")
+    with pytest.raises(ConfigError) as err:
+        load_config(path)
+    assert len(err.value.problems) == 2
+
+
+@pytest.mark.parametrize("make,expected", [
+    (lambda p: p, "file not found"),
+    (lambda p: (p.mkdir(), p)[1], "file not found"),  # a folder without unit.toml in it
+    (lambda p: (p.write_bytes(b"\xff\xfe\x00bad"), p)[1], "is not UTF-8 text"),
+])
+def test_unreadable_config(tmp_path, make, expected):
+    path = make(tmp_path / "unit.toml")
+    result = CliRunner().invoke(main, ["generate", str(path)])
+    assert result.exit_code == 2 and expected in result.output

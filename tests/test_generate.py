@@ -1,0 +1,280 @@
+import datetime as dt
+import zipfile
+
+import openpyxl
+import pytest
+from click.testing import CliRunner
+from openpyxl.utils import get_column_letter
+
+from hmsxl import OutputExistsError, generate, labels
+from hmsxl.cli import main
+from hmsxl.schema import ACTIONS, ANNUAL, ANNUAL_ITEMS, GODBHT, WHEEL, TEMPLATE_VERSION, SCHEMA_VERSION
+from hmsxl.wheel import year_occurrences
+from hmsxl.write import SPARE_ROWS
+
+from conftest import GENERATED_AT, YEAR
+
+
+@pytest.fixture(scope="module")
+def book(generated):
+    unit, paths = generated
+    return unit, openpyxl.load_workbook(paths[0])
+
+
+def col(sheet, key):
+    return get_column_letter(sheet.index(key) + 1)
+
+
+def validations_by_column(ws):
+    """{column letter: [(type, formula1, formula2, sqref)]} of a sheet's data validations."""
+    out = {}
+    for dv in ws.data_validations.dataValidation:
+        for rng in dv.sqref.ranges:
+            letter = get_column_letter(rng.min_col)
+            out.setdefault(letter, []).append((dv.type, dv.formula1, dv.formula2, rng.coord, dv))
+    return out
+
+
+def defined_list(wb, name):
+    dn = wb.defined_names[name]
+    ((sheet, ref),) = list(dn.destinations)
+    ws = wb[sheet]
+    return [c.value for row in ws[ref.replace("$", "")] for c in row]
+
+
+def test_one_workbook_per_section_named_by_year_and_id(generated):
+    unit, paths = generated
+    assert [p.name for p in paths] == [f"{YEAR}-{s.id}.xlsx" for s in unit.sections]
+    assert all(p.exists() for p in paths)
+    assert not [p for p in paths[0].parent.iterdir() if p.name.startswith(".")]  # no temp files left
+
+
+def test_sheets_in_order_and_identity_hidden(book):
+    unit, wb = book
+    assert wb.sheetnames == ["Veiledning", "Handlingsplan", "Årshjul", "God BHT", "Årsrapport", "_hmsxl"]
+    assert wb["_hmsxl"].sheet_state == "hidden"
+    assert all(wb[n].sheet_state == "visible" for n in wb.sheetnames[:-1])
+    assert wb.active.title == "Veiledning"
+
+
+def test_identity_sheet_and_document_properties(book):
+    unit, wb = book
+    ws = wb["_hmsxl"]
+    ident = {ws.cell(r, 1).value: ws.cell(r, 2).value for r in range(2, 11)}
+    assert ident["section_id"] == "samling"
+    assert ident["section_name"] == "Samlingsseksjonen"
+    assert ident["unit"] == "Eksempelmuseet" and ident["year"] == YEAR
+    assert ident["template_version"] == TEMPLATE_VERSION and ident["schema_version"] == SCHEMA_VERSION
+    assert ident["generated_at"] == GENERATED_AT.isoformat()
+    props = {p.name: p.value for p in wb.custom_doc_props.props}
+    assert props["hmsxl_section_id"] == "samling" and props["hmsxl_year"] == YEAR
+
+
+def test_action_plan_dropdowns_hold_the_configured_lists(book):
+    unit, wb = book
+    ws = wb["Handlingsplan"]
+    v = validations_by_column(ws)
+    first = ACTIONS.first_data_row + 1
+    last = first + unit.action_rows - 1 + SPARE_ROWS
+    for key, name, values in (("category", "hmsxl_categories", unit.categories),
+                              ("priority", "hmsxl_priorities", unit.priorities),
+                              ("status", "hmsxl_statuses", unit.statuses)):
+        c = col(ACTIONS, key)
+        ((kind, f1, _, ref, dv),) = v[c]
+        assert kind == "list" and f1 == name
+        assert ref == f"{c}{first}:{c}{last}"
+        assert dv.showErrorMessage and dv.errorStyle in (None, "stop")
+        assert dv.prompt and dv.showInputMessage
+        assert defined_list(wb, name) == list(values)
+
+
+def test_action_plan_dates_and_text_lengths(book):
+    unit, wb = book
+    v = validations_by_column(wb["Handlingsplan"])
+    for key in ("deadline", "next_review"):
+        ((kind, f1, f2, ref, dv),) = v[col(ACTIONS, key)]
+        assert kind == "date" and dv.operator in (None, "between")
+        lo = dt.date(1899, 12, 30) + dt.timedelta(days=float(f1))
+        hi = dt.date(1899, 12, 30) + dt.timedelta(days=float(f2))
+        assert (lo, hi) == (dt.date(YEAR - 1, 1, 1), dt.date(YEAR + 3, 12, 31))
+        assert "15.09.2026" in dv.error
+    ((kind, f1, *_),) = v[col(ACTIONS, "challenge")]
+    assert kind == "textLength" and f1 == "1000"
+    # Every input column is validated; nothing else is.
+    assert set(v) == {col(ACTIONS, c.key) for c in ACTIONS.input_columns}
+
+
+def test_input_messages_and_alerts_within_excel_limits(generated):
+    for path in generated[1][:1]:
+        wb = openpyxl.load_workbook(path)
+        for ws in wb.worksheets:
+            for dv in ws.data_validations.dataValidation:
+                assert len(dv.promptTitle or "") <= 32 and len(dv.errorTitle or "") <= 32
+                assert len(dv.prompt or "") <= 255 and len(dv.error or "") <= 255
+
+
+def test_headers_required_marks_and_frozen(book):
+    unit, wb = book
+    ws = wb["Handlingsplan"]
+    hr = ACTIONS.header_row + 1
+    headers = [ws.cell(hr, c + 1).value for c in range(len(ACTIONS.columns))]
+    assert headers[0] == "Kategori *" and "Frist *" in headers and "Kommentar" in headers
+    assert ws.freeze_panes == f"A{hr + 1}"
+    assert ws.print_title_rows == f"${hr}:${hr}"
+    assert ws.page_setup.orientation == "landscape" and ws.page_setup.fitToHeight == 0
+    assert ws.sheet_properties.pageSetUpPr.fitToPage
+    assert ws.auto_filter.ref.startswith(f"A{hr}:")
+    assert not ws.merged_cells.ranges
+
+
+def test_protection_on_and_input_cells_unlocked(book):
+    unit, wb = book
+    for name in ("Veiledning", "Handlingsplan", "Årshjul", "God BHT", "Årsrapport", "_hmsxl"):
+        assert wb[name].protection.sheet, name
+    ws = wb["Handlingsplan"]
+    hr = ACTIONS.header_row + 1
+    assert ws.cell(hr, 1).protection.locked  # the header
+    for c in range(1, len(ACTIONS.columns) + 1):
+        assert not ws.cell(hr + 1, c).protection.locked
+        assert not ws.cell(hr + unit.action_rows, c).protection.locked
+    ws = wb["Årshjul"]
+    for c, column in enumerate(WHEEL.columns, start=1):
+        assert ws.cell(WHEEL.first_data_row + 1, c).protection.locked is (not column.input), column.key
+
+
+def test_wheel_rows_match_the_rules(book):
+    unit, wb = book
+    ws = wb["Årshjul"]
+    first = WHEEL.first_data_row + 1
+    occ = year_occurrences(unit, "samling")
+    keys = [ws.cell(first + i, 1).value for i in range(len(occ))]
+    assert keys == [o.key for o in occ]
+    assert ws.cell(first + len(occ), 1).value is None
+    assert sum(k.startswith("brannvernrunde") for k in keys) == 4
+    assert "ark" in keys and "ros-analyse" not in keys  # ARK in 2026, ROS not
+    assert ws.column_dimensions["A"].hidden
+    row = first + keys.index("vernerunde")
+    assert ws.cell(row, WHEEL.index("due") + 1).value == dt.datetime(YEAR, 7, 1)
+    grid = [ws.cell(row, WHEEL.index(f"m{m:02d}") + 1).value for m in range(1, 13)]
+    assert grid == [None] * 6 + ["●"] + [None] * 5
+    v = validations_by_column(ws)
+    ((kind, f1, *_),) = v[col(WHEEL, "status")]
+    assert kind == "list" and defined_list(wb, f1) == list(unit.wheel_statuses)
+    assert {"list", "date"} == {x[0] for c in v.values() for x in c} - {"textLength"}
+
+
+def test_godbht_table3_levels_and_chart(book):
+    unit, wb = book
+    ws = wb["God BHT"]
+    first = GODBHT.first_data_row + 1
+    elements = [ws.cell(first + i, GODBHT.index("element") + 1).value for i in range(15)]
+    assert elements[0] == "Kompetanse og tverrfaglighet" and elements[14] == "Rusmidler og spilleavhengighet"
+    groups = [ws.cell(first + i, GODBHT.index("group") + 1).value for i in range(15)]
+    assert groups.count("BHT som virksomhet") == 4 and groups.count("Tjenester") == 9
+    v = validations_by_column(ws)
+    for key in ("level_bht", "level_org"):
+        c = col(GODBHT, key)
+        ((kind, f1, f2, ref, dv),) = v[c]
+        assert (kind, f1, f2) == ("whole", "1", "4") and ref == f"{c}{first}:{c}{first + 14}"
+
+
+def test_godbht_profile_chart_reads_the_level_cells(generated):
+    unit, paths = generated
+    with zipfile.ZipFile(paths[0]) as z:
+        charts = [n for n in z.namelist() if n.startswith("xl/charts/chart")]
+        assert len(charts) == 1
+        xml = z.read(charts[0]).decode()
+    first = GODBHT.first_data_row + 1
+    for key in ("level_bht", "level_org"):
+        c = col(GODBHT, key)
+        assert f"'God BHT'!${c}${first}:${c}${first + 14}" in xml
+
+
+def test_annual_report_questions_and_typed_answers(book):
+    unit, wb = book
+    ws = wb["Årsrapport"]
+    first = ANNUAL.first_data_row + 1
+    questions = [ws.cell(first + i, ANNUAL.index("question") + 1).value for i in range(len(ANNUAL_ITEMS))]
+    assert "Ble fjorårets mål nådd?" in questions
+    assert "Hva skal være arbeidsmiljøfokuset neste år?" in questions
+    assert "Er årets vernerunde gjennomført?" in questions
+    answer = col(ANNUAL, "answer")
+    kinds = {}
+    for dv in ws.data_validations.dataValidation:
+        for rng in dv.sqref.ranges:
+            if get_column_letter(rng.min_col) == answer:
+                kinds[rng.min_row - first] = (dv.type, dv.formula1)
+    by_key = {it.key: kinds.get(i) for i, it in enumerate(ANNUAL_ITEMS)}
+    assert by_key["last_goals_reached"] == ("list", "hmsxl_yes_no")
+    assert defined_list(wb, "hmsxl_yes_no") == list(labels.YES_NO)
+    assert by_key["fire_rounds"][0] == "whole"
+    assert by_key["safety_round_date"][0] == "date"
+    assert by_key["focus_next"][0] == "textLength"
+
+
+def test_conditional_formats_for_overdue_status_and_levels(book):
+    unit, wb = book
+    cf = wb["Handlingsplan"].conditional_formatting
+    formulas = [r.formula[0] for rng in cf for r in rng.rules if r.formula]
+    assert any("TODAY()" in f and '"Iverksatt"' in f for f in formulas)
+    levels = [r for rng in wb["God BHT"].conditional_formatting for r in rng.rules]
+    assert len(levels) == 8  # four colours on each of the two level columns
+    assert any("TODAY()" in r.formula[0] for rng in wb["Årshjul"].conditional_formatting for r in rng.rules)
+
+
+def test_configured_text_is_never_a_formula(tmp_path, unit):
+    import dataclasses
+
+    evil = dataclasses.replace(unit.sections[0], name='=HYPERLINK("http://example.org","x")', leader="@SUM(A1)")
+    unit = dataclasses.replace(unit, sections=(evil,), categories=("=1+1", "+cmd"))
+    (path,) = generate(unit, tmp_path)
+    wb = openpyxl.load_workbook(path)
+    cell = next(c for row in wb["Veiledning"].iter_rows() for c in row if c.value and "HYPERLINK" in str(c.value))
+    assert cell.data_type == "s"
+    assert defined_list(wb, "hmsxl_categories") == ["=1+1", "+cmd"]
+    assert all(c.data_type == "s" for row in wb["_hmsxl"].iter_rows() for c in row if c.value == "=1+1")
+
+
+def test_refuses_to_overwrite_without_force(tmp_path, config_file):
+    runner = CliRunner()
+    out = tmp_path / "out"
+    first = runner.invoke(main, ["generate", str(config_file), "-o", str(out)])
+    assert first.exit_code == 0, first.output
+    assert first.output.count("Wrote") == 4
+    mtimes = {p: p.stat().st_mtime_ns for p in out.iterdir()}
+    again = runner.invoke(main, ["generate", str(config_file), "-o", str(out)])
+    assert again.exit_code == 1 and "--force" in again.output
+    assert {p: p.stat().st_mtime_ns for p in out.iterdir()} == mtimes
+    forced = runner.invoke(main, ["generate", str(config_file), "-o", str(out), "--force"])
+    assert forced.exit_code == 0
+
+
+def test_section_option_and_unknown_section(tmp_path, config_file):
+    runner = CliRunner()
+    out = tmp_path / "out"
+    result = runner.invoke(main, ["generate", str(config_file), "-o", str(out), "--section", "drift"])
+    assert result.exit_code == 0 and [p.name for p in out.iterdir()] == [f"{YEAR}-drift.xlsx"]
+    bad = runner.invoke(main, ["generate", str(config_file), "-o", str(out), "--section", "lager"])
+    assert bad.exit_code == 2 and "no section with id 'lager'" in bad.output
+
+
+def test_output_path_is_a_file(tmp_path, unit):
+    target = tmp_path / "file"
+    target.write_text("x")
+    with pytest.raises(OutputExistsError):
+        generate(unit, target)
+
+
+def test_process_pool_writes_identical_workbooks(tmp_path, unit):
+    import dataclasses
+
+    from hmsxl.config import Section
+
+    many = tuple(Section(id=f"s{i:03d}", name=f"Seksjon {i}", leader="Lea Leder", email="lea@example.no")
+                 for i in range(30))
+    unit = dataclasses.replace(unit, sections=many)
+    serial = generate(unit, tmp_path / "a", generated_at=GENERATED_AT, workers=1)
+    parallel = generate(unit, tmp_path / "b", generated_at=GENERATED_AT, workers=2)
+    assert [p.read_bytes() for p in serial] == [p.read_bytes() for p in parallel]
+    ws = openpyxl.load_workbook(parallel[17])["_hmsxl"]
+    assert ws["B6"].value == "s017"
