@@ -7,7 +7,7 @@ __version__ = "0.1.0"
 
 from .config import Unit, load_config, write_example_config  # noqa: E402
 from .errors import ConfigError, HmsxlError, OutputExistsError  # noqa: E402
-from .generate import generate  # noqa: E402
+from .write import generate  # noqa: E402
 from .wheel import year_occurrences  # noqa: E402
 
 __all__ = [

@@ -62,7 +62,7 @@ def init(directory, year):
 @_library_errors
 def generate(config, out_dir, sections, force):
     """Write one workbook per section: <year>-<section-id>.xlsx."""
-    from .generate import generate as generate_
+    from .write import generate as generate_
 
     paths = generate_(config, out_dir=out_dir, sections=sections, force=force)
     for p in paths:

@@ -278,3 +278,32 @@ def test_process_pool_writes_identical_workbooks(tmp_path, unit):
     assert [p.read_bytes() for p in serial] == [p.read_bytes() for p in parallel]
     ws = openpyxl.load_workbook(parallel[17])["_hmsxl"]
     assert ws["B6"].value == "s017"
+
+
+def test_templated_workbooks_equal_directly_written_ones(tmp_path, unit):
+    """generate() patches one built workbook per wheel; the result must be what a direct build gives."""
+    import dataclasses
+
+    from hmsxl.config import Section
+    from hmsxl.write import section_workbook_bytes
+    from test_templates import fingerprint
+
+    tricky = (
+        Section(id="a-1", name='R&D <lab> "nord"', leader="Åse O'Neil & co", email="a@example.no", vo="Vo & Vern"),
+        Section(id="b_2", name="Bygg", leader="Bo Bygg", email="b@example.no"),
+        Section(id="c3", name="=SUM(A1)", leader="@cmd", email="c@example.no", vo="+x"),
+    )
+    wheel = tuple(dataclasses.replace(a, sections=("b_2",)) if a.id == "vernerunde" else a for a in unit.wheel)
+    unit = dataclasses.replace(unit, sections=tricky, wheel=wheel)
+    paths = generate(unit, tmp_path / "t", generated_at=GENERATED_AT)
+    for section, path in zip(tricky, paths):
+        direct = tmp_path / f"direct-{section.id}.xlsx"
+        direct.write_bytes(section_workbook_bytes(unit, section, GENERATED_AT))
+        assert fingerprint(path) == fingerprint(direct), section.id
+        wb = openpyxl.load_workbook(path)
+        assert wb.properties.title.endswith(section.name)
+        assert {p.name: p.value for p in wb.custom_doc_props.props}["hmsxl_section_id"] == section.id
+        assert wb["Handlingsplan"].oddFooter.left.text == section.name.replace("&", "&&")
+    keys_b = [openpyxl.load_workbook(paths[1])["Årshjul"].cell(r, 1).value for r in range(5, 20)]
+    keys_a = [openpyxl.load_workbook(paths[0])["Årshjul"].cell(r, 1).value for r in range(5, 20)]
+    assert "vernerunde" in keys_b and "vernerunde" not in keys_a
