@@ -43,12 +43,13 @@ def main():
 @main.command()
 @click.argument("directory", default=".", type=click.Path(file_okay=False, path_type=Path))
 @click.option("--year", type=click.IntRange(2000, 2100), help="The HMS year (default: this year).")
+@click.option("--force", is_flag=True, help="Replace an existing unit.toml.")
 @_library_errors
-def init(directory, year):
+def init(directory, year, force):
     """Write DIRECTORY/unit.toml: a commented example unit to edit."""
     from .config import write_example_config
 
-    target = write_example_config(directory, year)
+    target = write_example_config(directory, year, force=force)
     click.echo(f"Wrote {target}. Edit it, then run: hmsxl generate {target}")
 
 

@@ -468,15 +468,15 @@ def repr_toml(value: str) -> str:
     return '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"'
 
 
-def write_example_config(directory, year: int | None = None) -> Path:
-    """Write DIR/unit.toml; refuse to overwrite an existing one."""
-    from .fileio import atomic_write_bytes
+def write_example_config(directory, year: int | None = None, force: bool = False) -> Path:
+    """Write DIR/unit.toml; refuse to overwrite an existing one unless `force`."""
     from .errors import OutputExistsError
+    from .fileio import atomic_write_bytes
 
     directory = Path(directory)
     target = directory / "unit.toml"
-    if target.exists():
-        raise OutputExistsError(f"{target} exists already; not overwriting it")
+    if target.exists() and not force:
+        raise OutputExistsError(f"{target} exists already; not overwriting it (use --force to replace it)")
     if directory.exists() and not directory.is_dir():
         raise OutputExistsError(f"{directory} is a file, not a folder")
     directory.mkdir(parents=True, exist_ok=True)

@@ -163,7 +163,7 @@ def _validation(unit: Unit, field: Field, help_text: str, title: str) -> dict | 
         "error_message": field.rule(unit),
     })
     if help_text:
-        opts["input_title"] = title[:32]
+        opts["input_title"] = _shorten(title, 32)
         opts["input_message"] = help_text[:255]
     return opts
 
@@ -461,6 +461,14 @@ def _row_height(sheet: Sheet, row: dict, answer_field: Field | None) -> float | 
     if isinstance(answer_field, LongText):
         lines = max(lines, 3)
     return LINE_HEIGHT * lines if lines > 1 else None
+
+
+def _shorten(text: str, limit: int) -> str:
+    """Cut at a word boundary to fit one of Excel's length limits."""
+    if len(text) <= limit:
+        return text
+    cut = text[: limit - 1].rsplit(" ", 1)[0]
+    return cut + "…"
 
 
 def _q(value: str) -> str:
