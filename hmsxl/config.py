@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 import tomllib
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
 
@@ -106,7 +106,6 @@ class Unit:
     wheel_statuses: tuple[str, ...] = DEFAULT_LISTS["wheel_statuses"]
     action_rows: int = 40
     source: str = ""
-    extra: dict = field(default_factory=dict, compare=False, repr=False)
 
     def section(self, section_id: str) -> Section:
         for s in self.sections:
