@@ -14,3 +14,8 @@ __all__ = [
     "ConfigError", "HmsxlError", "OutputExistsError", "Unit", "generate", "load_config",
     "write_example_config", "year_occurrences", "__version__",
 ]
+
+from .read import Problem, WorkbookData, read_workbook  # noqa: E402
+from .safety import UnreadableFile  # noqa: E402
+
+__all__ += ["Problem", "UnreadableFile", "WorkbookData", "read_workbook"]

@@ -69,3 +69,36 @@ def generate(config, out_dir, sections, force):
     for p in paths:
         click.echo(f"Wrote {p}")
     click.echo(f"{len(paths)} workbook(s) in {out_dir}")
+
+
+@main.command()
+@click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option("--config", "config_path", type=click.Path(path_type=Path),
+              help="unit.toml: check that each workbook belongs to this unit and year, and use its lists.")
+@click.option("--annotate", "annotate_dir", type=click.Path(file_okay=False, path_type=Path),
+              help="Write a copy of each file with problems, cells marked and commented, to this folder.")
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True,
+              help="Output format.")
+@click.option("--strict", is_flag=True, help="Fail (exit 1) on warnings too, e.g. overdue actions.")
+@click.option("--today", type=click.DateTime(["%Y-%m-%d"]), help="The date that decides what is overdue "
+              "(default: today), as YYYY-MM-DD.")
+@click.option("--password", envvar="HMSXL_PASSWORD", help="Password for protected workbooks "
+              "(or the HMSXL_PASSWORD environment variable).")
+@_library_errors
+def validate(files, config_path, annotate_dir, fmt, strict, today, password):
+    """Check returned workbooks and list every problem by sheet and cell.
+
+    Exit 0: no errors (warnings are shown); 1: errors found (or warnings, with --strict);
+    2: a file could not be read at all.
+    """
+    from .config import load_config
+    from .validate import exit_code, render_json, render_text, validate_files
+
+    config = load_config(config_path) if config_path else None
+    results = validate_files(files, config=config, today=today.date() if today else None,
+                             password=password, annotate_dir=annotate_dir)
+    if fmt == "json":
+        click.echo(render_json(results))
+    else:
+        click.echo(render_text(results, style=click.style))
+    raise SystemExit(exit_code(results, strict))

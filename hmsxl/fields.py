@@ -1,21 +1,57 @@
-"""Field types: each knows its Excel validation, number format and the rule a leader sees.
+"""Field types: each knows its Excel validation, number format, the rule a leader sees,
+and how to parse a returned value.
 
-The writer asks a field for its data validation and cell format; the reader (later) asks
-the same field to parse a returned value. A field never knows which sheet it is on.
+The writer asks a field for its data validation and cell format; the reader asks the same
+field to parse what came back. A field never knows which sheet it is on. `unit` is
+anything with `.year` and `.lists()`: the unit config, or what a workbook says of itself.
 """
 
 from __future__ import annotations
 
+import calendar
 import datetime as dt
+import difflib
+import re
 from dataclasses import dataclass
 
-from .labels import VALIDATION
+from .labels import MONTHS, MONTHS_LONG, SEASONS, VALIDATION
 
 DATE_FORMAT = "dd.mm.yyyy"
+EXCEL_EPOCH = dt.date(1899, 12, 30)
 
 
 def _fmt_date(d: dt.date) -> str:
     return d.strftime("%d.%m.%Y")
+
+
+@dataclass(frozen=True)
+class Issue:
+    """What parsing a value found: a problem code, its severity and the message's details."""
+
+    code: str
+    severity: str  # "error", "warning" or "info"
+    params: dict
+
+
+def _issue(code, severity, **params) -> Issue:
+    return Issue(code, severity, params)
+
+
+def is_empty(value) -> bool:
+    return value is None or (isinstance(value, str) and not value.strip())
+
+
+def as_text(value) -> str:
+    """A returned cell value as the text a leader sees."""
+    if isinstance(value, bool):
+        return "SANN" if value else "USANN"
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    if isinstance(value, dt.datetime):
+        return _fmt_date(value.date()) if value.time() == dt.time() else value.strftime("%d.%m.%Y %H:%M")
+    if isinstance(value, dt.date):
+        return _fmt_date(value)
+    return str(value).strip()
 
 
 @dataclass(frozen=True)
@@ -34,6 +70,15 @@ class Field:
         """What is allowed, in Norwegian, for the error alert and the problem list."""
         return ""
 
+    def parse(self, value, unit) -> tuple[object, Issue | None]:
+        """A returned cell value as (typed value, issue or None); None for an empty cell.
+
+        A value that cannot be parsed is kept as its text, never dropped.
+        """
+        if is_empty(value):
+            return None, None
+        return as_text(value), None
+
 
 @dataclass(frozen=True)
 class Text(Field):
@@ -44,6 +89,14 @@ class Text(Field):
 
     def rule(self, unit):
         return VALIDATION["text"].format(max=self.max_len)
+
+    def parse(self, value, unit):
+        if is_empty(value):
+            return None, None
+        text = as_text(value)
+        if len(text) > self.max_len:
+            return text, _issue("too_long", "error", length=len(text), max=self.max_len)
+        return text, None
 
 
 @dataclass(frozen=True)
@@ -73,6 +126,32 @@ class Date(Field):
         example = dt.date(unit.year, 9, 15)
         return VALIDATION["date"].format(min=_fmt_date(lo), max=_fmt_date(hi), example=_fmt_date(example))
 
+    def parse(self, value, unit):
+        if is_empty(value):
+            return None, None
+        issue = None
+        if isinstance(value, dt.datetime):
+            date = value.date()
+        elif isinstance(value, dt.date):
+            date = value
+        elif isinstance(value, (int, float)) and not isinstance(value, bool):
+            # A date whose cell lost its date format reads as Excel's day number.
+            if not 1 <= value < 2958466 or not float(value).is_integer():
+                return as_text(value), _issue("not_a_date", "error", rule=self.rule(unit))
+            date = EXCEL_EPOCH + dt.timedelta(days=int(value))
+            issue = _issue("date_from_number", "warning", date=_fmt_date(date))
+        else:
+            text = as_text(value)
+            date, how = parse_date_text(text, unit.year)
+            if date is None:
+                return text, _issue("not_a_date", "error", rule=self.rule(unit))
+            issue = _issue("date_from_period" if how == "period" else "date_from_text", "warning",
+                           text=text, date=_fmt_date(date))
+        lo, hi = self.bounds(unit)
+        if not lo <= date <= hi:
+            return date, _issue("date_out_of_range", "error", date=_fmt_date(date), rule=self.rule(unit))
+        return date, issue
+
 
 @dataclass(frozen=True)
 class Choice(Field):
@@ -92,6 +171,26 @@ class Choice(Field):
     def rule(self, unit):
         return VALIDATION["choice"]
 
+    def parse(self, value, unit):
+        if is_empty(value):
+            return None, None
+        text = as_text(value)
+        options = self.options(unit)
+        if text in options:
+            return text, None
+        folded = {_fold(o): o for o in options}
+        if _fold(text) in folded:
+            fixed = folded[_fold(text)]
+            return fixed, _issue("choice_corrected", "warning", text=text, value=fixed)
+        close = difflib.get_close_matches(text.casefold(), [o.casefold() for o in options], n=1, cutoff=0.6)
+        suggestion = next((o for o in options if close and o.casefold() == close[0]), None)
+        allowed = ", ".join(options)
+        if len(allowed) > 160:
+            allowed = allowed[:157] + "…"
+        if suggestion:
+            return text, _issue("not_in_list_suggest", "error", text=text, suggestion=suggestion, allowed=allowed)
+        return text, _issue("not_in_list", "error", text=text, allowed=allowed)
+
 
 @dataclass(frozen=True)
 class Count(Field):
@@ -108,6 +207,28 @@ class Count(Field):
 
     def rule(self, unit):
         return VALIDATION["count"].format(min=self.minimum, max=self.maximum)
+
+    def parse(self, value, unit):
+        if is_empty(value):
+            return None, None
+        issue = None
+        if isinstance(value, bool) or isinstance(value, (dt.date, dt.datetime)):
+            return as_text(value), _issue("not_a_number", "error", rule=self.rule(unit))
+        if isinstance(value, (int, float)):
+            number = value
+        else:
+            text = as_text(value)
+            m = NUMBER_TEXT_RE.match(text)
+            if not m:
+                return text, _issue("not_a_number", "error", rule=self.rule(unit))
+            number = float(m.group(1).replace(",", ".").replace(" ", "").replace("\u00a0", ""))
+            issue = _issue("number_from_text", "warning", text=text, value=as_text(number))
+        if not float(number).is_integer():
+            return number, _issue("not_whole", "error", rule=self.rule(unit))
+        number = int(number)
+        if not self.minimum <= number <= self.maximum:
+            return number, _issue("out_of_range", "error", value=number, rule=self.rule(unit))
+        return number, issue
 
 
 @dataclass(frozen=True)
@@ -149,3 +270,62 @@ class Marker(Label):
 def list_range_name(list_name: str) -> str:
     """The defined name of a validation list on the hidden sheet."""
     return f"hmsxl_{list_name}"
+
+
+def _fold(text: str) -> str:
+    return " ".join(text.casefold().split())
+
+
+# A number typed as text: "12", " 3 ", "4,0", "1 200", or a level with its name: "3 Betydelig framgang".
+NUMBER_TEXT_RE = re.compile(r"^\s*([+-]?\d[\d \u00a0]*(?:[.,]\d+)?)(?:\s+[^\d\s].*)?\s*$")
+
+_DMY = re.compile(r"^(\d{1,2})\s*[./\-]\s*(\d{1,2})\s*[./\-]\s*(\d{2}|\d{4})$")
+_ISO = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})(?:[ T].*)?$")
+_DAY_MONTH_NAME = re.compile(r"^(\d{1,2})\.?\s+([a-zæøå]+)\.?\s+(\d{4})$")
+_MONTH_YEAR = re.compile(r"^([a-zæøå]+)\.?\s+(\d{4})$")
+_SEASON = re.compile(r"^([a-zæøå]+)\s+(\d{4})(?:\s*[-–/]\s*(\d{2}|\d{4}))?$")
+
+
+def _month_number(word: str) -> int | None:
+    word = word.casefold().rstrip(".")
+    for i, (short, long) in enumerate(zip(MONTHS, MONTHS_LONG), start=1):
+        if word in (short, long) or (len(word) >= 3 and long.startswith(word)):
+            return i
+    return None
+
+
+def _year(text: str, base: int) -> int:
+    y = int(text)
+    return y + 2000 if y < 100 else y
+
+
+def parse_date_text(text: str, base_year: int) -> tuple[dt.date | None, str]:
+    """A date typed as text, as Norwegians write it: "15.9.2025", "1/10-25", "2025-09-15",
+    "15. sep 2025"; or a period, read as its last day: "mars 2026", "vår 2026", "høst 2026".
+
+    Returns (date or None, "date" or "period").
+    """
+    t = " ".join(text.casefold().split())
+    try:
+        m = _DMY.match(t)
+        if m:
+            return dt.date(_year(m.group(3), base_year), int(m.group(2)), int(m.group(1))), "date"
+        m = _ISO.match(t)
+        if m:
+            return dt.date(int(m.group(1)), int(m.group(2)), int(m.group(3))), "date"
+        m = _DAY_MONTH_NAME.match(t)
+        if m and _month_number(m.group(2)):
+            return dt.date(int(m.group(3)), _month_number(m.group(2)), int(m.group(1))), "date"
+        m = _MONTH_YEAR.match(t)
+        if m and _month_number(m.group(1)):
+            year, month = int(m.group(2)), _month_number(m.group(1))
+            return dt.date(year, month, calendar.monthrange(year, month)[1]), "period"
+        m = _SEASON.match(t)
+        if m and m.group(1) in SEASONS:
+            year = _year(m.group(3), base_year) if m.group(3) else int(m.group(2))
+            month, day = SEASONS[m.group(1)]
+            day = min(day, calendar.monthrange(year, month)[1])
+            return dt.date(year, month, day), "period"
+    except ValueError:
+        pass
+    return None, ""

@@ -202,3 +202,67 @@ LIST_NAMES = {
     "wheel_statuses": "Årshjul-statuser",
     "yes_no": "Ja/Nei",
 }
+
+# Periods people write instead of a date, read as their last day ("vår 2026" -> 30.06.2026).
+SEASONS = {"vår": (6, 30), "sommer": (8, 31), "høst": (12, 31), "vinter": (2, 29)}
+
+SEVERITY = {"error": "Feil", "warning": "Advarsel", "info": "Merknad"}
+
+# Problems found in a returned workbook: code -> message. {placeholders} come from the finder.
+PROBLEM = {
+    # values
+    "required": "Feltet «{field}» må fylles ut.",
+    "too_long": "Teksten er {length} tegn; høyst {max} er tillatt.",
+    "not_a_date": "Ikke en dato. {rule}",
+    "date_out_of_range": "Datoen {date} er utenfor tillatt område. {rule}",
+    "date_from_text": "Datoen var skrevet som tekst («{text}») og er lest som {date}. Sjekk at det stemmer.",
+    "date_from_period": "«{text}» er ikke en dato; den er lest som siste dag i perioden, {date}. Skriv gjerne en dato.",
+    "date_from_number": "Cellen hadde mistet datoformatet; tallet er lest som datoen {date}.",
+    "choice_corrected": "«{text}» er lest som «{value}» (skrivemåten var litt annerledes).",
+    "not_in_list": "«{text}» er ikke et gyldig valg. Tillatt: {allowed}.",
+    "not_in_list_suggest": "«{text}» er ikke et gyldig valg. Mente du «{suggestion}»? Tillatt: {allowed}.",
+    "not_a_number": "Ikke et tall. {rule}",
+    "number_from_text": "Tallet var skrevet som tekst («{text}») og er lest som {value}.",
+    "not_whole": "Ikke et helt tall. {rule}",
+    "out_of_range": "{value} er utenfor tillatt område. {rule}",
+    "overdue": "Fristen {deadline} er passert, og tiltaket har status «{status}».",
+    "wheel_not_done": "Fristen {deadline} er passert, og aktiviteten er ikke markert som gjennomført.",
+    # structure
+    "identity_missing": "Arbeidsboka mangler det skjulte arket «_hmsxl». Seksjonen er funnet ut fra {how}.",
+    "identity_unknown": "Arbeidsboka mangler det skjulte arket «_hmsxl», og seksjonen kunne ikke finnes.",
+    "template_too_old": "Arbeidsboka er laget med malversjon {found}; gjeldende er {current}. Den er lest så godt det går.",
+    "template_too_new": "Arbeidsboka er laget med en nyere malversjon ({found}) enn denne versjonen av hmsxl kan lese ({current}).",
+    "wrong_unit": "Arbeidsboka gjelder enheten «{found}», ikke «{expected}».",
+    "wrong_year": "Arbeidsboka gjelder året {found}, ikke {expected}.",
+    "unknown_section": "Seksjonen «{found}» finnes ikke i enhetens oppsett.",
+    "sheet_missing": "Arket «{sheet}» mangler.",
+    "sheet_renamed": "Arket «{sheet}» er funnet under navnet «{found}».",
+    "unknown_sheet": "Arket «{sheet}» hører ikke til arbeidsboka; de {count} utfylte cellene er ikke lest.",
+    "header_missing": "Fant ikke overskriftsraden i arket.",
+    "column_missing": "Kolonnen «{column}» mangler.",
+    "unknown_column": "Kolonnen «{column}» hører ikke til skjemaet; de {count} verdiene i den er ikke lest.",
+    "row_unknown": "Raden hører ikke til skjemaet (fant ikke «{key}»); innholdet er ikke lest: {values}.",
+    "row_missing": "Raden «{name}» mangler.",
+    "row_duplicate": "Raden «{name}» finnes flere ganger; bare den første er lest.",
+    "value_outside_table": "Cellen ligger utenfor tabellen og er ikke lest: «{value}».",
+    "too_many_rows": "Arket har {count} rader; bare de første {max} er lest.",
+}
+
+# Reasons a file cannot be read at all (one line each; {name} is the file name).
+UNREADABLE = {
+    "missing": "finnes ikke",
+    "folder": "er en mappe, ikke en fil",
+    "empty": "er tom (0 byte)",
+    "too_large": "er for stor ({size} MB; høyst {max} MB)",
+    "pdf": "er en PDF, ikke et regneark",
+    "word": "er et Word-dokument, ikke et regneark",
+    "powerpoint": "er en PowerPoint-fil, ikke et regneark",
+    "not_spreadsheet": "er ikke et regneark (xlsx, xlsm, xls eller ods)",
+    "truncated": "er skadet eller ufullstendig (zip-arkivet kan ikke leses)",
+    "zip_bomb": "ser ut som en zip-bombe (pakker ut til {size} MB; høyst {max} MB er tillatt)",
+    "entity_bomb": "inneholder XML med DOCTYPE/ENTITY-definisjoner, som et regneark aldri har (mulig XML-bombe)",
+    "encrypted": "er passordbeskyttet; oppgi passordet med --password",
+    "wrong_password": "er passordbeskyttet, og passordet var feil",
+    "unreadable": "kan ikke leses som regneark ({detail})",
+    "no_sheets": "har ingen av arkene i en HMS-arbeidsbok",
+}

@@ -1,0 +1,151 @@
+"""Checks a returned file before any parser sees it: what it is, and whether it is safe.
+
+Everything here works from sizes the file declares and from a few bytes, so a hostile
+file (a zip bomb, an XML entity bomb, a huge sheet) is refused before it costs memory.
+"""
+
+from __future__ import annotations
+
+import io
+import zipfile
+from dataclasses import dataclass
+from pathlib import Path
+
+from .errors import HmsxlError
+from .labels import UNREADABLE
+
+MAX_FILE_BYTES = 50 * 1024 * 1024
+MAX_UNPACKED_BYTES = 200 * 1024 * 1024  # all parts together, as declared in the zip
+MAX_PART_BYTES = 60 * 1024 * 1024  # one sheet part; a real HMS workbook's are < 2 MB
+MAX_RATIO = 150  # unpacked/packed for parts over 1 MB; XML packs about 10-30x
+MAX_MEMBERS = 5000
+XML_HEAD = 4096  # bytes of each XML part searched for a DOCTYPE
+
+OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+ZIP_MAGIC = b"PK\x03\x04"
+ENCRYPTION_STREAM = "EncryptionInfo".encode("utf-16-le")
+
+
+class UnreadableFile(HmsxlError):
+    """A file that cannot be read as a workbook at all; the message is one line."""
+
+    exit_code = 2
+
+    def __init__(self, path, code: str, **params):
+        self.path = str(path)
+        self.code = code
+        self.reason = UNREADABLE[code].format(**params)
+        super().__init__(f"{Path(path).name}: {self.reason}")
+
+
+@dataclass
+class Checked:
+    """A file that passed the checks: its kind and its bytes (decrypted if need be)."""
+
+    path: Path
+    kind: str  # "xlsx", "ods" or "xls"
+    data: bytes
+
+
+def check_file(path, password: str | None = None) -> Checked:
+    """Read a file's bytes and refuse anything that is not a safe spreadsheet."""
+    path = Path(path)
+    if not path.exists():
+        raise UnreadableFile(path, "missing")
+    if path.is_dir():
+        raise UnreadableFile(path, "folder")
+    size = path.stat().st_size
+    if size == 0:
+        raise UnreadableFile(path, "empty")
+    if size > MAX_FILE_BYTES:
+        raise UnreadableFile(path, "too_large", size=size // 2**20, max=MAX_FILE_BYTES // 2**20)
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise UnreadableFile(path, "unreadable", detail=exc.strerror or str(exc)) from None
+    return check_bytes(path, data, password)
+
+
+def check_bytes(path, data: bytes, password: str | None = None) -> Checked:
+    path = Path(path)
+    if data.startswith(OLE_MAGIC):
+        if ENCRYPTION_STREAM in data[:MAX_FILE_BYTES]:
+            data = _decrypt(path, data, password)
+            return check_bytes(path, data)
+        if b"W\x00o\x00r\x00d\x00D\x00o\x00c\x00u\x00m\x00e\x00n\x00t" in data:
+            raise UnreadableFile(path, "word")
+        if b"P\x00o\x00w\x00e\x00r\x00P\x00o\x00i\x00n\x00t" in data:
+            raise UnreadableFile(path, "powerpoint")
+        return Checked(path, "xls", data)
+    if data.startswith(b"%PDF"):
+        raise UnreadableFile(path, "pdf")
+    if not data.startswith(ZIP_MAGIC):
+        raise UnreadableFile(path, "not_spreadsheet")
+    return Checked(path, _check_zip(path, data), data)
+
+
+def _check_zip(path: Path, data: bytes) -> str:
+    try:
+        z = zipfile.ZipFile(io.BytesIO(data))
+        infos = z.infolist()
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, ValueError, EOFError, OSError):
+        raise UnreadableFile(path, "truncated") from None
+    with z:
+        names = {i.filename for i in infos}
+        if "word/document.xml" in names:
+            raise UnreadableFile(path, "word")
+        if "ppt/presentation.xml" in names:
+            raise UnreadableFile(path, "powerpoint")
+        if len(infos) > MAX_MEMBERS:
+            raise UnreadableFile(path, "zip_bomb", size="?", max=MAX_UNPACKED_BYTES // 2**20)
+        total = sum(i.file_size for i in infos)
+        for i in infos:
+            big = i.file_size > MAX_PART_BYTES
+            ratio = i.file_size / max(i.compress_size, 1)
+            if big or total > MAX_UNPACKED_BYTES or (i.file_size > 2**20 and ratio > MAX_RATIO):
+                raise UnreadableFile(path, "zip_bomb", size=total // 2**20, max=MAX_UNPACKED_BYTES // 2**20)
+        if "xl/workbook.xml" in names or "xl/workbook.bin" in names:
+            kind = "xlsx"
+        elif "content.xml" in names and _mimetype(z).startswith("application/vnd.oasis.opendocument.spreadsheet"):
+            kind = "ods"
+        else:
+            raise UnreadableFile(path, "not_spreadsheet")
+        for i in infos:
+            if i.filename.endswith((".xml", ".rels", ".vml")):
+                try:
+                    with z.open(i) as fh:
+                        head = fh.read(XML_HEAD)
+                except (zipfile.BadZipFile, EOFError, OSError, ValueError, NotImplementedError):
+                    raise UnreadableFile(path, "truncated") from None
+                except RuntimeError:  # an encrypted zip part
+                    raise UnreadableFile(path, "encrypted") from None
+                if b"<!DOCTYPE" in head or b"<!ENTITY" in head:
+                    raise UnreadableFile(path, "entity_bomb")
+    return kind
+
+
+def _mimetype(z: zipfile.ZipFile) -> str:
+    try:
+        return z.read("mimetype")[:100].decode("ascii", "replace")
+    except (KeyError, zipfile.BadZipFile, EOFError, OSError, ValueError):
+        return ""
+
+
+def _decrypt(path: Path, data: bytes, password: str | None) -> bytes:
+    if not password:
+        raise UnreadableFile(path, "encrypted")
+    try:
+        import msoffcrypto
+        from msoffcrypto.exceptions import DecryptionError, InvalidKeyError
+    except ImportError:  # pragma: no cover - a dependency
+        raise UnreadableFile(path, "encrypted") from None
+    try:
+        office = msoffcrypto.OfficeFile(io.BytesIO(data))
+        office.load_key(password=password)
+        out = io.BytesIO()
+        office.decrypt(out)
+    except (InvalidKeyError, DecryptionError):
+        raise UnreadableFile(path, "wrong_password") from None
+    except Exception as exc:  # msoffcrypto raises plain exceptions for damaged files
+        raise UnreadableFile(path, "unreadable", detail=type(exc).__name__) from None
+    return out.getvalue()
