@@ -181,7 +181,7 @@ class Choice(Field):
         folded = {_fold(o): o for o in options}
         if _fold(text) in folded:
             fixed = folded[_fold(text)]
-            return fixed, _issue("choice_corrected", "warning", text=text, value=fixed)
+            return fixed, _issue("choice_corrected", "warning", text=text, result=fixed)
         close = difflib.get_close_matches(text.casefold(), [o.casefold() for o in options], n=1, cutoff=0.6)
         suggestion = next((o for o in options if close and o.casefold() == close[0]), None)
         allowed = ", ".join(options)
@@ -222,12 +222,12 @@ class Count(Field):
             if not m:
                 return text, _issue("not_a_number", "error", rule=self.rule(unit))
             number = float(m.group(1).replace(",", ".").replace(" ", "").replace("\u00a0", ""))
-            issue = _issue("number_from_text", "warning", text=text, value=as_text(number))
+            issue = _issue("number_from_text", "warning", text=text, result=as_text(number))
         if not float(number).is_integer():
             return number, _issue("not_whole", "error", rule=self.rule(unit))
         number = int(number)
         if not self.minimum <= number <= self.maximum:
-            return number, _issue("out_of_range", "error", value=number, rule=self.rule(unit))
+            return number, _issue("out_of_range", "error", result=number, rule=self.rule(unit))
         return number, issue
 
 

@@ -324,7 +324,7 @@ class _Reader:
             for c in range(width + 1, len(row)):
                 if not is_empty(row[c]):
                     self.problem("value_outside_table", "warning", sheet=name, cell=_cell(r, c), value=row[c],
-                                 **{"value": as_text(row[c])})
+                                 shown=as_text(row[c]))
 
     def values_above_header(self, name, rows, hr):
         """Above the header are only our title and intro (first two columns); report the rest."""
@@ -332,7 +332,7 @@ class _Reader:
             for c, value in enumerate(rows[r]):
                 if c > 1 and not is_empty(value):
                     self.problem("value_outside_table", "warning", sheet=name, cell=_cell(r, c),
-                                 value=value, **{"value": as_text(value)})
+                                 value=value, shown=as_text(value))
 
     def parse_row(self, sheet, name, r, row, columns, ctx, field_for=None) -> dict:
         record = {"_row": r + 1}
@@ -362,7 +362,7 @@ class _Reader:
             for col in ACTIONS.columns:
                 if col.required and col.key in columns and record.get(col.key) is None:
                     self.problem("required", "error", sheet=name, cell=_cell(r, columns[col.key]),
-                                 field=col.label, **{"field": col.label})
+                                 field=col.label, label=col.label)
             self.data.actions.append(record)
 
     def read_keyed(self, sheet, name, body, columns, extra_cols, ctx):

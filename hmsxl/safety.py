@@ -97,13 +97,13 @@ def _check_zip(path: Path, data: bytes) -> str:
         if "ppt/presentation.xml" in names:
             raise UnreadableFile(path, "powerpoint")
         if len(infos) > MAX_MEMBERS:
-            raise UnreadableFile(path, "zip_bomb", size="?", max=MAX_UNPACKED_BYTES // 2**20)
+            raise UnreadableFile(path, "too_many_parts", count=len(infos))
         total = sum(i.file_size for i in infos)
         for i in infos:
             big = i.file_size > MAX_PART_BYTES
             ratio = i.file_size / max(i.compress_size, 1)
             if big or total > MAX_UNPACKED_BYTES or (i.file_size > 2**20 and ratio > MAX_RATIO):
-                raise UnreadableFile(path, "zip_bomb", size=total // 2**20, max=MAX_UNPACKED_BYTES // 2**20)
+                raise UnreadableFile(path, "zip_bomb", size=max(1, total // 2**20))
         if "xl/workbook.xml" in names or "xl/workbook.bin" in names:
             kind = "xlsx"
         elif "content.xml" in names and _mimetype(z).startswith("application/vnd.oasis.opendocument.spreadsheet"):

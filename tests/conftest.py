@@ -64,3 +64,41 @@ def soffice(tmp_path_factory):
         return subprocess.run(cmd, capture_output=True, text=True, timeout=timeout)
 
     return run
+
+
+def _uno_python():
+    import subprocess as sp
+
+    for exe in (os.environ.get("UNO_PYTHON"), "/usr/bin/python3", "/usr/lib/libreoffice/program/python", "python3"):
+        if exe and (os.path.exists(exe) or shutil.which(exe)):
+            try:
+                if sp.run([exe, "-c", "import uno"], capture_output=True, timeout=60).returncode == 0:
+                    return exe
+            except (OSError, sp.TimeoutExpired):
+                continue
+    return None
+
+
+@pytest.fixture(scope="session")
+def lo_fill(soffice):
+    """A callable that fills and saves workbooks through LibreOffice's UNO API (tests/lo_fill.py)."""
+    import json
+
+    exe = _uno_python()
+    if exe is None:
+        if os.environ.get("CI"):
+            pytest.fail("No Python with LibreOffice's uno module (python3-uno), but CI must run these tests")
+        pytest.skip("python3-uno is not installed")
+
+    def run(jobs, tmp_path):
+        spec = tmp_path / "jobs.json"
+        spec.write_text(json.dumps(jobs, default=str), encoding="utf-8")
+        env = {k: v for k, v in os.environ.items() if not k.startswith("PYTHON")}
+        result = subprocess.run([exe, str(Path(__file__).with_name("lo_fill.py")), str(spec)],
+                                capture_output=True, text=True, timeout=600, env=env)
+        assert result.returncode == 0, result.stdout + result.stderr
+        for job in jobs:
+            for path, _ in job["outputs"]:
+                assert Path(path).exists(), f"LibreOffice did not write {path}: {result.stderr}"
+
+    return run

@@ -1,0 +1,330 @@
+"""Reading returned workbooks: values, problems at their cells, hostile files, validate."""
+
+import datetime as dt
+import hashlib
+import io
+import json
+import shutil
+import zipfile
+
+import openpyxl
+import pytest
+from click.testing import CliRunner
+
+from hmsxl import UnreadableFile, read_workbook
+from hmsxl.cli import main
+from hmsxl.fields import Choice, Count, Date, Level, Text, parse_date_text
+from hmsxl.read import _Lists
+
+from conftest import YEAR
+
+TODAY = dt.date(YEAR, 1, 10)
+
+
+def filled(src, dst, cells, edit=None):
+    """A copy of a generated workbook with `cells` {(sheet, ref): value} typed in (openpyxl)."""
+    wb = openpyxl.load_workbook(src)
+    for (sheet, ref), value in cells.items():
+        wb[sheet][ref].value = value
+        if isinstance(value, str) and value.startswith("="):
+            wb[sheet][ref].data_type = "s"
+    if edit:
+        edit(wb)
+    wb.save(dst)
+    return dst
+
+
+CLEAN = {
+    ("Handlingsplan", "A5"): "Fokusområde", ("Handlingsplan", "B5"): "Høyt sykefravær",
+    ("Handlingsplan", "D5"): "Nærværssamtaler", ("Handlingsplan", "E5"): "Høy",
+    ("Handlingsplan", "F5"): "Leder", ("Handlingsplan", "G5"): dt.datetime(YEAR, 3, 1),
+    ("Handlingsplan", "H5"): "Påbegynt",
+}
+
+
+@pytest.fixture
+def workbook(generated):
+    return generated[1][0]
+
+
+def codes(data):
+    return {(p.sheet, p.cell, p.code) for p in data.problems}
+
+
+def test_clean_generated_workbook_has_no_problems(generated):
+    unit, paths = generated
+    for path in paths:
+        data = read_workbook(path, config=unit, today=TODAY)
+        assert data.problems == []
+        assert len(data.godbht) == 15 and len(data.annual) == 14 and data.actions == []
+
+
+def test_section_comes_from_the_identity_not_the_file_name(workbook, tmp_path):
+    renamed = tmp_path / "Handlingsplan.xlsx"
+    shutil.copy(workbook, renamed)
+    data = read_workbook(renamed, today=TODAY)
+    assert (data.section_id, data.unit, data.year) == ("samling", "Eksempelmuseet", YEAR)
+
+
+def test_overdue_depends_on_today_and_status(workbook, tmp_path):
+    path = filled(workbook, tmp_path / "a.xlsx", CLEAN)
+    assert not read_workbook(path, today=dt.date(YEAR, 2, 1)).problems
+    late = read_workbook(path, today=dt.date(YEAR, 4, 1))
+    assert codes(late) == {("Handlingsplan", "G5", "overdue"), ("Årshjul", "H5", "wheel_not_done")}
+    assert {p.code: p.severity for p in late.problems} == {"overdue": "warning", "wheel_not_done": "info"}
+    done = filled(workbook, tmp_path / "b.xlsx", {**CLEAN, ("Handlingsplan", "H5"): "Iverksatt"})
+    assert {p.code for p in read_workbook(done, today=dt.date(YEAR, 4, 1)).problems} == {"wheel_not_done"}
+
+
+def test_planted_mistakes_are_reported_at_their_cells(workbook, tmp_path):
+    cells = {
+        **CLEAN,
+        ("Handlingsplan", "A6"): "Fokusområde", ("Handlingsplan", "B6"): "Støy",
+        ("Handlingsplan", "D6"): "Skjermvegger", ("Handlingsplan", "E6"): "Kritisk",
+        ("Handlingsplan", "F6"): "Leder", ("Handlingsplan", "G6"): "neste uke",
+        ("Handlingsplan", "H6"): "Pabegynt", ("Handlingsplan", "I6"): "vår 2026",
+        ("Handlingsplan", "B7"): "Glemte resten av raden",
+        ("God BHT", "E7"): 7, ("God BHT", "F7"): "tre",
+        ("Årsrapport", "D7"): "fire",
+    }
+    data = read_workbook(filled(workbook, tmp_path / "x.xlsx", cells), today=TODAY)
+    found = codes(data)
+    assert ("Handlingsplan", "E6", "not_in_list") in found
+    assert ("Handlingsplan", "G6", "not_a_date") in found
+    assert ("Handlingsplan", "H6", "not_in_list_suggest") in found
+    assert ("Handlingsplan", "I6", "date_from_period") in found
+    for ref in ("A7", "D7", "E7", "F7", "G7", "H7"):
+        assert ("Handlingsplan", ref, "required") in found
+    assert ("God BHT", "E7", "out_of_range") in found and ("God BHT", "F7", "not_a_number") in found
+    assert ("Årsrapport", "D7", "not_a_number") in found
+    msg = next(p for p in data.problems if p.cell == "H6").message
+    assert "Mente du «Påbegynt»" in msg
+    row = data.actions[1]
+    assert row["deadline"] == "neste uke" and row["next_review"] == dt.date(YEAR, 6, 30)  # kept, not dropped
+
+
+def test_unknown_sheet_column_and_cells_outside_the_table(workbook, tmp_path):
+    def edit(wb):
+        wb["Handlingsplan"]["L4"] = "Budsjett"
+        wb["Handlingsplan"]["L5"] = "20 000 kr"
+        wb["Handlingsplan"]["N9"] = "notat i margen"
+        wb.create_sheet("Mine notater")["B2"] = "husk"
+        wb.create_sheet("Tomt ark")
+
+    data = read_workbook(filled(workbook, tmp_path / "x.xlsx", CLEAN, edit), today=TODAY)
+    assert codes(data) == {
+        ("Handlingsplan", "L4", "unknown_column"),
+        ("Handlingsplan", "N9", "value_outside_table"),
+        ("Mine notater", "", "unknown_sheet"),
+    }
+    assert data.actions[0]["_extra"] == {"Budsjett": "20 000 kr"}
+
+
+def test_identity_sheet_missing(workbook, tmp_path, unit):
+    path = filled(workbook, tmp_path / "x.xlsx", CLEAN, lambda wb: wb.remove(wb["_hmsxl"]))
+    with_config = read_workbook(path, config=unit, today=TODAY)
+    assert with_config.section_id == "samling"
+    assert [p.code for p in with_config.problems] == ["identity_missing"]
+    alone = read_workbook(path, today=TODAY)
+    assert alone.section_id is None and [p.code for p in alone.problems] == ["identity_unknown"]
+    assert len(alone.actions) == 1  # still read
+
+
+def test_other_units_and_years_and_newer_templates(workbook, tmp_path, unit):
+    def edit(wb):
+        ws = wb["_hmsxl"]
+        ws["B2"], ws["B4"], ws["B5"] = 99, "Et annet museum", YEAR - 1
+
+    data = read_workbook(filled(workbook, tmp_path / "x.xlsx", {}, edit), config=unit, today=TODAY)
+    assert {p.code for p in data.problems} >= {"template_too_new", "wrong_unit", "wrong_year"}
+    wrong = {"template_too_new", "wrong_unit", "wrong_year"}
+    assert {p.severity for p in data.problems if p.code in wrong} == {"error"}
+
+
+def test_sheets_and_rows_missing_or_renamed(workbook, tmp_path, unit):
+    def edit(wb):
+        wb.remove(wb["Årsrapport"])
+        wb["God BHT"].title = "god bht "
+        wb["Årshjul"].delete_rows(6, 1)
+
+    data = read_workbook(filled(workbook, tmp_path / "x.xlsx", {}, edit), config=unit, today=TODAY)
+    found = {p.code for p in data.problems}
+    assert {"sheet_missing", "sheet_renamed", "row_missing"} <= found
+    assert len(data.godbht) == 15
+
+
+@pytest.mark.parametrize("text,expected", [
+    ("15.9.2025", dt.date(2025, 9, 15)), ("1/10-25", dt.date(2025, 10, 1)), ("2025-09-15", dt.date(2025, 9, 15)),
+    ("15. sep 2025", dt.date(2025, 9, 15)), ("15.09.25", dt.date(2025, 9, 15)), ("mars 2026", dt.date(2026, 3, 31)),
+    ("vår 2026", dt.date(2026, 6, 30)), ("høst 2025", dt.date(2025, 12, 31)),
+    ("vinter 2023-2024", dt.date(2024, 2, 29)), ("31.02.2026", None), ("snart", None), ("Årlig", None),
+])
+def test_dates_as_people_type_them(text, expected):
+    assert parse_date_text(text, 2026)[0] == expected
+
+
+def test_field_types_parse_what_they_write():
+    ctx = _Lists(YEAR, {"statuses": ("Ikke påbegynt", "Påbegynt", "Iverksatt")})
+    assert Date().parse(dt.datetime(YEAR, 5, 1), ctx) == (dt.date(YEAR, 5, 1), None)
+    assert Date().parse(46143.0, ctx)[1].code == "date_from_number"
+    assert Date().parse(dt.date(1990, 1, 1), ctx)[1].code == "date_out_of_range"
+    assert Choice(list_name="statuses").parse(" påbegynt ", ctx) == ("Påbegynt", Choice(list_name="statuses").parse(
+        " påbegynt ", ctx)[1])
+    assert Choice(list_name="statuses").parse("Påbegynt", ctx) == ("Påbegynt", None)
+    assert Level().parse(4.0, ctx) == (4, None)
+    assert Level().parse("3 Betydelig framgang", ctx)[0] == 3
+    assert Level().parse(2.5, ctx)[1].code == "not_whole"
+    assert Count(maximum=52).parse("12", ctx) == (12, Count(maximum=52).parse("12", ctx)[1])
+    assert Text(5).parse("for lang tekst", ctx)[1].code == "too_long"
+    assert Text().parse(12.0, ctx) == ("12", None)
+    assert Text().parse("   ", ctx) == (None, None)
+
+
+# ---------------------------------------------------------------------------- hostile files
+
+
+def zip_bytes(members: dict) -> bytes:
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as z:
+        for name, data in members.items():
+            z.writestr(name, data)
+    return buf.getvalue()
+
+
+def hostile(kind, tmp_path, workbook):
+    path = tmp_path / "Handlingsplan.xlsx"
+    original = workbook.read_bytes()
+    if kind == "pdf":
+        path.write_bytes(b"%PDF-1.7\n%\xe2\xe3\n1 0 obj\n<<>>\nendobj\n")
+    elif kind == "docx":
+        path.write_bytes(zip_bytes({"[Content_Types].xml": "<Types/>", "word/document.xml": "<w:document/>"}))
+    elif kind == "empty":
+        path.write_bytes(b"")
+    elif kind == "text":
+        path.write_bytes("Kategori;Tiltak\nAnnet;Noe\n".encode())
+    elif kind == "truncated":
+        path.write_bytes(original[: len(original) // 2])
+    elif kind == "zip_bomb":
+        path.write_bytes(zip_bytes({"[Content_Types].xml": "<Types/>", "xl/workbook.xml": "<workbook/>",
+                                    "xl/worksheets/sheet1.xml": b"\0" * (70 * 2**20)}))
+    elif kind == "entity_bomb":
+        bomb = ('<?xml version="1.0"?><!DOCTYPE lolz [<!ENTITY lol "lol">'
+                + "".join(f'<!ENTITY lol{i} "{("&lol" + str(i - 1) + ";") * 10 if i else "&lol;" * 10}">'
+                          for i in range(9)) + ']><workbook>&lol8;</workbook>')
+        with zipfile.ZipFile(io.BytesIO(original)) as src:
+            members = {i.filename: src.read(i) for i in src.infolist()}
+        members["xl/workbook.xml"] = bomb.encode()
+        path.write_bytes(zip_bytes(members))
+    elif kind == "encrypted":
+        from msoffcrypto.format.ooxml import OOXMLFile
+
+        out = io.BytesIO()
+        OOXMLFile(io.BytesIO(original)).encrypt("hemmelig", out)
+        path.write_bytes(out.getvalue())
+    elif kind == "missing":
+        path = tmp_path / "finnes-ikke.xlsx"
+    elif kind == "folder":
+        path = tmp_path / "mappe.xlsx"
+        path.mkdir()
+    return path
+
+
+HOSTILE = {
+    "pdf": "er en PDF", "docx": "er et Word-dokument", "empty": "er tom", "text": "er ikke et regneark",
+    "truncated": "er skadet eller ufullstendig", "zip_bomb": "mulig zip-bombe", "entity_bomb": "XML-bombe",
+    "encrypted": "er passordbeskyttet", "missing": "finnes ikke", "folder": "er en mappe",
+}
+
+
+@pytest.mark.parametrize("kind", sorted(HOSTILE))
+def test_hostile_file_exit_2_with_one_line(kind, tmp_path, workbook):
+    path = hostile(kind, tmp_path, workbook)
+    with pytest.raises(UnreadableFile) as err:
+        read_workbook(path)
+    assert HOSTILE[kind] in str(err.value)
+    result = CliRunner().invoke(main, ["validate", str(path)])
+    assert result.exit_code == 2
+    assert len(result.output.strip().splitlines()) == 1 and HOSTILE[kind] in result.output
+    assert "Traceback" not in result.output
+
+
+def test_password_opens_a_protected_workbook(tmp_path, workbook):
+    path = hostile("encrypted", tmp_path, workbook)
+    assert read_workbook(path, password="hemmelig").section_id == "samling"
+    with pytest.raises(UnreadableFile, match="passordet var feil"):
+        read_workbook(path, password="feil")
+
+
+def test_a_million_rows_is_refused_or_cut_without_hanging(tmp_path, workbook):
+    rows = "".join(f'<row r="{r}"><c r="A{r}"><v>{r}</v></c></row>' for r in range(1, 1_000_001))
+    with zipfile.ZipFile(io.BytesIO(workbook.read_bytes())) as src:
+        members = {i.filename: src.read(i) for i in src.infolist()}
+    sheet = members["xl/worksheets/sheet2.xml"].decode()
+    start, end = sheet.index("<sheetData>") + len("<sheetData>"), sheet.index("</sheetData>")
+    members["xl/worksheets/sheet2.xml"] = (sheet[:start] + rows + sheet[end:]).encode()
+    path = tmp_path / "stor.xlsx"
+    path.write_bytes(zip_bytes(members))
+    try:
+        data = read_workbook(path)
+    except UnreadableFile as exc:
+        assert "MB" in str(exc)
+    else:
+        assert "too_many_rows" in {p.code for p in data.problems}
+
+
+# ---------------------------------------------------------------------------- hmsxl validate
+
+
+def sha(path):
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def test_validate_exit_codes_text_and_json(workbook, tmp_path):
+    runner = CliRunner()
+    clean = filled(workbook, tmp_path / "clean.xlsx", CLEAN)
+    bad = filled(workbook, tmp_path / "bad.xlsx", {**CLEAN, ("Handlingsplan", "G5"): "31.02.2026"})
+    ok = runner.invoke(main, ["validate", str(clean), "--today", f"{YEAR}-01-10"])
+    assert ok.exit_code == 0 and "0 feil" in ok.output
+    late = runner.invoke(main, ["validate", str(clean), "--today", f"{YEAR}-06-01"])
+    assert late.exit_code == 0 and "Handlingsplan!G5" in late.output and "passert" in late.output
+    strict = runner.invoke(main, ["validate", str(clean), "--today", f"{YEAR}-06-01", "--strict"])
+    assert strict.exit_code == 1
+    failed = runner.invoke(main, ["validate", str(bad), str(clean), "--today", f"{YEAR}-01-10"])
+    assert failed.exit_code == 1 and "Handlingsplan!G5" in failed.output and "31.02.2026" in failed.output
+    as_json = runner.invoke(main, ["validate", str(bad), "--format", "json", "--today", f"{YEAR}-01-10"])
+    (report,) = json.loads(as_json.output)
+    assert report["errors"] == 1 and report["section_id"] == "samling"
+    (problem,) = report["problems"]
+    assert (problem["sheet"], problem["cell"], problem["code"], problem["value"]) == \
+        ("Handlingsplan", "G5", "not_a_date", "31.02.2026")
+    assert problem["field"] == "Frist" and problem["severity"] == "error"
+
+
+def test_validate_with_config_flags_another_unit(workbook, tmp_path, config_file):
+    text = config_file.read_text(encoding="utf-8").replace('name = "Eksempelmuseet"', 'name = "Annet museum"')
+    config_file.write_text(text, encoding="utf-8")
+    result = CliRunner().invoke(main, ["validate", str(workbook), "--config", str(config_file)])
+    assert result.exit_code == 1 and "Eksempelmuseet" in result.output
+
+
+def test_annotate_marks_cells_in_a_copy_and_never_touches_the_input(workbook, tmp_path):
+    cells = {**CLEAN, ("Handlingsplan", "G5"): "31.02.2026", ("Handlingsplan", "J5"): "=HYPERLINK(\"x\")"}
+    a = filled(workbook, tmp_path / "in" / "Handlingsplan.xlsx", cells) if (tmp_path / "in").mkdir() is None else None
+    b_dir = tmp_path / "in2"
+    b_dir.mkdir()
+    b = filled(workbook, b_dir / "Handlingsplan.xlsx", {**CLEAN, ("Handlingsplan", "H5"): "ferdig"})
+    before = {p: sha(p) for p in (a, b)}
+    out = tmp_path / "merket"
+    result = CliRunner().invoke(main, ["validate", str(a), str(b), "--annotate", str(out), "--today", f"{YEAR}-01-10"])
+    assert result.exit_code == 1
+    assert {p: sha(p) for p in (a, b)} == before
+    assert sorted(p.name for p in out.iterdir()) == ["Handlingsplan-2.xlsx", "Handlingsplan.xlsx"]
+    wb = openpyxl.load_workbook(out / "Handlingsplan.xlsx")
+    assert wb.sheetnames[0] == "Problemer"
+    cell = wb["Handlingsplan"]["G5"]
+    assert cell.comment is not None and "Ikke en dato" in cell.comment.text
+    assert cell.fill.fgColor.rgb.endswith("F4B6B6")
+    assert wb["Handlingsplan"]["J5"].data_type == "s"
+    rows = list(wb["Problemer"].iter_rows(min_row=2, values_only=True))
+    assert rows[0][:3] == ("Feil", "Handlingsplan", "G5")
+    assert "ferdig" in str(list(openpyxl.load_workbook(out / "Handlingsplan-2.xlsx")["Problemer"].values))
