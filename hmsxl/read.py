@@ -94,6 +94,13 @@ def _norm(text) -> str:
     return " ".join(str(text).replace("*", " ").casefold().split())
 
 
+def header_index(sheet: Sheet) -> dict[str, str]:
+    return {_norm(c.label): c.key for c in sheet.columns}
+
+
+_HEADER_INDEX = {sheet.key: header_index(sheet) for sheet in SHEETS}
+
+
 def _cell(row: int, col: int) -> str:
     return f"{get_column_letter(col + 1)}{row + 1}"
 
@@ -131,6 +138,7 @@ class _Reader:
         self.data = WorkbookData(path=str(path), kind=kind)
         self._rows: dict[str, list[list]] = {}
         self._columns: dict[str, dict] = {}  # per schema sheet: column key -> index found
+        self._headers: dict = {}
 
     # -- helpers --------------------------------------------------------------------------
 
@@ -277,17 +285,29 @@ class _Reader:
 
     def find_header(self, sheet: Sheet, name: str):
         """(row index, {column key: column index}) of the sheet's header row, or None."""
-        wanted = {_norm(c.label): c.key for c in sheet.columns}
+        cache_key = (sheet.key, name)
+        if cache_key not in self._headers:
+            self._headers[cache_key] = self._find_header(sheet, name)
+        return self._headers[cache_key]
+
+    def _find_header(self, sheet: Sheet, name: str):
+        wanted = _HEADER_INDEX[sheet.key]
+        need = max(2, len(sheet.input_columns) // 2)
         best = None
         for r, row in enumerate(self.rows(name)[:HEADER_SCAN]):
             found = {}
             for c, value in enumerate(row):
-                key = wanted.get(_norm(value)) if isinstance(value, str) else None
-                if key and key not in found:
-                    found[key] = c
+                if isinstance(value, str) and value:
+                    key = wanted.get(_norm(value))
+                    if key and key not in found:
+                        found[key] = c
+            if len(found) < need:
+                continue
             score = sum(1 for k in found if sheet.column(k).input or k == sheet.key_column)
-            if score >= max(2, len(sheet.input_columns) // 2) and (best is None or len(found) > len(best[1])):
+            if score >= need and (best is None or len(found) > len(best[1])):
                 best = (r, found)
+                if len(found) == len(sheet.columns):
+                    break
         return best
 
     def read_sheet(self, sheet: Sheet, name: str, ctx):

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import io
 import zipfile
+import zlib
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -88,7 +89,7 @@ def _check_zip(path: Path, data: bytes) -> str:
     try:
         z = zipfile.ZipFile(io.BytesIO(data))
         infos = z.infolist()
-    except (zipfile.BadZipFile, zipfile.LargeZipFile, ValueError, EOFError, OSError):
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, NotImplementedError, ValueError, EOFError, OSError):
         raise UnreadableFile(path, "truncated") from None
     with z:
         names = {i.filename for i in infos}
@@ -115,7 +116,7 @@ def _check_zip(path: Path, data: bytes) -> str:
                 try:
                     with z.open(i) as fh:
                         head = fh.read(XML_HEAD)
-                except (zipfile.BadZipFile, EOFError, OSError, ValueError, NotImplementedError):
+                except (zipfile.BadZipFile, zlib.error, EOFError, OSError, ValueError, NotImplementedError):
                     raise UnreadableFile(path, "truncated") from None
                 except RuntimeError:  # an encrypted zip part
                     raise UnreadableFile(path, "encrypted") from None
@@ -127,7 +128,7 @@ def _check_zip(path: Path, data: bytes) -> str:
 def _mimetype(z: zipfile.ZipFile) -> str:
     try:
         return z.read("mimetype")[:100].decode("ascii", "replace")
-    except (KeyError, zipfile.BadZipFile, EOFError, OSError, ValueError):
+    except (KeyError, zipfile.BadZipFile, zlib.error, EOFError, OSError, ValueError, NotImplementedError):
         return ""
 
 

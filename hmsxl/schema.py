@@ -5,6 +5,7 @@ Adding a column is one line in a sheet's `columns` (plus its Norwegian label in 
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 
 from . import labels
@@ -93,7 +94,7 @@ class Sheet:
     def index(self, key: str) -> int:
         return [c.key for c in self.columns].index(key)
 
-    @property
+    @functools.cached_property
     def input_columns(self) -> tuple[Column, ...]:
         return tuple(c for c in self.columns if c.input)
 
