@@ -19,3 +19,7 @@ from .read import Problem, WorkbookData, read_workbook  # noqa: E402
 from .safety import UnreadableFile  # noqa: E402
 
 __all__ += ["Problem", "UnreadableFile", "WorkbookData", "read_workbook"]
+
+from .consolidate import Consolidation, consolidate  # noqa: E402
+
+__all__ += ["Consolidation", "consolidate"]

@@ -102,3 +102,55 @@ def validate(files, config_path, annotate_dir, fmt, strict, today, password):
     else:
         click.echo(render_text(results, style=click.style))
     raise SystemExit(exit_code(results, strict))
+
+
+@main.command()
+@click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option("-o", "--out", "report", required=True, type=click.Path(dir_okay=False, path_type=Path),
+              help="The report to write (.xlsx).")
+@click.option("--config", "config_path", type=click.Path(path_type=Path),
+              help="unit.toml: lists the sections that have not answered and checks unit and year.")
+@click.option("--csv", "csv_dir", type=click.Path(file_okay=False, path_type=Path),
+              help="Also write each table as CSV to this folder.")
+@click.option("--strict", is_flag=True, help="Exit 1 if any problem (error or warning) was found.")
+@click.option("--today", type=click.DateTime(["%Y-%m-%d"]), help="The date that decides what is overdue "
+              "(default: today), as YYYY-MM-DD.")
+@click.option("--password", envvar="HMSXL_PASSWORD", help="Password for protected workbooks "
+              "(or the HMSXL_PASSWORD environment variable).")
+@_library_errors
+def consolidate(paths, report, config_path, csv_dir, strict, today, password):
+    """Consolidate returned workbooks into one report for LAMU.
+
+    PATHS may be workbooks, folders (searched recursively), .eml messages (their
+    spreadsheet attachments) and .zip archives.
+    """
+    import sys
+
+    from .config import load_config
+    from .consolidate import collect, consolidate as consolidate_
+
+    config = load_config(config_path) if config_path else None
+    show = sys.stderr.isatty()
+    total = len(collect(paths)[0]) if show else 0
+    if show and total > 20:
+        with click.progressbar(length=total, label="Leser", file=sys.stderr) as bar:
+            result = consolidate_(paths, config=config, today=today.date() if today else None,
+                                  password=password, progress=bar.update)
+    else:
+        result = consolidate_(paths, config=config, today=today.date() if today else None, password=password)
+    written = result.write_excel(report)
+    rec = result.reconciliation
+    problems = result.problems
+    errors = int((problems["severity"] == "error").sum())
+    warnings = int((problems["severity"] == "warning").sum())
+    click.echo(f"Wrote {written}")
+    if csv_dir:
+        click.echo(f"Wrote {len(result.to_csv(csv_dir))} CSV files to {csv_dir}")
+    click.echo(f"{rec['files']} file(s) read, {rec['skipped']} skipped; {rec['answered']} of {rec['sections']} "
+               f"section(s) answered; {len(result.actions)} action(s), {len(result.overdue)} overdue; "
+               f"{errors} error(s), {warnings} warning(s)")
+    if len(result.missing):
+        click.echo("Not answered: " + ", ".join(result.missing["section_id"]))
+    click.echo(f"Rows read {rec['rows_read']} = reported {rec['rows_reported']} + not used {rec['rows_rejected']}")
+    if strict and (errors or warnings):
+        raise SystemExit(1)

@@ -69,6 +69,7 @@ class WorkbookData:
     godbht: list[dict] = field(default_factory=list)
     annual: dict = field(default_factory=dict)
     problems: list[Problem] = field(default_factory=list)
+    saved_at: str = ""
 
     def count(self, severity: str) -> int:
         return sum(p.severity == severity for p in self.problems)
@@ -114,13 +115,20 @@ def read_workbook(path, config: Unit | None = None, today: dt.date | None = None
     apply; without, the lists the workbook carries in its hidden sheet do. `today`
     (default: the real today) decides what is overdue.
     """
-    checked = check_file(path, password)
+    return read_checked(check_file(path, password), config=config, today=today)
+
+
+def read_checked(checked, config: Unit | None = None, today: dt.date | None = None,
+                 name: str | None = None) -> WorkbookData:
+    """Read a file that passed `safety.check_file`/`check_bytes`; `name` is shown in problems."""
     try:
         book = pc.CalamineWorkbook.from_filelike(io.BytesIO(checked.data))
         names = list(book.sheet_names)
     except CALAMINE_ERRORS as exc:
-        raise UnreadableFile(path, "unreadable", detail=_first_line(exc)) from None
-    return _Reader(Path(path), checked.kind, book, names, config, today or dt.date.today()).run()
+        raise UnreadableFile(checked.path, "unreadable", detail=_first_line(exc)) from None
+    reader = _Reader(Path(checked.path), checked.kind, book, names, config, today or dt.date.today(), name)
+    reader.data.saved_at = checked.saved_at
+    return reader.run()
 
 
 def _first_line(exc) -> str:
@@ -129,8 +137,9 @@ def _first_line(exc) -> str:
 
 
 class _Reader:
-    def __init__(self, path: Path, kind: str, book, names, config, today):
+    def __init__(self, path: Path, kind: str, book, names, config, today, name=None):
         self.path = path
+        self.name = name or path.name
         self.book = book
         self.names = names
         self.config = config
@@ -145,7 +154,7 @@ class _Reader:
     def problem(self, code, severity, sheet="", cell="", field="", value=None, **params):
         message = labels.PROBLEM[code].format(**params)
         self.data.problems.append(Problem(
-            file=self.path.name, sheet=sheet, cell=cell, field=field,
+            file=self.name, sheet=sheet, cell=cell, field=field,
             value="" if value is None else as_text(value), code=code, severity=severity, message=message,
         ))
 

@@ -7,6 +7,7 @@ file (a zip bomb, an XML entity bomb, a huge sheet) is refused before it costs m
 from __future__ import annotations
 
 import io
+import re
 import zipfile
 import zlib
 from dataclasses import dataclass
@@ -41,15 +42,22 @@ class UnreadableFile(HmsxlError):
 
 @dataclass
 class Checked:
-    """A file that passed the checks: its kind and its bytes (decrypted if need be)."""
+    """A file that passed the checks: its kind, its bytes (decrypted if need be) and when
+    the spreadsheet program last saved it, if the file says (ISO text, else "")."""
 
     path: Path
     kind: str  # "xlsx", "ods" or "xls"
     data: bytes
+    saved_at: str = ""
 
 
 def check_file(path, password: str | None = None) -> Checked:
     """Read a file's bytes and refuse anything that is not a safe spreadsheet."""
+    return check_bytes(path, read_file_bytes(path), password)
+
+
+def read_file_bytes(path, limit: int = MAX_FILE_BYTES) -> bytes:
+    """A file's bytes, refusing what is missing, a folder, empty or too large."""
     path = Path(path)
     if not path.exists():
         raise UnreadableFile(path, "missing")
@@ -58,13 +66,12 @@ def check_file(path, password: str | None = None) -> Checked:
     size = path.stat().st_size
     if size == 0:
         raise UnreadableFile(path, "empty")
-    if size > MAX_FILE_BYTES:
-        raise UnreadableFile(path, "too_large", size=size // 2**20, max=MAX_FILE_BYTES // 2**20)
+    if size > limit:
+        raise UnreadableFile(path, "too_large", size=size // 2**20, max=limit // 2**20)
     try:
-        data = path.read_bytes()
+        return path.read_bytes()
     except OSError as exc:
         raise UnreadableFile(path, "unreadable", detail=exc.strerror or str(exc)) from None
-    return check_bytes(path, data, password)
 
 
 def check_bytes(path, data: bytes, password: str | None = None) -> Checked:
@@ -82,10 +89,17 @@ def check_bytes(path, data: bytes, password: str | None = None) -> Checked:
         raise UnreadableFile(path, "pdf")
     if not data.startswith(ZIP_MAGIC):
         raise UnreadableFile(path, "not_spreadsheet")
-    return Checked(path, _check_zip(path, data), data)
+    kind, saved_at = _check_zip(path, data)
+    return Checked(path, kind, data, saved_at)
 
 
-def _check_zip(path: Path, data: bytes) -> str:
+SAVED_RE = {
+    "xlsx": (b"docProps/core.xml", re.compile(rb"<dcterms:modified[^>]*>([^<]{10,40})</dcterms:modified>")),
+    "ods": (b"meta.xml", re.compile(rb"<dc:date>([^<]{10,40})</dc:date>")),
+}
+
+
+def _check_zip(path: Path, data: bytes) -> tuple[str, str]:
     try:
         z = zipfile.ZipFile(io.BytesIO(data))
         infos = z.infolist()
@@ -122,7 +136,16 @@ def _check_zip(path: Path, data: bytes) -> str:
                     raise UnreadableFile(path, "encrypted") from None
                 if b"<!DOCTYPE" in head or b"<!ENTITY" in head:
                     raise UnreadableFile(path, "entity_bomb")
-    return kind
+        saved_at = ""
+        part, pattern = SAVED_RE[kind]
+        if part.decode() in names:
+            try:
+                with z.open(part.decode()) as fh:
+                    m = pattern.search(fh.read(XML_HEAD))
+                saved_at = m.group(1).decode("ascii", "replace").strip() if m else ""
+            except (zipfile.BadZipFile, zlib.error, EOFError, OSError, ValueError, NotImplementedError):
+                saved_at = ""
+    return kind, saved_at
 
 
 def _mimetype(z: zipfile.ZipFile) -> str:

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import json
 import os
 import zipfile
 from concurrent.futures import ProcessPoolExecutor
@@ -171,10 +172,14 @@ def _validation(unit: Unit, field: Field, help_text: str, title: str) -> dict | 
 class SectionWorkbook:
     """Builds the workbook for one section; `build()` returns the xlsx bytes."""
 
-    def __init__(self, unit: Unit, section: Section, generated_at: dt.datetime, occurrences=None):
+    def __init__(self, unit: Unit, section: Section, generated_at: dt.datetime, occurrences=None,
+                 fill: dict | None = None):
         self.unit = unit
         self.section = section
         self.generated_at = generated_at
+        # Values to pre-fill: {"actions": [row, ...], "wheel"|"godbht"|"annual": {row key: {field: value}}},
+        # e.g. last year's unfinished actions carried over.
+        self.fill = fill or {}
         self.occurrences = year_occurrences(unit, section.id) if occurrences is None else occurrences
         self.buf = io.BytesIO()
         self.wb = xlsxwriter.Workbook(self.buf, {
@@ -242,6 +247,11 @@ class SectionWorkbook:
         ws.set_footer(f"&L{_escape_hf(self.section.name)}&C&A&R&P / &N")
         return ws, first, last
 
+    def _filled(self, part: str, sheet: Sheet, key: str) -> dict:
+        """Pre-filled input values for one keyed row (only the leader's columns)."""
+        values = self.fill.get(part, {}).get(key, {})
+        return {k: v for k, v in values.items() if k in {c.key for c in sheet.input_columns}}
+
     def _col(self, sheet: Sheet, key: str) -> str:
         return xl_col_to_name(sheet.index(key))
 
@@ -297,7 +307,8 @@ class SectionWorkbook:
     def actions(self):
         sheet, u = ACTIONS, self.unit
         title = labels.TEXT["actions_title"].format(year=u.year, section=self.section.name)
-        rows = [{} for _ in range(u.action_rows)]
+        filled = [dict(a) for a in self.fill.get("actions", ())]
+        rows = filled + [{} for _ in range(max(u.action_rows - len(filled), 10))]
         ws, first, last = self._table(sheet, rows, title, labels.TEXT["actions_intro"], spare=SPARE_ROWS)
         ws.autofilter(sheet.header_row, 0, last, len(sheet.columns) - 1)
         d, st = self._col(sheet, "deadline"), self._col(sheet, "status")
@@ -324,6 +335,7 @@ class SectionWorkbook:
             row = {"key": o.key, "activity": o.name, "who": o.activity.who, "period": o.period, "due": o.due}
             for m in o.months(u.year):  # the month grid is the picture of the wheel
                 row[f"m{m:02d}"] = labels.TEXT["wheel_marker"]
+            row.update(self._filled("wheel", WHEEL, o.key))
             rows.append(row)
         title = labels.TEXT["wheel_title"].format(year=u.year, section=self.section.name)
         ws, first, last = self._table(sheet, rows, title, labels.TEXT["wheel_intro"])
@@ -346,7 +358,7 @@ class SectionWorkbook:
 
     def godbht(self):
         sheet, u = GODBHT, self.unit
-        rows = godbht_rows()
+        rows = [{**row, **self._filled("godbht", GODBHT, row["key"])} for row in godbht_rows()]
         title = labels.TEXT["godbht_title"].format(year=u.year, section=self.section.name)
         ws, first, last = self._table(sheet, rows, title, labels.TEXT["godbht_intro"])
         for key in ("level_bht", "level_org"):
@@ -386,7 +398,8 @@ class SectionWorkbook:
     def annual(self):
         sheet, u = ANNUAL, self.unit
         title = labels.TEXT["annual_title"].format(year=u.year, section=self.section.name)
-        self._table(sheet, annual_rows(), title, labels.TEXT["annual_intro"],
+        rows = [{**row, **self._filled("annual", ANNUAL, row["key"])} for row in annual_rows()]
+        self._table(sheet, rows, title, labels.TEXT["annual_intro"],
                     field_per_row=[it.field for it in ANNUAL_ITEMS])
 
     def identity(self):
@@ -510,12 +523,12 @@ def _xml_escape(value: str) -> str:
 class _Template:
     """One unit's workbook with placeholders, as (zip member info, bytes) pairs."""
 
-    def __init__(self, unit: Unit, occurrences, has_vo: bool, generated_at: dt.datetime):
+    def __init__(self, unit: Unit, occurrences, has_vo: bool, generated_at: dt.datetime, fill=None):
         placeholder = Section(
             id=_PLACEHOLDER["id"], name=_PLACEHOLDER["name"], leader=_PLACEHOLDER["leader"],
             email="placeholder@example.org", vo=_PLACEHOLDER["vo"] if has_vo else "",
         )
-        data = SectionWorkbook(unit, placeholder, generated_at, occurrences).build()
+        data = SectionWorkbook(unit, placeholder, generated_at, occurrences, fill).build()
         with zipfile.ZipFile(io.BytesIO(data)) as z:
             self.members = [(info, z.read(info)) for info in z.infolist()]
         tokens = [t.encode() for t in _PLACEHOLDER.values()]
@@ -540,14 +553,15 @@ class _Template:
 _templates: dict = {}
 
 
-def _templated_bytes(unit: Unit, section: Section, generated_at: dt.datetime) -> bytes:
+def _templated_bytes(unit: Unit, section: Section, generated_at: dt.datetime, fill=None) -> bytes:
     occurrences = year_occurrences(unit, section.id)
-    key = (id(unit), generated_at, tuple(o.key for o in occurrences), bool(section.vo))
+    fill_key = json.dumps(fill, sort_keys=True, default=str) if fill else ""
+    key = (id(unit), generated_at, tuple(o.key for o in occurrences), bool(section.vo), fill_key)
     cached = _templates.get(key)
     if cached is None or cached[0] is not unit:  # the unit is kept so that its id is not reused
         if len(_templates) > 64:
             _templates.clear()
-        cached = _templates[key] = (unit, _Template(unit, occurrences, bool(section.vo), generated_at))
+        cached = _templates[key] = (unit, _Template(unit, occurrences, bool(section.vo), generated_at, fill))
     return cached[1].render(section)
 
 
@@ -570,19 +584,21 @@ def _init_worker(unit: Unit) -> None:
 
 
 def _write_one(job, unit: Unit | None = None) -> str:
-    section_id, target, generated_at = job
+    section_id, target, generated_at, fill = job
     unit = unit or _worker_unit
-    atomic_write_bytes(target, _templated_bytes(unit, unit.section(section_id), generated_at))
+    atomic_write_bytes(target, _templated_bytes(unit, unit.section(section_id), generated_at, fill))
     return target
 
 
 def generate(config, out_dir="workbooks", sections=None, force=False, generated_at=None,
-             workers=None) -> list[Path]:
+             workers=None, fills: dict | None = None) -> list[Path]:
     """Write one workbook per section (or per id in `sections`) into `out_dir`.
 
     `config` is a `Unit` or a path to unit.toml. Refuses to overwrite any existing file
     unless `force`; then nothing is written at all. Returns the paths written, in
     section order. `generated_at` (default: now) is recorded in each workbook's identity.
+    `fills` maps section ids to values to pre-fill (see `SectionWorkbook`), e.g. the
+    actions carried over from last year.
     """
     unit = config if isinstance(config, Unit) else load_config(config)
     wanted = list(dict.fromkeys(sections or [s.id for s in unit.sections]))
@@ -601,7 +617,8 @@ def generate(config, out_dir="workbooks", sections=None, force=False, generated_
     out_dir.mkdir(parents=True, exist_ok=True)
     if generated_at is None:
         generated_at = dt.datetime.now(dt.timezone.utc).replace(microsecond=0)
-    jobs = [(sid, str(t), generated_at) for sid, t in zip(wanted, targets)]
+    fills = fills or {}
+    jobs = [(sid, str(t), generated_at, fills.get(sid)) for sid, t in zip(wanted, targets)]
     if workers is None:
         workers = os.cpu_count() or 1
     if workers > 1 and len(jobs) >= PARALLEL_MIN:

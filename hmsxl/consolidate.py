@@ -1,0 +1,480 @@
+"""`hmsxl consolidate`: every returned workbook into one unit-wide result for LAMU.
+
+Inputs are files, folders (searched recursively), .eml messages (their spreadsheet
+attachments) and .zip archives. Files are read in a process pool; each worker returns
+only the extracted data, so memory grows with the report, not with the files. Nothing is
+lost on the way: every input is listed in `sources` (used, duplicate, rejected, skipped,
+and why), every problem in `problems`, and the action rows reconcile: rows read = rows
+reported + rows rejected.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import email
+import email.policy
+import hashlib
+import io
+import os
+import zipfile
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from . import labels
+from .config import DEFAULT_LISTS, WHEEL_DONE_DEFAULT, Unit
+from .errors import HmsxlError
+from .fields import as_text
+from .read import read_checked
+from .safety import (
+    MAX_FILE_BYTES, MAX_MEMBERS, MAX_RATIO, MAX_UNPACKED_BYTES, UnreadableFile, check_bytes, read_file_bytes,
+)
+from .schema import ACTIONS, ANNUAL_ITEMS, GODBHT, WHEEL, godbht_rows
+
+SPREADSHEET_EXT = (".xlsx", ".xlsm", ".xlsb", ".xls", ".ods")
+SPREADSHEET_MIME = ("spreadsheet", "excel", "ms-excel", "officedocument.spreadsheetml")
+PARALLEL_MIN = 16
+R = labels.REPORT
+
+
+class NoInputError(HmsxlError):
+    exit_code = 2
+
+
+@dataclass
+class Source:
+    """One input to read: a file on disk, or bytes from an e-mail or a zip archive."""
+
+    name: str
+    path: str | None = None
+    data: bytes | None = field(default=None, repr=False)
+    sender: str = ""
+    sent_at: str = ""
+
+
+@dataclass
+class Skipped:
+    name: str
+    reason: str
+
+
+# --------------------------------------------------------------------------- collecting
+
+
+def collect(paths) -> tuple[list[Source], list[Skipped]]:
+    """Expand the given paths into sources to read and inputs skipped (with the reason)."""
+    sources: list[Source] = []
+    skipped: list[Skipped] = []
+    for raw in paths:
+        path = Path(raw)
+        if path.is_dir():
+            for p in sorted(q for q in path.rglob("*") if q.is_file()):
+                _collect_file(p, sources, skipped, explicit=False)
+        else:
+            _collect_file(path, sources, skipped, explicit=True)
+    return sources, skipped
+
+
+def _collect_file(path: Path, sources, skipped, explicit: bool):
+    name = str(path)
+    lower = path.name.lower()
+    if lower.startswith(("~$", ".~lock")):
+        skipped.append(Skipped(name, R["reason_lock_file"]))
+    elif lower.endswith(".eml"):
+        try:
+            _collect_eml(name, read_file_bytes(path, MAX_FILE_BYTES * 2), sources, skipped)
+        except UnreadableFile as exc:
+            skipped.append(Skipped(name, exc.reason))
+    elif lower.endswith(".zip"):
+        try:
+            _collect_zip(name, read_file_bytes(path), sources, skipped)
+        except UnreadableFile as exc:
+            skipped.append(Skipped(name, exc.reason))
+    elif lower.endswith(SPREADSHEET_EXT) or explicit:
+        sources.append(Source(name, path=str(path)))
+    elif not lower.startswith("."):
+        skipped.append(Skipped(name, R["reason_not_spreadsheet"]))
+
+
+def _collect_eml(name: str, data: bytes, sources, skipped, depth: int = 0):
+    msg = email.message_from_bytes(data, policy=email.policy.default)
+    sender = str(msg.get("From", "") or "")
+    sent_at = _mail_date(msg)
+    found = 0
+    for part in msg.walk():
+        if part.get_content_type() == "message/rfc822" and depth < 3:
+            for inner in part.iter_parts():  # a forwarded message
+                _collect_eml(name, inner.as_bytes(), sources, skipped, depth + 1)
+            continue
+        filename = part.get_filename() or ""
+        ctype = part.get_content_type()
+        if not filename.lower().endswith(SPREADSHEET_EXT) and not any(m in ctype for m in SPREADSHEET_MIME):
+            continue
+        try:
+            payload = part.get_payload(decode=True) or b""
+        except Exception:  # a broken transfer encoding: listed, not fatal
+            payload = b""
+        found += 1
+        sources.append(Source(f"{name} → {filename or 'vedlegg'}", data=payload, sender=sender, sent_at=sent_at))
+    if not found and depth == 0:
+        skipped.append(Skipped(name, R["reason_no_attachment"]))
+
+
+def _mail_date(msg) -> str:
+    try:
+        date = msg.get("Date")
+        return date.datetime.astimezone(dt.timezone.utc).isoformat() if date and date.datetime else ""
+    except Exception:  # an unparseable Date header is no reason to lose the attachment
+        return ""
+
+
+def _collect_zip(name: str, data: bytes, sources, skipped):
+    try:
+        z = zipfile.ZipFile(io.BytesIO(data))
+        infos = z.infolist()
+    except (zipfile.BadZipFile, NotImplementedError, ValueError, EOFError, OSError):
+        raise UnreadableFile(name, "truncated") from None
+    names = {i.filename for i in infos}
+    if "xl/workbook.xml" in names or "mimetype" in names:  # a workbook named .zip
+        sources.append(Source(name, data=data))
+        return
+    if len(infos) > MAX_MEMBERS or sum(i.file_size for i in infos) > MAX_UNPACKED_BYTES:
+        raise UnreadableFile(name, "zip_bomb", size=sum(i.file_size for i in infos) // 2**20)
+    with z:
+        for info in infos:
+            if info.is_dir():
+                continue
+            member = f"{name} → {info.filename}"
+            lower = info.filename.lower()
+            if lower.rsplit("/", 1)[-1].startswith(("~$", ".~lock", "._")) or "__macosx/" in lower:
+                continue
+            if lower.endswith(".zip"):
+                skipped.append(Skipped(member, R["reason_nested_zip"]))
+                continue
+            if not lower.endswith(SPREADSHEET_EXT + (".eml",)):
+                skipped.append(Skipped(member, R["reason_not_spreadsheet"]))
+                continue
+            ratio = info.file_size / max(info.compress_size, 1)
+            if info.file_size > MAX_FILE_BYTES or (info.file_size > 2**20 and ratio > MAX_RATIO):
+                skipped.append(Skipped(member, labels.UNREADABLE["zip_bomb"].format(size=info.file_size // 2**20)))
+                continue
+            try:
+                body = z.read(info)
+            except Exception:  # zipfile raises several kinds for a damaged member
+                skipped.append(Skipped(member, labels.UNREADABLE["truncated"]))
+                continue
+            if lower.endswith(".eml"):
+                _collect_eml(member, body, sources, skipped)
+            else:
+                sources.append(Source(member, data=body))
+
+
+# --------------------------------------------------------------------------- reading
+
+
+@dataclass
+class SourceResult:
+    index: int
+    source: Source
+    sha256: str = ""
+    size: int = 0
+    data: object = None  # WorkbookData
+    error_code: str = ""
+    error: str = ""
+
+
+_worker_args: tuple = ()
+
+
+def _init_worker(config, today, password):
+    global _worker_args
+    _worker_args = (config, today, password)
+
+
+def _read_one(job, args=None) -> SourceResult:
+    index, source = job
+    config, today, password = args or _worker_args
+    result = SourceResult(index, Source(source.name, source.path, None, source.sender, source.sent_at))
+    try:
+        raw = source.data if source.data is not None else read_file_bytes(source.path)
+        result.sha256 = hashlib.sha256(raw).hexdigest()
+        result.size = len(raw)
+        if len(raw) > MAX_FILE_BYTES:
+            raise UnreadableFile(source.name, "too_large", size=len(raw) // 2**20, max=MAX_FILE_BYTES // 2**20)
+        if not raw:
+            raise UnreadableFile(source.name, "empty")
+        checked = check_bytes(source.path or source.name, raw, password)
+        result.data = read_checked(checked, config=config, today=today, name=source.name)
+    except UnreadableFile as exc:
+        result.error_code, result.error = exc.code, exc.reason
+    return result
+
+
+def read_sources(sources, config, today, password=None, workers=None, progress=None):
+    """Read every source, in a process pool when there are many; yields in input order."""
+    jobs = list(enumerate(sources))
+    workers = workers if workers is not None else (os.cpu_count() or 1)
+    if workers > 1 and len(jobs) >= PARALLEL_MIN:
+        chunk = max(1, min(32, len(jobs) // (workers * 8)))
+        with ProcessPoolExecutor(workers, initializer=_init_worker, initargs=(config, today, password)) as pool:
+            for result in pool.map(_read_one, jobs, chunksize=chunk):
+                if progress:
+                    progress(1)
+                yield result
+    else:
+        for job in jobs:
+            result = _read_one(job, (config, today, password))
+            if progress:
+                progress(1)
+            yield result
+
+
+# --------------------------------------------------------------------------- consolidating
+
+
+ACTION_KEYS = [c.key for c in ACTIONS.columns]
+WRONG_CODES = {"wrong_unit", "wrong_year", "unknown_section", "template_too_new"}
+
+
+@dataclass
+class Consolidation:
+    """The unit-wide result. Every table is a pandas DataFrame; see `write_excel` and `to_csv`."""
+
+    unit: Unit | None
+    today: dt.date
+    overview: object
+    actions: object
+    overdue: object
+    wheel: object
+    godbht: object
+    godbht_sections: object
+    annual: object
+    problems: object
+    missing: object
+    sources: object
+    reconciliation: dict
+
+    def write_excel(self, path) -> Path:
+        from .report import write_report
+
+        return write_report(self, path)
+
+    def to_csv(self, directory) -> list[Path]:
+        from .report import write_csv
+
+        return write_csv(self, directory)
+
+
+def consolidate(paths, config: Unit | None = None, today: dt.date | None = None, password: str | None = None,
+                workers: int | None = None, progress=None) -> Consolidation:
+    """Read every returned workbook under `paths` and consolidate them.
+
+    `config` (a Unit) names the sections that should have answered, checks each file's
+    unit and year, and supplies the lists; `today` decides what is overdue.
+    Raises `NoInputError` when the paths hold nothing to read.
+    """
+    import pandas as pd
+
+    today = today or dt.date.today()
+    sources, skipped = collect(paths)
+    if not sources and not skipped:
+        raise NoInputError("found no files to read in: " + ", ".join(str(p) for p in paths))
+    done_statuses = set(config.done_statuses if config else DEFAULT_LISTS["done_statuses"])
+    section_info = {s.id: s for s in config.sections} if config else {}
+
+    results = list(read_sources(sources, config, today, password, workers, progress))
+
+    # Choose one file per section: the newest save (then e-mail date, then input order).
+    candidates: dict[str, list[SourceResult]] = {}
+    status: dict[int, tuple[str, str]] = {}
+    for r in results:
+        if r.data is None:
+            status[r.index] = (R["status_rejected"], r.error)
+        elif {p.code for p in r.data.problems} & WRONG_CODES:
+            status[r.index] = (R["status_rejected"], R["reason_wrong"])
+        elif not r.data.section_id:
+            status[r.index] = (R["status_rejected"], R["reason_no_section"])
+        else:
+            candidates.setdefault(r.data.section_id, []).append(r)
+    chosen: dict[str, SourceResult] = {}
+    for sid, group in candidates.items():
+        group.sort(key=lambda r: (r.data.saved_at, r.source.sent_at, r.index), reverse=True)
+        chosen[sid] = group[0]
+        status[group[0].index] = (R["status_used"], "")
+        for other in group[1:]:
+            status[other.index] = (R["status_duplicate"], R["reason_duplicate"].format(newer=group[0].source.name))
+
+    def section_name(sid):
+        return section_info[sid].name if sid in section_info else sid
+
+    action_rows, wheel_rows, godbht_rows_, annual_rows, problem_rows, source_rows = [], [], [], [], [], []
+    rows_read = rows_rejected = 0
+    for r in results:
+        st, reason = status[r.index]
+        d = r.data
+        sid = d.section_id if d else None
+        if d is None:
+            problem_rows.append({"file": r.source.name, "section_id": "", "sheet": "", "cell": "", "field": "",
+                                 "value": "", "code": r.error_code, "severity": "error", "message": r.error})
+        else:
+            rows_read += len(d.actions)
+            for p in d.problems:
+                problem_rows.append({**p.as_dict(), "section_id": sid or ""})
+            if st != R["status_used"]:
+                rows_rejected += len(d.actions)
+                for a in d.actions:  # nothing lost: the row's values stay in the report
+                    values = "; ".join(f"{ACTIONS.column(k).label}: {as_text(a[k])}"
+                                       for k in ACTION_KEYS if a.get(k) is not None)
+                    problem_rows.append({
+                        "file": r.source.name, "section_id": sid or "", "sheet": ACTIONS.name,
+                        "cell": f"A{a['_row']}", "field": "", "value": "", "code": "row_rejected",
+                        "severity": "warning", "message": R["row_rejected"].format(reason=reason or st, values=values),
+                    })
+        source_rows.append({
+            "file": r.source.name, "sha256": r.sha256, "size": r.size, "sender": r.source.sender,
+            "kind": d.kind if d else "", "unit": (d.unit or "") if d else "", "year": (d.year or "") if d else "",
+            "section_id": (sid or "") if d else "", "saved_at": d.saved_at if d else "",
+            "status": st, "reason": reason,
+        })
+        if st != R["status_used"]:
+            continue
+        leader = section_info[sid].leader if sid in section_info else ""
+        for a in d.actions:
+            deadline = a.get("deadline")
+            late = isinstance(deadline, dt.date) and deadline < today and a.get("status") not in done_statuses
+            action_rows.append({
+                "section_id": sid, "section": section_name(sid), "leader": leader,
+                **{k: a.get(k) for k in ACTION_KEYS},
+                "overdue": late, "days_late": (today - deadline).days if late else None,
+                "file": r.source.name, "source": f"{ACTIONS.name}!{_col_letter(ACTIONS, 'category')}{a['_row']}",
+            })
+        for w in d.wheel:
+            due = w.get("due")
+            due = due.date() if isinstance(due, dt.datetime) else due
+            kept = w.get("status") in WHEEL_DONE_DEFAULT or isinstance(w.get("done_date"), dt.date)
+            wheel_rows.append({
+                "section_id": sid, "section": section_name(sid), "key": w["key"], "activity": w.get("activity"),
+                "due": due, "planned": w.get("planned"), "done_date": w.get("done_date"), "status": w.get("status"),
+                "comment": w.get("comment"), "kept": kept,
+                "overdue": (not kept) and isinstance(due, dt.date) and due < today,
+                "not_applicable": w.get("status") == "Ikke aktuelt",
+            })
+        for g in d.godbht:
+            godbht_rows_.append({
+                "section_id": sid, "section": section_name(sid), "key": g["key"], "number": g.get("number"),
+                "group": g.get("group"), "element": g.get("element"),
+                "level_bht": g.get("level_bht") if isinstance(g.get("level_bht"), int) and 1 <= g["level_bht"] <= 4 else None,
+                "level_org": g.get("level_org") if isinstance(g.get("level_org"), int) and 1 <= g["level_org"] <= 4 else None,
+                "notes": g.get("notes"), "improvement": g.get("improvement"),
+            })
+        for it in ANNUAL_ITEMS:
+            rec = d.annual.get(it.key, {})
+            annual_rows.append({
+                "section_id": sid, "section": section_name(sid), "key": it.key, "part": it.part,
+                "question": it.question, "answer": rec.get("answer"), "comment": rec.get("comment"),
+            })
+    for s in skipped:
+        source_rows.append({"file": s.name, "sha256": "", "size": None, "sender": "", "kind": "", "unit": "",
+                            "year": "", "section_id": "", "saved_at": "", "status": R["status_skipped"],
+                            "reason": s.reason})
+
+    actions = pd.DataFrame(action_rows, columns=[
+        "section_id", "section", "leader", *ACTION_KEYS, "overdue", "days_late", "file", "source"])
+    wheel = pd.DataFrame(wheel_rows, columns=[
+        "section_id", "section", "key", "activity", "due", "planned", "done_date", "status", "comment", "kept",
+        "overdue", "not_applicable"])
+    godbht = pd.DataFrame(godbht_rows_, columns=[
+        "section_id", "section", "key", "number", "group", "element", "level_bht", "level_org", "notes",
+        "improvement"])
+    annual = pd.DataFrame(annual_rows, columns=["section_id", "section", "key", "part", "question", "answer",
+                                                "comment"])
+    problems = pd.DataFrame(problem_rows, columns=["file", "section_id", "sheet", "cell", "field", "value",
+                                                   "code", "severity", "message"])
+    sources_df = pd.DataFrame(source_rows, columns=["file", "sha256", "size", "sender", "kind", "unit", "year",
+                                                    "section_id", "saved_at", "status", "reason"])
+
+    overdue = actions.loc[actions["overdue"].astype(bool)].sort_values(["leader", "section", "deadline"], kind="stable")
+    # Sections that should have answered (config), else those that did.
+    expected = [s.id for s in config.sections] if config else sorted(chosen)
+    missing = pd.DataFrame([
+        {"section_id": s.id, "section": s.name, "leader": s.leader, "email": s.email}
+        for s in (config.sections if config else ()) if s.id not in chosen
+    ], columns=["section_id", "section", "leader", "email"])
+    godbht_summary = _godbht_summary(godbht)
+    overview = _overview(expected, chosen, section_info, actions, wheel, godbht, problems, done_statuses)
+    reconciliation = {
+        "rows_read": rows_read, "rows_reported": len(actions), "rows_rejected": rows_rejected,
+        "balanced": rows_read == len(actions) + rows_rejected,
+        "files": len(results), "skipped": len(skipped), "answered": len(chosen), "sections": len(expected),
+    }
+    return Consolidation(
+        unit=config, today=today, overview=overview, actions=actions, overdue=overdue, wheel=wheel,
+        godbht=godbht_summary, godbht_sections=godbht, annual=annual, problems=problems, missing=missing,
+        sources=sources_df, reconciliation=reconciliation,
+    )
+
+
+def _col_letter(sheet, key) -> str:
+    from openpyxl.utils import get_column_letter
+
+    return get_column_letter(sheet.index(key) + 1)
+
+
+def _godbht_summary(godbht):
+    import pandas as pd
+
+    rows = []
+    for element in godbht_rows():
+        sub = godbht[godbht["key"] == element["key"]]
+        row = {"key": element["key"], "number": element["number"], "group": element["group"],
+               "element": element["element"]}
+        for dim in ("bht", "org"):
+            values = pd.to_numeric(sub[f"level_{dim}"], errors="coerce").dropna()
+            n = len(values)
+            row[f"n_{dim}"] = n
+            row[f"mean_{dim}"] = round(float(values.mean()), 2) if n else None
+            row[f"min_{dim}"] = int(values.min()) if n else None
+            row[f"max_{dim}"] = int(values.max()) if n else None
+            row[f"spread_{dim}"] = int(values.max() - values.min()) if n else None
+        both = [row["mean_bht"], row["mean_org"]]
+        row["gap"] = round(abs(both[0] - both[1]), 2) if None not in both else None
+        rows.append(row)
+    return pd.DataFrame(rows)
+
+
+def _overview(expected, chosen, section_info, actions, wheel, godbht, problems, done_statuses):
+    import pandas as pd
+
+    rows = []
+    for sid in expected:
+        r = chosen.get(sid)
+        a = actions[actions["section_id"] == sid]
+        w = wheel[wheel["section_id"] == sid]
+        g = godbht[godbht["section_id"] == sid]
+        levels = pd.concat([g["level_bht"], g["level_org"]]).dropna()
+        p = problems[problems["section_id"] == sid] if r else problems.iloc[0:0]
+        if r:
+            p = p[p["file"] == r.source.name]
+        due = w[w["due"].apply(lambda d: isinstance(d, dt.date))]
+        rows.append({
+            "section_id": sid,
+            "section": section_info[sid].name if sid in section_info else sid,
+            "leader": section_info[sid].leader if sid in section_info else "",
+            "answered": r is not None,
+            "file": r.source.name if r else "",
+            "actions": len(a),
+            "done": int(a["status"].isin(done_statuses).sum()),
+            "overdue": int(a["overdue"].sum()),
+            "wheel_done": int(w["kept"].sum()),
+            "wheel_overdue": int(w["overdue"].sum()),
+            "wheel_rows": len(due),
+            "godbht_mean": round(float(levels.mean()), 2) if len(levels) else None,
+            "errors": int((p["severity"] == "error").sum()),
+            "warnings": int((p["severity"] == "warning").sum()),
+        })
+    return pd.DataFrame(rows, columns=["section_id", "section", "leader", "answered", "file", "actions", "done",
+                                       "overdue", "wheel_done", "wheel_overdue", "wheel_rows", "godbht_mean",
+                                       "errors", "warnings"])
+
+
+__all__ = ["Consolidation", "NoInputError", "collect", "consolidate"]

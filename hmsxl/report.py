@@ -1,0 +1,359 @@
+"""Writes the consolidated LAMU report (xlsxwriter) and its CSV export.
+
+Every text from a returned file is written as a string, never as a formula; the same
+inputs give byte-identical output (no wall-clock time is written).
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import math
+from pathlib import Path
+
+import xlsxwriter
+from xlsxwriter.utility import xl_col_to_name
+
+from . import labels
+from .fields import as_text
+from .fileio import atomic_write_bytes
+from .schema import ACTIONS, ANNUAL_ITEMS
+
+R, C, S = labels.REPORT, labels.REPORT_COLUMNS, labels.REPORT_SHEETS
+HEADER = "#1F4E79"
+FILLS = {"error": "#F4B6B6", "warning": "#FFEB9C", "info": "#DDEBF7", "done": "#C6EFCE", "overdue": "#F4B6B6",
+         "open": "#FFEB9C", "na": "#EDEDED"}
+
+
+def _action_label(key: str) -> str:
+    return ACTIONS.column(key).label
+
+
+def _is_missing(value) -> bool:
+    if value is None:
+        return True
+    try:
+        return bool(value != value)  # NaN and NaT
+    except (TypeError, ValueError):
+        return False
+
+
+class _Report:
+    def __init__(self, result):
+        self.r = result
+        self.buf = io.BytesIO()
+        self.wb = xlsxwriter.Workbook(self.buf, {
+            "in_memory": True, "strings_to_numbers": False, "strings_to_formulas": False,
+            "strings_to_urls": False, "default_date_format": "dd.mm.yyyy",
+        })
+        wb = self.wb
+        base = {"font_name": "Calibri", "font_size": 11, "valign": "top"}
+        self.f = {
+            "title": wb.add_format({**base, "bold": True, "font_size": 15, "font_color": HEADER}),
+            "sub": wb.add_format({**base, "italic": True, "font_color": "#404040"}),
+            "header": wb.add_format({**base, "bold": True, "text_wrap": True, "font_color": "#FFFFFF",
+                                     "bg_color": HEADER, "border": 1}),
+            "text": wb.add_format({**base, "text_wrap": True}),
+            "plain": wb.add_format(base),
+            "date": wb.add_format({**base, "num_format": "dd.mm.yyyy"}),
+            "num": wb.add_format({**base, "num_format": "0"}),
+            "dec": wb.add_format({**base, "num_format": "0.00"}),
+            "bold": wb.add_format({**base, "bold": True}),
+            "wheel": {k: wb.add_format({**base, "bg_color": v, "border": 1, "text_wrap": True})
+                      for k, v in FILLS.items()},
+        }
+
+    # -- cells ----------------------------------------------------------------------------
+
+    def cell(self, ws, row, col, value, kind="text"):
+        f = self.f
+        if _is_missing(value) or value == "":
+            ws.write_blank(row, col, None)
+        elif isinstance(value, bool):
+            ws.write_string(row, col, R["yes"] if value else R["no"], f["plain"])
+        elif isinstance(value, (dt.date, dt.datetime)):
+            value = value if isinstance(value, dt.datetime) else dt.datetime(value.year, value.month, value.day)
+            ws.write_datetime(row, col, value, f["date"])
+        elif isinstance(value, (int, float)) and not (isinstance(value, float) and math.isinf(value)):
+            ws.write_number(row, col, value, f["dec"] if kind == "dec" else f["num"] if float(value).is_integer()
+                            else f["dec"])
+        else:
+            ws.write_string(row, col, as_text(value), f["text"] if kind == "text" else f["plain"])
+
+    def table(self, name, title, columns, rows, subtitle="", excel_table=False, first_col=0):
+        """A sheet with a title, a header and rows; `columns` is [(label, width, kind)]."""
+        ws = self.wb.add_worksheet(name)
+        ws.write_string(0, 0, title, self.f["title"])
+        if subtitle:
+            ws.write_string(1, 0, subtitle, self.f["sub"])
+        hr = 3
+        for c, (label, width, _) in enumerate(columns):
+            ws.set_column(c, c, width)
+        if excel_table and rows:
+            ws.add_table(hr, 0, hr + len(rows), len(columns) - 1, {
+                "name": "Tiltak", "style": "Table Style Light 9",
+                "columns": [{"header": label, "header_format": self.f["header"]} for label, _, _ in columns],
+            })
+        else:
+            for c, (label, _, _) in enumerate(columns):
+                ws.write_string(hr, c, label, self.f["header"])
+            if rows:
+                ws.autofilter(hr, 0, hr + len(rows), len(columns) - 1)
+        for i, row in enumerate(rows):
+            for c, value in enumerate(row):
+                self.cell(ws, hr + 1 + i, c, value, columns[c][2])
+        ws.freeze_panes(hr + 1, first_col)
+        ws.set_row(hr, 32)
+        ws.set_landscape()
+        ws.set_paper(9)
+        ws.fit_to_pages(1, 0)
+        ws.repeat_rows(hr)
+        return ws, hr
+
+    # -- sheets ---------------------------------------------------------------------------
+
+    def overview(self):
+        r, rec = self.r, self.r.reconciliation
+        unit = r.unit
+        title = R["title"].format(year=unit.year, unit=unit.name) if unit else R["title_no_unit"]
+        sub = R["subtitle"].format(files=rec["files"], answered=rec["answered"], sections=rec["sections"],
+                                   today=r.today.strftime("%d.%m.%Y"))
+        cols = [(C["section_id"], 14, "plain"), (C["section"], 28, "text"), (C["leader"], 20, "text"),
+                (C["answered"], 8, "plain"), (C["file"], 34, "text"), (C["actions"], 8, "num"),
+                (C["done"], 9, "num"), (C["overdue"], 8, "num"), (C["wheel"], 14, "plain"),
+                (C["godbht_mean"], 10, "dec"), (C["errors"], 7, "num"), (C["warnings"], 9, "num")]
+        rows = [[o.section_id, o.section, o.leader, bool(o.answered), o.file, o.actions, o.done, o.overdue,
+                 f"{o.wheel_done} / {o.wheel_overdue}" if o.answered else "", o.godbht_mean, o.errors, o.warnings]
+                for o in r.overview.itertuples()]
+        ws, hr = self.table(S["overview"], title, cols, rows, sub)
+        no = self.wb.add_format({"bg_color": FILLS["error"]})
+        if rows:
+            ws.conditional_format(hr + 1, 3, hr + len(rows), 3, {"type": "cell", "criteria": "==",
+                                                                  "value": f'"{R["no"]}"', "format": no})
+            ws.conditional_format(hr + 1, 7, hr + len(rows), 7, {"type": "cell", "criteria": ">", "value": 0,
+                                                                  "format": no})
+        at = hr + len(rows) + 3
+        ws.write_string(at, 1, R["reconciliation"], self.f["bold"])
+        for i, key in enumerate(("rows_read", "rows_reported", "rows_rejected")):
+            ws.write_string(at + 1 + i, 1, R[key], self.f["plain"])
+            ws.write_number(at + 1 + i, 2, rec[key], self.f["num"])
+        ws.write_string(at + 4, 1, R["balanced"] if rec["balanced"] else R["not_balanced"], self.f["bold"])
+        ws.activate()
+
+    def actions(self):
+        keys = [c.key for c in ACTIONS.columns]
+        widths = {"challenge": 34, "purpose": 26, "measure": 34, "comment": 30, "responsible": 18, "category": 18}
+        cols = [(C["section"], 22, "text")] + [
+            (_action_label(k), widths.get(k, 12), "plain" if k in ("deadline", "next_review", "priority") else "text")
+            for k in keys] + [(C["overdue"], 8, "plain"), (C["file"], 30, "text"), (C["source"], 18, "plain")]
+        rows = [[a["section"], *[a[k] for k in keys], bool(a["overdue"]), a["file"], a["source"]]
+                for a in self.r.actions.to_dict("records")]
+        ws, hr = self.table(S["actions"], R["actions_title"], cols, rows, excel_table=True, first_col=1)
+        if rows:
+            d = 1 + keys.index("deadline")
+            ov = len(cols) - 3
+            ws.conditional_format(hr + 1, d, hr + len(rows), d, {
+                "type": "formula", "criteria": f'=${xl_col_to_name(ov)}{hr + 2}="{R["yes"]}"',
+                "format": self.wb.add_format({"bg_color": FILLS["overdue"]})})
+
+    def overdue(self):
+        cols = [(C["leader"], 20, "text"), (C["section"], 24, "text"), (_action_label("challenge"), 34, "text"),
+                (_action_label("measure"), 34, "text"), (_action_label("responsible"), 18, "text"),
+                (_action_label("deadline"), 12, "plain"), (C["days_late"], 10, "num"),
+                (_action_label("status"), 14, "text"), (C["source"], 18, "plain")]
+        rows = [[a["leader"], a["section"], a["challenge"], a["measure"], a["responsible"], a["deadline"],
+                 a["days_late"], a["status"], a["source"]] for a in self.r.overdue.to_dict("records")]
+        self.table(S["overdue"], R["overdue_title"], cols, rows)
+
+    def wheel(self):
+        w = self.r.wheel
+        ws = self.wb.add_worksheet(S["wheel"])
+        ws.write_string(0, 0, R["wheel_title"], self.f["title"])
+        ws.write_string(1, 0, R["wheel_legend"], self.f["sub"])
+        keys = list(dict.fromkeys(w["key"])) if len(w) else []
+        names = {row["key"]: row["activity"] for row in w.to_dict("records")}
+        hr = 3
+        ws.set_column(0, 0, 26)
+        ws.set_column(1, max(1, len(keys)), 16)
+        ws.write_string(hr, 0, C["section"], self.f["header"])
+        for c, key in enumerate(keys, start=1):
+            ws.write_string(hr, c, as_text(names.get(key) or key), self.f["header"])
+        ws.set_row(hr, 45)
+        sections = list(dict.fromkeys(w["section"])) if len(w) else []
+        cells = {(row["section"], row["key"]): row for row in w.to_dict("records")}
+        for i, section in enumerate(sections, start=hr + 1):
+            ws.write_string(i, 0, as_text(section), self.f["text"])
+            for c, key in enumerate(keys, start=1):
+                row = cells.get((section, key))
+                if row is None:
+                    continue
+                if row["not_applicable"]:
+                    text, kind = R["wheel_na"], "na"
+                elif row["kept"]:
+                    done = row["done_date"]
+                    text = R["wheel_done"] + (f" {done.strftime('%d.%m.%Y')}" if isinstance(done, dt.date) else "")
+                    kind = "done"
+                elif row["overdue"]:
+                    text, kind = R["wheel_overdue"], "overdue"
+                else:
+                    text, kind = R["wheel_open"], "open"
+                ws.write_string(i, c, text, self.f["wheel"][kind])
+        ws.freeze_panes(hr + 1, 1)
+        ws.set_landscape()
+        ws.fit_to_pages(1, 0)
+
+    def godbht(self):
+        g = self.r.godbht
+        cols = [(C["number"], 5, "num"), (C["group"], 18, "text"), (C["element"], 30, "text"),
+                (C["mean_bht"], 9, "dec"), (C["min"] + " BHT", 8, "num"), (C["max"] + " BHT", 8, "num"),
+                (C["spread"] + " BHT", 10, "num"), (C["mean_org"], 11, "dec"), (C["min"] + " virks.", 9, "num"),
+                (C["max"] + " virks.", 9, "num"), (C["spread"] + " virks.", 10, "num"), (C["gap"], 10, "dec"),
+                (C["n"], 8, "num")]
+        rows = [[e["number"], e["group"], e["element"], e["mean_bht"], e["min_bht"], e["max_bht"], e["spread_bht"],
+                 e["mean_org"], e["min_org"], e["max_org"], e["spread_org"], e["gap"], e["n_bht"]]
+                for e in g.to_dict("records")]
+        ws, hr = self.table(S["godbht"], R["godbht_title"], cols, rows)
+        first, last = hr + 1, hr + len(rows)
+        if rows:
+            chart = self.wb.add_chart({"type": "bar"})
+            name = S["godbht"].replace("'", "''")
+            for col, label, colour in ((3, labels.TEXT["godbht_series_bht"], "#2E75B6"),
+                                       (7, labels.TEXT["godbht_series_org"], "#ED7D31")):
+                chart.add_series({
+                    "name": label, "categories": [name, first, 2, last, 2], "values": [name, first, col, last, col],
+                    "fill": {"color": colour}, "gap": 60,
+                })
+            chart.set_title({"name": R["godbht_chart"]})
+            chart.set_x_axis({"min": 0, "max": 4, "major_unit": 1})
+            chart.set_y_axis({"reverse": True})
+            chart.set_legend({"position": "bottom"})
+            chart.set_size({"width": 620, "height": 520})
+            ws.insert_chart(last + 3, 2, chart)
+        # The weakest elements and the largest gaps, for the discussion in LAMU.
+        at = last + 3
+        col = 9
+        scored = [e for e in g.to_dict("records") if e["mean_bht"] is not None or e["mean_org"] is not None]
+
+        def mean_of(e):
+            vals = [v for v in (e["mean_bht"], e["mean_org"]) if v is not None]
+            return sum(vals) / len(vals)
+
+        ws.write_string(at, col, R["godbht_weakest"], self.f["bold"])
+        for i, e in enumerate(sorted(scored, key=lambda e: (mean_of(e), e["number"]))[:5], start=1):
+            ws.write_string(at + i, col, f"{e['number']}. {e['element']}", self.f["plain"])
+            ws.write_number(at + i, col + 3, round(mean_of(e), 2), self.f["dec"])
+        at += 8
+        ws.write_string(at, col, R["godbht_gaps"], self.f["bold"])
+        gaps = [e for e in scored if e["gap"] is not None]
+        for i, e in enumerate(sorted(gaps, key=lambda e: (-e["gap"], e["number"]))[:5], start=1):
+            ws.write_string(at + i, col, f"{e['number']}. {e['element']}", self.f["plain"])
+            ws.write_number(at + i, col + 3, e["gap"], self.f["dec"])
+
+    def annual(self):
+        a = self.r.annual
+        sections = list(dict.fromkeys(a["section"])) if len(a) else []
+        cols = [(C["part"], 22, "text"), (C["question"], 40, "text")] + [(as_text(s), 30, "text") for s in sections]
+        by = {(row["section"], row["key"]): row for row in a.to_dict("records")}
+        rows = []
+        for it in ANNUAL_ITEMS:
+            row = [it.part, it.question]
+            for s in sections:
+                rec = by.get((s, it.key), {})
+                answer, comment = rec.get("answer"), rec.get("comment")
+                text = "" if _is_missing(answer) else as_text(answer)
+                if not _is_missing(comment) and comment:
+                    text = f"{text} – {comment}" if text else as_text(comment)
+                row.append(text)
+            rows.append(row)
+        self.table(S["annual"], R["annual_title"], cols, rows, first_col=2)
+
+    def problems(self):
+        p = self.r.problems
+        cols = [(C["severity"], 11, "plain"), (C["file"], 34, "text"), (C["section_id"], 14, "plain"),
+                (C["sheet"], 14, "plain"), (C["cell"], 7, "plain"), (C["field"], 22, "text"),
+                (C["value"], 24, "text"), (C["message"], 70, "text"), (C["code"], 18, "plain")]
+        order = {"error": 0, "warning": 1, "info": 2}
+        records = sorted(p.to_dict("records"), key=lambda x: (order.get(x["severity"], 3), x["file"], x["sheet"]))
+        rows = [[labels.SEVERITY.get(x["severity"], x["severity"]), x["file"], x["section_id"], x["sheet"], x["cell"],
+                 x["field"], x["value"], x["message"], x["code"]] for x in records]
+        ws, hr = self.table(S["problems"], R["problems_title"], cols, rows)
+        for sev, fill in (("error", "error"), ("warning", "warning")):
+            if rows:
+                ws.conditional_format(hr + 1, 0, hr + len(rows), 0, {
+                    "type": "cell", "criteria": "==", "value": f'"{labels.SEVERITY[sev]}"',
+                    "format": self.wb.add_format({"bg_color": FILLS[fill]})})
+
+    def missing(self):
+        m = self.r.missing
+        cols = [(C["section_id"], 14, "plain"), (C["section"], 30, "text"), (C["leader"], 24, "text"),
+                (C["email"], 30, "plain")]
+        rows = [[x["section_id"], x["section"], x["leader"], x["email"]] for x in m.to_dict("records")]
+        note = R["missing_no_config"] if self.r.unit is None else ("" if rows else R["missing_none"])
+        self.table(S["missing"], R["missing_title"], cols, rows, note)
+
+    def sources(self):
+        s = self.r.sources
+        cols = [(C["file"], 44, "text"), (C["status"], 10, "plain"), (C["reason"], 44, "text"),
+                (C["section_id"], 14, "plain"), (C["unit"], 20, "text"), (C["year"], 6, "num"),
+                (C["sender"], 28, "text"), (C["saved_at"], 20, "plain"), (C["kind"], 6, "plain"),
+                (C["size"], 12, "num"), (C["sha256"], 66, "plain")]
+        rows = [[x["file"], x["status"], x["reason"], x["section_id"], x["unit"], x["year"], x["sender"],
+                 x["saved_at"], x["kind"], x["size"], x["sha256"]] for x in s.to_dict("records")]
+        self.table(S["sources"], R["sources_title"], cols, rows)
+
+    def build(self) -> bytes:
+        for sheet in (self.overview, self.actions, self.overdue, self.wheel, self.godbht, self.annual,
+                      self.problems, self.missing, self.sources):
+            sheet()
+        unit = self.r.unit
+        fixed = dt.datetime(unit.year if unit else self.r.today.year, 1, 1)
+        self.wb.set_properties({
+            "title": R["title"].format(year=unit.year, unit=unit.name) if unit else R["title_no_unit"],
+            "author": unit.advisor.name if unit else "", "company": unit.name if unit else "",
+            "created": fixed,  # no wall-clock time: the same inputs give the same bytes
+        })
+        self.wb.close()
+        return self.buf.getvalue()
+
+
+def write_report(result, path) -> Path:
+    path = Path(path)
+    if path.parent and not path.parent.exists():
+        path.parent.mkdir(parents=True)
+    return atomic_write_bytes(path, _Report(result).build())
+
+
+# --------------------------------------------------------------------------- CSV
+
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def csv_safe(value) -> str:
+    """A value for CSV that a spreadsheet will not run as a formula."""
+    if _is_missing(value):
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, (dt.date, dt.datetime)):
+        return value.isoformat()
+    if not isinstance(value, str):
+        return as_text(value)
+    if value.startswith(FORMULA_START):
+        return "'" + value
+    return value
+
+
+def write_csv(result, directory) -> list[Path]:
+    directory = Path(directory)
+    directory.mkdir(parents=True, exist_ok=True)
+    written = []
+    for name in ("overview", "actions", "overdue", "wheel", "godbht", "annual", "problems", "missing", "sources"):
+        frame = getattr(result, name)
+        buf = io.StringIO()
+        w = csv.writer(buf, lineterminator="\n")
+        w.writerow(list(frame.columns))
+        for row in frame.itertuples(index=False):
+            w.writerow([csv_safe(v) for v in row])
+        written.append(atomic_write_bytes(directory / f"{name}.csv", buf.getvalue().encode("utf-8-sig")))
+    return written

@@ -1,0 +1,87 @@
+"""Invented but realistic answers from section leaders, for the demo, tests and benchmarks.
+
+The actions are of the kinds the source documents name (sickness-absence follow-up,
+vernerunde findings, ARK follow-up, BHT services, ROS); all people are invented.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import random
+
+from .config import Unit
+from .schema import ANNUAL_ITEMS
+from .wheel import year_occurrences
+
+ACTIONS = (
+    ("Sykefravær og nærvær", "Høyt sykefravær i seksjonen siste halvår", "Redusere sykefraværet",
+     "Nærværssamtaler etter modell for oppfølging; faste måltall drøftes i arbeidsmiljøgruppen"),
+    ("Vernerunde/brannvernrunde", "Vernerunden fant blokkert rømningsvei ved lageret", "Sikker rømning ved brann",
+     "Rydde korridoren og merke sperreområde; sjekkes på hver brannvernrunde"),
+    ("ARK-tiltak", "ARK viser lav score på medvirkning", "Bedre medvirkning i beslutninger",
+     "Fast sak på personalmøtet om planer og prioriteringer"),
+    ("BHT-tjenester", "Mange melder om belastning i nakke og skuldre", "Forebygge belastningsskader",
+     "Bestille ergonomisk kartlegging fra BHT og tilpasse arbeidsplassene"),
+    ("ROS-analyse", "Alenearbeid på kveldstid i utstillingene", "Redusere risiko ved alenearbeid",
+     "Rutine for innsjekk og alarm; risikovurdering oppdateres"),
+    ("Fokusområde", "Uklare roller etter omorganiseringen", "Tydelig ansvar og bedre samarbeid",
+     "Gjennomgang av roller og ansvar i arbeidsmiljøgruppen"),
+    ("Vernerunde/brannvernrunde", "Dårlig lys og trekk i verkstedet", "Bedre fysisk arbeidsmiljø",
+     "Melde behov til eiendomsavdelingen og følge opp til det er utbedret"),
+    ("Sykefravær og nærvær", "Ledere kjenner ikke nærværsrutinene godt nok", "Lik oppfølging av alle ansatte",
+     "Kurs i nærværsarbeid for ledere; presenteres for egne ansatte"),
+    ("Annet", "Ytringsklimaet oppleves som lukket", "Godt ytringsklima",
+     "Opplæring i ytringsklima for ansatte og ledere"),
+    ("ARK-tiltak", "Høy arbeidsbelastning i perioder med utstillingsåpning", "Bedre balanse i arbeidsmengde",
+     "Planlegge bemanning i årshjulet og fordele oppgaver tidligere"),
+)
+RESPONSIBLE = ("Seksjonsleder", "Arbeidsmiljøgruppen", "Leder og verneombud", "Vaktmester", "HMS-kontakt")
+COMMENTS = ("", "", "Fulgt opp på HMS-møte", "Drøftet med verneombud", "Venter på tilbud fra BHT")
+
+
+def simulated_fill(unit: Unit, section_id: str, seed: int = 0, actions: int | None = None) -> dict:
+    """A filled-in workbook's values for one section, as `generate(fills=...)` takes them."""
+    rng = random.Random(f"{seed}-{section_id}")
+    n = actions if actions is not None else rng.randint(4, 9)
+    year = unit.year
+    rows = []
+    for i in range(n):
+        category, challenge, purpose, measure = ACTIONS[(i + rng.randrange(len(ACTIONS))) % len(ACTIONS)]
+        if category not in unit.categories:
+            category = unit.categories[-1]
+        deadline = dt.date(year, rng.randint(2, 12), rng.choice((1, 15)))
+        rows.append({
+            "category": category,
+            "challenge": challenge if i < len(ACTIONS) else f"{challenge} ({i + 1})",
+            "purpose": purpose,
+            "measure": measure,
+            "priority": rng.choice(unit.priorities),
+            "responsible": rng.choice(RESPONSIBLE),
+            "deadline": deadline,
+            "status": rng.choice(unit.statuses),
+            "next_review": deadline + dt.timedelta(days=60) if rng.random() < 0.6 else None,
+            "comment": rng.choice(COMMENTS) or None,
+        })
+    wheel = {}
+    for o in year_occurrences(unit, section_id):
+        if rng.random() < 0.75:
+            done = o.due - dt.timedelta(days=rng.randint(0, 20))
+            wheel[o.key] = {"planned": done - dt.timedelta(days=7), "done_date": done, "status": "Gjennomført"}
+        else:
+            wheel[o.key] = {"planned": o.due, "status": "Planlagt"}
+    godbht = {f"e{n:02d}": {"level_bht": rng.randint(1, 4), "level_org": rng.randint(1, 4)} for n in range(1, 16)}
+    godbht["e01"]["notes"] = "Vurdert sammen med verneombud"
+    answers = {
+        "safety_round_held": "Ja", "safety_round_date": dt.date(year, 6, rng.randint(1, 28)),
+        "fire_rounds": rng.randint(2, 4), "ark_followup": rng.choice(("Ja", "Delvis")),
+        "employees": rng.randint(5, 40), "appraisals": rng.randint(3, 30), "incidents": rng.randint(0, 6),
+        "other_activities": "Førstehjelpskurs og gjennomgang av beredskapsplan",
+        "bht_help": "Ergonomisk kartlegging og bistand i en konfliktsak",
+        "focus_next": rng.choice(("Psykososialt arbeidsmiljø", "Nærvær og sykefravær", "Ergonomi")),
+        "cooperation": "Arbeidsmiljøgruppen møtes hver måned; saken står fast på personalmøtet",
+        "goals": "Sykefravær under 5 %; alle tiltak i handlingsplanen iverksatt innen fristen",
+        "last_goals_reached": rng.choice(("Ja", "Delvis", "Nei")),
+        "plan_review": "De fleste tiltakene ble gjennomført; ergonomitiltaket er forsinket",
+    }
+    annual = {it.key: {"answer": answers[it.key]} for it in ANNUAL_ITEMS if it.key in answers}
+    return {"actions": rows, "wheel": wheel, "godbht": godbht, "annual": annual}

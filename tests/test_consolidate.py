@@ -1,0 +1,188 @@
+"""hmsxl consolidate: the LAMU report from real returns, numbers checked against what was filled in."""
+
+import csv
+import datetime as dt
+import email.message
+import shutil
+import zipfile
+
+import openpyxl
+import pytest
+from click.testing import CliRunner
+
+from hmsxl import consolidate, generate
+from hmsxl.cli import main
+from hmsxl.simulate import simulated_fill
+
+from conftest import GENERATED_AT, YEAR
+
+TODAY = dt.date(YEAR, 6, 1)
+
+
+def overdue_count(actions, unit):
+    return sum(1 for a in actions if a["deadline"] < TODAY and a["status"] not in unit.done_statuses)
+
+
+@pytest.fixture(scope="module")
+def returns(tmp_path_factory, lo_fill):
+    """Returned files as an advisor gets them: LibreOffice-saved, .ods, in a mail, a duplicate,
+    a broken file, a stray note; one section (adm) has not answered."""
+    import tomllib
+
+    from hmsxl.config import example_config_text, parse_config
+
+    unit = parse_config(tomllib.loads(example_config_text(YEAR)), source="unit.toml")
+    tmp = tmp_path_factory.mktemp("returns")
+    fills = {sid: simulated_fill(unit, sid, seed=3) for sid in ("samling", "formidling", "drift")}
+    sent = generate(unit, tmp / "sent", sections=list(fills), fills=fills, generated_at=GENERATED_AT)
+    by_id = {p.name.split("-", 1)[1][:-5]: p for p in sent}
+    back = tmp / "returned"
+    (back / "mail").mkdir(parents=True)
+    jobs = [
+        # samling: a wrong status typed past the validation, saved as .ods.
+        {"input": str(by_id["samling"]), "outputs": [[str(back / "samling-svar.ods"), "calc8"]],
+         "ops": [{"op": "set", "sheet": "Handlingsplan", "cell": "H5", "value": "ferdig"}]},
+        # formidling: saved by LibreOffice, returned by e-mail below.
+        {"input": str(by_id["formidling"]), "outputs": [[str(tmp / "formidling.xlsx"), "Calc MS Excel 2007 XML"]],
+         "ops": []},
+        # drift: a newer version with one more action; the older one is returned too.
+        {"input": str(by_id["drift"]), "outputs": [[str(back / "Handlingsplan.xlsx"), "Calc MS Excel 2007 XML"]],
+         "ops": [{"op": "set", "sheet": "Handlingsplan", "cell": f"{col}{5 + len(fills['drift']['actions'])}",
+                  "value": value, "type": typ} for col, value, typ in (
+             ("A", "Annet", "string"), ("B", "=HYPERLINK(\"http://example.org\")", "string"),
+             ("D", "Nytt tiltak", "string"), ("E", "Lav", "string"), ("F", "Leder", "string"),
+             ("G", f"{YEAR}-03-01", "date"), ("H", "Påbegynt", "string"))]},
+    ]
+    lo_fill(jobs, tmp)
+    shutil.copy(by_id["drift"], back / "drift-gammel.xlsx")
+    msg = email.message.EmailMessage()
+    msg["From"] = "Frode Formidler <frode.formidler@example.no>"
+    msg["To"] = "hms@example.no"
+    msg["Subject"] = "SV: HMS 2026"
+    msg["Date"] = "Mon, 01 Jun 2026 10:00:00 +0200"
+    msg.set_content("Her er arbeidsboka.")
+    msg.add_attachment((tmp / "formidling.xlsx").read_bytes(), maintype="application",
+                       subtype="vnd.openxmlformats-officedocument.spreadsheetml.sheet", filename="Handlingsplan.xlsx")
+    (back / "mail" / "svar.eml").write_bytes(msg.as_bytes())
+    (back / "broken.xlsx").write_bytes(by_id["samling"].read_bytes()[:3000])
+    (back / "notater.txt").write_text("husk å purre")
+    return unit, fills, back
+
+
+@pytest.fixture(scope="module")
+def result(returns):
+    unit, fills, back = returns
+    return consolidate([back], config=unit, today=TODAY)
+
+
+pytestmark = pytest.mark.libreoffice
+
+
+def test_overview_numbers_match_what_was_filled_in(returns, result):
+    unit, fills, back = returns
+    ov = result.overview.set_index("section_id")
+    assert list(ov.index) == ["samling", "formidling", "drift", "adm"]
+    assert list(ov["answered"]) == [True, True, True, False]
+    drift_actions = fills["drift"]["actions"]
+    assert ov.loc["samling", "actions"] == len(fills["samling"]["actions"])
+    assert ov.loc["drift", "actions"] == len(drift_actions) + 1  # the newer file was used
+    for sid in ("formidling", "drift"):
+        assert ov.loc[sid, "done"] == sum(a["status"] in unit.done_statuses for a in fills[sid]["actions"])
+    expected_overdue = overdue_count(fills["formidling"]["actions"], unit)
+    assert ov.loc["formidling", "overdue"] == expected_overdue
+    assert ov.loc["drift", "overdue"] == overdue_count(drift_actions, unit) + 1  # the new action is late
+    levels = [v for e in fills["formidling"]["godbht"].values() for v in (e["level_bht"], e["level_org"])]
+    assert ov.loc["formidling", "godbht_mean"] == round(sum(levels) / len(levels), 2)
+    assert ov.loc["samling", "errors"] == 1
+    assert ov.loc["formidling", "file"].endswith("svar.eml → Handlingsplan.xlsx")
+
+
+def test_missing_sources_and_duplicates(result):
+    assert list(result.missing["section_id"]) == ["adm"]
+    src = result.sources.set_index(result.sources["file"].str.rsplit("/", n=1).str[-1])
+    assert src.loc["drift-gammel.xlsx", "status"] == "duplikat"
+    assert "Handlingsplan.xlsx" in src.loc["drift-gammel.xlsx", "reason"]
+    assert src.loc["Handlingsplan.xlsx", "status"] == "brukt"
+    assert src.loc["broken.xlsx", "status"] == "avvist" and "skadet" in src.loc["broken.xlsx", "reason"]
+    assert src.loc["notater.txt", "status"] == "hoppet over"
+    mail = src.loc["svar.eml → Handlingsplan.xlsx"]
+    assert mail["sender"] == "Frode Formidler <frode.formidler@example.no>" and len(mail["sha256"]) == 64
+
+
+def test_nothing_lost_rows_reconcile(returns, result):
+    unit, fills, back = returns
+    rec = result.reconciliation
+    old = len(fills["drift"]["actions"])
+    assert rec["rows_read"] == sum(len(f["actions"]) for f in fills.values()) + 1 + old
+    assert rec["rows_rejected"] == old and rec["balanced"]
+    assert rec["rows_read"] == rec["rows_reported"] + rec["rows_rejected"]
+    rejected = result.problems[result.problems["code"] == "row_rejected"]
+    assert len(rejected) == old and rejected["file"].str.endswith("drift-gammel.xlsx").all()
+
+
+def test_problems_from_every_file(result):
+    p = result.problems
+    wrong = p[(p["code"] == "not_in_list") & (p["section_id"] == "samling")]
+    assert list(wrong["cell"]) == ["H5"] and list(wrong["value"]) == ["ferdig"]
+    broken = p[p["file"].str.endswith("broken.xlsx")]
+    assert list(broken["severity"]) == ["error"]
+
+
+def test_wheel_godbht_and_annual(returns, result):
+    unit, fills, back = returns
+    w = result.wheel[result.wheel["section_id"] == "formidling"].set_index("key")
+    for key, values in fills["formidling"]["wheel"].items():
+        assert w.loc[key, "kept"] == (values["status"] == "Gjennomført")
+    g = result.godbht.set_index("key")
+    used = [fills["samling"], fills["formidling"]]  # drift's newer file has the same levels
+    for key in ("e01", "e08", "e15"):
+        values = [f["godbht"][key]["level_bht"] for f in used] + [fills["drift"]["godbht"][key]["level_bht"]]
+        assert g.loc[key, "mean_bht"] == round(sum(values) / 3, 2)
+        assert g.loc[key, "spread_bht"] == max(values) - min(values)
+    a = result.annual[result.annual["key"] == "focus_next"].set_index("section_id")
+    assert a.loc["drift", "answer"] == fills["drift"]["annual"]["focus_next"]["answer"]
+
+
+def test_report_workbook(result, tmp_path):
+    path = result.write_excel(tmp_path / "rapport.xlsx")
+    wb = openpyxl.load_workbook(path)
+    assert wb.sheetnames == ["Oversikt", "Handlingsplan", "Forfalt", "Årshjul", "God BHT", "Årsrapport",
+                             "Problemer", "Mangler", "Kilder"]
+    ws = wb["Handlingsplan"]
+    assert len(ws.tables) == 1
+    assert ws.max_row - 4 == len(result.actions)
+    evil = [c for row in ws.iter_rows() for c in row if isinstance(c.value, str) and "HYPERLINK" in c.value]
+    assert evil and all(c.data_type == "s" for c in evil)
+    assert wb["Mangler"]["A5"].value == "adm"
+    assert wb["Forfalt"].max_row - 4 == len(result.overdue)
+    # The same inputs give the same bytes.
+    again = result.write_excel(tmp_path / "igjen.xlsx")
+    assert again.read_bytes() == path.read_bytes()
+    with zipfile.ZipFile(path) as z:
+        assert z.testzip() is None
+
+
+def test_report_opens_in_libreoffice(result, soffice, tmp_path):
+    path = result.write_excel(tmp_path / "rapport.xlsx")
+    out = soffice("--convert-to", "pdf", "--outdir", tmp_path, path)
+    assert out.returncode == 0 and (tmp_path / "rapport.pdf").read_bytes().startswith(b"%PDF")
+
+
+def test_cli_consolidate_with_csv(returns, tmp_path):
+    unit, fills, back = returns
+    config = tmp_path / "unit.toml"
+    from hmsxl.config import example_config_text
+
+    config.write_text(example_config_text(YEAR), encoding="utf-8")
+    out = tmp_path / "rapport.xlsx"
+    result = CliRunner().invoke(main, ["consolidate", str(back), "-o", str(out), "--config", str(config),
+                                       "--csv", str(tmp_path / "csv"), "--today", TODAY.isoformat()])
+    assert result.exit_code == 0, result.output
+    assert "3 of 4 section(s) answered" in result.output and "Not answered: adm" in result.output
+    strict = CliRunner().invoke(main, ["consolidate", str(back), "-o", str(out), "--strict"])
+    assert strict.exit_code == 1
+    with open(tmp_path / "csv" / "actions.csv", encoding="utf-8-sig") as fh:
+        rows = list(csv.DictReader(fh))
+    assert any(r["challenge"] == "'=HYPERLINK(\"http://example.org\")" for r in rows)
+    assert len(rows) == len(fills["samling"]["actions"]) + len(fills["formidling"]["actions"]) + \
+        len(fills["drift"]["actions"]) + 1
