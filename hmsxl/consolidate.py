@@ -378,6 +378,12 @@ def consolidate(paths, config: Unit | None = None, today: dt.date | None = None,
                             "year": "", "section_id": "", "saved_at": "", "status": R["status_skipped"],
                             "reason": s.reason})
 
+    # Sections in the config's order (else by id), rows in sheet order within a section.
+    expected = [s.id for s in config.sections] if config else sorted(chosen)
+    order = {sid: i for i, sid in enumerate(expected)}
+    for rows in (action_rows, wheel_rows, godbht_rows_, annual_rows):
+        rows.sort(key=lambda row: order.get(row["section_id"], len(order)))
+
     actions = pd.DataFrame(action_rows, columns=[
         "section_id", "section", "leader", *ACTION_KEYS, "overdue", "days_late", "file", "source"])
     wheel = pd.DataFrame(wheel_rows, columns=[
@@ -394,14 +400,13 @@ def consolidate(paths, config: Unit | None = None, today: dt.date | None = None,
                                                     "section_id", "saved_at", "status", "reason"])
 
     overdue = actions.loc[actions["overdue"].astype(bool)].sort_values(["leader", "section", "deadline"], kind="stable")
-    # Sections that should have answered (config), else those that did.
-    expected = [s.id for s in config.sections] if config else sorted(chosen)
     missing = pd.DataFrame([
         {"section_id": s.id, "section": s.name, "leader": s.leader, "email": s.email}
         for s in (config.sections if config else ()) if s.id not in chosen
     ], columns=["section_id", "section", "leader", "email"])
     godbht_summary = _godbht_summary(godbht)
-    overview = _overview(expected, chosen, section_info, actions, wheel, godbht, problems, done_statuses)
+    overview = _overview(expected, chosen, section_info, action_rows, wheel_rows, godbht_rows_, problem_rows,
+                         done_statuses)
     reconciliation = {
         "rows_read": rows_read, "rows_reported": len(actions), "rows_rejected": rows_rejected,
         "balanced": rows_read == len(actions) + rows_rejected,
@@ -442,35 +447,45 @@ def _godbht_summary(godbht):
     return pd.DataFrame(rows)
 
 
-def _overview(expected, chosen, section_info, actions, wheel, godbht, problems, done_statuses):
+def _overview(expected, chosen, section_info, action_rows, wheel_rows, godbht_rows_, problem_rows, done_statuses):
+    """Per section: answered, file, counts. Plain aggregation over the rows: one pass each."""
     import pandas as pd
 
+    stats = {sid: {"actions": 0, "done": 0, "overdue": 0, "wheel_done": 0, "wheel_overdue": 0, "wheel_rows": 0,
+                   "levels": [], "errors": 0, "warnings": 0} for sid in expected}
+    for a in action_rows:
+        st = stats.get(a["section_id"])
+        if st is not None:
+            st["actions"] += 1
+            st["done"] += a["status"] in done_statuses
+            st["overdue"] += bool(a["overdue"])
+    for w in wheel_rows:
+        st = stats.get(w["section_id"])
+        if st is not None:
+            st["wheel_rows"] += 1
+            st["wheel_done"] += bool(w["kept"])
+            st["wheel_overdue"] += bool(w["overdue"])
+    for g in godbht_rows_:
+        st = stats.get(g["section_id"])
+        if st is not None:
+            st["levels"] += [v for v in (g["level_bht"], g["level_org"]) if v is not None]
+    used_files = {sid: r.source.name for sid, r in chosen.items()}
+    for p in problem_rows:
+        sid = p["section_id"]
+        if sid in stats and used_files.get(sid) == p["file"] and p["severity"] in ("error", "warning"):
+            stats[sid]["errors" if p["severity"] == "error" else "warnings"] += 1
     rows = []
     for sid in expected:
-        r = chosen.get(sid)
-        a = actions[actions["section_id"] == sid]
-        w = wheel[wheel["section_id"] == sid]
-        g = godbht[godbht["section_id"] == sid]
-        levels = pd.concat([g["level_bht"], g["level_org"]]).dropna()
-        p = problems[problems["section_id"] == sid] if r else problems.iloc[0:0]
-        if r:
-            p = p[p["file"] == r.source.name]
-        due = w[w["due"].apply(lambda d: isinstance(d, dt.date))]
+        st = stats[sid]
+        levels = st.pop("levels")
         rows.append({
             "section_id": sid,
             "section": section_info[sid].name if sid in section_info else sid,
             "leader": section_info[sid].leader if sid in section_info else "",
-            "answered": r is not None,
-            "file": r.source.name if r else "",
-            "actions": len(a),
-            "done": int(a["status"].isin(done_statuses).sum()),
-            "overdue": int(a["overdue"].sum()),
-            "wheel_done": int(w["kept"].sum()),
-            "wheel_overdue": int(w["overdue"].sum()),
-            "wheel_rows": len(due),
-            "godbht_mean": round(float(levels.mean()), 2) if len(levels) else None,
-            "errors": int((p["severity"] == "error").sum()),
-            "warnings": int((p["severity"] == "warning").sum()),
+            "answered": sid in chosen,
+            "file": used_files.get(sid, ""),
+            **st,
+            "godbht_mean": round(sum(levels) / len(levels), 2) if levels else None,
         })
     return pd.DataFrame(rows, columns=["section_id", "section", "leader", "answered", "file", "actions", "done",
                                        "overdue", "wheel_done", "wheel_overdue", "wheel_rows", "godbht_mean",

@@ -10,6 +10,8 @@ import csv
 import datetime as dt
 import io
 import math
+import re
+import zipfile
 from pathlib import Path
 
 import xlsxwriter
@@ -28,6 +30,12 @@ FILLS = {"error": "#F4B6B6", "warning": "#FFEB9C", "info": "#DDEBF7", "done": "#
 
 def _action_label(key: str) -> str:
     return ACTIONS.column(key).label
+
+
+def _records(frame) -> list[dict]:
+    """A DataFrame's rows as dicts of plain Python values (faster than to_dict("records"))."""
+    cols = list(frame.columns)
+    return [dict(zip(cols, values)) for values in zip(*(frame[c].tolist() for c in cols))]
 
 
 def _is_missing(value) -> bool:
@@ -63,6 +71,11 @@ class _Report:
             "wheel": {k: wb.add_format({**base, "bg_color": v, "border": 1, "text_wrap": True})
                       for k, v in FILLS.items()},
         }
+        # Table rows are written by _BulkRows straight into the sheet XML; it needs the
+        # style index of each format, which xlsxwriter gives out on first use.
+        self.bulk: dict[int, tuple] = {}
+        self.table_refs: dict[str, str] = {}
+        self.styles = {kind: self.f[kind]._get_xf_index() for kind in ("text", "plain", "date", "num", "dec")}
 
     # -- cells ----------------------------------------------------------------------------
 
@@ -91,7 +104,12 @@ class _Report:
         for c, (label, width, _) in enumerate(columns):
             ws.set_column(c, c, width)
         if excel_table and rows:
-            ws.add_table(hr, 0, hr + len(rows), len(columns) - 1, {
+            # The table is declared over its first row and widened in the package afterwards:
+            # xlsxwriter checks every cell of a table range one by one.
+            full = f"A{hr + 1}:{xl_col_to_name(len(columns) - 1)}{hr + 1 + len(rows)}"
+            short = f"A{hr + 1}:{xl_col_to_name(len(columns) - 1)}{hr + 2}"
+            self.table_refs[short] = full
+            ws.add_table(hr, 0, hr + 1, len(columns) - 1, {
                 "name": "Tiltak", "style": "Table Style Light 9",
                 "columns": [{"header": label, "header_format": self.f["header"]} for label, _, _ in columns],
             })
@@ -100,9 +118,9 @@ class _Report:
                 ws.write_string(hr, c, label, self.f["header"])
             if rows:
                 ws.autofilter(hr, 0, hr + len(rows), len(columns) - 1)
-        for i, row in enumerate(rows):
-            for c, value in enumerate(row):
-                self.cell(ws, hr + 1 + i, c, value, columns[c][2])
+        if rows:
+            self.bulk[len(self.wb.worksheets())] = (hr + 1, rows, [kind for _, _, kind in columns],
+                                                    [width for _, width, _ in columns])
         ws.freeze_panes(hr + 1, first_col)
         ws.set_row(hr, 32)
         ws.set_landscape()
@@ -148,7 +166,7 @@ class _Report:
             (_action_label(k), widths.get(k, 12), "plain" if k in ("deadline", "next_review", "priority") else "text")
             for k in keys] + [(C["overdue"], 8, "plain"), (C["file"], 30, "text"), (C["source"], 18, "plain")]
         rows = [[a["section"], *[a[k] for k in keys], bool(a["overdue"]), a["file"], a["source"]]
-                for a in self.r.actions.to_dict("records")]
+                for a in _records(self.r.actions)]
         ws, hr = self.table(S["actions"], R["actions_title"], cols, rows, excel_table=True, first_col=1)
         if rows:
             d = 1 + keys.index("deadline")
@@ -163,7 +181,7 @@ class _Report:
                 (_action_label("deadline"), 12, "plain"), (C["days_late"], 10, "num"),
                 (_action_label("status"), 14, "text"), (C["source"], 18, "plain")]
         rows = [[a["leader"], a["section"], a["challenge"], a["measure"], a["responsible"], a["deadline"],
-                 a["days_late"], a["status"], a["source"]] for a in self.r.overdue.to_dict("records")]
+                 a["days_late"], a["status"], a["source"]] for a in _records(self.r.overdue)]
         self.table(S["overdue"], R["overdue_title"], cols, rows)
 
     def wheel(self):
@@ -172,7 +190,7 @@ class _Report:
         ws.write_string(0, 0, R["wheel_title"], self.f["title"])
         ws.write_string(1, 0, R["wheel_legend"], self.f["sub"])
         keys = list(dict.fromkeys(w["key"])) if len(w) else []
-        names = {row["key"]: row["activity"] for row in w.to_dict("records")}
+        names = {row["key"]: row["activity"] for row in _records(w)}
         hr = 3
         ws.set_column(0, 0, 26)
         ws.set_column(1, max(1, len(keys)), 16)
@@ -181,7 +199,7 @@ class _Report:
             ws.write_string(hr, c, as_text(names.get(key) or key), self.f["header"])
         ws.set_row(hr, 45)
         sections = list(dict.fromkeys(w["section"])) if len(w) else []
-        cells = {(row["section"], row["key"]): row for row in w.to_dict("records")}
+        cells = {(row["section"], row["key"]): row for row in _records(w)}
         for i, section in enumerate(sections, start=hr + 1):
             ws.write_string(i, 0, as_text(section), self.f["text"])
             for c, key in enumerate(keys, start=1):
@@ -212,7 +230,7 @@ class _Report:
                 (C["n"], 8, "num")]
         rows = [[e["number"], e["group"], e["element"], e["mean_bht"], e["min_bht"], e["max_bht"], e["spread_bht"],
                  e["mean_org"], e["min_org"], e["max_org"], e["spread_org"], e["gap"], e["n_bht"]]
-                for e in g.to_dict("records")]
+                for e in _records(g)]
         ws, hr = self.table(S["godbht"], R["godbht_title"], cols, rows)
         first, last = hr + 1, hr + len(rows)
         if rows:
@@ -233,10 +251,10 @@ class _Report:
         # The weakest elements and the largest gaps, for the discussion in LAMU.
         at = last + 3
         col = 9
-        scored = [e for e in g.to_dict("records") if e["mean_bht"] is not None or e["mean_org"] is not None]
+        scored = [e for e in _records(g) if not (_is_missing(e["mean_bht"]) and _is_missing(e["mean_org"]))]
 
         def mean_of(e):
-            vals = [v for v in (e["mean_bht"], e["mean_org"]) if v is not None]
+            vals = [v for v in (e["mean_bht"], e["mean_org"]) if not _is_missing(v)]
             return sum(vals) / len(vals)
 
         ws.write_string(at, col, R["godbht_weakest"], self.f["bold"])
@@ -245,7 +263,7 @@ class _Report:
             ws.write_number(at + i, col + 3, round(mean_of(e), 2), self.f["dec"])
         at += 8
         ws.write_string(at, col, R["godbht_gaps"], self.f["bold"])
-        gaps = [e for e in scored if e["gap"] is not None]
+        gaps = [e for e in scored if not _is_missing(e["gap"])]
         for i, e in enumerate(sorted(gaps, key=lambda e: (-e["gap"], e["number"]))[:5], start=1):
             ws.write_string(at + i, col, f"{e['number']}. {e['element']}", self.f["plain"])
             ws.write_number(at + i, col + 3, e["gap"], self.f["dec"])
@@ -254,7 +272,7 @@ class _Report:
         a = self.r.annual
         sections = list(dict.fromkeys(a["section"])) if len(a) else []
         cols = [(C["part"], 22, "text"), (C["question"], 40, "text")] + [(as_text(s), 30, "text") for s in sections]
-        by = {(row["section"], row["key"]): row for row in a.to_dict("records")}
+        by = {(row["section"], row["key"]): row for row in _records(a)}
         rows = []
         for it in ANNUAL_ITEMS:
             row = [it.part, it.question]
@@ -274,7 +292,7 @@ class _Report:
                 (C["sheet"], 14, "plain"), (C["cell"], 7, "plain"), (C["field"], 22, "text"),
                 (C["value"], 24, "text"), (C["message"], 70, "text"), (C["code"], 18, "plain")]
         order = {"error": 0, "warning": 1, "info": 2}
-        records = sorted(p.to_dict("records"), key=lambda x: (order.get(x["severity"], 3), x["file"], x["sheet"]))
+        records = sorted(_records(p), key=lambda x: (order.get(x["severity"], 3), x["file"], x["sheet"]))
         rows = [[labels.SEVERITY.get(x["severity"], x["severity"]), x["file"], x["section_id"], x["sheet"], x["cell"],
                  x["field"], x["value"], x["message"], x["code"]] for x in records]
         ws, hr = self.table(S["problems"], R["problems_title"], cols, rows)
@@ -288,7 +306,7 @@ class _Report:
         m = self.r.missing
         cols = [(C["section_id"], 14, "plain"), (C["section"], 30, "text"), (C["leader"], 24, "text"),
                 (C["email"], 30, "plain")]
-        rows = [[x["section_id"], x["section"], x["leader"], x["email"]] for x in m.to_dict("records")]
+        rows = [[x["section_id"], x["section"], x["leader"], x["email"]] for x in _records(m)]
         note = R["missing_no_config"] if self.r.unit is None else ("" if rows else R["missing_none"])
         self.table(S["missing"], R["missing_title"], cols, rows, note)
 
@@ -299,7 +317,7 @@ class _Report:
                 (C["sender"], 28, "text"), (C["saved_at"], 20, "plain"), (C["kind"], 6, "plain"),
                 (C["size"], 12, "num"), (C["sha256"], 66, "plain")]
         rows = [[x["file"], x["status"], x["reason"], x["section_id"], x["unit"], x["year"], x["sender"],
-                 x["saved_at"], x["kind"], x["size"], x["sha256"]] for x in s.to_dict("records")]
+                 x["saved_at"], x["kind"], x["size"], x["sha256"]] for x in _records(s)]
         self.table(S["sources"], R["sources_title"], cols, rows)
 
     def build(self) -> bytes:
@@ -314,7 +332,142 @@ class _Report:
             "created": fixed,  # no wall-clock time: the same inputs give the same bytes
         })
         self.wb.close()
-        return self.buf.getvalue()
+        return _insert_bulk_rows(self.buf.getvalue(), self.bulk, self.styles, self.table_refs)
+
+
+# --------------------------------------------------------------------------- bulk rows
+#
+# xlsxwriter writes some 150,000 cells a second here; a report for a thousand sections has
+# over half a million. The table rows are therefore written as sheet XML directly (inline
+# strings, the workbook's own styles) and put into the package xlsxwriter made, which
+# holds everything else: headers, tables, filters, formats, charts. A test reads the
+# result back with openpyxl and LibreOffice.
+
+EXCEL_EPOCH = dt.datetime(1899, 12, 30)
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]|_(?=x[0-9A-Fa-f]{4}_)")
+_ROW_RE = re.compile(rb'<row r="(\d+)"')
+_DIM_RE = re.compile(rb'<dimension ref="([A-Z]+)?\d*:?([A-Z]+)?(\d+)?"/>')
+
+
+def _escape_control(m) -> str:
+    # Excel's own escape for characters XML cannot hold; a literal "_x0041_" is escaped too.
+    return f"_x{ord(m.group(0)):04X}_"
+
+
+_NEEDS_ESCAPE = re.compile(r"[&<>\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]|_x|^\s|\s$")
+
+
+class _CellWriter:
+    """Turns values into cell XML. The part after the cell reference is cached per value:
+    a report repeats the same categories, statuses, names and file names many times."""
+
+    def __init__(self, styles: dict):
+        self.styles = styles
+        self.cache: dict = {}
+
+    def tail(self, value, kind: str) -> str:
+        """The cell XML after `<c r="A1`, or "" for an empty cell."""
+        key = (type(value), value, kind)
+        try:
+            return self.cache[key]
+        except KeyError:
+            pass
+        except TypeError:  # an unhashable value
+            return self._tail(value, kind)
+        out = self._tail(value, kind)
+        if len(self.cache) < 200000:
+            self.cache[key] = out
+        return out
+
+    def _tail(self, value, kind: str) -> str:
+        styles = self.styles
+        if value is None or value == "" or _is_missing(value):
+            return ""
+        if isinstance(value, bool):
+            value = R["yes"] if value else R["no"]
+        elif isinstance(value, dt.datetime):
+            return f'" s="{styles["date"]}"><v>{(value - EXCEL_EPOCH).total_seconds() / 86400!r}</v></c>'
+        elif isinstance(value, dt.date):
+            return f'" s="{styles["date"]}"><v>{(value - EXCEL_EPOCH.date()).days}</v></c>'
+        elif isinstance(value, (int, float)):
+            if isinstance(value, float) and math.isinf(value):
+                value = str(value)
+            else:
+                style = styles["dec"] if (kind == "dec" or not float(value).is_integer()) else styles["num"]
+                return f'" s="{style}"><v>{value!r}</v></c>'
+        text = value if isinstance(value, str) else as_text(value)
+        text = text[:32767]
+        space = ""
+        if _NEEDS_ESCAPE.search(text):
+            text = _CONTROL.sub(_escape_control, text).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+            space = ' xml:space="preserve"' if text[:1].isspace() or text[-1:].isspace() else ""
+        style = styles["text"] if kind == "text" else styles["plain"]
+        return f'" s="{style}" t="inlineStr"><is><t{space}>{text}</t></is></c>'
+
+
+def _rows_xml(first: int, rows: list, kinds: list, widths: list, styles: dict) -> bytes:
+    letters = [xl_col_to_name(c) for c in range(len(kinds))]
+    # Wrapped text needs a row height: not every client grows the row itself.
+    wrapped = [(c, max(1, int(w * 1.1))) for c, (k, w) in enumerate(zip(kinds, widths)) if k == "text"]
+    tail = _CellWriter(styles).tail
+    columns = list(enumerate(zip(letters, kinds)))
+    out = []
+    for i, row in enumerate(rows, start=first + 1):
+        n = str(i)
+        cells = []
+        for c, (letter, kind) in columns:
+            t = tail(row[c], kind)
+            if t:
+                cells.append('<c r="' + letter + n + t)
+        lines = 1
+        for c, per in wrapped:
+            v = row[c]
+            if isinstance(v, str) and len(v) > per:
+                lines = max(lines, -(-len(v) // per))
+        height = f' ht="{15 * min(lines, 20)}" customHeight="1"' if lines > 1 else ""
+        out.append(f'<row r="{n}"{height}>{"".join(cells)}</row>')
+    return "".join(out).encode("utf-8")
+
+
+def _insert_bulk_rows(package: bytes, bulk: dict, styles: dict, table_refs: dict) -> bytes:
+    if not bulk:
+        return package
+    src = zipfile.ZipFile(io.BytesIO(package))
+    out = io.BytesIO()
+    with src, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
+        for info in src.infolist():
+            body = src.read(info)
+            level = None
+            if info.filename.startswith("xl/tables/"):
+                for short, full in table_refs.items():
+                    body = body.replace(f'ref="{short}"'.encode(), f'ref="{full}"'.encode())
+            for number, (first, rows, kinds, widths) in bulk.items():
+                if info.filename == f"xl/worksheets/sheet{number}.xml":
+                    body = _merge_rows(body, first, _rows_xml(first, rows, kinds, widths, styles),
+                                       first + len(rows), len(kinds))
+                    level = 1  # large and written once: fast compression
+            dst.writestr(info, body, compresslevel=level)
+    return out.getvalue()
+
+
+def _merge_rows(sheet: bytes, first: int, rows: bytes, last_row: int, ncols: int) -> bytes:
+    """Put `rows` (0-based rows first..) into a sheet's XML, keeping the rows in order."""
+    if b"<sheetData/>" in sheet:
+        sheet = sheet.replace(b"<sheetData/>", b"<sheetData></sheetData>")
+    at = sheet.index(b"</sheetData>")
+    for m in _ROW_RE.finditer(sheet):
+        if int(m.group(1)) > first:
+            at = m.start()
+            break
+    sheet = sheet[:at] + rows + sheet[at:]
+    m = _DIM_RE.search(sheet)
+    if m:
+        old_last = int(m.group(3)) if m.group(3) else 1
+        old_col = m.group(2) or m.group(1) or b"A"
+        col = max(old_col.decode(), xl_col_to_name(ncols - 1), key=lambda c: (len(c), c))
+        ref = f'<dimension ref="A1:{col}{max(old_last, last_row)}"/>'.encode()
+        sheet = sheet[:m.start()] + ref + sheet[m.end():]
+    return sheet
 
 
 def write_report(result, path) -> Path:

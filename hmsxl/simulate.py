@@ -39,8 +39,13 @@ RESPONSIBLE = ("Seksjonsleder", "Arbeidsmiljøgruppen", "Leder og verneombud", "
 COMMENTS = ("", "", "Fulgt opp på HMS-møte", "Drøftet med verneombud", "Venter på tilbud fra BHT")
 
 
-def simulated_fill(unit: Unit, section_id: str, seed: int = 0, actions: int | None = None) -> dict:
-    """A filled-in workbook's values for one section, as `generate(fills=...)` takes them."""
+def simulated_fill(unit: Unit, section_id: str, seed: int = 0, actions: int | None = None,
+                   today: dt.date | None = None) -> dict:
+    """A filled-in workbook's values for one section, as `generate(fills=...)` takes them.
+
+    Activities due after `today` (default: the end of the year) are only planned.
+    """
+    today = today or dt.date(unit.year, 12, 31)
     rng = random.Random(f"{seed}-{section_id}")
     n = actions if actions is not None else rng.randint(4, 9)
     year = unit.year
@@ -50,6 +55,7 @@ def simulated_fill(unit: Unit, section_id: str, seed: int = 0, actions: int | No
         if category not in unit.categories:
             category = unit.categories[-1]
         deadline = dt.date(year, rng.randint(2, 12), rng.choice((1, 15)))
+        status = rng.choice(unit.statuses) if deadline <= today else rng.choice(unit.statuses[:2])
         rows.append({
             "category": category,
             "challenge": challenge if i < len(ACTIONS) else f"{challenge} ({i + 1})",
@@ -58,13 +64,13 @@ def simulated_fill(unit: Unit, section_id: str, seed: int = 0, actions: int | No
             "priority": rng.choice(unit.priorities),
             "responsible": rng.choice(RESPONSIBLE),
             "deadline": deadline,
-            "status": rng.choice(unit.statuses),
+            "status": status,
             "next_review": deadline + dt.timedelta(days=60) if rng.random() < 0.6 else None,
             "comment": rng.choice(COMMENTS) or None,
         })
     wheel = {}
     for o in year_occurrences(unit, section_id):
-        if rng.random() < 0.75:
+        if o.due <= today and rng.random() < 0.8:
             done = o.due - dt.timedelta(days=rng.randint(0, 20))
             wheel[o.key] = {"planned": done - dt.timedelta(days=7), "done_date": done, "status": "Gjennomført"}
         else:

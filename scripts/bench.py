@@ -6,6 +6,11 @@
 read: up to 200 filled workbooks read with `hmsxl.read_workbook` (values and all checks)
 against `pandas.read_excel(sheet_name=None, engine="openpyxl")` (values only).
 
+consolidate: N filled workbooks (30-40 actions each) consolidated by `hmsxl.consolidate`
+into the report, against the naive script (`pandas.read_excel(sheet_name=None,
+engine="openpyxl")` per file, `concat`, `to_excel` with openpyxl); each in a fresh
+process, with its peak memory (workers included).
+
 generate: N section workbooks with `hmsxl.generate` (one workbook built per distinct
 årshjul and patched per section, in a process pool), against the naive way: xlsxwriter
 building every workbook in one process. Timings are wall-clock on this machine; only the
@@ -56,7 +61,7 @@ def bench_generate(n: int, tmp: Path) -> None:
 
     def naive():
         # What a plain script does: build every workbook with xlsxwriter, one after another.
-        (tmp / "naive").mkdir()
+        (tmp / "naive").mkdir(parents=True)
         for s in unit.sections:
             (tmp / "naive" / f"{unit.year}-{s.id}.xlsx").write_bytes(section_workbook_bytes(unit, s, AT))
 
@@ -115,7 +120,7 @@ def bench_read(files: int, tmp: Path) -> None:
     unit = synthetic_unit(1)
     src = filled_workbook(unit, tmp)
     paths = []
-    (tmp / "returned").mkdir()
+    (tmp / "returned").mkdir(parents=True)
     for i in range(files):
         p = tmp / "returned" / f"r{i}.xlsx"
         p.write_bytes(src.read_bytes())
@@ -129,13 +134,84 @@ def bench_read(files: int, tmp: Path) -> None:
           f"  {t_naive / t_hmsxl:5.1f}x naive")
 
 
+VARIANTS = 20  # distinct filled-in workbooks, spread over the sections
+
+
+def make_returns(n: int, tmp: Path) -> Path:
+    """N filled section workbooks (30-40 actions each, full årshjul, God BHT, årsrapport)."""
+    import random
+
+    from hmsxl.simulate import simulated_fill
+
+    unit = synthetic_unit(n)
+    rng = random.Random(1)
+    variants = [simulated_fill(unit, f"v{i}", seed=i, actions=rng.randint(30, 40)) for i in range(VARIANTS)]
+    fills = {s.id: variants[i % VARIANTS] for i, s in enumerate(unit.sections)}
+    out = tmp / "returned"
+    generate(unit, out, generated_at=AT, fills=fills)
+    return out
+
+
+def run_hmsxl(folder: str, n: int, report: str) -> None:
+    from hmsxl import consolidate
+
+    result = consolidate([folder], config=synthetic_unit(n), today=dt.date(2026, 6, 1))
+    result.write_excel(report)
+    assert result.reconciliation["balanced"] and result.reconciliation["answered"] == n
+
+
+def run_naive(folder: str, report: str) -> None:
+    """What an advisor would write: read every sheet with pandas+openpyxl, concat, to_excel."""
+    import pandas as pd
+
+    frames = []
+    for path in sorted(Path(folder).glob("*.xlsx")):
+        sheets = pd.read_excel(path, sheet_name=None, engine="openpyxl")
+        plan = sheets["Handlingsplan"]
+        plan["fil"] = path.name
+        frames.append(plan)
+    pd.concat(frames).to_excel(report, engine="openpyxl", index=False)
+
+
+def measured(code: str) -> tuple[float, float]:
+    """Run `code` in a fresh Python; return (seconds, peak MB of it and its workers)."""
+    import json
+    import subprocess
+
+    wrapper = (
+        "import json, resource, sys, time; sys.path.insert(0, %r); sys.argv = ['bench']; import bench; "
+        "t = time.perf_counter(); %s; e = time.perf_counter() - t; "
+        "peak = max(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss, "
+        "resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss); "
+        "print(json.dumps([e, peak / 1024]))"
+    ) % (str(Path(__file__).parent), code)
+    out = subprocess.run([sys.executable, "-c", wrapper], capture_output=True, text=True, check=True)
+    seconds, mb = json.loads(out.stdout.strip().splitlines()[-1])
+    return seconds, mb
+
+
+def bench_consolidate(n: int, tmp: Path) -> None:
+    folder = make_returns(n, tmp)
+    t_h, m_h = measured(f"bench.run_hmsxl({str(folder)!r}, {n}, {str(tmp / 'report.xlsx')!r})")
+    t_n, m_n = measured(f"bench.run_naive({str(folder)!r}, {str(tmp / 'naive.xlsx')!r})")
+    print(f"consolidate: {n} filled workbooks (30-40 actions each), {os.cpu_count()} cores")
+    print(f"  naive script (pandas+openpyxl)   {t_n:7.2f} s  {n / t_n:7.0f} files/s  peak {m_n:6.0f} MB")
+    print(f"  hmsxl consolidate                {t_h:7.2f} s  {n / t_h:7.0f} files/s  peak {m_h:6.0f} MB"
+          f"  {t_n / t_h:5.1f}x naive")
+
+
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("n", nargs="?", type=int, default=1000, help="number of sections (default 1000)")
+    parser.add_argument("--only", choices=["generate", "read", "consolidate"], help="run one benchmark")
     args = parser.parse_args(argv)
     with tempfile.TemporaryDirectory(prefix="hmsxl-bench-") as tmp:
-        bench_generate(args.n, Path(tmp))
-        bench_read(min(args.n, 200), Path(tmp))
+        if args.only in (None, "generate"):
+            bench_generate(args.n, Path(tmp) / "g")
+        if args.only in (None, "read"):
+            bench_read(min(args.n, 200), Path(tmp) / "r")
+        if args.only in (None, "consolidate"):
+            bench_consolidate(args.n, Path(tmp) / "c")
 
 
 if __name__ == "__main__":
