@@ -1,25 +1,33 @@
 """hmsxl: run a Norwegian workplace's yearly HMS cycle through Excel workbooks.
 
-The public API mirrors the command line: `load_config`, `generate`, ...
+The public API mirrors the command line: `load_config`, `generate`, `read_workbook`,
+`consolidate`. Names are imported on first use, so that the command line and the
+worker processes start without loading what they do not need.
 """
+
+import importlib
 
 __version__ = "0.1.0"
 
-from .config import Unit, load_config, write_example_config  # noqa: E402
-from .errors import ConfigError, HmsxlError, OutputExistsError  # noqa: E402
-from .write import generate  # noqa: E402
-from .wheel import year_occurrences  # noqa: E402
+_EXPORTS = {
+    "ConfigError": "errors", "HmsxlError": "errors", "OutputExistsError": "errors",
+    "Unit": "config", "load_config": "config", "write_example_config": "config",
+    "generate": "write", "year_occurrences": "wheel",
+    "Problem": "read", "WorkbookData": "read", "read_workbook": "read",
+    "UnreadableFile": "safety",
+    "Consolidation": "consolidation", "consolidate": "consolidation",
+}
+__all__ = sorted(_EXPORTS) + ["__version__"]
 
-__all__ = [
-    "ConfigError", "HmsxlError", "OutputExistsError", "Unit", "generate", "load_config",
-    "write_example_config", "year_occurrences", "__version__",
-]
 
-from .read import Problem, WorkbookData, read_workbook  # noqa: E402
-from .safety import UnreadableFile  # noqa: E402
+def __getattr__(name):
+    if name in _EXPORTS:
+        module = importlib.import_module(f".{_EXPORTS[name]}", __name__)
+        value = getattr(module, name)
+        globals()[name] = value
+        return value
+    raise AttributeError(f"module 'hmsxl' has no attribute {name!r}")
 
-__all__ += ["Problem", "UnreadableFile", "WorkbookData", "read_workbook"]
 
-from .consolidate import Consolidation, consolidate  # noqa: E402
-
-__all__ += ["Consolidation", "consolidate"]
+def __dir__():
+    return __all__

@@ -127,7 +127,7 @@ def consolidate(paths, report, config_path, csv_dir, strict, today, password):
     import sys
 
     from .config import load_config
-    from .consolidate import collect, consolidate as consolidate_
+    from .consolidation import collect, consolidate as consolidate_
 
     config = load_config(config_path) if config_path else None
     show = sys.stderr.isatty()

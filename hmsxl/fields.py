@@ -37,6 +37,16 @@ def _issue(code, severity, **params) -> Issue:
     return Issue(code, severity, params)
 
 
+def col_letter(index: int) -> str:
+    """The column letter of a 0-based column index: 0 -> A, 27 -> AB."""
+    letters = ""
+    index += 1
+    while index:
+        index, rem = divmod(index - 1, 26)
+        letters = chr(65 + rem) + letters
+    return letters
+
+
 def is_empty(value) -> bool:
     return value is None or (isinstance(value, str) and not value.strip())
 

@@ -17,11 +17,10 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 import python_calamine as pc
-from openpyxl.utils import get_column_letter
 
 from . import labels
 from .config import DEFAULT_LISTS, WHEEL_DONE_DEFAULT, Unit
-from .fields import Field, as_text, is_empty
+from .fields import Field, as_text, col_letter, is_empty
 from .safety import UnreadableFile, check_file
 from .schema import (
     ACTIONS, ANNUAL, ANNUAL_ITEMS, GODBHT, IDENTITY_KEYS, SCHEMA_VERSION, SHEETS, TEMPLATE_VERSION,
@@ -103,7 +102,7 @@ _HEADER_INDEX = {sheet.key: header_index(sheet) for sheet in SHEETS}
 
 
 def _cell(row: int, col: int) -> str:
-    return f"{get_column_letter(col + 1)}{row + 1}"
+    return f"{col_letter(col)}{row + 1}"
 
 
 def read_workbook(path, config: Unit | None = None, today: dt.date | None = None,
@@ -492,14 +491,14 @@ class _Reader:
     def overdue(self, ctx):
         done = set(ctx.lists().get("done_statuses", ()))
         col = {c.key: c for c in ACTIONS.columns}
-        letter = get_column_letter(self._columns.get("actions", {}).get("deadline", ACTIONS.index("deadline")) + 1)
+        letter = col_letter(self._columns.get("actions", {}).get("deadline", ACTIONS.index("deadline")))
         for rec in self.data.actions:
             deadline, status = rec.get("deadline"), rec.get("status")
             if isinstance(deadline, dt.date) and deadline < self.today and status not in done:
                 self.problem("overdue", "warning", sheet=ACTIONS.name, cell=f"{letter}{rec['_row']}",
                              field=col["deadline"].label, value=deadline,
                              deadline=deadline.strftime("%d.%m.%Y"), status=status or "tom")
-        status_letter = get_column_letter(self._columns.get("wheel", {}).get("status", WHEEL.index("status")) + 1)
+        status_letter = col_letter(self._columns.get("wheel", {}).get("status", WHEEL.index("status")))
         for rec in self.data.wheel:
             due = rec.get("due")
             if isinstance(due, dt.datetime):

@@ -126,7 +126,7 @@ def _check_zip(path: Path, data: bytes) -> tuple[str, str]:
         else:
             raise UnreadableFile(path, "not_spreadsheet")
         for i in infos:
-            if i.filename.endswith((".xml", ".rels", ".vml")):
+            if _parsed(i.filename):
                 try:
                     with z.open(i) as fh:
                         head = fh.read(XML_HEAD)
@@ -146,6 +146,15 @@ def _check_zip(path: Path, data: bytes) -> tuple[str, str]:
             except (zipfile.BadZipFile, zlib.error, EOFError, OSError, ValueError, NotImplementedError):
                 saved_at = ""
     return kind, saved_at
+
+
+def _parsed(name: str) -> bool:
+    """XML parts python-calamine parses, which must not declare entities. openpyxl (for
+    annotated copies) parses more, but through defusedxml, which refuses them itself."""
+    return (name in ("[Content_Types].xml", "xl/workbook.xml", "xl/sharedStrings.xml", "xl/styles.xml",
+                     "content.xml", "styles.xml", "meta.xml", "settings.xml")
+            or name.endswith(".rels")
+            or name.startswith(("xl/worksheets/", "xl/tables/", "docProps/")))
 
 
 def _mimetype(z: zipfile.ZipFile) -> str:

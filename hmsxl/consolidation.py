@@ -24,7 +24,7 @@ from pathlib import Path
 from . import labels
 from .config import DEFAULT_LISTS, WHEEL_DONE_DEFAULT, Unit
 from .errors import HmsxlError
-from .fields import as_text
+from .fields import as_text, col_letter
 from .read import read_checked
 from .safety import (
     MAX_FILE_BYTES, MAX_MEMBERS, MAX_RATIO, MAX_UNPACKED_BYTES, UnreadableFile, check_bytes, read_file_bytes,
@@ -420,9 +420,7 @@ def consolidate(paths, config: Unit | None = None, today: dt.date | None = None,
 
 
 def _col_letter(sheet, key) -> str:
-    from openpyxl.utils import get_column_letter
-
-    return get_column_letter(sheet.index(key) + 1)
+    return col_letter(sheet.index(key))
 
 
 def _godbht_summary(godbht):
