@@ -154,3 +154,104 @@ def consolidate(paths, report, config_path, csv_dir, strict, today, password):
     click.echo(f"Rows read {rec['rows_read']} = reported {rec['rows_reported']} + not used {rec['rows_rejected']}")
     if strict and (errors or warnings):
         raise SystemExit(1)
+
+
+@main.command()
+@click.argument("directory", default="hmsxl-demo", type=click.Path(file_okay=False, path_type=Path))
+@click.option("--force", is_flag=True, help="Run in DIRECTORY even if it is not empty.")
+@_library_errors
+def demo(directory, force):
+    """Run the whole yearly cycle on an invented unit, in DIRECTORY (default: hmsxl-demo).
+
+    Writes unit.toml, the section workbooks, simulated returns (some late, some wrong,
+    one section missing, one returned twice, one by e-mail), validates them and writes
+    the LAMU report. Works offline and writes nothing outside DIRECTORY.
+    """
+    from .demo import run_demo
+    from .validate import render_text
+
+    result = run_demo(directory, force=force)
+    click.echo(f"Unit description:   {result.config}")
+    click.echo(f"Workbooks sent:     {len(result.workbooks)} in {result.workbooks[0].parent}")
+    click.echo(f"Answers returned:   {len(result.returned)} in {directory / 'returned'}")
+    click.echo("")
+    click.echo("hmsxl validate on the returned workbooks (errors only; the report lists everything):")
+    click.echo(render_text(result.validation, style=click.style, levels=("error",)))
+    click.echo("")
+    c = result.consolidation
+    click.echo(click.style(f"LAMU report: {result.report}", bold=True))
+    header = f"{'section':<12} {'answered':<9} {'actions':>7} {'done':>5} {'overdue':>7} {'errors':>6} {'warnings':>8}"
+    click.echo(header)
+    for o in c.overview.itertuples():
+        click.echo(f"{o.section_id:<12} {'yes' if o.answered else 'NO':<9} {o.actions:>7} {o.done:>5} "
+                   f"{o.overdue:>7} {o.errors:>6} {o.warnings:>8}")
+    rec = c.reconciliation
+    click.echo(f"Action rows read {rec['rows_read']} = in the report {rec['rows_reported']} "
+               f"+ not used {rec['rows_rejected']} (the older duplicate)")
+    if len(c.missing):
+        click.echo("Not answered: " + ", ".join(c.missing["section"]))
+    click.echo(f"Open {result.report} in Excel or LibreOffice.")
+
+
+@main.command()
+@click.argument("config_path", metavar="CONFIG", type=click.Path(path_type=Path))
+@click.argument("workbook_dir", type=click.Path(file_okay=False, path_type=Path))
+@click.option("-o", "--out", "outbox", required=True, type=click.Path(file_okay=False, path_type=Path),
+              help="Folder for the .eml drafts (and the sent-log).")
+@click.option("--section", "sections", multiple=True, metavar="ID", help="Only this section (repeatable).")
+@click.option("--reminders", "returned", type=click.Path(path_type=Path),
+              help="Folder of returned files: draft reminders only to sections that have not answered "
+                   "or have overdue actions.")
+@click.option("--today", type=click.DateTime(["%Y-%m-%d"]), help="The date that decides what is overdue.")
+@click.option("--send", is_flag=True, help="Send the drafts in the outbox over SMTP (login from "
+              "HMSXL_SMTP_USER and HMSXL_SMTP_PASSWORD); a sent-log makes sure nothing is sent twice.")
+@click.option("--host", help="SMTP server (default: mail.smtp_host in unit.toml).")
+@click.option("--port", type=int, help="SMTP port (default: mail.smtp_port, 587).")
+@click.option("--starttls/--no-starttls", default=None, help="Use STARTTLS (default: mail.starttls, on).")
+@_library_errors
+def mail(config_path, workbook_dir, outbox, sections, returned, today, send, host, port, starttls):
+    """Write one e-mail draft per section with its workbook attached; with --send, send them.
+
+    The drafts (.eml, marked unsent) open in Outlook or Thunderbird ready to send. Each
+    workbook's identity sheet must match the section the mail goes to.
+    """
+    from .config import load_config
+    from .mail import make_drafts, send_outbox
+
+    unit = load_config(config_path)
+    drafts = make_drafts(unit, workbook_dir, outbox, sections=sections, reminders_from=returned,
+                         today=today.date() if today else None)
+    for d in drafts:
+        click.echo(f"Wrote {d.path} (to {d.to}{', ' + d.attachment if d.attachment else ''})")
+    if not drafts:
+        click.echo("No drafts: every section has answered and nothing is overdue.")
+    if send:
+        report = send_outbox(unit, outbox, host=host, port=port, starttls=starttls)
+        for name in report.sent:
+            click.echo(f"Sent {name}")
+        if report.already:
+            click.echo(f"Already sent before (not sent again): {', '.join(report.already)}")
+        for name, why in report.failed.items():
+            click.echo(f"NOT sent {name}: {why}", err=True)
+        if report.not_sent:
+            click.echo(f"Not sent (run again to retry): {', '.join(report.not_sent)}", err=True)
+        if not report.ok:
+            raise SystemExit(1)
+
+
+@main.command()
+@click.argument("config_path", metavar="CONFIG", type=click.Path(path_type=Path))
+@click.option("-o", "--out", "target", required=True, type=click.Path(dir_okay=False, path_type=Path),
+              help="The .ics file to write.")
+@click.option("--section", metavar="ID", help="Only this section's activities (default: the whole unit).")
+@_library_errors
+def calendar(config_path, target, section):
+    """Write the year's årshjul as an iCalendar file for Outlook or Google Calendar."""
+    from .calendar_ics import write_calendar
+    from .config import load_config
+
+    unit = load_config(config_path)
+    if section:
+        unit.section(section)
+    path = write_calendar(unit, target, section)
+    click.echo(f"Wrote {path}")

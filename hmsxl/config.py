@@ -14,6 +14,7 @@ from importlib import resources
 from pathlib import Path
 
 from .errors import ConfigError
+from .labels import MAIL_TEXT
 
 # Excel's limits that the config can break (checked before anything is written).
 EXCEL_CELL_MAX = 32767
@@ -91,6 +92,23 @@ class WheelActivity:
         return self.sections is None or section_id in self.sections
 
 
+MAIL_PLACEHOLDERS = ("unit", "year", "section", "leader", "deadline", "advisor", "advisor_email", "details")
+
+
+@dataclass(frozen=True)
+class Mail:
+    """How workbooks are mailed. Subjects and bodies are templates with {placeholders}."""
+
+    subject: str = MAIL_TEXT["subject"]
+    body: str = MAIL_TEXT["body"]
+    reminder_subject: str = MAIL_TEXT["reminder_subject"]
+    reminder_body: str = MAIL_TEXT["reminder_body"]
+    smtp_host: str = ""
+    smtp_port: int = 587
+    starttls: bool = True
+    reminder_days: int = 7  # calendar reminders, days before a deadline
+
+
 @dataclass(frozen=True)
 class Unit:
     name: str
@@ -106,6 +124,7 @@ class Unit:
     wheel_statuses: tuple[str, ...] = DEFAULT_LISTS["wheel_statuses"]
     action_rows: int = 40
     source: str = ""
+    mail: Mail = Mail()
 
     def section(self, section_id: str) -> Section:
         for s in self.sections:
@@ -252,6 +271,17 @@ TOP_KEYS = {
     "sections": "one [[sections]] table per section",
     "lists": "table of value lists",
     "wheel": "one [[wheel]] table per årshjul activity",
+    "mail": "table: subject, body, reminder texts, SMTP server, calendar reminders",
+}
+MAIL_KEYS = {
+    "subject": "the e-mail subject, a template",
+    "body": "the e-mail text, a template",
+    "reminder_subject": "the reminder's subject, a template",
+    "reminder_body": "the reminder's text, a template",
+    "smtp_host": "the SMTP server's name",
+    "smtp_port": "the SMTP server's port",
+    "starttls": "true or false",
+    "reminder_days": "calendar reminder, days before a deadline",
 }
 UNIT_KEYS = {
     "name": "the unit's name, text",
@@ -419,12 +449,49 @@ def parse_config(doc: dict, source: str = "unit.toml") -> Unit:
         wheel_doc = tomllib.loads(default_wheel_text())
         wheel = _check_wheel(ck, wheel_doc["wheel"], year, ids)
 
+    mail = _check_mail(ck, doc.get("mail", {}))
     if ck.problems:
         raise ConfigError(source, ck.problems)
     return Unit(
         name=name, year=year, advisor=advisor, return_deadline=deadline,
-        sections=tuple(sections), wheel=wheel, action_rows=rows, source=source, **lists,
+        sections=tuple(sections), wheel=wheel, action_rows=rows, source=source, mail=mail, **lists,
     )
+
+
+def _check_mail(ck: _Checker, raw) -> Mail:
+    import string
+
+    raw = ck.table(raw, "mail", MAIL_KEYS)
+    default = Mail()
+    values = {}
+    for key in ("subject", "reminder_subject"):
+        values[key] = ck.text(raw, key, "mail", default=getattr(default, key), max_len=200)
+    for key in ("body", "reminder_body"):
+        if key in raw:
+            if not isinstance(raw[key], str):
+                ck.add(f"mail.{key}", "must be text in quotes")
+            elif CONTROL_RE.search(raw[key]) or len(raw[key]) > 10000:
+                ck.add(f"mail.{key}", "must be text without control characters, at most 10,000 characters")
+            else:
+                values[key] = raw[key]
+    for key in ("subject", "body", "reminder_subject", "reminder_body"):
+        template = values.get(key, getattr(default, key))
+        try:
+            names = {f for _, f, _, _ in string.Formatter().parse(template) if f is not None}
+        except ValueError as exc:
+            ck.add(f"mail.{key}", f"is not a valid template ({exc}); write {{{{ and }}}} for literal braces")
+            continue
+        unknown = names - set(MAIL_PLACEHOLDERS)
+        if unknown:
+            ck.add(f"mail.{key}", f"unknown placeholder(s) {', '.join(sorted(unknown))} "
+                   f"(allowed: {', '.join(MAIL_PLACEHOLDERS)})")
+    values["smtp_host"] = ck.text(raw, "smtp_host", "mail", default="")
+    values["smtp_port"] = ck.integer(raw, "smtp_port", "mail", 1, 65535, default=default.smtp_port)
+    if "starttls" in raw and not isinstance(raw["starttls"], bool):
+        ck.add("mail.starttls", "must be true or false (without quotes)")
+    values["starttls"] = raw.get("starttls", default.starttls) is not False
+    values["reminder_days"] = ck.integer(raw, "reminder_days", "mail", 0, 365, default=default.reminder_days)
+    return Mail(**values)
 
 
 def load_config(path) -> Unit:

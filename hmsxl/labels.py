@@ -372,3 +372,46 @@ REPORT_COLUMNS = {
     "saved_at": "Sist lagret",
     "days_late": "Dager over frist",
 }
+
+# E-mail to the section leaders (defaults for the [mail] templates in unit.toml).
+MAIL_TEXT = {
+    "subject": 'HMS {year}: arbeidsbok for {section}',
+    "body": (
+        'Hei {leader}!\n'
+        '\n'
+        'Vedlagt er HMS-arbeidsboka for {section} for {year}: handlingsplan, årshjul, God BHT-vurdering og årsrapport.\n'
+        '\n'
+        'Fyll ut arkene (arket «Veiledning» forklarer hvordan) og send arbeidsboka tilbake som vedlegg i svar på denne e-posten innen {deadline}.\n'
+        '\n'
+        'Spørsmål? Ta kontakt.\n'
+        '\n'
+        'Hilsen\n'
+        '{advisor}\n'
+        'HMS-rådgiver, {unit}\n'
+    ),
+    "reminder_subject": 'Påminnelse: HMS {year} for {section}',
+    "reminder_body": (
+        'Hei {leader}!\n'
+        '\n'
+        'Dette er en påminnelse om HMS-arbeidet for {section} i {year}.\n'
+        '\n'
+        '{details}\n'
+        '\n'
+        'Fristen for å sende arbeidsboka var {deadline}.\n'
+        '\n'
+        'Hilsen\n'
+        '{advisor}\n'
+        'HMS-rådgiver, {unit}\n'
+    ),
+    "reminder_missing": "Vi har ikke mottatt den utfylte HMS-arbeidsboka fra dere. Den er vedlagt på nytt.",
+    "reminder_overdue": "Disse tiltakene i handlingsplanen har passert fristen uten å være iverksatt:",
+    "reminder_overdue_line": "- {challenge}: frist {deadline}, status «{status}»",
+}
+
+# The årshjul in calendars.
+CALENDAR = {
+    "name": "HMS-årshjul {year} – {who}",
+    "when": "Når: {period}",
+    "who": "Hvem: {who}",
+    "reminder": "Snart frist: {name}",
+}

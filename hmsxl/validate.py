@@ -73,8 +73,8 @@ def render_json(results: list[FileResult]) -> str:
     return json.dumps(out, ensure_ascii=False, indent=2)
 
 
-def render_text(results: list[FileResult], style=lambda text, **kw: text) -> str:
-    """A readable report: one heading per file, one line per problem, worst first."""
+def render_text(results: list[FileResult], style=lambda text, **kw: text, levels=SEVERITIES) -> str:
+    """A readable report: one heading per file, one line per problem of `levels`, worst first."""
     lines = []
     colour = {"error": "red", "warning": "yellow", "info": "blue"}
     for r in results:
@@ -87,7 +87,8 @@ def render_text(results: list[FileResult], style=lambda text, **kw: text) -> str
         counts = ", ".join(f"{d.count(s)} {labels.SEVERITY[s].lower()}" for s in SEVERITIES)
         lines.append(style(f"{r.path}: {who}: {counts}", bold=True))
         order = {s: i for i, s in enumerate(SEVERITIES)}
-        problems = sorted(d.problems, key=lambda p: (order[p.severity], p.sheet, _cell_key(p.cell)))
+        problems = sorted((p for p in d.problems if p.severity in levels),
+                          key=lambda p: (order[p.severity], p.sheet, _cell_key(p.cell)))
         for p in problems:
             where = f"{p.sheet}!{p.cell}" if p.cell else p.sheet
             value = f" «{_short(p.value)}»" if p.value else ""

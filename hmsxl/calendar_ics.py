@@ -1,0 +1,63 @@
+"""`hmsxl calendar`: the year's årshjul as iCalendar events.
+
+One all-day event per occurrence: a deadline (also each quarterly or monthly one) is a
+one-day event, a period (Oct-Nov, or Dec-Jan across the year end) spans its days. UIDs are stable (year, activity, section),
+so importing again updates the events instead of adding copies. Each deadline has a
+reminder `mail.reminder_days` days before.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+from .config import Unit
+from .fileio import atomic_write_bytes
+from .labels import CALENDAR
+from .wheel import year_occurrences
+
+
+def calendar_bytes(unit: Unit, section_id: str | None = None) -> bytes:
+    from icalendar import Alarm, Calendar, Event
+
+    cal = Calendar()
+    cal.add("prodid", "-//hmsxl//HMS årshjul//NO")
+    cal.add("version", "2.0")
+    cal.add("calscale", "GREGORIAN")
+    who = unit.section(section_id).name if section_id else unit.name
+    cal.add("x-wr-calname", CALENDAR["name"].format(year=unit.year, who=who))
+    stamp = dt.datetime(unit.year, 1, 1, tzinfo=dt.timezone.utc)  # fixed: the same config gives the same file
+    scope = section_id or "enhet"
+    for o in year_occurrences(unit, section_id):
+        event = Event()
+        event.add("uid", f"{unit.year}-{o.key}-{scope}@hmsxl")
+        event.add("dtstamp", stamp)
+        event.add("summary", o.name)
+        # A period the rule names (Oct-Nov) spans its days; a deadline, also one per
+        # quarter or month, is its own day.
+        start = o.start if (o.start and o.activity.start) else o.due
+        event.add("dtstart", start)
+        event.add("dtend", o.due + dt.timedelta(days=1))
+        lines = [CALENDAR["when"].format(period=o.period)]
+        if o.activity.who:
+            lines.append(CALENDAR["who"].format(who=o.activity.who))
+        if o.activity.note:
+            lines.append(o.activity.note)
+        event.add("description", "\n".join(lines))
+        event.add("categories", ["HMS"])
+        event.add("transp", "TRANSPARENT")
+        if unit.mail.reminder_days:
+            alarm = Alarm()
+            alarm.add("action", "DISPLAY")
+            alarm.add("description", CALENDAR["reminder"].format(name=o.name))
+            # Before the deadline (the end of a period), counted from the event's start.
+            alarm.add("trigger", (o.due - start) - dt.timedelta(days=unit.mail.reminder_days))
+            event.add_component(alarm)
+        cal.add_component(event)
+    return cal.to_ical()
+
+
+def write_calendar(unit: Unit, target, section_id: str | None = None) -> Path:
+    target = Path(target)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    return atomic_write_bytes(target, calendar_bytes(unit, section_id))

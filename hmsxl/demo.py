@@ -1,0 +1,124 @@
+"""`hmsxl demo`: the whole yearly cycle on an invented unit, inside one folder.
+
+init -> generate -> simulated returns (realistic content; some late, some wrong, one
+section missing, one returned twice, one by e-mail) -> validate -> consolidate.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import email.message
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .config import example_config_text, parse_config
+from .errors import OutputExistsError
+from .fileio import atomic_write_bytes
+
+# Sections added to the example unit for the demo (all invented).
+EXTRA_SECTIONS = (
+    ("utstilling", "Utstillingsseksjonen", "Ulla Utstilling", "ulla.utstilling@example.no"),
+    ("bibliotek", "Bibliotek og arkiv", "Bernt Bibliotekar", "bernt.bibliotekar@example.no"),
+)
+MISSING = "adm"  # the section that does not answer
+TWICE = "drift"  # the section that sends its workbook twice
+BY_MAIL = "formidling"  # the section whose answer arrives as an e-mail
+
+
+@dataclass
+class DemoResult:
+    directory: Path
+    config: Path
+    workbooks: list[Path]
+    returned: list[Path]
+    report: Path
+    validation: list = field(default_factory=list)
+    consolidation: object = None
+
+
+def demo_config_text(year: int) -> str:
+    text = example_config_text(year)
+    extra = "".join(
+        f'\n[[sections]]\nid = "{sid}"\nname = "{name}"\nleader = "{leader}"\nemail = "{mail}"\n'
+        for sid, name, leader, mail in EXTRA_SECTIONS
+    )
+    marker = "# The lists behind the dropdowns."
+    return text.replace(marker, extra.lstrip("\n") + "\n" + marker, 1)
+
+
+def run_demo(directory, force: bool = False, today: dt.date | None = None) -> DemoResult:
+    """Run the cycle in `directory` (created; must be empty unless `force`). Writes nothing outside it."""
+    from .consolidation import consolidate
+    from .simulate import simulated_fill
+    from .validate import validate_files
+    from .write import generate
+
+    directory = Path(directory)
+    if directory.exists() and not directory.is_dir():
+        raise OutputExistsError(f"{directory} is a file, not a folder")
+    if directory.exists() and any(directory.iterdir()) and not force:
+        raise OutputExistsError(f"{directory} is not empty; use --force to run the demo in it anyway")
+    directory.mkdir(parents=True, exist_ok=True)
+    today = today or dt.date.today()
+    year = today.year
+
+    config_path = directory / "unit.toml"
+    text = demo_config_text(year)
+    atomic_write_bytes(config_path, text.encode("utf-8"))
+    unit = parse_config(tomllib.loads(text), source=str(config_path))
+    workbooks = generate(unit, directory / "workbooks", force=True)
+
+    # The leaders' answers: realistic content, then the mistakes real returns have.
+    answering = [s.id for s in unit.sections if s.id != MISSING]
+    fills = {sid: simulated_fill(unit, sid, seed=2026, today=today) for sid in answering}
+    first = fills[answering[0]]
+    first["actions"][0]["deadline"] = f"31.02.{year}"  # no such date
+    first["actions"][1]["status"] = "ferdig"  # not in the list
+    first["godbht"]["e03"]["level_bht"] = 5  # levels go to 4
+    second = fills[answering[1]]
+    second["actions"][0]["deadline"] = f"15.9.{year}"  # a date typed as text: read, and reported
+    second["actions"][1]["priority"] = "høy"  # a different case: read as "Høy", and reported
+    older = {**fills[TWICE], "actions": fills[TWICE]["actions"][:2]}
+
+    inbox = directory / "returned"
+    stage = directory / ".staging"
+    # A workbook saved earlier than the one sent later counts as older.
+    earlier = dt.datetime(year, 1, 2, tzinfo=dt.timezone.utc)
+    later = dt.datetime(year, 1, 3, tzinfo=dt.timezone.utc)
+    sent = generate(unit, stage / "a", sections=answering, fills=fills, force=True, generated_at=later)
+    (old,) = generate(unit, stage / "b", sections=[TWICE], fills={TWICE: older}, force=True, generated_at=earlier)
+    returned = []
+    for path in sent:
+        sid = path.stem.split("-", 1)[1]
+        if sid == BY_MAIL:
+            target = inbox / "e-post" / "SV HMS-arbeidsbok.eml"
+            target.parent.mkdir(parents=True, exist_ok=True)
+            section = unit.section(sid)
+            msg = email.message.EmailMessage()
+            msg["From"] = f"{section.leader} <{section.email}>"
+            msg["To"] = unit.advisor.email
+            msg["Subject"] = f"SV: HMS {year} – {section.name}"
+            msg.set_content("Hei! Vedlagt er utfylt arbeidsbok.")
+            msg.add_attachment(path.read_bytes(), maintype="application",
+                               subtype="vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                               filename="Handlingsplan.xlsx")
+            atomic_write_bytes(target, msg.as_bytes())
+        else:
+            # Returned files are often all called the same: one folder per reply.
+            target = inbox / sid / "Handlingsplan.xlsx"
+            target.parent.mkdir(parents=True, exist_ok=True)
+            atomic_write_bytes(target, path.read_bytes())
+        returned.append(target)
+    dup = inbox / TWICE / "Handlingsplan (gammel).xlsx"
+    atomic_write_bytes(dup, old.read_bytes())
+    returned.append(dup)
+    for p in sorted(stage.rglob("*"), reverse=True):
+        p.unlink() if p.is_file() else p.rmdir()
+    stage.rmdir()
+
+    spreadsheets = [p for p in returned if p.suffix == ".xlsx"]
+    validation = validate_files(spreadsheets, config=unit, today=today)
+    result = consolidate([inbox], config=unit, today=today)
+    report = result.write_excel(directory / f"lamu-rapport-{year}.xlsx")
+    return DemoResult(directory, config_path, workbooks, returned, report, validation, result)

@@ -1,0 +1,240 @@
+"""`hmsxl mail`: one draft per section with its own workbook attached, and sending them.
+
+Drafts are .eml files with `X-Unsent: 1`, which Outlook and Thunderbird open as a message
+ready to send. Before a workbook is attached, its identity sheet must name the section
+the mail is addressed to: a workbook can never go to the wrong leader. Sending keeps a
+log beside the outbox, so a second run sends nothing twice.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import email
+import email.policy
+import email.utils
+import hashlib
+import json
+import os
+import smtplib
+import socket
+from dataclasses import dataclass
+from email.message import EmailMessage
+from pathlib import Path
+
+from . import labels
+from .config import Section, Unit
+from .errors import HmsxlError
+from .fileio import atomic_write_bytes
+from .write import fmt_date_long, workbook_name
+
+XLSX_TYPE = ("application", "vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+SENT_LOG = "sent-log.json"
+USER_ENV, PASSWORD_ENV = "HMSXL_SMTP_USER", "HMSXL_SMTP_PASSWORD"
+
+
+class MailError(HmsxlError):
+    """The drafts cannot be made (a workbook is missing or belongs to another section)."""
+
+    exit_code = 2
+
+
+@dataclass
+class Draft:
+    section_id: str
+    path: Path
+    to: str
+    attachment: str
+
+
+def _fill(template: str, unit: Unit, section: Section, details: str = "") -> str:
+    return template.format(
+        unit=unit.name, year=unit.year, section=section.name, leader=section.leader,
+        deadline=fmt_date_long(unit.return_deadline), advisor=unit.advisor.name,
+        advisor_email=unit.advisor.email, details=details,
+    )
+
+
+def _message(unit: Unit, section: Section, subject: str, body: str) -> EmailMessage:
+    msg = EmailMessage(policy=email.policy.SMTP)
+    try:
+        msg["From"] = email.utils.formataddr((unit.advisor.name, unit.advisor.email))
+        msg["To"] = email.utils.formataddr((section.leader, section.email))
+        if section.vo_email:
+            msg["Cc"] = email.utils.formataddr((section.vo, section.vo_email))
+        msg["Subject"] = subject
+    except ValueError as exc:  # the email package refuses header injection itself, too
+        raise MailError(f"section {section.id}: a header would be unsafe ({exc})") from None
+    msg["X-Unsent"] = "1"
+    msg.set_content(body)
+    return msg
+
+
+def _check_identity(unit: Unit, section: Section, path: Path) -> None:
+    from .read import read_workbook
+    from .safety import UnreadableFile
+
+    try:
+        data = read_workbook(path, config=unit)
+    except UnreadableFile as exc:
+        raise MailError(f"{path}: {exc.reason}") from None
+    if data.section_id != section.id or data.unit != unit.name or data.year != unit.year:
+        raise MailError(
+            f"{path} belongs to section {data.section_id!r} ({data.unit}, {data.year}), not to {section.id!r} "
+            f"({unit.name}, {unit.year}); not attaching it"
+        )
+
+
+def make_drafts(unit: Unit, workbook_dir, outbox, sections=None, reminders_from=None,
+                today: dt.date | None = None) -> list[Draft]:
+    """Write one .eml draft per section to `outbox`.
+
+    With `reminders_from` (the folder of returned files), only sections that have not
+    answered or have overdue actions get a reminder, listing what is missing or late.
+    """
+    workbook_dir, outbox = Path(workbook_dir), Path(outbox)
+    wanted = [unit.section(sid) for sid in sections] if sections else list(unit.sections)
+    details: dict[str, tuple[str, bool]] = {}
+    if reminders_from is not None:
+        from .consolidation import consolidate
+
+        result = consolidate([reminders_from], config=unit, today=today)
+        missing = set(result.missing["section_id"])
+        for s in wanted:
+            if s.id in missing:
+                details[s.id] = (labels.MAIL_TEXT["reminder_missing"], True)
+                continue
+            late = result.overdue[result.overdue["section_id"] == s.id]
+            if len(late):
+                lines = [labels.MAIL_TEXT["reminder_overdue"]] + [
+                    labels.MAIL_TEXT["reminder_overdue_line"].format(
+                        challenge=a["challenge"] or a["measure"] or "", status=a["status"] or "",
+                        deadline=a["deadline"].strftime("%d.%m.%Y") if hasattr(a["deadline"], "strftime") else a["deadline"])
+                    for a in late.to_dict("records")]
+                details[s.id] = ("\n".join(lines), False)
+        wanted = [s for s in wanted if s.id in details]
+    attachments = {}
+    for s in wanted:
+        if reminders_from is not None and not details[s.id][1]:
+            continue
+        path = workbook_dir / workbook_name(unit, s.id)
+        if not path.exists():
+            raise MailError(f"{path} is missing: run hmsxl generate first")
+        _check_identity(unit, s, path)
+        attachments[s.id] = path
+    outbox.mkdir(parents=True, exist_ok=True)
+    drafts = []
+    for s in wanted:
+        if reminders_from is None:
+            msg = _message(unit, s, _fill(unit.mail.subject, unit, s), _fill(unit.mail.body, unit, s))
+            name = f"{unit.year}-{s.id}.eml"
+        else:
+            text = details[s.id][0]
+            msg = _message(unit, s, _fill(unit.mail.reminder_subject, unit, s),
+                           _fill(unit.mail.reminder_body, unit, s, text))
+            name = f"{unit.year}-{s.id}-paaminnelse.eml"
+        attached = ""
+        if s.id in attachments:
+            path = attachments[s.id]
+            msg.add_attachment(path.read_bytes(), maintype=XLSX_TYPE[0], subtype=XLSX_TYPE[1], filename=path.name)
+            attached = path.name
+        target = atomic_write_bytes(outbox / name, msg.as_bytes())
+        drafts.append(Draft(s.id, target, s.email, attached))
+    return drafts
+
+
+# --------------------------------------------------------------------------- sending
+
+
+@dataclass
+class SendReport:
+    sent: list[str]
+    already: list[str]
+    failed: dict[str, str]
+    not_sent: list[str]
+
+    @property
+    def ok(self) -> bool:
+        return not self.failed and not self.not_sent
+
+
+def _load_log(path: Path) -> dict:
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        return {}
+    except (OSError, ValueError):
+        raise HmsxlError(f"{path} is damaged; move it away only if you know what was sent") from None
+
+
+def send_outbox(unit: Unit, outbox, host: str | None = None, port: int | None = None,
+                starttls: bool | None = None, timeout: float = 30) -> SendReport:
+    """Send every draft in `outbox` that the sent-log does not list yet.
+
+    The login comes from HMSXL_SMTP_USER and HMSXL_SMTP_PASSWORD (never from the config).
+    A refused recipient fails that message only; a refused login or a dropped connection
+    stops the run. Either way the report says what was and was not sent.
+    """
+    outbox = Path(outbox)
+    host = host or unit.mail.smtp_host
+    if not host:
+        raise HmsxlError("no SMTP server: set mail.smtp_host in unit.toml or use --host")
+    port = port or unit.mail.smtp_port
+    starttls = unit.mail.starttls if starttls is None else starttls
+    log_path = outbox / SENT_LOG
+    log = _load_log(log_path)
+    drafts = sorted(p for p in outbox.glob("*.eml"))
+    report = SendReport([], [], {}, [])
+    todo = []
+    for p in drafts:
+        digest = hashlib.sha256(p.read_bytes()).hexdigest()
+        if p.name in log:
+            report.already.append(p.name)
+        else:
+            todo.append((p, digest))
+    if not todo:
+        return report
+    try:
+        smtp = smtplib.SMTP(host, port, timeout=timeout)
+    except (OSError, smtplib.SMTPException) as exc:
+        report.not_sent = [p.name for p, _ in todo]
+        report.failed["(server)"] = f"cannot connect to {host}:{port}: {exc}"
+        return report
+    try:
+        smtp.ehlo()
+        if starttls:
+            smtp.starttls()
+            smtp.ehlo()
+        user, password = os.environ.get(USER_ENV), os.environ.get(PASSWORD_ENV)
+        if user:
+            smtp.login(user, password or "")
+        for i, (p, digest) in enumerate(todo):
+            msg = email.message_from_bytes(p.read_bytes(), policy=email.policy.SMTP)
+            del msg["X-Unsent"]
+            if not msg["Date"]:
+                msg["Date"] = email.utils.formatdate(localtime=True)
+            if not msg["Message-ID"]:
+                msg["Message-ID"] = email.utils.make_msgid(domain=unit.advisor.email.split("@")[-1])
+            try:
+                refused = smtp.send_message(msg)
+            except smtplib.SMTPRecipientsRefused as exc:
+                report.failed[p.name] = "refused: " + ", ".join(
+                    f"{addr} ({code} {err.decode(errors='replace') if isinstance(err, bytes) else err})"
+                    for addr, (code, err) in exc.recipients.items())
+                continue
+            entry = {"sha256": digest, "message_id": msg["Message-ID"], "to": msg["To"],
+                     "sent_at": dt.datetime.now(dt.timezone.utc).replace(microsecond=0).isoformat()}
+            if refused:
+                entry["refused"] = sorted(refused)
+            log[p.name] = entry
+            atomic_write_bytes(log_path, json.dumps(log, indent=2, ensure_ascii=False).encode("utf-8"))
+            report.sent.append(p.name)
+    except (smtplib.SMTPException, OSError, socket.timeout) as exc:
+        done = set(report.sent) | set(report.failed)
+        report.not_sent = [p.name for p, _ in todo if p.name not in done]
+        report.failed["(server)"] = f"{type(exc).__name__}: {exc}"
+    finally:
+        try:
+            smtp.quit()
+        except (smtplib.SMTPException, OSError):
+            smtp.close()
+    return report

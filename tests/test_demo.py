@@ -1,0 +1,42 @@
+"""hmsxl demo: the whole cycle in one folder, offline, touching nothing outside it."""
+
+import datetime as dt
+import os
+
+import openpyxl
+from click.testing import CliRunner
+
+from hmsxl.cli import main
+from hmsxl.demo import MISSING, TWICE, run_demo
+
+
+def test_demo_runs_the_cycle_inside_its_folder(tmp_path):
+    before = set(os.listdir(tmp_path))
+    result = run_demo(tmp_path / "demo", today=dt.date(2026, 10, 1))
+    assert set(os.listdir(tmp_path)) == before | {"demo"}
+    names = sorted(p.name for p in (tmp_path / "demo").iterdir())
+    assert names == ["lamu-rapport-2026.xlsx", "returned", "unit.toml", "workbooks"]
+    assert len(result.workbooks) == 6
+    c = result.consolidation
+    ov = c.overview.set_index("section_id")
+    assert not ov.loc[MISSING, "answered"] and ov["answered"].sum() == 5
+    assert list(c.missing["section_id"]) == [MISSING]
+    assert (c.sources["status"] == "duplikat").sum() == 1
+    assert c.sources[c.sources["status"] == "duplikat"]["section_id"].tolist() == [TWICE]
+    assert c.reconciliation["balanced"] and c.reconciliation["rows_rejected"] == 2
+    codes = set(c.problems["code"])
+    assert {"not_a_date", "not_in_list", "out_of_range", "date_from_text", "choice_corrected", "overdue"} <= codes
+    assert c.sources["sender"].str.contains("@example.no").any()  # the e-mailed answer
+    assert openpyxl.load_workbook(result.report).sheetnames[0] == "Oversikt"
+
+
+def test_demo_command_refuses_a_non_empty_folder(tmp_path):
+    (tmp_path / "x").mkdir()
+    (tmp_path / "x" / "mine.txt").write_text("keep")
+    runner = CliRunner()
+    refused = runner.invoke(main, ["demo", str(tmp_path / "x")])
+    assert refused.exit_code == 1 and "not empty" in refused.output
+    ok = runner.invoke(main, ["demo", str(tmp_path / "x"), "--force"])
+    assert ok.exit_code == 0, ok.output
+    assert "LAMU report" in ok.output and "Not answered: Administrasjonen" in ok.output
+    assert (tmp_path / "x" / "mine.txt").read_text() == "keep"

@@ -1,0 +1,231 @@
+"""hmsxl mail (drafts, reminders, SMTP against a local server) and hmsxl calendar."""
+
+import datetime as dt
+import email
+import email.policy
+import socket
+
+import pytest
+from click.testing import CliRunner
+
+from hmsxl import generate, read_workbook
+from hmsxl.cli import main
+from hmsxl.config import example_config_text
+from hmsxl.simulate import simulated_fill
+
+from conftest import GENERATED_AT, YEAR
+
+
+@pytest.fixture
+def setup(tmp_path, unit):
+    config = tmp_path / "unit.toml"
+    config.write_text(example_config_text(YEAR), encoding="utf-8")
+    generate(unit, tmp_path / "wb", generated_at=GENERATED_AT)
+    return unit, config, tmp_path
+
+
+def parse(path):
+    return email.message_from_bytes(path.read_bytes(), policy=email.policy.default)
+
+
+def test_drafts_one_per_section_with_its_own_workbook(setup):
+    unit, config, tmp = setup
+    result = CliRunner().invoke(main, ["mail", str(config), str(tmp / "wb"), "-o", str(tmp / "outbox")])
+    assert result.exit_code == 0, result.output
+    drafts = sorted((tmp / "outbox").glob("*.eml"))
+    assert len(drafts) == 4
+    for section in unit.sections:
+        msg = parse(tmp / "outbox" / f"{YEAR}-{section.id}.eml")
+        assert msg["X-Unsent"] == "1"
+        assert msg["To"].addresses[0].addr_spec == section.email
+        assert msg["From"].addresses[0].addr_spec == unit.advisor.email
+        if section.vo_email:
+            assert msg["Cc"].addresses[0].addr_spec == section.vo_email
+        else:
+            assert msg["Cc"] is None
+        assert section.name in msg["Subject"] and str(YEAR) in msg["Subject"]
+        body = msg.get_body(("plain",)).get_content()
+        assert "1. desember 2026" in body and section.leader in body
+        (att,) = list(msg.iter_attachments())
+        assert att.get_content_type() == "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+        assert att.get_filename() == f"{YEAR}-{section.id}.xlsx"
+        saved = tmp / "att.xlsx"
+        saved.write_bytes(att.get_content())
+        assert read_workbook(saved).section_id == section.id
+
+
+def test_a_workbook_never_goes_to_the_wrong_leader(setup):
+    unit, config, tmp = setup
+    (tmp / "wb" / f"{YEAR}-samling.xlsx").write_bytes((tmp / "wb" / f"{YEAR}-adm.xlsx").read_bytes())
+    result = CliRunner().invoke(main, ["mail", str(config), str(tmp / "wb"), "-o", str(tmp / "outbox")])
+    assert result.exit_code == 2 and "belongs to section 'adm'" in result.output
+    assert not list((tmp / "outbox").glob("*.eml")) if (tmp / "outbox").exists() else True
+
+
+@pytest.mark.parametrize("old,new,expected", [
+    ('leader = "Dina Drift"', 'leader = "Dina\\r\\nBcc: spy@example.org"', "sections[2].leader: must be one line"),
+    ("[lists]", '[mail]\nsubject = "HMS\\nBcc: spy@example.org"\n\n[lists]', "mail.subject: must be one line"),
+    ("[lists]", '[mail]\nbody = "Hei {navn}"\n\n[lists]', "mail.body: unknown placeholder(s) navn"),
+])
+def test_header_injection_and_bad_templates_are_refused(setup, old, new, expected):
+    unit, config, tmp = setup
+    config.write_text(config.read_text(encoding="utf-8").replace(old, new, 1), encoding="utf-8")
+    result = CliRunner().invoke(main, ["mail", str(config), str(tmp / "wb"), "-o", str(tmp / "outbox")])
+    assert result.exit_code == 2 and expected in result.output
+
+
+def test_reminders_only_to_missing_and_late_sections(setup):
+    unit, config, tmp = setup
+    today = dt.date(YEAR, 11, 1)
+    fill = simulated_fill(unit, "samling", seed=5, today=today)
+    fill["actions"][0].update(deadline=dt.date(YEAR, 3, 1), status="Påbegynt", challenge="Tunge løft på lageret")
+    calm = simulated_fill(unit, "drift", seed=5, today=today)
+    for a in calm["actions"]:
+        a["status"] = "Iverksatt"
+    generate(unit, tmp / "returned", sections=["samling", "drift"], fills={"samling": fill, "drift": calm})
+    result = CliRunner().invoke(main, ["mail", str(config), str(tmp / "wb"), "-o", str(tmp / "rem"),
+                                       "--reminders", str(tmp / "returned"), "--today", today.isoformat()])
+    assert result.exit_code == 0, result.output
+    names = sorted(p.name for p in (tmp / "rem").glob("*.eml"))
+    assert names == [f"{YEAR}-adm-paaminnelse.eml", f"{YEAR}-formidling-paaminnelse.eml",
+                     f"{YEAR}-samling-paaminnelse.eml"]
+    late = parse(tmp / "rem" / f"{YEAR}-samling-paaminnelse.eml")
+    assert "Tunge løft på lageret: frist 01.03.2026" in late.get_body(("plain",)).get_content()
+    assert not list(late.iter_attachments())
+    missing = parse(tmp / "rem" / f"{YEAR}-adm-paaminnelse.eml")
+    assert "ikke mottatt" in missing.get_body(("plain",)).get_content()
+    assert [a.get_filename() for a in missing.iter_attachments()] == [f"{YEAR}-adm.xlsx"]
+
+
+# ---------------------------------------------------------------------------- SMTP
+
+
+class Handler:
+    def __init__(self):
+        self.received = []
+        self.refuse = set()
+        self.drop_after = None
+
+    async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
+        if address in self.refuse:
+            return "550 5.1.1 Mailbox unavailable"
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
+
+    async def handle_DATA(self, server, session, envelope):
+        if self.drop_after is not None and len(self.received) >= self.drop_after:
+            server.transport.close()  # the connection drops in the middle of a message
+            return "421 Closing"
+        self.received.append((envelope.rcpt_tos, envelope.content))
+        return "250 OK"
+
+
+@pytest.fixture
+def smtp_server():
+    from aiosmtpd.controller import Controller
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    handler = Handler()
+    controller = Controller(handler, hostname="127.0.0.1", port=port)
+    controller.start()
+    yield handler, port
+    controller.stop()
+
+
+def send(config, tmp, port):
+    return CliRunner().invoke(main, ["mail", str(config), str(tmp / "wb"), "-o", str(tmp / "outbox"), "--send",
+                                     "--host", "127.0.0.1", "--port", str(port), "--no-starttls"])
+
+
+def test_send_and_never_twice(setup, smtp_server, monkeypatch):
+    monkeypatch.delenv("HMSXL_SMTP_USER", raising=False)
+    unit, config, tmp = setup
+    handler, port = smtp_server
+    first = send(config, tmp, port)
+    assert first.exit_code == 0, first.output
+    assert len(handler.received) == 4
+    rcpts = sorted(r for tos, _ in handler.received for r in tos)
+    assert "siri.samling@example.no" in rcpts and "vidar.vern@example.no" in rcpts
+    msg = email.message_from_bytes(handler.received[0][1], policy=email.policy.default)
+    assert msg["X-Unsent"] is None and msg["Message-ID"] and msg["Date"]
+    again = send(config, tmp, port)
+    assert again.exit_code == 0 and "Already sent" in again.output
+    assert len(handler.received) == 4
+
+
+def test_refused_recipient_fails_that_message_only(setup, smtp_server):
+    unit, config, tmp = setup
+    handler, port = smtp_server
+    handler.refuse = {"dina.drift@example.no"}
+    result = send(config, tmp, port)
+    assert result.exit_code == 1
+    assert f"NOT sent {YEAR}-drift.eml" in result.output and "550" in result.output
+    assert len(handler.received) == 3
+    handler.refuse = set()
+    retry = send(config, tmp, port)
+    assert retry.exit_code == 0 and f"Sent {YEAR}-drift.eml" in retry.output
+    assert len(handler.received) == 4
+
+
+def test_dropped_connection_stops_and_says_what_was_not_sent(setup, smtp_server):
+    unit, config, tmp = setup
+    handler, port = smtp_server
+    handler.drop_after = 1
+    result = send(config, tmp, port)
+    assert result.exit_code == 1
+    assert len(handler.received) == 1
+    assert "Not sent (run again to retry)" in result.output
+    handler.drop_after = None
+    retry = send(config, tmp, port)
+    assert retry.exit_code == 0 and len(handler.received) == 4
+
+
+# ---------------------------------------------------------------------------- calendar
+
+
+def events(path):
+    from icalendar import Calendar
+
+    cal = Calendar.from_ical(path.read_bytes())
+    return {str(e["uid"]): e for e in cal.walk("VEVENT")}
+
+
+def test_calendar_holds_the_seed_wheel(setup):
+    unit, config, tmp = setup
+    result = CliRunner().invoke(main, ["calendar", str(config), "-o", str(tmp / "hms.ics")])
+    assert result.exit_code == 0, result.output
+    raw = (tmp / "hms.ics").read_bytes()
+    assert all(len(line) <= 75 for line in raw.split(b"\r\n"))  # folded lines, CRLF
+    ev = events(tmp / "hms.ics")
+    fire = sorted(e["dtstart"].dt for uid, e in ev.items() if uid.startswith(f"{YEAR}-brannvernrunde"))
+    assert fire == [dt.date(YEAR, 3, 31), dt.date(YEAR, 6, 30), dt.date(YEAR, 9, 30), dt.date(YEAR, 12, 31)]
+    vr = ev[f"{YEAR}-vernerunde-enhet@hmsxl"]
+    assert vr["dtstart"].dt == dt.date(YEAR, 7, 1) and vr["dtend"].dt == dt.date(YEAR, 7, 2)
+    assert "Seksjonsleder" in str(vr["description"])
+    focus = ev[f"{YEAR}-fokusomrader-enhet@hmsxl"]
+    assert focus["dtstart"].dt == dt.date(YEAR, 12, 1) and focus["dtend"].dt == dt.date(YEAR + 1, 2, 1)
+    assert f"{YEAR}-ark-enhet@hmsxl" in ev and f"{YEAR}-ros-analyse-enhet@hmsxl" not in ev
+    (alarm,) = vr.walk("VALARM")
+    assert alarm["trigger"].dt == dt.timedelta(days=-7)
+    assert all("dtstamp" in e and "uid" in e for e in ev.values())
+    # Stable UIDs and content: importing again updates instead of duplicating.
+    CliRunner().invoke(main, ["calendar", str(config), "-o", str(tmp / "again.ics")])
+    assert (tmp / "again.ics").read_bytes() == raw
+
+
+def test_calendar_other_year_and_one_section(setup):
+    unit, config, tmp = setup
+    text = config.read_text(encoding="utf-8").replace(f"\nyear = {YEAR}", "\nyear = 2028").replace(
+        f"return_deadline = {YEAR}-12-01", "return_deadline = 2028-12-01")
+    config.write_text(text, encoding="utf-8")
+    CliRunner().invoke(main, ["calendar", str(config), "-o", str(tmp / "u.ics")])
+    ev = events(tmp / "u.ics")
+    assert "2028-ros-analyse-enhet@hmsxl" in ev and "2028-ark-enhet@hmsxl" not in ev
+    result = CliRunner().invoke(main, ["calendar", str(config), "-o", str(tmp / "s.ics"), "--section", "samling"])
+    assert result.exit_code == 0
+    ev = events(tmp / "s.ics")
+    assert "2028-vernerunde-samling@hmsxl" in ev and not any("fokusomrader" in uid for uid in ev)
+    bad = CliRunner().invoke(main, ["calendar", str(config), "-o", str(tmp / "x.ics"), "--section", "lager"])
+    assert bad.exit_code == 2
