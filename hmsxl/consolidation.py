@@ -68,15 +68,17 @@ def collect(paths) -> tuple[list[Source], list[Skipped]]:
     for raw in paths:
         path = Path(raw)
         if path.is_dir():
+            # Shown as "<folder>/<path inside it>": the part of the path the advisor knows.
+            base = path.resolve().name or str(path)
             for p in sorted(q for q in path.rglob("*") if q.is_file()):
-                _collect_file(p, sources, skipped, explicit=False)
+                _collect_file(p, sources, skipped, explicit=False, name=f"{base}/{p.relative_to(path).as_posix()}")
         else:
             _collect_file(path, sources, skipped, explicit=True)
     return sources, skipped
 
 
-def _collect_file(path: Path, sources, skipped, explicit: bool):
-    name = str(path)
+def _collect_file(path: Path, sources, skipped, explicit: bool, name: str | None = None):
+    name = name or str(path)
     lower = path.name.lower()
     if lower.startswith(("~$", ".~lock")):
         skipped.append(Skipped(name, R["reason_lock_file"]))

@@ -139,7 +139,7 @@ class _Report:
                                    today=r.today.strftime("%d.%m.%Y"))
         cols = [(C["section_id"], 14, "plain"), (C["section"], 28, "text"), (C["leader"], 20, "text"),
                 (C["answered"], 8, "plain"), (C["file"], 34, "text"), (C["actions"], 8, "num"),
-                (C["done"], 9, "num"), (C["overdue"], 8, "num"), (C["wheel"], 14, "plain"),
+                (C["done"], 9, "num"), (C["overdue"], 8, "num"), (C["wheel"], 17, "plain"),
                 (C["godbht_mean"], 10, "dec"), (C["errors"], 7, "num"), (C["warnings"], 9, "num")]
         rows = [[o.section_id, o.section, o.leader, bool(o.answered), o.file, o.actions, o.done, o.overdue,
                  f"{o.wheel_done} / {o.wheel_overdue}" if o.answered else "", o.godbht_mean, o.errors, o.warnings]

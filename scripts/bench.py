@@ -166,8 +166,9 @@ def run_naive(folder: str, report: str) -> None:
 
     frames = []
     for path in sorted(Path(folder).glob("*.xlsx")):
-        sheets = pd.read_excel(path, sheet_name=None, engine="openpyxl")
-        plan = sheets["Handlingsplan"]
+        # header=3: the table headers are on row 4, under the title (as an advisor would find).
+        sheets = pd.read_excel(path, sheet_name=None, engine="openpyxl", header=3)
+        plan = sheets["Handlingsplan"].dropna(how="all")
         plan["fil"] = path.name
         frames.append(plan)
     pd.concat(frames).to_excel(report, engine="openpyxl", index=False)

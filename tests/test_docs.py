@@ -40,3 +40,35 @@ def test_labels_fit_excel_validation_limits():
         assert len(item.help) <= 255, item.key
     assert len(labels.VALIDATION["error_title"]) <= 32
     assert all(len(name) <= 31 and not set(name) & set("[]:*?/\\") for name in labels.SHEET.values())
+
+
+def documented_commands():
+    """Every `hmsxl ...` command line in README.md and docs/*.md."""
+    texts = [README] + [p.read_text(encoding="utf-8") for p in (ROOT / "docs").glob("*.md")]
+    for text in texts:
+        code = re.findall(r"```sh\n(.*?)```", text, flags=re.S) + re.findall(r"`(hmsxl [^`]*)`", text)
+        for block in code:
+            for line in re.findall(r"(hmsxl [^\n]*)", block):
+                yield line.split("#")[0].split("&&")[0].replace("\\|", "|").strip()
+
+
+def test_docs_name_only_commands_and_options_that_exist():
+    seen = 0
+    for line in documented_commands():
+        words = line.split()
+        command = main.commands.get(words[1])
+        assert command is not None, line
+        options = {opt for p in command.params if isinstance(p, click.Option) for opt in p.opts + p.secondary_opts}
+        for word in words[2:]:
+            for part in word.strip("[]|.,").split("/"):
+                if part.startswith("-"):
+                    assert part.split("=")[0] in options, f"{line}: {part}"
+        seen += 1
+    assert seen >= 10
+
+
+def test_docs_pictures_exist():
+    for text in [README] + [p.read_text(encoding="utf-8") for p in (ROOT / "docs").glob("*.md")]:
+        for target in re.findall(r"!\[[^\]]*\]\(([^)]+)\)", text):
+            base = ROOT if not target.startswith("img/") else ROOT / "docs"
+            assert (base / target).exists(), target

@@ -1,0 +1,65 @@
+#!/usr/bin/env python3
+"""Render the screenshots in docs/img from real files: the demo's workbooks and report.
+
+Runs the demo (on a fixed date, so the pictures only change when the code does), turns
+a returned workbook and the LAMU report into PDF with LibreOffice (one page per sheet)
+and the pages into PNG with pdftoppm (Debian: poppler-utils).
+
+    python scripts/render_docs.py
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import shutil
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from hmsxl.demo import run_demo  # noqa: E402
+
+TODAY = dt.date(2026, 10, 1)
+PDF_FILTER = 'pdf:calc_pdf_Export:{"SinglePageSheets":{"type":"boolean","value":"true"}}'
+# (file in the demo folder, page number = sheet number, picture name)
+PICTURES = [
+    ("returned/samling/Handlingsplan.xlsx", 1, "arbeidsbok-veiledning"),
+    ("returned/samling/Handlingsplan.xlsx", 2, "arbeidsbok-handlingsplan"),
+    ("returned/samling/Handlingsplan.xlsx", 3, "arbeidsbok-arshjul"),
+    ("returned/samling/Handlingsplan.xlsx", 4, "arbeidsbok-godbht"),
+    ("returned/samling/Handlingsplan.xlsx", 5, "arbeidsbok-arsrapport"),
+    ("lamu-rapport-2026.xlsx", 1, "rapport-oversikt"),
+    ("lamu-rapport-2026.xlsx", 2, "rapport-handlingsplan"),
+    ("lamu-rapport-2026.xlsx", 4, "rapport-arshjul"),
+    ("lamu-rapport-2026.xlsx", 5, "rapport-godbht"),
+    ("lamu-rapport-2026.xlsx", 7, "rapport-problemer"),
+]
+
+
+def main() -> None:
+    soffice = shutil.which("soffice") or shutil.which("libreoffice")
+    if not soffice or not shutil.which("pdftoppm"):
+        sys.exit("needs LibreOffice (soffice) and pdftoppm (poppler-utils)")
+    out = ROOT / "docs" / "img"
+    out.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory(prefix="hmsxl-docs-") as tmp:
+        tmp = Path(tmp)
+        demo = tmp / "demo"
+        run_demo(demo, today=TODAY)
+        sources = sorted({name for name, _, _ in PICTURES})
+        profile = (tmp / "profile").as_uri()
+        subprocess.run([soffice, "--headless", "--norestore", f"-env:UserInstallation={profile}",
+                        "--convert-to", PDF_FILTER, "--outdir", str(tmp / "pdf"),
+                        *[str(demo / s) for s in sources]], check=True, capture_output=True, timeout=300)
+        for name, page, picture in PICTURES:
+            pdf = tmp / "pdf" / (Path(name).stem + ".pdf")
+            subprocess.run(["pdftoppm", "-r", "60", "-png", "-singlefile", "-f", str(page), "-l", str(page),
+                            str(pdf), str(out / picture)], check=True, timeout=120)
+            print(f"Wrote docs/img/{picture}.png")
+
+
+if __name__ == "__main__":
+    main()
