@@ -30,6 +30,14 @@ def _library_errors(fn):
     return wrapper
 
 
+_today_option = click.option(
+    "--today", type=click.DateTime(["%Y-%m-%d"]), callback=lambda ctx, param, value: value.date() if value else None,
+    help="The date that decides what is overdue (default: today), as YYYY-MM-DD.")
+_password_option = click.option(
+    "--password", envvar="HMSXL_PASSWORD",
+    help="Password for protected workbooks (or the HMSXL_PASSWORD environment variable).")
+
+
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="hmsxl")
 def main():
@@ -80,10 +88,8 @@ def generate(config, out_dir, sections, force):
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True,
               help="Output format.")
 @click.option("--strict", is_flag=True, help="Fail (exit 1) on warnings too, e.g. overdue actions.")
-@click.option("--today", type=click.DateTime(["%Y-%m-%d"]), help="The date that decides what is overdue "
-              "(default: today), as YYYY-MM-DD.")
-@click.option("--password", envvar="HMSXL_PASSWORD", help="Password for protected workbooks "
-              "(or the HMSXL_PASSWORD environment variable).")
+@_today_option
+@_password_option
 @_library_errors
 def validate(files, config_path, annotate_dir, fmt, strict, today, password):
     """Check returned workbooks and list every problem by sheet and cell.
@@ -95,7 +101,7 @@ def validate(files, config_path, annotate_dir, fmt, strict, today, password):
     from .validate import exit_code, render_json, render_text, validate_files
 
     config = load_config(config_path) if config_path else None
-    results = validate_files(files, config=config, today=today.date() if today else None,
+    results = validate_files(files, config=config, today=today,
                              password=password, annotate_dir=annotate_dir)
     if fmt == "json":
         click.echo(render_json(results))
@@ -113,10 +119,8 @@ def validate(files, config_path, annotate_dir, fmt, strict, today, password):
 @click.option("--csv", "csv_dir", type=click.Path(file_okay=False, path_type=Path),
               help="Also write each table as CSV to this folder.")
 @click.option("--strict", is_flag=True, help="Exit 1 if any problem (error or warning) was found.")
-@click.option("--today", type=click.DateTime(["%Y-%m-%d"]), help="The date that decides what is overdue "
-              "(default: today), as YYYY-MM-DD.")
-@click.option("--password", envvar="HMSXL_PASSWORD", help="Password for protected workbooks "
-              "(or the HMSXL_PASSWORD environment variable).")
+@_today_option
+@_password_option
 @_library_errors
 def consolidate(paths, report, config_path, csv_dir, strict, today, password):
     """Consolidate returned workbooks into one report for LAMU.
@@ -134,10 +138,10 @@ def consolidate(paths, report, config_path, csv_dir, strict, today, password):
     total = len(collect(paths)[0]) if show else 0
     if show and total > 20:
         with click.progressbar(length=total, label="Leser", file=sys.stderr) as bar:
-            result = consolidate_(paths, config=config, today=today.date() if today else None,
+            result = consolidate_(paths, config=config, today=today,
                                   password=password, progress=bar.update)
     else:
-        result = consolidate_(paths, config=config, today=today.date() if today else None, password=password)
+        result = consolidate_(paths, config=config, today=today, password=password)
     written = result.write_excel(report)
     rec = result.reconciliation
     problems = result.problems
@@ -202,7 +206,7 @@ def demo(directory, force):
 @click.option("--reminders", "returned", type=click.Path(path_type=Path),
               help="Folder of returned files: draft reminders only to sections that have not answered "
                    "or have overdue actions.")
-@click.option("--today", type=click.DateTime(["%Y-%m-%d"]), help="The date that decides what is overdue.")
+@_today_option
 @click.option("--send", is_flag=True, help="Send the drafts in the outbox over SMTP (login from "
               "HMSXL_SMTP_USER and HMSXL_SMTP_PASSWORD); a sent-log makes sure nothing is sent twice.")
 @click.option("--host", help="SMTP server (default: mail.smtp_host in unit.toml).")
@@ -220,7 +224,7 @@ def mail(config_path, workbook_dir, outbox, sections, returned, today, send, hos
 
     unit = load_config(config_path)
     drafts = make_drafts(unit, workbook_dir, outbox, sections=sections, reminders_from=returned,
-                         today=today.date() if today else None)
+                         today=today)
     for d in drafts:
         click.echo(f"Wrote {d.path} (to {d.to}{', ' + d.attachment if d.attachment else ''})")
     if not drafts:
