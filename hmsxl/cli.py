@@ -68,12 +68,24 @@ def init(directory, year, force):
 @click.option("--section", "sections", multiple=True, metavar="ID",
               help="Only this section (repeatable). Default: all sections.")
 @click.option("--force", is_flag=True, help="Overwrite existing workbooks.")
+@click.option("--carry-over", "carry_over", multiple=True, type=click.Path(exists=True, path_type=Path),
+              metavar="PATH", help="Last year's returned workbooks (files or folders, repeatable): each "
+              "section's unfinished actions are pre-filled in its new action plan.")
 @_library_errors
-def generate(config, out_dir, sections, force):
+def generate(config, out_dir, sections, force, carry_over):
     """Write one workbook per section: <year>-<section-id>.xlsx."""
+    from .config import load_config
     from .write import generate as generate_
 
-    paths = generate_(config, out_dir=out_dir, sections=sections, force=force)
+    unit = load_config(config)
+    fills = {}
+    if carry_over:
+        from .consolidation import carry_over_fills
+
+        fills = carry_over_fills(unit, carry_over)
+        moved = sum(len(f["actions"]) for f in fills.values())
+        click.echo(f"Carried over {moved} unfinished action(s) for {len(fills)} section(s)")
+    paths = generate_(unit, out_dir=out_dir, sections=sections, force=force, fills=fills)
     for p in paths:
         click.echo(f"Wrote {p}")
     click.echo(f"{len(paths)} workbook(s) in {out_dir}")

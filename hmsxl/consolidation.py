@@ -421,6 +421,29 @@ def consolidate(paths, config: Unit | None = None, today: dt.date | None = None,
     )
 
 
+def carry_over_fills(unit: Unit, paths) -> dict[str, dict]:
+    """Last year's unfinished actions per section, as `generate(fills=...)` takes them.
+
+    Reads the returned workbooks under `paths` (any year; one file per section, the newest)
+    and keeps the actions whose status is not one of `unit.done_statuses`.
+    """
+    result = consolidate(paths, config=None)
+    known = {s.id for s in unit.sections}
+    done = set(unit.done_statuses)
+    fills: dict[str, dict] = {}
+    for row in result.actions.to_dict("records"):
+        sid = row["section_id"]
+        if sid not in known or row["status"] in done:
+            continue
+        action = {k: (None if _missing(row[k]) else row[k]) for k in ACTION_KEYS}
+        fills.setdefault(sid, {"actions": []})["actions"].append(action)
+    return fills
+
+
+def _missing(value) -> bool:
+    return value is None or (isinstance(value, float) and value != value)
+
+
 def _col_letter(sheet, key) -> str:
     return col_letter(sheet.index(key))
 

@@ -307,3 +307,27 @@ def test_templated_workbooks_equal_directly_written_ones(tmp_path, unit):
     keys_b = [openpyxl.load_workbook(paths[1])["Årshjul"].cell(r, 1).value for r in range(5, 20)]
     keys_a = [openpyxl.load_workbook(paths[0])["Årshjul"].cell(r, 1).value for r in range(5, 20)]
     assert "vernerunde" in keys_b and "vernerunde" not in keys_a
+
+
+def test_carry_over_prefills_last_years_unfinished_actions(tmp_path, unit, config_file):
+    import dataclasses
+
+    from hmsxl import read_workbook
+
+    last_year = dataclasses.replace(unit, year=YEAR - 1)
+    actions = [
+        {"category": "Annet", "challenge": "Støy i kantina", "measure": "Lyddemping", "priority": "Lav",
+         "responsible": "Leder", "deadline": dt.date(YEAR - 1, 5, 1), "status": "Påbegynt"},
+        {"category": "Annet", "challenge": "Ferdig sak", "measure": "Gjort", "priority": "Lav",
+         "responsible": "Leder", "deadline": dt.date(YEAR - 1, 3, 1), "status": "Iverksatt"},
+    ]
+    generate(last_year, tmp_path / "fjor", sections=["drift"], fills={"drift": {"actions": actions}})
+    result = CliRunner().invoke(main, ["generate", str(config_file), "-o", str(tmp_path / "nye"),
+                                       "--carry-over", str(tmp_path / "fjor")])
+    assert result.exit_code == 0, result.output
+    assert "Carried over 1 unfinished action(s) for 1 section(s)" in result.output
+    drift = read_workbook(tmp_path / "nye" / f"{YEAR}-drift.xlsx", today=dt.date(YEAR - 1, 1, 1))
+    assert [(a["challenge"], a["status"], a["deadline"]) for a in drift.actions] == [
+        ("Støy i kantina", "Påbegynt", dt.date(YEAR - 1, 5, 1))]
+    assert drift.year == YEAR
+    assert read_workbook(tmp_path / "nye" / f"{YEAR}-samling.xlsx").actions == []
