@@ -201,6 +201,7 @@ class _Report:
         sections = list(dict.fromkeys(w["section"])) if len(w) else []
         cells = {(row["section"], row["key"]): row for row in _records(w)}
         for i, section in enumerate(sections, start=hr + 1):
+            ws.set_row(i, 30)  # room for the status and its date on two lines
             ws.write_string(i, 0, as_text(section), self.f["text"])
             for c, key in enumerate(keys, start=1):
                 row = cells.get((section, key))
