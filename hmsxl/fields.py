@@ -48,11 +48,15 @@ def col_letter(index: int) -> str:
 
 
 def is_empty(value) -> bool:
-    return value is None or (isinstance(value, str) and not value.strip())
+    if value is None or value == "":
+        return True
+    return value.__class__ is str and not value.strip()
 
 
 def as_text(value) -> str:
     """A returned cell value as the text a leader sees."""
+    if value.__class__ is str:
+        return value.strip()
     if isinstance(value, bool):
         return "SANN" if value else "USANN"
     if isinstance(value, float) and value.is_integer():

@@ -11,6 +11,7 @@ that could not be used is kept as text and reported as an error, never dropped.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import io
 import re
 from dataclasses import asdict, dataclass, field
@@ -89,6 +90,7 @@ class _Lists:
         return self._lists
 
 
+@functools.lru_cache(maxsize=4096)
 def _norm(text) -> str:
     """A header label as compared: case, spacing and the required mark do not matter."""
     return " ".join(str(text).replace("*", " ").casefold().split())
@@ -369,6 +371,9 @@ class _Reader:
                 continue
             c = columns[col.key]
             raw = row[c] if c < len(row) else None
+            if raw is None or raw == "":  # most cells: nothing to parse
+                record[col.key] = None
+                continue
             fld: Field = field_for(col) if field_for else col.field
             value, issue = fld.parse(raw, ctx)
             record[col.key] = value
