@@ -207,8 +207,10 @@ def hostile(kind, tmp_path, workbook):
     elif kind == "zip_bomb":
         path.write_bytes(zip_bytes({"[Content_Types].xml": "<Types/>", "xl/workbook.xml": "<workbook/>",
                                     "xl/worksheets/sheet1.xml": b"\0" * (70 * 2**20)}))
-    elif kind == "entity_bomb":
-        bomb = ('<?xml version="1.0"?><!DOCTYPE lolz [<!ENTITY lol "lol">'
+    elif kind in ("entity_bomb", "entity_bomb_late"):
+        # "late": a long comment first, so the DOCTYPE is far from the start of the part.
+        pad = "<!--" + "x" * 20000 + "-->" if kind == "entity_bomb_late" else ""
+        bomb = ('<?xml version="1.0"?>' + pad + '<!DOCTYPE lolz [<!ENTITY lol "lol">'
                 + "".join(f'<!ENTITY lol{i} "{("&lol" + str(i - 1) + ";") * 10 if i else "&lol;" * 10}">'
                           for i in range(9)) + ']><workbook>&lol8;</workbook>')
         with zipfile.ZipFile(io.BytesIO(original)) as src:
@@ -232,6 +234,7 @@ def hostile(kind, tmp_path, workbook):
 HOSTILE = {
     "pdf": "er en PDF", "docx": "er et Word-dokument", "empty": "er tom", "text": "er ikke et regneark",
     "truncated": "er skadet eller ufullstendig", "zip_bomb": "mulig zip-bombe", "entity_bomb": "XML-bombe",
+    "entity_bomb_late": "XML-bombe",
     "encrypted": "er passordbeskyttet", "missing": "finnes ikke", "folder": "er en mappe",
 }
 
