@@ -26,6 +26,9 @@ def _library_errors(fn):
             return fn(*args, **kwargs)
         except HmsxlError as exc:
             raise _UserError(str(exc), exc.exit_code) from None
+        except OSError as exc:  # a folder where a file should go, no permission, a full disk
+            where = exc.filename or ""
+            raise _UserError(f"{where}: {exc.strerror or exc}" if where else str(exc), 2) from None
 
     return wrapper
 

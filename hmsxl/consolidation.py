@@ -67,6 +67,8 @@ def collect(paths) -> tuple[list[Source], list[Skipped]]:
     skipped: list[Skipped] = []
     for raw in paths:
         path = Path(raw)
+        if not path.exists():
+            raise NoInputError(f"{path}: no such file or folder")
         if path.is_dir():
             # Shown as "<folder>/<path inside it>": the part of the path the advisor knows.
             base = path.resolve().name or str(path)

@@ -186,3 +186,17 @@ def test_cli_consolidate_with_csv(returns, tmp_path):
     assert any(r["challenge"] == "'=HYPERLINK(\"http://example.org\")" for r in rows)
     assert len(rows) == len(fills["samling"]["actions"]) + len(fills["formidling"]["actions"]) + \
         len(fills["drift"]["actions"]) + 1
+
+
+def test_unwritable_report_path_is_one_clear_line(tmp_path, generated):
+    unit, paths = generated
+    (tmp_path / "en-fil").write_text("x")
+    result = CliRunner().invoke(main, ["consolidate", str(paths[0]), "-o", str(tmp_path / "en-fil" / "r.xlsx")])
+    assert result.exit_code == 2, result.output
+    assert "Traceback" not in result.output
+    assert len(result.output.strip().splitlines()) == 1 and "en-fil" in result.output
+    nothing = CliRunner().invoke(main, ["consolidate", str(tmp_path / "tom"), "-o", str(tmp_path / "r.xlsx")])
+    assert nothing.exit_code == 2 and "no such file or folder" in nothing.output
+    (tmp_path / "tom").mkdir()
+    empty = CliRunner().invoke(main, ["consolidate", str(tmp_path / "tom"), "-o", str(tmp_path / "r.xlsx")])
+    assert empty.exit_code == 2 and "found no files" in empty.output
