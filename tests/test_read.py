@@ -331,3 +331,28 @@ def test_annotate_marks_cells_in_a_copy_and_never_touches_the_input(workbook, tm
     rows = list(wb["Problemer"].iter_rows(min_row=2, values_only=True))
     assert rows[0][:3] == ("Feil", "Handlingsplan", "G5")
     assert "ferdig" in str(list(openpyxl.load_workbook(out / "Handlingsplan-2.xlsx")["Problemer"].values))
+
+
+def test_what_we_write_we_read_for_every_field_type(unit, tmp_path):
+    """Values of every field type, pre-filled by the writer, read back equal and without problems."""
+    from hmsxl import generate
+    from hmsxl.simulate import simulated_fill
+
+    fill = simulated_fill(unit, "samling", seed=11, actions=12)
+    fill["actions"][0]["comment"] = "=SUM(A1) – tekst, ikke formel; «sitat» & <tegn>"
+    fill["annual"]["other_activities"] = {"answer": "Linje 1\nLinje 2", "comment": "  mellomrom  "}
+    (path,) = generate(unit, tmp_path, sections=["samling"], fills={"samling": fill})
+    data = read_workbook(path, config=unit, today=dt.date(YEAR, 1, 1))
+    assert [p for p in data.problems if p.code != "wheel_not_done"] == []
+    got = [{k: v for k, v in a.items() if not k.startswith("_")} for a in data.actions]
+    assert got == fill["actions"]
+    for key, values in fill["wheel"].items():
+        rec = next(w for w in data.wheel if w["key"] == key)
+        assert {k: rec[k] for k in values} == values
+    for key, values in fill["godbht"].items():
+        rec = next(g for g in data.godbht if g["key"] == key)
+        assert {k: rec[k] for k in values} == values
+    for key, values in fill["annual"].items():
+        assert data.annual[key]["answer"] == (values["answer"].strip() if isinstance(values["answer"], str)
+                                              else values["answer"])
+    assert data.annual["other_activities"]["comment"] == "mellomrom"
