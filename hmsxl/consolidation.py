@@ -29,7 +29,7 @@ from .read import read_checked
 from .safety import (
     MAX_FILE_BYTES, MAX_MEMBERS, MAX_RATIO, MAX_UNPACKED_BYTES, UnreadableFile, check_bytes, read_file_bytes,
 )
-from .schema import ACTIONS, ANNUAL_ITEMS, GODBHT, WHEEL, godbht_rows
+from .schema import ACTIONS, ANNUAL_ITEMS, godbht_rows
 
 SPREADSHEET_EXT = (".xlsx", ".xlsm", ".xlsb", ".xls", ".ods")
 SPREADSHEET_MIME = ("spreadsheet", "excel", "ms-excel", "officedocument.spreadsheetml")
