@@ -46,8 +46,14 @@ _password_option = click.option(
 def main():
     """Run a unit's yearly HMS cycle through Excel workbooks.
 
-    Describe the unit once in unit.toml (hmsxl init), then generate one workbook per
-    section for the leaders to fill in.
+    \b
+    The year, command by command:
+      hmsxl init DIR              describe the unit once: DIR/unit.toml
+      hmsxl generate unit.toml    one workbook per section
+      hmsxl mail / calendar       drafts to the leaders; the årshjul for calendars
+      hmsxl validate FILE...      check returned workbooks, cell by cell
+      hmsxl consolidate PATH...   the unit-wide report for LAMU
+      hmsxl demo                  all of it on an invented unit
     """
 
 
