@@ -331,3 +331,18 @@ def test_carry_over_prefills_last_years_unfinished_actions(tmp_path, unit, confi
         ("Støy i kantina", "Påbegynt", dt.date(YEAR - 1, 5, 1))]
     assert drift.year == YEAR
     assert read_workbook(tmp_path / "nye" / f"{YEAR}-samling.xlsx").actions == []
+
+
+def test_xlsxwriter_has_nothing_to_warn_about(tmp_path, unit):
+    """xlsxwriter warns (and writes a file Excel may 'repair') when a limit is passed."""
+    import dataclasses
+    import warnings
+
+    from hmsxl.config import Section
+
+    long = Section(id="lang", name="S" * 255, leader="L" * 255, email="l@example.no", vo="V" * 255)
+    unit = dataclasses.replace(unit, sections=(long,), categories=tuple(f"K{i:03d} " + "x" * 240 for i in range(500)))
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        (path,) = generate(unit, tmp_path)
+    assert openpyxl.load_workbook(path)["_hmsxl"]["B7"].value == "S" * 255
