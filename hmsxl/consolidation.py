@@ -361,6 +361,7 @@ def consolidate(paths, config: Unit | None = None, today: dt.date | None = None,
                 "due": due, "planned": w.get("planned"), "done_date": w.get("done_date"), "status": w.get("status"),
                 "comment": w.get("comment"), "kept": kept,
                 "overdue": (not kept) and isinstance(due, dt.date) and due < today,
+                "due_by_today": isinstance(due, dt.date) and due <= today,
                 "not_applicable": w.get("status") == "Ikke aktuelt",
             })
         for g in d.godbht:
@@ -392,7 +393,7 @@ def consolidate(paths, config: Unit | None = None, today: dt.date | None = None,
         "section_id", "section", "leader", *ACTION_KEYS, "overdue", "days_late", "file", "source"])
     wheel = pd.DataFrame(wheel_rows, columns=[
         "section_id", "section", "key", "activity", "due", "planned", "done_date", "status", "comment", "kept",
-        "overdue", "not_applicable"])
+        "overdue", "due_by_today", "not_applicable"])
     godbht = pd.DataFrame(godbht_rows_, columns=[
         "section_id", "section", "key", "number", "group", "element", "level_bht", "level_org", "notes",
         "improvement"])
@@ -476,7 +477,7 @@ def _overview(expected, chosen, section_info, action_rows, wheel_rows, godbht_ro
     """Per section: answered, file, counts. Plain aggregation over the rows: one pass each."""
     import pandas as pd
 
-    stats = {sid: {"actions": 0, "done": 0, "overdue": 0, "wheel_done": 0, "wheel_overdue": 0, "wheel_rows": 0,
+    stats = {sid: {"actions": 0, "done": 0, "overdue": 0, "wheel_done": 0, "wheel_due": 0, "wheel_overdue": 0,
                    "levels": [], "errors": 0, "warnings": 0} for sid in expected}
     for a in action_rows:
         st = stats.get(a["section_id"])
@@ -487,8 +488,10 @@ def _overview(expected, chosen, section_info, action_rows, wheel_rows, godbht_ro
     for w in wheel_rows:
         st = stats.get(w["section_id"])
         if st is not None:
-            st["wheel_rows"] += 1
-            st["wheel_done"] += bool(w["kept"])
+            # Done out of those due by now: an activity due in December does not count in June.
+            if w["due_by_today"]:
+                st["wheel_due"] += 1
+                st["wheel_done"] += bool(w["kept"])
             st["wheel_overdue"] += bool(w["overdue"])
     for g in godbht_rows_:
         st = stats.get(g["section_id"])
@@ -513,7 +516,7 @@ def _overview(expected, chosen, section_info, action_rows, wheel_rows, godbht_ro
             "godbht_mean": round(sum(levels) / len(levels), 2) if levels else None,
         })
     return pd.DataFrame(rows, columns=["section_id", "section", "leader", "answered", "file", "actions", "done",
-                                       "overdue", "wheel_done", "wheel_overdue", "wheel_rows", "godbht_mean",
+                                       "overdue", "wheel_done", "wheel_due", "wheel_overdue", "godbht_mean",
                                        "errors", "warnings"])
 
 

@@ -332,7 +332,7 @@ REPORT_COLUMNS = {
     "actions": "Tiltak",
     "done": "Iverksatt",
     "overdue": "Forfalt",
-    "wheel": "Årshjul gjennomført / forfalt",
+    "wheel": "Årshjul gjennomført / frist passert",
     "godbht_mean": "God BHT snitt",
     "errors": "Feil",
     "warnings": "Advarsler",

@@ -142,7 +142,7 @@ class _Report:
                 (C["done"], 9, "num"), (C["overdue"], 8, "num"), (C["wheel"], 17, "plain"),
                 (C["godbht_mean"], 10, "dec"), (C["errors"], 7, "num"), (C["warnings"], 9, "num")]
         rows = [[o.section_id, o.section, o.leader, bool(o.answered), o.file, o.actions, o.done, o.overdue,
-                 f"{o.wheel_done} / {o.wheel_overdue}" if o.answered else "", o.godbht_mean, o.errors, o.warnings]
+                 f"{o.wheel_done} / {o.wheel_due}" if o.answered else "", o.godbht_mean, o.errors, o.warnings]
                 for o in r.overview.itertuples()]
         ws, hr = self.table(S["overview"], title, cols, rows, sub)
         no = self.wb.add_format({"bg_color": FILLS["error"]})

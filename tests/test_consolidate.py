@@ -133,6 +133,10 @@ def test_wheel_godbht_and_annual(returns, result):
     w = result.wheel[result.wheel["section_id"] == "formidling"].set_index("key")
     for key, values in fills["formidling"]["wheel"].items():
         assert w.loc[key, "kept"] == (values["status"] == "Gjennomført")
+    due = [k for k in w.index if w.loc[k, "due"] <= TODAY]
+    ov = result.overview.set_index("section_id")
+    assert ov.loc["formidling", "wheel_due"] == len(due)
+    assert ov.loc["formidling", "wheel_done"] == sum(bool(w.loc[k, "kept"]) for k in due)
     g = result.godbht.set_index("key")
     used = [fills["samling"], fills["formidling"]]  # drift's newer file has the same levels
     for key in ("e01", "e08", "e15"):
