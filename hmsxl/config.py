@@ -7,6 +7,7 @@ as one `ConfigError`; nothing here lets a traceback reach the user.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import re
 import tomllib
 from dataclasses import dataclass
@@ -126,10 +127,16 @@ class Unit:
     source: str = ""
     mail: Mail = Mail()
 
+    @functools.cached_property
+    def _by_id(self) -> dict[str, Section]:
+        return {s.id: s for s in self.sections}
+
+    def has_section(self, section_id) -> bool:
+        return section_id in self._by_id
+
     def section(self, section_id: str) -> Section:
-        for s in self.sections:
-            if s.id == section_id:
-                return s
+        if section_id in self._by_id:
+            return self._by_id[section_id]
         known = ", ".join(s.id for s in self.sections)
         raise ConfigError(self.source or "unit.toml", [f"no section with id {section_id!r} (known: {known})"])
 

@@ -233,7 +233,7 @@ class _Reader:
             if data.year and data.year != config.year:
                 self.problem("wrong_year", "error", sheet=name, cell="B5", value=data.year,
                              found=data.year, expected=config.year)
-            if data.section_id and data.section_id not in {s.id for s in config.sections}:
+            if data.section_id and not config.has_section(data.section_id):
                 self.problem("unknown_section", "error", sheet=name, cell="B6", value=data.section_id,
                              found=data.section_id)
         year = data.year or (config.year if config else self.today.year)
@@ -461,7 +461,7 @@ class _Reader:
         """The årshjul rows this section's workbook was made with."""
         from .wheel import year_occurrences
 
-        if self.config and self.data.section_id and self.data.section_id in {s.id for s in self.config.sections}:
+        if self.config and self.data.section_id and self.config.has_section(self.data.section_id):
             unit = self.config
             if self.data.year and self.data.year != unit.year:
                 import dataclasses
