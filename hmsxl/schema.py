@@ -98,6 +98,10 @@ class Sheet:
     def input_columns(self) -> tuple[Column, ...]:
         return tuple(c for c in self.columns if c.input)
 
+    @functools.cached_property
+    def input_keys(self) -> frozenset[str]:
+        return frozenset(c.key for c in self.input_columns)
+
 
 ACTIONS = Sheet("actions", (
     Column("category", Choice(list_name="categories"), 20, required=True),

@@ -250,7 +250,7 @@ class SectionWorkbook:
     def _filled(self, part: str, sheet: Sheet, key: str) -> dict:
         """Pre-filled input values for one keyed row (only the leader's columns)."""
         values = self.fill.get(part, {}).get(key, {})
-        return {k: v for k, v in values.items() if k in {c.key for c in sheet.input_columns}}
+        return {k: v for k, v in values.items() if k in sheet.input_keys}
 
     def _col(self, sheet: Sheet, key: str) -> str:
         return xl_col_to_name(sheet.index(key))
