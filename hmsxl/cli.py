@@ -152,17 +152,25 @@ def consolidate(paths, report, config_path, csv_dir, strict, today, password):
     import sys
 
     from .config import load_config
-    from .consolidation import collect, consolidate as consolidate_
+    from .consolidation import consolidate as consolidate_
 
     config = load_config(config_path) if config_path else None
-    show = sys.stderr.isatty()
-    total = len(collect(paths)[0]) if show else 0
-    if show and total > 20:
-        with click.progressbar(length=total, label="Leser", file=sys.stderr) as bar:
-            result = consolidate_(paths, config=config, today=today,
-                                  password=password, progress=bar.update)
-    else:
-        result = consolidate_(paths, config=config, today=today, password=password)
+    bar = None
+
+    def progress(done, total):
+        # A bar only on a terminal, and only when there is something to wait for.
+        nonlocal bar
+        if bar is None and total > 20 and sys.stderr.isatty():
+            bar = click.progressbar(length=total, label="Leser", file=sys.stderr)
+            bar.__enter__()
+        if bar is not None:
+            bar.update(1)
+
+    try:
+        result = consolidate_(paths, config=config, today=today, password=password, progress=progress)
+    finally:
+        if bar is not None:
+            bar.__exit__(None, None, None)
     written = result.write_excel(report)
     rec = result.reconciliation
     problems = result.problems

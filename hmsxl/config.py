@@ -18,7 +18,6 @@ from .errors import ConfigError
 from .labels import MAIL_TEXT
 
 # Excel's limits that the config can break (checked before anything is written).
-EXCEL_CELL_MAX = 32767
 LIST_ITEM_MAX = 255
 LIST_MAX_ITEMS = 500
 NAME_MAX = 255

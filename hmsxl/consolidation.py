@@ -215,21 +215,24 @@ def _read_one(job, args=None) -> SourceResult:
 
 
 def read_sources(sources, config, today, password=None, workers=None, progress=None):
-    """Read every source, in a process pool when there are many; yields in input order."""
+    """Read every source, in a process pool when there are many; yields in input order.
+
+    `progress(done, total)` is called after each file.
+    """
     jobs = list(enumerate(sources))
     workers = workers if workers is not None else (os.cpu_count() or 1)
     if workers > 1 and len(jobs) >= PARALLEL_MIN:
         chunk = max(1, min(32, len(jobs) // (workers * 8)))
         with ProcessPoolExecutor(workers, initializer=_init_worker, initargs=(config, today, password)) as pool:
-            for result in pool.map(_read_one, jobs, chunksize=chunk):
+            for done, result in enumerate(pool.map(_read_one, jobs, chunksize=chunk), start=1):
                 if progress:
-                    progress(1)
+                    progress(done, len(jobs))
                 yield result
     else:
-        for job in jobs:
+        for done, job in enumerate(jobs, start=1):
             result = _read_one(job, (config, today, password))
             if progress:
-                progress(1)
+                progress(done, len(jobs))
             yield result
 
 
@@ -274,7 +277,8 @@ def consolidate(paths, config: Unit | None = None, today: dt.date | None = None,
     """Read every returned workbook under `paths` and consolidate them.
 
     `config` (a Unit) names the sections that should have answered, checks each file's
-    unit and year, and supplies the lists; `today` decides what is overdue.
+    unit and year, and supplies the lists; `today` decides what is overdue;
+    `progress(done, total)` is called after each file is read.
     Raises `NoInputError` when the paths hold nothing to read.
     """
     import pandas as pd

@@ -77,23 +77,6 @@ class _Report:
         self.table_refs: dict[str, str] = {}
         self.styles = {kind: self.f[kind]._get_xf_index() for kind in ("text", "plain", "date", "num", "dec")}
 
-    # -- cells ----------------------------------------------------------------------------
-
-    def cell(self, ws, row, col, value, kind="text"):
-        f = self.f
-        if _is_missing(value) or value == "":
-            ws.write_blank(row, col, None)
-        elif isinstance(value, bool):
-            ws.write_string(row, col, R["yes"] if value else R["no"], f["plain"])
-        elif isinstance(value, (dt.date, dt.datetime)):
-            value = value if isinstance(value, dt.datetime) else dt.datetime(value.year, value.month, value.day)
-            ws.write_datetime(row, col, value, f["date"])
-        elif isinstance(value, (int, float)) and not (isinstance(value, float) and math.isinf(value)):
-            ws.write_number(row, col, value, f["dec"] if kind == "dec" else f["num"] if float(value).is_integer()
-                            else f["dec"])
-        else:
-            ws.write_string(row, col, as_text(value), f["text"] if kind == "text" else f["plain"])
-
     def table(self, name, title, columns, rows, subtitle="", excel_table=False, first_col=0):
         """A sheet with a title, a header and rows; `columns` is [(label, width, kind)]."""
         ws = self.wb.add_worksheet(name)

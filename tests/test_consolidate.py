@@ -204,3 +204,10 @@ def test_unwritable_report_path_is_one_clear_line(tmp_path, generated):
     (tmp_path / "tom").mkdir()
     empty = CliRunner().invoke(main, ["consolidate", str(tmp_path / "tom"), "-o", str(tmp_path / "r.xlsx")])
     assert empty.exit_code == 2 and "found no files" in empty.output
+
+
+def test_progress_is_reported_per_file(generated):
+    unit, paths = generated
+    calls = []
+    consolidate(paths, config=unit, today=TODAY, progress=lambda done, total: calls.append((done, total)))
+    assert calls == [(i, len(paths)) for i in range(1, len(paths) + 1)]
