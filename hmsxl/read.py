@@ -10,6 +10,7 @@ that could not be used is kept as text and reported as an error, never dropped.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import functools
 import io
@@ -25,8 +26,9 @@ from .fields import Field, as_text, col_letter, is_empty
 from .safety import UnreadableFile, check_file
 from .schema import (
     ACTIONS, ANNUAL, ANNUAL_ITEMS, GODBHT, IDENTITY_KEYS, SCHEMA_VERSION, SHEETS, TEMPLATE_VERSION,
-    WHEEL, Sheet, godbht_rows,
+    WHEEL, Sheet, annual_rows, godbht_rows,
 )
+from .wheel import year_occurrences
 
 MAX_ROWS = 5000  # rows read per sheet; more is reported, not read
 HEADER_SCAN = 40  # rows searched for a sheet's header row
@@ -149,6 +151,7 @@ class _Reader:
         self._rows: dict[str, list[list]] = {}
         self._columns: dict[str, dict] = {}  # per schema sheet: column key -> index found
         self._headers: dict = {}
+        self._found: dict[str, str | None] = {}
 
     # -- helpers --------------------------------------------------------------------------
 
@@ -175,7 +178,7 @@ class _Reader:
 
     def run(self) -> WorkbookData:
         ctx = self.identity()
-        found = self.locate_sheets()
+        found = self._found = self.locate_sheets()
         if not any(found.values()):
             raise UnreadableFile(self.path, "no_sheets")
         if not self.data.section_id and "_hmsxl" not in self.names:
@@ -408,9 +411,8 @@ class _Reader:
         out = []
         items = {it.key: it for it in ANNUAL_ITEMS}
         for r, row in body:
-            def cell(key):
-                c = columns.get(key)
-                return row[c] if c is not None and c < len(row) else None
+            def cell(key, row=row):
+                return _get(row, columns, key)
 
             key = as_text(cell(sheet.key_column)) if not is_empty(cell(sheet.key_column)) else None
             if key not in by_key:
@@ -452,42 +454,27 @@ class _Reader:
         if sheet is GODBHT:
             return godbht_rows()
         if sheet is ANNUAL:
-            from .schema import annual_rows
-
             return annual_rows()
         return self.expected_wheel()
 
     def expected_wheel(self) -> list[dict]:
         """The årshjul rows this section's workbook was made with."""
-        from .wheel import year_occurrences
-
         if self.config and self.data.section_id and self.config.has_section(self.data.section_id):
             unit = self.config
             if self.data.year and self.data.year != unit.year:
-                import dataclasses
-
                 unit = dataclasses.replace(unit, year=self.data.year)
             return [{"key": o.key, "activity": o.name, "due": o.due} for o in year_occurrences(unit, self.data.section_id)]
         # Without the config, the rows that were written are what is expected.
-        name = None
-        for n in self.names:
-            if _norm(n) == _norm(WHEEL.name):
-                name = n
-        if name is None:
-            return []
-        header = self.find_header(WHEEL, name)
+        name = self._found.get("wheel")
+        header = self.find_header(WHEEL, name) if name else None
         if header is None:
             return []
         hr, columns = header
         out = []
         for row in self.rows(name)[hr + 1:]:
-            def cell(key):
-                c = columns.get(key)
-                return row[c] if c is not None and c < len(row) else None
-
-            if not is_empty(cell("key")) and not is_empty(cell("activity")):
-                due = cell("due")
-                out.append({"key": as_text(cell("key")), "activity": as_text(cell("activity")),
+            key, activity, due = (_get(row, columns, k) for k in ("key", "activity", "due"))
+            if not is_empty(key) and not is_empty(activity):
+                out.append({"key": as_text(key), "activity": as_text(activity),
                             "due": due if isinstance(due, dt.date) else None})
         return out
 
@@ -512,6 +499,12 @@ class _Reader:
                     and not rec.get("done_date"):
                 self.problem("wheel_not_done", "info", sheet=WHEEL.name, cell=f"{status_letter}{rec['_row']}",
                              field=rec.get("activity", ""), deadline=due.strftime("%d.%m.%Y"))
+
+
+def _get(row: list, columns: dict, key: str):
+    """The value of a schema column in a row, or None where the column or cell is missing."""
+    c = columns.get(key)
+    return row[c] if c is not None and c < len(row) else None
 
 
 def _int(value) -> int | None:

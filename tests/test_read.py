@@ -312,10 +312,11 @@ def test_validate_with_config_flags_another_unit(workbook, tmp_path, config_file
 
 def test_annotate_marks_cells_in_a_copy_and_never_touches_the_input(workbook, tmp_path):
     cells = {**CLEAN, ("Handlingsplan", "G5"): "31.02.2026", ("Handlingsplan", "J5"): "=HYPERLINK(\"x\")"}
-    a = filled(workbook, tmp_path / "in" / "Handlingsplan.xlsx", cells) if (tmp_path / "in").mkdir() is None else None
-    b_dir = tmp_path / "in2"
-    b_dir.mkdir()
-    b = filled(workbook, b_dir / "Handlingsplan.xlsx", {**CLEAN, ("Handlingsplan", "H5"): "ferdig"})
+    # Two returns with the same file name, as leaders send them.
+    for folder in ("in", "in2"):
+        (tmp_path / folder).mkdir()
+    a = filled(workbook, tmp_path / "in" / "Handlingsplan.xlsx", cells)
+    b = filled(workbook, tmp_path / "in2" / "Handlingsplan.xlsx", {**CLEAN, ("Handlingsplan", "H5"): "ferdig"})
     before = {p: sha(p) for p in (a, b)}
     out = tmp_path / "merket"
     result = CliRunner().invoke(main, ["validate", str(a), str(b), "--annotate", str(out), "--today", f"{YEAR}-01-10"])
