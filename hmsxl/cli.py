@@ -89,11 +89,13 @@ def generate(config, out_dir, sections, force, carry_over):
     unit = load_config(config)
     fills = {}
     if carry_over:
-        from .consolidation import carry_over_fills
+        from .consolidation import carry_over as carry_over_
 
-        fills = carry_over_fills(unit, carry_over)
-        moved = sum(len(f["actions"]) for f in fills.values())
-        click.echo(f"Carried over {moved} unfinished action(s) for {len(fills)} section(s)")
+        found = carry_over_(unit, carry_over)
+        for src in found.sources.itertuples():
+            click.echo(f"{src.file}: {src.status}" + (f" ({src.reason})" if src.reason else ""))
+        fills = found.fills
+        click.echo(f"Carried over {found.count} unfinished action(s) for {len(fills)} section(s)")
     paths = generate_(unit, out_dir=out_dir, sections=sections, force=force, fills=fills)
     for p in paths:
         click.echo(f"Wrote {p}")
@@ -216,7 +218,7 @@ def demo(directory, force):
     header = f"{'section':<12} {'answered':<9} {'actions':>7} {'done':>5} {'overdue':>7} {'errors':>6} {'warnings':>8}"
     click.echo(header)
     for o in c.overview.itertuples():
-        click.echo(f"{o.section_id:<12} {'yes' if o.answered else 'NO':<9} {o.actions:>7} {o.done:>5} "
+        click.echo(f"{o.section_id:<12} {'yes' if o.answered else 'NO':<9} {o.actions:>7} {o.completed:>5} "
                    f"{o.overdue:>7} {o.errors:>6} {o.warnings:>8}")
     rec = c.reconciliation
     click.echo(f"Action rows read {rec['rows_read']} = in the report {rec['rows_reported']} "

@@ -15,7 +15,7 @@ from importlib import resources
 from pathlib import Path
 
 from .errors import ConfigError
-from .labels import MAIL_TEXT
+from .labels import DEFAULT_LISTS, MAIL_TEXT
 
 # Excel's limits that the config can break (checked before anything is written).
 LIST_ITEM_MAX = 255
@@ -28,25 +28,16 @@ MONTH_DAY_RE = re.compile(r"^(\d{1,2})-(\d{1,2})$")
 # Characters that would let a configured value inject a mail header or break a cell.
 CONTROL_RE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
-DEFAULT_LISTS = {
-    "categories": (
-        "Fokusområde",
-        "BHT-tjenester",
-        "ARK-tiltak",
-        "Vernerunde/brannvernrunde",
-        "ROS-analyse",
-        "Sykefravær og nærvær",
-        "Annet",
-    ),
-    "priorities": ("Høy", "Middels", "Lav"),
-    # Seed 001's three statuses, plus what a real plan needs: a postponed and a dropped action.
-    "statuses": ("Ikke påbegynt", "Påbegynt", "Iverksatt", "Utsatt", "Avbrutt"),
-    # Statuses that close an action: it is then never overdue.
-    "done_statuses": ("Iverksatt", "Avbrutt"),
-    "wheel_statuses": ("Ikke startet", "Planlagt", "Gjennomført", "Ikke aktuelt"),
+# What each status means is configured by the lists that name them, never read from a
+# status's wording: a list is a subset of the list it qualifies.
+# A unit that renames its statuses must say which mean "done"; "cancelled" and "not
+# applicable" may simply not exist in its lists.
+MEANING_LISTS = {
+    "done_statuses": ("statuses", True),  # closing an action: never overdue
+    "cancelled_statuses": ("done_statuses", False),  # closed without being carried out
+    "wheel_done_statuses": ("wheel_statuses", True),  # the activity was carried out
+    "wheel_na_statuses": ("wheel_statuses", False),  # the activity does not apply this year
 }
-# Årshjul statuses that count as "kept" (done or consciously skipped).
-WHEEL_DONE_DEFAULT = ("Gjennomført", "Ikke aktuelt")
 
 REPEATS = ("quarterly", "monthly")
 
@@ -121,7 +112,10 @@ class Unit:
     priorities: tuple[str, ...] = DEFAULT_LISTS["priorities"]
     statuses: tuple[str, ...] = DEFAULT_LISTS["statuses"]
     done_statuses: tuple[str, ...] = DEFAULT_LISTS["done_statuses"]
+    cancelled_statuses: tuple[str, ...] = DEFAULT_LISTS["cancelled_statuses"]
     wheel_statuses: tuple[str, ...] = DEFAULT_LISTS["wheel_statuses"]
+    wheel_done_statuses: tuple[str, ...] = DEFAULT_LISTS["wheel_done_statuses"]
+    wheel_na_statuses: tuple[str, ...] = DEFAULT_LISTS["wheel_na_statuses"]
     action_rows: int = 40
     source: str = ""
     mail: Mail = Mail()
@@ -143,14 +137,7 @@ class Unit:
         """The validation lists written to the hidden sheet, by name."""
         from .labels import YES_NO
 
-        return {
-            "categories": self.categories,
-            "priorities": self.priorities,
-            "statuses": self.statuses,
-            "done_statuses": self.done_statuses,
-            "wheel_statuses": self.wheel_statuses,
-            "yes_no": YES_NO,
-        }
+        return {**{key: getattr(self, key) for key in DEFAULT_LISTS}, "yes_no": YES_NO}
 
 
 # --------------------------------------------------------------------------- checking
@@ -214,7 +201,7 @@ class _Checker:
             return default
         return value
 
-    def str_list(self, doc, key, path, default):
+    def str_list(self, doc, key, path, default, allow_empty=False):
         if key not in doc:
             return tuple(default)
         value = doc[key]
@@ -223,7 +210,7 @@ class _Checker:
             self.add(where, "must be a list of texts, e.g. [\"Høy\", \"Lav\"]")
             return tuple(default)
         items = [v.strip() for v in value]
-        if not items or any(not v for v in items):
+        if (not items and not allow_empty) or any(not v for v in items):
             self.add(where, "must hold at least one value and no empty ones")
         if len(items) > LIST_MAX_ITEMS:
             self.add(where, f"has {len(items)} values; at most {LIST_MAX_ITEMS} are allowed")
@@ -444,10 +431,16 @@ def parse_config(doc: dict, source: str = "unit.toml") -> Unit:
         ))
 
     lists_raw = ck.table(doc.get("lists", {}), "lists", LIST_KEYS)
-    lists = {k: ck.str_list(lists_raw, k, "lists", v) for k, v in DEFAULT_LISTS.items()}
-    for extra in lists["done_statuses"]:
-        if extra not in lists["statuses"]:
-            ck.add("lists.done_statuses", f"{extra!r} is not in lists.statuses ({', '.join(lists['statuses'])})")
+    lists = {k: ck.str_list(lists_raw, k, "lists", v, allow_empty=k in MEANING_LISTS and not MEANING_LISTS[k][1])
+             for k, v in DEFAULT_LISTS.items()}
+    for key, (within, required) in MEANING_LISTS.items():
+        if key not in lists_raw and not required:
+            # The unit renamed its statuses: the defaults' meanings that still apply stay.
+            lists[key] = tuple(v for v in lists[key] if v in lists[within])
+        for extra in lists[key]:
+            if extra not in lists[within]:
+                ck.add(f"lists.{key}", f"{extra!r} is not in lists.{within} ({', '.join(lists[within])}); "
+                       f"name the values of lists.{within} that mean this")
 
     if "wheel" in doc:
         wheel = _check_wheel(ck, doc["wheel"], year, ids)

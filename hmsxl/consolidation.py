@@ -1,48 +1,82 @@
 """`hmsxl consolidate`: every returned workbook into one unit-wide result for LAMU.
 
-Inputs are collected and read by `inputs`. Nothing is lost on the way: every input is listed in `sources` (used, duplicate, rejected, skipped,
-and why), every problem in `problems`, and the action rows reconcile: rows read = rows
-reported + rows rejected.
+Inputs are collected and read by `inputs`. Then one file per section is chosen (the
+newest save), and each schema sheet's records become one consolidated table, built the
+same way for every sheet from its `table_columns`: which section, the sheet's own
+columns, derived columns (overdue, ...), the leader's words where the reader corrected a
+value, the file and the source cell. The pivots (overview, God BHT summary) are built
+from those tables.
+
+Nothing is lost on the way: every input is listed in `sources` (used, duplicate,
+rejected, skipped, and why), every problem in `problems`, the rows of files not used are
+listed in `problems` with their values, and every table reconciles: rows read = rows
+reported + rows not used.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from . import labels
-from .config import DEFAULT_LISTS, WHEEL_DONE_DEFAULT, Unit
-from .fields import as_text, col_letter
+from .config import Unit
+from .fields import Level, as_text, is_empty, nordic_key
 from .inputs import NoInputError, SourceResult, collect, read_sources
-from .schema import ACTIONS, ANNUAL_ITEMS, godbht_rows
+from .schema import DEFAULT, Schema, Sheet
 
 R = labels.REPORT
-
-# --------------------------------------------------------------------------- consolidating
-
-
-ACTION_KEYS = [c.key for c in ACTIONS.columns]
+# A file with one of these problems belongs to another unit or year, or cannot be trusted.
 WRONG_CODES = {"wrong_unit", "wrong_year", "unknown_section", "template_too_new"}
+# Forfalt: the overdue actions by leader, for reminders (columns of the actions table).
+OVERDUE_KEYS = ("leader", "section", "challenge", "measure", "responsible", "deadline", "days_late", "status",
+                "source")
+GODBHT_HALF = 0.5  # a section's God BHT mean is shown once at least this share of levels is filled
+
+__all__ = ["Consolidation", "NoInputError", "carry_over", "consolidate"]
 
 
 @dataclass
 class Consolidation:
-    """The unit-wide result. Every table is a pandas DataFrame; see `write_excel` and `to_csv`."""
+    """The unit-wide result. Every table is a pandas DataFrame; see `write_excel` and `to_csv`.
+
+    `tables` holds one consolidated table per schema sheet (`actions`, `wheel`, `godbht`,
+    `annual` are those); `overview`, `overdue`, `godbht` (the unit's profile per element),
+    `problems`, `missing` and `sources` are built from them.
+    """
 
     unit: Unit | None
     today: dt.date
+    schema: Schema
+    tables: dict
     overview: object
-    actions: object
     overdue: object
-    wheel: object
     godbht: object
-    godbht_sections: object
-    annual: object
     problems: object
     missing: object
     sources: object
     reconciliation: dict
+
+    @property
+    def actions(self):
+        return self.tables["actions"]
+
+    @property
+    def wheel(self):
+        return self.tables["wheel"]
+
+    @property
+    def godbht_sections(self):
+        return self.tables["godbht"]
+
+    @property
+    def annual(self):
+        return self.tables["annual"]
+
+    @property
+    def lists(self) -> dict:
+        return self.unit.lists() if self.unit else dict(labels.DEFAULT_LISTS, yes_no=labels.YES_NO)
 
     def write_excel(self, path) -> Path:
         from .report import write_report
@@ -55,8 +89,119 @@ class Consolidation:
         return write_csv(self, directory)
 
 
+# --------------------------------------------------------------------------- derived columns
+
+
+@dataclass
+class _Meaning:
+    """What the unit's lists say statuses mean, and the day that decides what is overdue."""
+
+    today: dt.date
+    done: frozenset
+    cancelled: frozenset
+    wheel_done: frozenset
+    wheel_na: frozenset
+
+    @classmethod
+    def of(cls, lists: dict, today: dt.date):
+        return cls(today, *(frozenset(lists.get(k, ())) for k in (
+            "done_statuses", "cancelled_statuses", "wheel_done_statuses", "wheel_na_statuses")))
+
+
+def _overdue(row, m: _Meaning):
+    d = row.get("deadline")
+    return isinstance(d, dt.date) and d < m.today and row.get("status") not in m.done
+
+
+def _days_late(row, m: _Meaning):
+    return (m.today - row["deadline"]).days if row.get("overdue") else None
+
+
+def _state(row, m: _Meaning):
+    """An årshjul activity: done (status or a done date), not applicable, overdue or open."""
+    status, due = row.get("status"), row.get("due")
+    if status in m.wheel_na:
+        return R["wheel_na"]
+    if status in m.wheel_done or isinstance(row.get("done_date"), dt.date):
+        return R["wheel_done"]
+    if isinstance(due, dt.date) and due < m.today:
+        return R["wheel_overdue"]
+    return R["wheel_open"]
+
+
+# Each derived column of schema.DERIVED_COLUMNS, computed in this order from the row so far.
+DERIVE = {"overdue": _overdue, "days_late": _days_late, "state": _state}
+
+
+# --------------------------------------------------------------------------- the tables
+
+
+class _TableBuilder:
+    """Turns one sheet's records from each used file into the rows of its consolidated table."""
+
+    def __init__(self, sheet: Sheet, meaning: _Meaning):
+        self.sheet = sheet
+        self.meaning = meaning
+        self.own = [c.key for c in sheet.columns if c.in_report]
+        self.dates = {c.key for c in sheet.columns if c.field.report_kind == "date"}
+        self.labels = {c.key: c.label for c in sheet.columns}
+        self.derive = [(k, DERIVE[k]) for k in sheet.derived]
+        self.source_key = next((c.key for c in sheet.input_columns), sheet.columns[0].key)
+        self.columns = [c.key for c in sheet.table_columns]
+        self.rows: list[dict] = []
+        self.read = self.rejected = 0
+
+    def add(self, data, context: dict, file: str):
+        sheet = self.sheet
+        for rec in data.tables.get(sheet.key, ()):
+            row = dict(context)
+            for key in self.own:
+                value = rec.get(key)
+                if key in self.dates and isinstance(value, dt.datetime):
+                    value = value.date()
+                row[key] = value
+            for key, fn in self.derive:
+                row[key] = fn(row, self.meaning)
+            orig = rec.get("_orig")
+            row["original"] = "; ".join(f"{self.labels[k]}: «{t}»" for k, t in orig.items()) if orig else None
+            extra = rec.get("_extra")
+            if extra:
+                words = "; ".join(f"{h}: «{t}»" for h, t in extra.items())
+                row["original"] = f"{row['original']}; {words}" if row["original"] else words
+            row["file"] = file
+            row["source"] = f"{sheet.name}!{data.cell(sheet, self.source_key, rec['_row'])}"
+            self.rows.append(row)
+
+    def count_read(self, data):
+        self.read += len(data.tables.get(self.sheet.key, ()))
+
+    def rejected_rows(self, data, file: str, sid: str, reason: str) -> list[dict]:
+        """A file not used: each row a leader wrote in is listed in Problemer with its values."""
+        sheet = self.sheet
+        out = []
+        for rec in data.tables.get(sheet.key, ()):
+            values = "; ".join(f"{c.label}: {as_text(rec[c.key])}" for c in sheet.input_columns
+                               if not is_empty(rec.get(c.key)))
+            self.rejected += 1
+            if not values:
+                continue
+            out.append({
+                "file": file, "section_id": sid, "sheet": sheet.name, "cell": data.cell(sheet, self.source_key,
+                                                                                        rec["_row"]),
+                "field": "", "value": "", "code": "row_rejected", "severity": "warning",
+                "message": labels.PROBLEM["row_rejected"].format(reason=reason, values=values),
+            })
+        return out
+
+    def frame(self, order: dict):
+        import pandas as pd
+
+        self.rows.sort(key=lambda row: order.get(row["section_id"], len(order)))
+        return pd.DataFrame(self.rows, columns=self.columns)
+
+
 def consolidate(paths, config: Unit | None = None, today: dt.date | None = None, password: str | None = None,
-                workers: int | None = None, progress=None) -> Consolidation:
+                workers: int | None = None, progress=None, schema: Schema = DEFAULT) -> Consolidation:
     """Read every returned workbook under `paths` and consolidate them.
 
     `config` (a Unit) names the sections that should have answered, checks each file's
@@ -64,18 +209,17 @@ def consolidate(paths, config: Unit | None = None, today: dt.date | None = None,
     `progress(done, total)` is called after each file is read.
     Raises `NoInputError` when the paths hold nothing to read.
     """
-    import pandas as pd
-
     today = today or dt.date.today()
     sources, skipped = collect(paths)
     if not sources and not skipped:
         raise NoInputError("found no files to read in: " + ", ".join(str(p) for p in paths))
-    done_statuses = set(config.done_statuses if config else DEFAULT_LISTS["done_statuses"])
-    section_info = {s.id: s for s in config.sections} if config else {}
+    results = list(read_sources(sources, config, today, password, workers, progress, schema=schema))
+    status, chosen = _choose(results)
+    return _Consolidator(config, today, schema).run(results, skipped, status, chosen)
 
-    results = list(read_sources(sources, config, today, password, workers, progress))
 
-    # Choose one file per section: the newest save (then e-mail date, then input order).
+def _choose(results: list[SourceResult]):
+    """One file per section: the newest save (then e-mail date, then input order); why the others are not used."""
     candidates: dict[str, list[SourceResult]] = {}
     status: dict[int, tuple[str, str]] = {}
     for r in results:
@@ -94,217 +238,224 @@ def consolidate(paths, config: Unit | None = None, today: dt.date | None = None,
         status[group[0].index] = (R["status_used"], "")
         for other in group[1:]:
             status[other.index] = (R["status_duplicate"], R["reason_duplicate"].format(newer=group[0].source.name))
+    return status, chosen
 
-    def section_name(sid):
-        return section_info[sid].name if sid in section_info else sid
 
-    action_rows, wheel_rows, godbht_rows_, annual_rows, problem_rows, source_rows = [], [], [], [], [], []
-    rows_read = rows_rejected = 0
-    for r in results:
-        st, reason = status[r.index]
-        d = r.data
-        sid = d.section_id if d else None
-        if d is None:
-            problem_rows.append({"file": r.source.name, "section_id": "", "sheet": "", "cell": "", "field": "",
-                                 "value": "", "code": r.error_code, "severity": "error", "message": r.error})
-        else:
-            rows_read += len(d.actions)
-            for p in d.problems:
-                problem_rows.append({**p.as_dict(), "section_id": sid or ""})
-            if st != R["status_used"]:
-                rows_rejected += len(d.actions)
-                for a in d.actions:  # nothing lost: the row's values stay in the report
-                    values = "; ".join(f"{ACTIONS.column(k).label}: {as_text(a[k])}"
-                                       for k in ACTION_KEYS if a.get(k) is not None)
-                    problem_rows.append({
-                        "file": r.source.name, "section_id": sid or "", "sheet": ACTIONS.name,
-                        "cell": f"A{a['_row']}", "field": "", "value": "", "code": "row_rejected",
-                        "severity": "warning", "message": R["row_rejected"].format(reason=reason or st, values=values),
-                    })
-        source_rows.append({
-            "file": r.source.name, "sha256": r.sha256, "size": r.size, "sender": r.source.sender,
-            "kind": d.kind if d else "", "unit": (d.unit or "") if d else "", "year": (d.year or "") if d else "",
-            "section_id": (sid or "") if d else "", "saved_at": d.saved_at if d else "",
-            "status": st, "reason": reason,
-        })
-        if st != R["status_used"]:
-            continue
-        leader = section_info[sid].leader if sid in section_info else ""
-        for a in d.actions:
-            deadline = a.get("deadline")
-            late = isinstance(deadline, dt.date) and deadline < today and a.get("status") not in done_statuses
-            action_rows.append({
-                "section_id": sid, "section": section_name(sid), "leader": leader,
-                **{k: a.get(k) for k in ACTION_KEYS},
-                "overdue": late, "days_late": (today - deadline).days if late else None,
-                "file": r.source.name, "source": f"{ACTIONS.name}!{_col_letter(ACTIONS, 'category')}{a['_row']}",
-            })
-        for w in d.wheel:
-            due = w.get("due")
-            due = due.date() if isinstance(due, dt.datetime) else due
-            kept = w.get("status") in WHEEL_DONE_DEFAULT or isinstance(w.get("done_date"), dt.date)
-            wheel_rows.append({
-                "section_id": sid, "section": section_name(sid), "key": w["key"], "activity": w.get("activity"),
-                "due": due, "planned": w.get("planned"), "done_date": w.get("done_date"), "status": w.get("status"),
-                "comment": w.get("comment"), "kept": kept,
-                "overdue": (not kept) and isinstance(due, dt.date) and due < today,
-                "due_by_today": isinstance(due, dt.date) and due <= today,
-                "not_applicable": w.get("status") == "Ikke aktuelt",
-            })
-        for g in d.godbht:
-            godbht_rows_.append({
-                "section_id": sid, "section": section_name(sid), "key": g["key"], "number": g.get("number"),
-                "group": g.get("group"), "element": g.get("element"),
-                "level_bht": g.get("level_bht") if isinstance(g.get("level_bht"), int) and 1 <= g["level_bht"] <= 4 else None,
-                "level_org": g.get("level_org") if isinstance(g.get("level_org"), int) and 1 <= g["level_org"] <= 4 else None,
-                "notes": g.get("notes"), "improvement": g.get("improvement"),
-            })
-        for it in ANNUAL_ITEMS:
-            rec = d.annual.get(it.key, {})
-            annual_rows.append({
-                "section_id": sid, "section": section_name(sid), "key": it.key, "part": it.part,
-                "question": it.question, "answer": rec.get("answer"), "comment": rec.get("comment"),
-            })
-    for s in skipped:
-        source_rows.append({"file": s.name, "sha256": "", "size": None, "sender": "", "kind": "", "unit": "",
-                            "year": "", "section_id": "", "saved_at": "", "status": R["status_skipped"],
-                            "reason": s.reason})
+class _Consolidator:
+    def __init__(self, config: Unit | None, today: dt.date, schema: Schema):
+        self.config = config
+        self.today = today
+        self.schema = schema
+        self.sections = {s.id: s for s in config.sections} if config else {}
+        lists = config.lists() if config else dict(labels.DEFAULT_LISTS)
+        self.meaning = _Meaning.of(lists, today)
+        self.builders = {sheet.key: _TableBuilder(sheet, self.meaning) for sheet in schema.sheets}
 
-    # Sections in the config's order (else by id), rows in sheet order within a section.
-    expected = [s.id for s in config.sections] if config else sorted(chosen)
-    order = {sid: i for i, sid in enumerate(expected)}
-    for rows in (action_rows, wheel_rows, godbht_rows_, annual_rows):
-        rows.sort(key=lambda row: order.get(row["section_id"], len(order)))
+    def context(self, sid: str) -> dict:
+        s = self.sections.get(sid)
+        return {"section_id": sid, "section": s.name if s else sid, "leader": s.leader if s else ""}
 
-    actions = pd.DataFrame(action_rows, columns=[
-        "section_id", "section", "leader", *ACTION_KEYS, "overdue", "days_late", "file", "source"])
-    wheel = pd.DataFrame(wheel_rows, columns=[
-        "section_id", "section", "key", "activity", "due", "planned", "done_date", "status", "comment", "kept",
-        "overdue", "due_by_today", "not_applicable"])
-    godbht = pd.DataFrame(godbht_rows_, columns=[
-        "section_id", "section", "key", "number", "group", "element", "level_bht", "level_org", "notes",
-        "improvement"])
-    annual = pd.DataFrame(annual_rows, columns=["section_id", "section", "key", "part", "question", "answer",
-                                                "comment"])
-    problems = pd.DataFrame(problem_rows, columns=["file", "section_id", "sheet", "cell", "field", "value",
-                                                   "code", "severity", "message"])
-    sources_df = pd.DataFrame(source_rows, columns=["file", "sha256", "size", "sender", "kind", "unit", "year",
-                                                    "section_id", "saved_at", "status", "reason"])
+    def run(self, results, skipped, status, chosen) -> Consolidation:
+        import pandas as pd
 
-    overdue = actions.loc[actions["overdue"].astype(bool)].sort_values(["leader", "section", "deadline"], kind="stable")
-    missing = pd.DataFrame([
-        {"section_id": s.id, "section": s.name, "leader": s.leader, "email": s.email}
-        for s in (config.sections if config else ()) if s.id not in chosen
-    ], columns=["section_id", "section", "leader", "email"])
-    godbht_summary = _godbht_summary(godbht)
-    overview = _overview(expected, chosen, section_info, action_rows, wheel_rows, godbht_rows_, problem_rows,
-                         done_statuses)
-    reconciliation = {
-        "rows_read": rows_read, "rows_reported": len(actions), "rows_rejected": rows_rejected,
-        "balanced": rows_read == len(actions) + rows_rejected,
-        "files": len(results), "skipped": len(skipped), "answered": len(chosen), "sections": len(expected),
+        problem_rows, source_rows = [], []
+        for r in results:
+            st, reason = status[r.index]
+            d = r.data
+            sid = (d.section_id or "") if d else ""
+            if d is None:
+                problem_rows.append({"file": r.source.name, "section_id": "", "sheet": "", "cell": "", "field": "",
+                                     "value": "", "code": r.error_code, "severity": "error", "message": r.error})
+            else:
+                problem_rows.extend({**p.as_dict(), "section_id": sid} for p in d.problems)
+                for builder in self.builders.values():
+                    builder.count_read(d)
+                if st == R["status_used"]:
+                    for builder in self.builders.values():
+                        builder.add(d, self.context(sid), r.source.name)
+                else:
+                    for builder in self.builders.values():
+                        problem_rows.extend(builder.rejected_rows(d, r.source.name, sid, reason or st))
+            source_rows.append(_source_row(r, st, reason))
+        for s in skipped:
+            source_rows.append({"file": s.name, "sha256": "", "size": None, "sender": "", "kind": "", "unit": "",
+                                "year": "", "section_id": "", "saved_at": "", "status": R["status_skipped"],
+                                "reason": s.reason})
+
+        # Sections in the config's order (else by id), rows in sheet order within a section.
+        expected = [s.id for s in self.config.sections] if self.config else sorted(chosen)
+        order = {sid: i for i, sid in enumerate(expected)}
+        tables = {key: b.frame(order) for key, b in self.builders.items()}
+        problems = pd.DataFrame(problem_rows, columns=["file", "section_id", "sheet", "cell", "field", "value",
+                                                       "code", "severity", "message"])
+        sources = pd.DataFrame(source_rows, columns=["file", "sha256", "size", "sender", "kind", "unit", "year",
+                                                     "section_id", "saved_at", "status", "reason"])
+        actions = tables.get("actions")
+        overdue = _overdue_view(actions) if actions is not None else None
+        missing = pd.DataFrame([
+            {"section_id": s.id, "section": s.name, "leader": s.leader, "email": s.email}
+            for s in (self.config.sections if self.config else ()) if s.id not in chosen
+        ], columns=["section_id", "section", "leader", "email"])
+        reconciliation = {
+            "tables": {key: {"read": b.read, "reported": len(tables[key]), "rejected": b.rejected}
+                       for key, b in self.builders.items()},
+            "files": len(results), "skipped": len(skipped), "answered": len(chosen), "sections": len(expected),
+        }
+        # The action plan's figures, which the overview and the command line show.
+        act = reconciliation["tables"].get("actions", {"read": 0, "reported": 0, "rejected": 0})
+        reconciliation.update(rows_read=act["read"], rows_reported=act["reported"], rows_rejected=act["rejected"])
+        reconciliation["balanced"] = all(t["read"] == t["reported"] + t["rejected"]
+                                         for t in reconciliation["tables"].values())
+        godbht_sheet = _sheet(self.schema, "godbht")
+        godbht = _godbht_summary(tables["godbht"], godbht_sheet) if godbht_sheet else None
+        overview = self.overview(expected, chosen, tables, problem_rows)
+        return Consolidation(
+            unit=self.config, today=self.today, schema=self.schema, tables=tables, overview=overview,
+            overdue=overdue, godbht=godbht, problems=problems, missing=missing, sources=sources,
+            reconciliation=reconciliation,
+        )
+
+    def overview(self, expected, chosen, tables, problem_rows):
+        """Per section: answered, file, counts. Plain aggregation over the tables: one pass each."""
+        import pandas as pd
+
+        m = self.meaning
+        zero = {"actions": 0, "completed": 0, "cancelled": 0, "overdue": 0, "wheel_done": 0, "wheel_due": 0,
+                "godbht_sum": 0, "godbht_filled": 0, "errors": 0, "warnings": 0}
+        stats = {sid: dict(zero) for sid in expected}
+        if "actions" in tables:
+            for sid, status, late in zip(tables["actions"]["section_id"], tables["actions"]["status"],
+                                         tables["actions"]["overdue"]):
+                st = stats.get(sid)
+                if st is not None:
+                    st["actions"] += 1
+                    st["completed"] += status in m.done and status not in m.cancelled
+                    st["cancelled"] += status in m.cancelled
+                    st["overdue"] += bool(late)
+        if "wheel" in tables:
+            w = tables["wheel"]
+            for sid, due, state in zip(w["section_id"], w["due"], w["state"]):
+                st = stats.get(sid)
+                # Done out of those due by now: an activity due in December does not count in June.
+                if st is not None and isinstance(due, dt.date) and due <= self.today and state != R["wheel_na"]:
+                    st["wheel_due"] += 1
+                    st["wheel_done"] += state == R["wheel_done"]
+        levels = 0
+        godbht_sheet = _sheet(self.schema, "godbht")
+        if godbht_sheet is not None:
+            keys = [c.key for c in godbht_sheet.input_columns if isinstance(c.field, Level)]
+            g = tables["godbht"]
+            levels = len(godbht_sheet.rows(godbht_sheet, None, None) or ()) * len(keys)
+            for key in keys:
+                for sid, v in zip(g["section_id"], g[key]):
+                    st = stats.get(sid)
+                    if st is not None and isinstance(v, int) and 1 <= v <= 4:
+                        st["godbht_sum"] += v
+                        st["godbht_filled"] += 1
+        used_files = {sid: r.source.name for sid, r in chosen.items()}
+        for p in problem_rows:
+            sid = p["section_id"]
+            if sid in stats and used_files.get(sid) == p["file"] and p["severity"] in ("error", "warning"):
+                stats[sid]["errors" if p["severity"] == "error" else "warnings"] += 1
+        rows = []
+        for sid in expected:
+            st = stats[sid]
+            total, filled = st.pop("godbht_sum"), st["godbht_filled"]
+            # A mean of a few levels is not the section's profile: shown from half the table.
+            shown = levels and filled >= GODBHT_HALF * levels
+            rows.append({**self.context(sid), "answered": sid in chosen, "file": used_files.get(sid, ""), **st,
+                         "godbht_mean": total / filled if shown and filled else None,
+                         "godbht_levels": levels})
+        return pd.DataFrame(rows, columns=[
+            "section_id", "section", "leader", "answered", "file", "actions", "completed", "cancelled", "overdue",
+            "wheel_done", "wheel_due", "godbht_mean", "godbht_filled", "godbht_levels", "errors", "warnings"])
+
+
+def _sheet(schema: Schema, key: str) -> Sheet | None:
+    return next((s for s in schema.sheets if s.key == key), None)
+
+
+def _source_row(r: SourceResult, status: str, reason: str) -> dict:
+    d = r.data
+    return {
+        "file": r.source.name, "sha256": r.sha256, "size": r.size, "sender": r.source.sender,
+        "kind": d.kind if d else "", "unit": (d.unit or "") if d else "", "year": (d.year or "") if d else "",
+        "section_id": (d.section_id or "") if d else "", "saved_at": d.saved_at if d else "",
+        "status": status, "reason": reason,
     }
-    return Consolidation(
-        unit=config, today=today, overview=overview, actions=actions, overdue=overdue, wheel=wheel,
-        godbht=godbht_summary, godbht_sections=godbht, annual=annual, problems=problems, missing=missing,
-        sources=sources_df, reconciliation=reconciliation,
-    )
 
 
-def carry_over_fills(unit: Unit, paths) -> dict[str, dict]:
-    """Last year's unfinished actions per section, as `generate(fills=...)` takes them.
-
-    Reads the returned workbooks under `paths` (any year; one file per section, the newest)
-    and keeps the actions whose status is not one of `unit.done_statuses`.
-    """
-    result = consolidate(paths, config=None)
-    known = {s.id for s in unit.sections}
-    done = set(unit.done_statuses)
-    fills: dict[str, dict] = {}
-    for row in result.actions.to_dict("records"):
-        sid = row["section_id"]
-        if sid not in known or row["status"] in done:
-            continue
-        action = {k: (None if _missing(row[k]) else row[k]) for k in ACTION_KEYS}
-        fills.setdefault(sid, {"actions": []})["actions"].append(action)
-    return fills
+def _overdue_view(actions):
+    """The overdue actions, by leader, section and deadline in Norwegian alphabetical order."""
+    late = actions.loc[actions["overdue"].astype(bool)]
+    if not len(late):
+        return late.copy()
+    keys = late.apply(lambda a: (nordic_key(a["leader"]), nordic_key(a["section"]), a["deadline"]), axis=1)
+    return late.loc[sorted(late.index, key=lambda i: keys[i])]
 
 
-def _missing(value) -> bool:
-    return value is None or (isinstance(value, float) and value != value)
-
-
-def _col_letter(sheet, key) -> str:
-    return col_letter(sheet.index(key))
-
-
-def _godbht_summary(godbht):
+def _godbht_summary(godbht, sheet: Sheet):
+    """Per element and dimension: how many answered, mean, min, max, spread; the gap between
+    the dimensions. Means are kept unrounded: the report's number format rounds them."""
     import pandas as pd
 
+    dims = [c.key for c in sheet.input_columns if isinstance(c.field, Level)]
     rows = []
-    for element in godbht_rows():
+    for element in sheet.rows(sheet, None, None):
         sub = godbht[godbht["key"] == element["key"]]
         row = {"key": element["key"], "number": element["number"], "group": element["group"],
                "element": element["element"]}
-        for dim in ("bht", "org"):
-            values = pd.to_numeric(sub[f"level_{dim}"], errors="coerce").dropna()
+        for key in dims:
+            dim = key.removeprefix("level_")
+            values = [v for v in sub[key] if isinstance(v, int) and 1 <= v <= 4]
             n = len(values)
             row[f"n_{dim}"] = n
-            row[f"mean_{dim}"] = round(float(values.mean()), 2) if n else None
-            row[f"min_{dim}"] = int(values.min()) if n else None
-            row[f"max_{dim}"] = int(values.max()) if n else None
-            row[f"spread_{dim}"] = int(values.max() - values.min()) if n else None
-        both = [row["mean_bht"], row["mean_org"]]
-        row["gap"] = round(abs(both[0] - both[1]), 2) if None not in both else None
+            row[f"mean_{dim}"] = sum(values) / n if n else None
+            row[f"min_{dim}"] = min(values) if n else None
+            row[f"max_{dim}"] = max(values) if n else None
+            row[f"spread_{dim}"] = max(values) - min(values) if n else None
+        means = [row[f"mean_{k.removeprefix('level_')}"] for k in dims]
+        row["gap"] = abs(means[0] - means[1]) if len(means) == 2 and None not in means else None
         rows.append(row)
     return pd.DataFrame(rows)
 
 
-def _overview(expected, chosen, section_info, action_rows, wheel_rows, godbht_rows_, problem_rows, done_statuses):
-    """Per section: answered, file, counts. Plain aggregation over the rows: one pass each."""
-    import pandas as pd
-
-    stats = {sid: {"actions": 0, "done": 0, "overdue": 0, "wheel_done": 0, "wheel_due": 0, "wheel_overdue": 0,
-                   "levels": [], "errors": 0, "warnings": 0} for sid in expected}
-    for a in action_rows:
-        st = stats.get(a["section_id"])
-        if st is not None:
-            st["actions"] += 1
-            st["done"] += a["status"] in done_statuses
-            st["overdue"] += bool(a["overdue"])
-    for w in wheel_rows:
-        st = stats.get(w["section_id"])
-        if st is not None:
-            # Done out of those due by now: an activity due in December does not count in June.
-            if w["due_by_today"]:
-                st["wheel_due"] += 1
-                st["wheel_done"] += bool(w["kept"])
-            st["wheel_overdue"] += bool(w["overdue"])
-    for g in godbht_rows_:
-        st = stats.get(g["section_id"])
-        if st is not None:
-            st["levels"] += [v for v in (g["level_bht"], g["level_org"]) if v is not None]
-    used_files = {sid: r.source.name for sid, r in chosen.items()}
-    for p in problem_rows:
-        sid = p["section_id"]
-        if sid in stats and used_files.get(sid) == p["file"] and p["severity"] in ("error", "warning"):
-            stats[sid]["errors" if p["severity"] == "error" else "warnings"] += 1
-    rows = []
-    for sid in expected:
-        st = stats[sid]
-        levels = st.pop("levels")
-        rows.append({
-            "section_id": sid,
-            "section": section_info[sid].name if sid in section_info else sid,
-            "leader": section_info[sid].leader if sid in section_info else "",
-            "answered": sid in chosen,
-            "file": used_files.get(sid, ""),
-            **st,
-            "godbht_mean": round(sum(levels) / len(levels), 2) if levels else None,
-        })
-    return pd.DataFrame(rows, columns=["section_id", "section", "leader", "answered", "file", "actions", "done",
-                                       "overdue", "wheel_done", "wheel_due", "wheel_overdue", "godbht_mean",
-                                       "errors", "warnings"])
+# --------------------------------------------------------------------------- carry-over
 
 
-__all__ = ["Consolidation", "NoInputError", "collect", "consolidate"]
+@dataclass
+class CarryOver:
+    """Last year's unfinished actions per section (as `generate(fills=...)` takes them), and
+    every input read with what became of it."""
+
+    fills: dict = field(default_factory=dict)
+    sources: object = None
+
+    @property
+    def count(self) -> int:
+        return sum(len(f["actions"]) for f in self.fills.values())
+
+
+def carry_over(unit: Unit, paths, last_year: int | None = None) -> CarryOver:
+    """Read last year's returned workbooks under `paths` and keep each section's actions
+    whose status does not close them (`unit.done_statuses`).
+
+    The files are read as the unit's workbooks of `last_year` (default: the year before
+    the unit's), so a workbook whose hidden sheet was deleted is still recognised by its
+    titles, and one from another year or unit is listed as not used, with the reason.
+    """
+    last = dataclasses.replace(unit, year=last_year or unit.year - 1)
+    result = consolidate(paths, config=last, today=dt.date(last.year, 12, 31))
+    done = set(unit.done_statuses)
+    keys = [c.key for c in result.schema["actions"].input_columns]
+    fills: dict[str, dict] = {}
+    for row in result.actions.to_dict("records"):
+        if row["status"] in done:
+            continue
+        action = {k: (None if _missing(row[k]) else row[k]) for k in keys}
+        fills.setdefault(row["section_id"], {"actions": []})["actions"].append(action)
+    return CarryOver(fills, result.sources)
+
+
+def _missing(value) -> bool:
+    return value is None or (isinstance(value, float) and value != value)

@@ -14,7 +14,7 @@ import difflib
 import re
 from dataclasses import dataclass
 
-from .labels import MONTHS, MONTHS_LONG, SEASONS, VALIDATION
+from .labels import MONTHS, MONTHS_LONG, REPORT, SEASONS, VALIDATION
 
 DATE_FORMAT = "dd.mm.yyyy"
 EXCEL_EPOCH = dt.date(1899, 12, 30)
@@ -26,15 +26,20 @@ def _fmt_date(d: dt.date) -> str:
 
 @dataclass(frozen=True)
 class Issue:
-    """What parsing a value found: a problem code, its severity and the message's details."""
+    """What parsing a value found: a problem code and the message's details."""
 
     code: str
-    severity: str  # "error", "warning" or "info"
     params: dict
 
+    @property
+    def severity(self) -> str:
+        from .problems import SEVERITY
 
-def _issue(code, severity, **params) -> Issue:
-    return Issue(code, severity, params)
+        return SEVERITY[self.code]
+
+
+def _issue(code, **params) -> Issue:
+    return Issue(code, params)
 
 
 def col_letter(index: int) -> str:
@@ -45,6 +50,18 @@ def col_letter(index: int) -> str:
         index, rem = divmod(index - 1, 26)
         letters = chr(65 + rem) + letters
     return letters
+
+
+# Norwegian and Danish alphabetical order: ... x y z æ ø å (ä and ö sort as æ and ø).
+_NORDIC = str.maketrans({"æ": "{", "ä": "{", "ø": "|", "ö": "|", "å": "}",
+                         "é": "e", "è": "e", "ê": "e", "á": "a", "à": "a", "ó": "o", "ü": "y", "ç": "c"})
+
+
+def nordic_key(value) -> str:
+    """A sort key that puts text in Norwegian alphabetical order (Python's puts Å before Æ and Ø)."""
+    if not isinstance(value, str):
+        return "" if value is None or value != value else as_text(value).casefold().translate(_NORDIC)
+    return value.casefold().translate(_NORDIC)
 
 
 def is_empty(value) -> bool:
@@ -75,6 +92,9 @@ class Field:
     kind = "text"
     num_format = "@"  # text format: a typed "1/2" or "=..." stays as the leader wrote it
     wrap = True
+    # How the report shows a value: "text" (wrapped), "plain", "date", "num", "dec",
+    # "bool" (Ja/Nei), or "auto" (by each value's type).
+    report_kind = "text"
 
     def validation(self, unit) -> dict | None:
         """xlsxwriter data-validation options (without the messages), or None."""
@@ -93,6 +113,18 @@ class Field:
             return None, None
         return as_text(value), None
 
+    def summarize(self, values):
+        """The report's total over one value per section: here, how many answered."""
+        answered = sum(not is_empty(v) for v in values)
+        return REPORT["summary_answers"].format(n=answered) if answered else None
+
+
+@dataclass(frozen=True)
+class PerRow(Field):
+    """A column whose type differs by row (Årsrapport answers): each row's item says."""
+
+    report_kind = "auto"
+
 
 @dataclass(frozen=True)
 class Text(Field):
@@ -109,7 +141,7 @@ class Text(Field):
             return None, None
         text = as_text(value)
         if len(text) > self.max_len:
-            return text, _issue("too_long", "error", length=len(text), max=self.max_len)
+            return text, _issue("too_long", length=len(text), max=self.max_len)
         return text, None
 
 
@@ -125,6 +157,7 @@ class Date(Field):
     kind = "date"
     num_format = DATE_FORMAT
     wrap = False
+    report_kind = "date"
     years_before: int = 1
     years_after: int = 3
 
@@ -151,19 +184,19 @@ class Date(Field):
         elif isinstance(value, (int, float)) and not isinstance(value, bool):
             # A date whose cell lost its date format reads as Excel's day number.
             if not 1 <= value < 2958466 or not float(value).is_integer():
-                return as_text(value), _issue("not_a_date", "error", rule=self.rule(unit))
+                return as_text(value), _issue("not_a_date", rule=self.rule(unit))
             date = EXCEL_EPOCH + dt.timedelta(days=int(value))
-            issue = _issue("date_from_number", "warning", date=_fmt_date(date))
+            issue = _issue("date_from_number", date=_fmt_date(date))
         else:
             text = as_text(value)
             date, how = parse_date_text(text, unit.year)
             if date is None:
-                return text, _issue("not_a_date", "error", rule=self.rule(unit))
-            issue = _issue("date_from_period" if how == "period" else "date_from_text", "warning",
+                return text, _issue("not_a_date", rule=self.rule(unit))
+            issue = _issue("date_from_period" if how == "period" else "date_from_text",
                            text=text, date=_fmt_date(date))
         lo, hi = self.bounds(unit)
         if not lo <= date <= hi:
-            return date, _issue("date_out_of_range", "error", date=_fmt_date(date), rule=self.rule(unit))
+            return date, _issue("date_out_of_range", date=_fmt_date(date), rule=self.rule(unit))
         return date, issue
 
 
@@ -195,15 +228,23 @@ class Choice(Field):
         folded = {_fold(o): o for o in options}
         if _fold(text) in folded:
             fixed = folded[_fold(text)]
-            return fixed, _issue("choice_corrected", "warning", text=text, result=fixed)
+            return fixed, _issue("choice_corrected", text=text, result=fixed)
         close = difflib.get_close_matches(text.casefold(), [o.casefold() for o in options], n=1, cutoff=0.6)
         suggestion = next((o for o in options if close and o.casefold() == close[0]), None)
         allowed = ", ".join(options)
         if len(allowed) > 160:
             allowed = allowed[:157] + "…"
         if suggestion:
-            return text, _issue("not_in_list_suggest", "error", text=text, suggestion=suggestion, allowed=allowed)
-        return text, _issue("not_in_list", "error", text=text, allowed=allowed)
+            return text, _issue("not_in_list_suggest", text=text, suggestion=suggestion, allowed=allowed)
+        return text, _issue("not_in_list", text=text, allowed=allowed)
+
+    def summarize(self, values):
+        """How many sections chose each value, in the list's order: "Ja 5 · Delvis 2"."""
+        counts: dict[str, int] = {}
+        for v in values:
+            if not is_empty(v):
+                counts[as_text(v)] = counts.get(as_text(v), 0) + 1
+        return " · ".join(f"{v} {n}" for v, n in counts.items()) or None
 
 
 @dataclass(frozen=True)
@@ -213,6 +254,7 @@ class Count(Field):
     kind = "count"
     num_format = "0"
     wrap = False
+    report_kind = "num"
     minimum: int = 0
     maximum: int = 100000
 
@@ -227,22 +269,27 @@ class Count(Field):
             return None, None
         issue = None
         if isinstance(value, bool) or isinstance(value, (dt.date, dt.datetime)):
-            return as_text(value), _issue("not_a_number", "error", rule=self.rule(unit))
+            return as_text(value), _issue("not_a_number", rule=self.rule(unit))
         if isinstance(value, (int, float)):
             number = value
         else:
             text = as_text(value)
             m = NUMBER_TEXT_RE.match(text)
             if not m:
-                return text, _issue("not_a_number", "error", rule=self.rule(unit))
+                return text, _issue("not_a_number", rule=self.rule(unit))
             number = float(m.group(1).replace(",", ".").replace(" ", "").replace("\u00a0", ""))
-            issue = _issue("number_from_text", "warning", text=text, result=as_text(number))
+            issue = _issue("number_from_text", text=text, result=as_text(number))
         if not float(number).is_integer():
-            return number, _issue("not_whole", "error", rule=self.rule(unit))
+            return number, _issue("not_whole", rule=self.rule(unit))
         number = int(number)
         if not self.minimum <= number <= self.maximum:
-            return number, _issue("out_of_range", "error", result=number, rule=self.rule(unit))
+            return number, _issue("out_of_range", result=number, rule=self.rule(unit))
         return number, issue
+
+    def summarize(self, values):
+        """The sum over the sections that gave a whole number."""
+        numbers = [v for v in values if isinstance(v, int) and not isinstance(v, bool)]
+        return sum(numbers) if numbers else None
 
 
 @dataclass(frozen=True)
@@ -271,6 +318,7 @@ class Number(Label):
 
     kind = "number"
     wrap = False
+    report_kind = "num"
 
 
 @dataclass(frozen=True)
@@ -279,6 +327,7 @@ class Marker(Label):
 
     kind = "marker"
     wrap = False
+    report_kind = "plain"
 
 
 def list_range_name(list_name: str) -> str:

@@ -21,6 +21,7 @@ from pathlib import Path
 from . import labels
 from .errors import HmsxlError
 from .read import read_checked
+from .schema import DEFAULT
 from .safety import (
     MAX_FILE_BYTES, MAX_MEMBERS, MAX_RATIO, MAX_UNPACKED_BYTES, UnreadableFile, check_bytes, read_file_bytes,
 )
@@ -184,14 +185,14 @@ class SourceResult:
 _worker_args: tuple = ()
 
 
-def _init_worker(config, today, password):
+def _init_worker(config, today, password, schema=DEFAULT):
     global _worker_args
-    _worker_args = (config, today, password)
+    _worker_args = (config, today, password, schema)
 
 
 def _read_one(job, args=None) -> SourceResult:
     index, source = job
-    config, today, password = args or _worker_args
+    config, today, password, schema = args or _worker_args
     result = SourceResult(index, Source(source.name, source.path, None, source.sender, source.sent_at))
     try:
         raw = source.data if source.data is not None else read_file_bytes(source.path)
@@ -202,13 +203,13 @@ def _read_one(job, args=None) -> SourceResult:
         if not raw:
             raise UnreadableFile(source.name, "empty")
         checked = check_bytes(source.path or source.name, raw, password)
-        result.data = read_checked(checked, config=config, today=today, name=source.name)
+        result.data = read_checked(checked, config=config, today=today, name=source.name, schema=schema)
     except UnreadableFile as exc:
         result.error_code, result.error = exc.code, exc.reason
     return result
 
 
-def read_sources(sources, config, today, password=None, workers=None, progress=None):
+def read_sources(sources, config, today, password=None, workers=None, progress=None, schema=DEFAULT):
     """Read every source, in a process pool when there are many; yields in input order.
 
     `progress(done, total)` is called after each file.
@@ -217,14 +218,14 @@ def read_sources(sources, config, today, password=None, workers=None, progress=N
     workers = workers if workers is not None else (os.cpu_count() or 1)
     if workers > 1 and len(jobs) >= PARALLEL_MIN:
         chunk = max(1, min(32, len(jobs) // (workers * 8)))
-        with ProcessPoolExecutor(workers, initializer=_init_worker, initargs=(config, today, password)) as pool:
+        with ProcessPoolExecutor(workers, initializer=_init_worker, initargs=(config, today, password, schema)) as pool:
             for done, result in enumerate(pool.map(_read_one, jobs, chunksize=chunk), start=1):
                 if progress:
                     progress(done, len(jobs))
                 yield result
     else:
         for done, job in enumerate(jobs, start=1):
-            result = _read_one(job, (config, today, password))
+            result = _read_one(job, (config, today, password, schema))
             if progress:
                 progress(done, len(jobs))
             yield result

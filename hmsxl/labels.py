@@ -65,6 +65,15 @@ COLUMN = {
     },
 }
 
+# Labels a column had before, per sheet: a workbook sent with an older label still reads
+# back. When a label above changes, add the old one here.
+COLUMN_ALIASES: dict[str, dict[str, tuple[str, ...]]] = {
+    "actions": {},
+    "wheel": {},
+    "godbht": {},
+    "annual": {},
+}
+
 # Årsrapport questions: key -> (part, question, input message for the answer cell).
 ANNUAL_PARTS = {
     "activities": "A. HMS-aktiviteter i året",
@@ -88,6 +97,28 @@ ANNUAL = {
 }
 
 YES_NO = ("Ja", "Delvis", "Nei", "Ikke aktuelt")
+
+# The unit's lists when unit.toml does not give them. The "*_statuses" lists after the
+# first of each kind say what a status means (see config.MEANING_LISTS).
+DEFAULT_LISTS = {
+    "categories": (
+        "Fokusområde",
+        "BHT-tjenester",
+        "ARK-tiltak",
+        "Vernerunde/brannvernrunde",
+        "ROS-analyse",
+        "Sykefravær og nærvær",
+        "Annet",
+    ),
+    "priorities": ("Høy", "Middels", "Lav"),
+    # Seed 001's three statuses, plus what a real plan needs: a postponed and a dropped action.
+    "statuses": ("Ikke påbegynt", "Påbegynt", "Iverksatt", "Utsatt", "Avbrutt"),
+    "done_statuses": ("Iverksatt", "Avbrutt"),
+    "cancelled_statuses": ("Avbrutt",),
+    "wheel_statuses": ("Ikke startet", "Planlagt", "Gjennomført", "Ikke aktuelt"),
+    "wheel_done_statuses": ("Gjennomført",),
+    "wheel_na_statuses": ("Ikke aktuelt",),
+}
 
 # God BHT (seed 003): the 15 elements in 3 groups.
 GODBHT_GROUPS = {
@@ -199,7 +230,10 @@ LIST_NAMES = {
     "priorities": "Prioriteter",
     "statuses": "Statuser",
     "done_statuses": "Ferdig-statuser",
+    "cancelled_statuses": "Avbrutt-statuser",
     "wheel_statuses": "Årshjul-statuser",
+    "wheel_done_statuses": "Årshjul gjennomført-statuser",
+    "wheel_na_statuses": "Årshjul ikke aktuelt-statuser",
     "yes_no": "Ja/Nei",
 }
 
@@ -246,6 +280,19 @@ PROBLEM = {
     "row_duplicate": "Raden «{name}» finnes flere ganger; bare den første er lest.",
     "value_outside_table": "Cellen ligger utenfor tabellen og er ikke lest: «{shown}».",
     "too_many_rows": "Arket har {count} rader; bare de første {max} er lest.",
+    "optional_column_missing": "Kolonnen «{column}» mangler.",
+    "identity_bad_value": "Det skjulte arket «_hmsxl» har en ugyldig verdi for {key}: «{found}».",
+    "godbht_partial": "God BHT er bare delvis utfylt: {filled} av {total} nivåer. Snittet for seksjonen vises ikke i rapporten før minst halvparten er fylt ut.",
+    "godbht_empty": "God BHT er ikke fylt ut.",
+    "row_rejected": "Raden er ikke med i tabellen fordi filen ikke ble brukt ({reason}): {values}",
+    "file_unreadable": "{reason}",
+}
+
+# Words in problem messages.
+PROBLEM_WORDS = {
+    "from_title": "tittelen («{name}»)",
+    "over": "over {n}",
+    "empty_status": "tom",
 }
 
 # Reasons a file cannot be read at all (one line each; {name} is the file name).
@@ -274,7 +321,9 @@ REPORT_SHEETS = {
     "actions": "Handlingsplan",
     "overdue": "Forfalt",
     "wheel": "Årshjul",
+    "wheel_table": "Årshjul-aktiviteter",
     "godbht": "God BHT",
+    "godbht_table": "God BHT per seksjon",
     "annual": "Årsrapport",
     "problems": "Problemer",
     "missing": "Mangler",
@@ -292,10 +341,15 @@ REPORT = {
     "not_balanced": "STEMMER IKKE",
     "yes": "Ja",
     "no": "Nei",
-    "actions_title": "Samlet handlingsplan",
-    "overdue_title": "Forfalte tiltak (frist passert, ikke iverksatt), per ansvarlig leder",
+    "actions_table_title": "Samlet handlingsplan",
+    "wheel_table_title": "Årshjul: hver aktivitet per seksjon, med datoer og kommentarer",
+    "godbht_table_title": "God BHT: nivåer, notater og forslag til forbedring per seksjon",
+    "table": "Tabell",
+    "godbht_filled_of": "God BHT utfylt (av {n})",
+    "annual_comment": "Kommentar",
+    "overdue_title": "Forfalte tiltak (frist passert, ikke lukket), per ansvarlig leder",
     "wheel_title": "Årshjul: status per seksjon og aktivitet",
-    "wheel_legend": "Gjennomført = status «Gjennomført» eller dato for gjennomføring. Forfalt = fristen er passert uten at aktiviteten er gjennomført.",
+    "wheel_legend": "Gjennomført = en status som betyr gjennomført, eller dato for gjennomføring. Forfalt = fristen er passert uten at aktiviteten er gjennomført. Et ord i «» er seksjonens egen status, som ikke står i listen.",
     "godbht_title": "God BHT: enhetens profil (nivå 1–4)",
     "godbht_weakest": "Svakeste elementer (laveste gjennomsnitt)",
     "godbht_gaps": "Største forskjeller mellom BHT og virksomheten",
@@ -321,9 +375,17 @@ REPORT = {
     "wheel_overdue": "Forfalt",
     "wheel_open": "Ikke gjennomført",
     "wheel_na": "Ikke aktuelt",
-    "row_rejected": "Raden er ikke med i handlingsplanen fordi filen ikke ble brukt ({reason}): {values}",
+    "summary_answers": "{n} svar",
 }
 REPORT_COLUMNS = {
+    "original": "Skrevet som (rettet av hmsxl)",
+    "state": "Vurdering",
+    "completed": "Fullført",
+    "cancelled": "Avbrutt",
+    "wheel_done": "Årshjul gjennomført",
+    "wheel_due": "Årshjul med frist passert",
+    "godbht_filled": "God BHT utfylt",
+    "total": "Sum / fordeling",
     "section_id": "Seksjon-ID",
     "section": "Seksjon",
     "leader": "Leder",

@@ -2,10 +2,15 @@
 
 Values come from python-calamine (fast; xlsx, xlsm, xlsb, xls and ods alike). The section
 is found from the hidden identity sheet, not the file name; columns by their header
-labels, not their position; pre-filled rows by their key. Every problem is data
-(`Problem`): file, sheet, cell, field, value, code, severity and a Norwegian message. A
-value that was corrected (a date typed as text) is still reported, as a warning; a value
-that could not be used is kept as text and reported as an error, never dropped.
+labels (or the labels they had before), not their position; pre-filled rows by their key.
+Every problem is data (`Problem`): file, sheet, cell, field, value, code, severity and a
+Norwegian message. A value that was corrected (a date typed as text) is still reported,
+as a warning, and the leader's words are kept with the row (`_orig`); a value that could
+not be used is kept as text and reported as an error, never dropped.
+
+The work is split by job: `_Book` holds the open file and the problems found, `_identity`
+reads who the workbook is for, `_Locator` finds each schema sheet and its header row,
+`_TableReader` reads one sheet's rows, and `_cross_checks` looks across cells.
 """
 
 from __future__ import annotations
@@ -15,24 +20,24 @@ import datetime as dt
 import functools
 import io
 import re
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import python_calamine as pc
 
 from . import labels
-from .config import DEFAULT_LISTS, WHEEL_DONE_DEFAULT, Unit
-from .fields import Field, as_text, col_letter, is_empty
+from .config import Unit
+from .fields import Level, as_text, col_letter, is_empty
+from .problems import SEVERITIES, Problem, problem
 from .safety import UnreadableFile, check_file
-from .schema import (
-    ACTIONS, ANNUAL, ANNUAL_ITEMS, GODBHT, IDENTITY_KEYS, SCHEMA_VERSION, SHEETS, TEMPLATE_VERSION,
-    WHEEL, Sheet, annual_rows, godbht_rows,
-)
+from .schema import DEFAULT, IDENTITY_KEYS, SCHEMA_VERSION, TEMPLATE_VERSION, Schema, Sheet
 from .wheel import year_occurrences
+
+__all__ = ["Problem", "SEVERITIES", "WorkbookData", "read_checked", "read_workbook"]
 
 MAX_ROWS = 5000  # rows read per sheet; more is reported, not read
 HEADER_SCAN = 40  # rows searched for a sheet's header row
-SEVERITIES = ("error", "warning", "info")
+YEARS = range(2000, 2101)  # the years a unit can have (as in unit.toml)
 
 CALAMINE_ERRORS = tuple(
     getattr(pc, name) for name in ("CalamineError", "PasswordError", "XmlError", "ZipError", "WorksheetNotFound")
@@ -40,25 +45,14 @@ CALAMINE_ERRORS = tuple(
 )
 
 
-@dataclass(frozen=True)
-class Problem:
-    file: str
-    sheet: str
-    cell: str
-    field: str
-    value: str
-    code: str
-    severity: str
-    message: str
-
-    def as_dict(self) -> dict:
-        return asdict(self)
-
-
 @dataclass
 class WorkbookData:
-    """What one returned workbook holds. Rows carry `_row` (the Excel row number) and,
-    where a leader wrote into columns that are not in the schema, `_extra`."""
+    """What one returned workbook holds: one list of records per schema sheet in `tables`.
+
+    A record is a dict of the sheet's column keys, plus `_row` (the Excel row number),
+    `_orig` ({column: the leader's text} where the reader corrected a value) and `_extra`
+    ({header: text} written in columns that are not in the schema).
+    """
 
     path: str
     kind: str
@@ -66,12 +60,26 @@ class WorkbookData:
     section_id: str | None = None
     unit: str | None = None
     year: int | None = None
-    actions: list[dict] = field(default_factory=list)
-    wheel: list[dict] = field(default_factory=list)
-    godbht: list[dict] = field(default_factory=list)
-    annual: dict = field(default_factory=dict)
+    tables: dict[str, list[dict]] = field(default_factory=dict)
     problems: list[Problem] = field(default_factory=list)
     saved_at: str = ""
+    columns: dict[str, dict[str, int]] = field(default_factory=dict)  # per sheet: column key -> index found
+
+    @property
+    def actions(self) -> list[dict]:
+        return self.tables.get("actions", [])
+
+    @property
+    def wheel(self) -> list[dict]:
+        return self.tables.get("wheel", [])
+
+    @property
+    def godbht(self) -> list[dict]:
+        return self.tables.get("godbht", [])
+
+    @property
+    def annual(self) -> dict[str, dict]:
+        return {rec["key"]: rec for rec in self.tables.get("annual", [])}
 
     def count(self, severity: str) -> int:
         return sum(p.severity == severity for p in self.problems)
@@ -79,6 +87,11 @@ class WorkbookData:
     @property
     def errors(self) -> list[Problem]:
         return [p for p in self.problems if p.severity == "error"]
+
+    def cell(self, sheet: Sheet, key: str, row: int) -> str:
+        """The A1 reference of a column's cell in an Excel row, where the column was found."""
+        index = self.columns.get(sheet.key, {}).get(key)
+        return f"{col_letter(sheet.index(key) if index is None else index)}{row}"
 
 
 class _Lists:
@@ -98,40 +111,19 @@ def _norm(text) -> str:
     return " ".join(str(text).replace("*", " ").casefold().split())
 
 
+@functools.lru_cache(maxsize=64)
 def header_index(sheet: Sheet) -> dict[str, str]:
-    return {_norm(c.label): c.key for c in sheet.columns}
-
-
-_HEADER_INDEX = {sheet.key: header_index(sheet) for sheet in SHEETS}
+    """Normalised header label (current or earlier) -> column key."""
+    index = {}
+    for c in sheet.columns:
+        for label in c.aliases:
+            index.setdefault(_norm(label), c.key)
+    index.update({_norm(c.label): c.key for c in sheet.columns})
+    return index
 
 
 def _cell(row: int, col: int) -> str:
     return f"{col_letter(col)}{row + 1}"
-
-
-def read_workbook(path, config: Unit | None = None, today: dt.date | None = None,
-                  password: str | None = None) -> WorkbookData:
-    """Read one returned workbook. Raises `UnreadableFile` (one clear line) when the file
-    cannot be read at all; every other problem is in the result's `.problems`.
-
-    With `config`, the workbook must belong to that unit and year and the config's lists
-    apply; without, the lists the workbook carries in its hidden sheet do. `today`
-    (default: the real today) decides what is overdue.
-    """
-    return read_checked(check_file(path, password), config=config, today=today)
-
-
-def read_checked(checked, config: Unit | None = None, today: dt.date | None = None,
-                 name: str | None = None) -> WorkbookData:
-    """Read a file that passed `safety.check_file`/`check_bytes`; `name` is shown in problems."""
-    try:
-        book = pc.CalamineWorkbook.from_filelike(io.BytesIO(checked.data))
-        names = list(book.sheet_names)
-    except CALAMINE_ERRORS as exc:
-        raise UnreadableFile(checked.path, "unreadable", detail=_first_line(exc)) from None
-    reader = _Reader(Path(checked.path), checked.kind, book, names, config, today or dt.date.today(), name)
-    reader.data.saved_at = checked.saved_at
-    return reader.run()
 
 
 def _first_line(exc) -> str:
@@ -139,175 +131,225 @@ def _first_line(exc) -> str:
     return text[:120]
 
 
-class _Reader:
-    def __init__(self, path: Path, kind: str, book, names, config, today, name=None):
+def read_workbook(path, config: Unit | None = None, today: dt.date | None = None,
+                  password: str | None = None, schema: Schema = DEFAULT) -> WorkbookData:
+    """Read one returned workbook. Raises `UnreadableFile` (one clear line) when the file
+    cannot be read at all; every other problem is in the result's `.problems`.
+
+    With `config`, the workbook must belong to that unit and year and the config's lists
+    apply; without, the lists the workbook carries in its hidden sheet do. `today`
+    (default: the real today) decides what is overdue.
+    """
+    return read_checked(check_file(path, password), config=config, today=today, schema=schema)
+
+
+def read_checked(checked, config: Unit | None = None, today: dt.date | None = None,
+                 name: str | None = None, schema: Schema = DEFAULT) -> WorkbookData:
+    """Read a file that passed `safety.check_file`/`check_bytes`; `name` is shown in problems."""
+    path = Path(checked.path)
+    try:
+        calamine = pc.CalamineWorkbook.from_filelike(io.BytesIO(checked.data))
+        names = list(calamine.sheet_names)
+    except CALAMINE_ERRORS as exc:
+        raise UnreadableFile(path, "unreadable", detail=_first_line(exc)) from None
+    book = _Book(path, calamine, names, name or path.name)
+    data = WorkbookData(path=str(path), kind=checked.kind, saved_at=checked.saved_at)
+    data.problems = book.problems
+    today = today or dt.date.today()
+    ctx = _identity(book, data, config, today)
+    locator = _Locator(book)
+    found = locator.locate(schema)
+    if not any(found.values()):
+        raise UnreadableFile(path, "no_sheets")
+    if not data.section_id and labels.SHEET["identity"] not in names:
+        _guess_section(book, data, config, found)
+    occurrences = _occurrences(config, data)
+    for sheet in schema.sheets:
+        name_found = found[sheet.key]
+        if name_found is None:
+            book.problem("sheet_missing", sheet=sheet.name, sheet_name=sheet.name)
+            continue
+        if name_found != sheet.name:
+            book.problem("sheet_renamed", sheet=name_found, sheet_name=sheet.name, found=name_found)
+        header = locator.header(sheet, name_found)
+        if header is None:
+            book.problem("header_missing", sheet=name_found)
+            continue
+        reader = _TableReader(book, sheet, name_found, header, ctx)
+        expected = None
+        if sheet.key_column:
+            expected = sheet.rows(sheet, config, occurrences) if sheet.rows else None
+            if expected is None:
+                expected = reader.written_rows()
+        data.tables[sheet.key] = reader.read(expected)
+        data.columns[sheet.key] = header[1]
+    _unknown_sheets(book, found)
+    _cross_checks(book, data, ctx, today, schema)
+    return data
+
+
+class _Book:
+    """The open workbook: its sheet names, each sheet's rows (read once), the problems found."""
+
+    def __init__(self, path: Path, calamine, names: list[str], name: str):
         self.path = path
-        self.name = name or path.name
-        self.book = book
+        self.name = name
+        self.calamine = calamine
         self.names = names
-        self.config = config
-        self.today = today
-        self.data = WorkbookData(path=str(path), kind=kind)
+        self.problems: list[Problem] = []
         self._rows: dict[str, list[list]] = {}
-        self._columns: dict[str, dict] = {}  # per schema sheet: column key -> index found
-        self._headers: dict = {}
-        self._found: dict[str, str | None] = {}
 
-    # -- helpers --------------------------------------------------------------------------
-
-    def problem(self, code, severity, sheet="", cell="", field="", value=None, **params):
-        message = labels.PROBLEM[code].format(**params)
-        self.data.problems.append(Problem(
-            file=self.name, sheet=sheet, cell=cell, field=field,
-            value="" if value is None else as_text(value), code=code, severity=severity, message=message,
-        ))
+    def problem(self, code, sheet="", cell="", field="", value=None, **params):
+        self.problems.append(problem(code, file=self.name, sheet=sheet, cell=cell, field=field, value=value,
+                                     **params))
 
     def rows(self, name: str) -> list[list]:
         if name not in self._rows:
             try:
-                rows = self.book.get_sheet_by_name(name).to_python(skip_empty_area=False, nrows=MAX_ROWS + 1)
+                rows = self.calamine.get_sheet_by_name(name).to_python(skip_empty_area=False, nrows=MAX_ROWS + 1)
             except CALAMINE_ERRORS as exc:
                 raise UnreadableFile(self.path, "unreadable", detail=_first_line(exc)) from None
             if len(rows) > MAX_ROWS:
-                self.problem("too_many_rows", "error", sheet=name, count=f"over {MAX_ROWS}", max=MAX_ROWS)
+                self.problem("too_many_rows", sheet=name, count=labels.PROBLEM_WORDS["over"].format(n=MAX_ROWS),
+                             max=MAX_ROWS)
                 rows = rows[:MAX_ROWS]
             self._rows[name] = rows
         return self._rows[name]
 
-    # -- the whole workbook -----------------------------------------------------------------
 
-    def run(self) -> WorkbookData:
-        ctx = self.identity()
-        found = self._found = self.locate_sheets()
-        if not any(found.values()):
-            raise UnreadableFile(self.path, "no_sheets")
-        if not self.data.section_id and "_hmsxl" not in self.names:
-            self.guess_section(found)
-        for sheet in SHEETS:
-            name = found[sheet.key]
-            if name is None:
-                self.problem("sheet_missing", "error", sheet=sheet.name, sheet_name=sheet.name)
-                continue
-            if name != sheet.name:
-                self.problem("sheet_renamed", "warning", sheet=name, sheet_name=sheet.name, found=name)
-            self.read_sheet(sheet, name, ctx)
-        self.unknown_sheets(found)
-        self.overdue(ctx)
-        return self.data
+# --------------------------------------------------------------------------- identity
 
-    def identity(self) -> _Lists:
-        config, data = self.config, self.data
-        lists = dict(config.lists()) if config else {k: tuple(v) for k, v in DEFAULT_LISTS.items()}
-        lists.setdefault("yes_no", labels.YES_NO)
-        name = labels.SHEET["identity"]
-        if name in self.names:
-            rows = self.rows(name)
-            ident = {}
-            for row in rows[1:len(IDENTITY_KEYS) + 1]:
-                if len(row) > 1 and row[0] in IDENTITY_KEYS:
-                    ident[row[0]] = row[1]
-            data.identity = ident
-            data.section_id = as_text(ident.get("section_id", "")) or None
-            data.unit = as_text(ident.get("unit", "")) or None
-            data.year = _int(ident.get("year"))
-            if not config:
-                by_label = {v: k for k, v in labels.LIST_NAMES.items()}
-                header = rows[0] if rows else []
-                for c, label in enumerate(header):
-                    if label in by_label:
-                        values = tuple(as_text(r[c]) for r in rows[1:] if c < len(r) and not is_empty(r[c]))
-                        if values:
-                            lists[by_label[label]] = values
-            version = _int(ident.get("template_version"))
-            if version is not None and version > TEMPLATE_VERSION:
-                self.problem("template_too_new", "error", sheet=name, cell="B2", value=version,
-                             found=version, current=TEMPLATE_VERSION)
-            elif version is not None and version < TEMPLATE_VERSION:
-                self.problem("template_too_old", "warning", sheet=name, cell="B2", value=version,
-                             found=version, current=TEMPLATE_VERSION)
-            schema = _int(ident.get("schema_version"))
-            if schema is not None and schema > SCHEMA_VERSION:
-                self.problem("template_too_new", "error", sheet=name, cell="B3", value=schema,
-                             found=schema, current=SCHEMA_VERSION)
-        if config:
-            if data.unit and data.unit != config.name:
-                self.problem("wrong_unit", "error", sheet=name, cell="B4", value=data.unit,
-                             found=data.unit, expected=config.name)
-            if data.year and data.year != config.year:
-                self.problem("wrong_year", "error", sheet=name, cell="B5", value=data.year,
-                             found=data.year, expected=config.year)
-            if data.section_id and not config.has_section(data.section_id):
-                self.problem("unknown_section", "error", sheet=name, cell="B6", value=data.section_id,
-                             found=data.section_id)
-        year = data.year or (config.year if config else self.today.year)
-        return _Lists(year, lists)
 
-    def guess_section(self, found):
-        """Without the identity sheet: the section's name is in the sheet titles we wrote."""
-        title_sheet = found.get("actions") or found.get("wheel")
-        section_name = year = None
-        if title_sheet:
-            for row in self.rows(title_sheet)[:3]:
-                for value in row:
-                    m = re.search(r"(\d{4}) – (.+)$", str(value))
-                    if m:
-                        year, section_name = int(m.group(1)), m.group(2).strip()
-                        break
-                if section_name:
+def _identity(book: _Book, data: WorkbookData, config: Unit | None, today: dt.date) -> _Lists:
+    """Who the workbook is for (the hidden sheet), checked against the unit; the lists that apply."""
+    lists = dict(config.lists()) if config else {k: tuple(v) for k, v in labels.DEFAULT_LISTS.items()}
+    lists.setdefault("yes_no", labels.YES_NO)
+    name = labels.SHEET["identity"]
+    if name in book.names:
+        rows = book.rows(name)
+        ident = {}
+        for row in rows[1:len(IDENTITY_KEYS) + 1]:
+            if len(row) > 1 and row[0] in IDENTITY_KEYS:
+                ident[row[0]] = row[1]
+        data.identity = ident
+        data.section_id = as_text(ident.get("section_id", "")) or None
+        data.unit = as_text(ident.get("unit", "")) or None
+        year = _int(ident.get("year"))
+        if year is not None and year not in YEARS:
+            book.problem("identity_bad_value", sheet=name, cell="B5", value=ident.get("year"), key="year",
+                         found=as_text(ident.get("year")))
+            year = None
+        data.year = year
+        if not config:
+            by_label = {v: k for k, v in labels.LIST_NAMES.items()}
+            header = rows[0] if rows else []
+            for c, label in enumerate(header):
+                if label in by_label:
+                    values = tuple(as_text(r[c]) for r in rows[1:] if c < len(r) and not is_empty(r[c]))
+                    if values or by_label[label] not in ("categories", "priorities", "statuses", "wheel_statuses"):
+                        lists[by_label[label]] = values
+        for key, cell, current in (("template_version", "B2", TEMPLATE_VERSION),
+                                   ("schema_version", "B3", SCHEMA_VERSION)):
+            version = _int(ident.get(key))
+            if version is not None and version > current:
+                book.problem("template_too_new", sheet=name, cell=cell, value=version, found=version, current=current)
+            elif key == "template_version" and version is not None and version < current:
+                book.problem("template_too_old", sheet=name, cell=cell, value=version, found=version, current=current)
+    if config:
+        if data.unit and data.unit != config.name:
+            book.problem("wrong_unit", sheet=name, cell="B4", value=data.unit, found=data.unit, expected=config.name)
+        if data.year and data.year != config.year:
+            book.problem("wrong_year", sheet=name, cell="B5", value=data.year, found=data.year, expected=config.year)
+        if data.section_id and not config.has_section(data.section_id):
+            book.problem("unknown_section", sheet=name, cell="B6", value=data.section_id, found=data.section_id)
+    year = data.year or (config.year if config else today.year)
+    return _Lists(year, lists)
+
+
+TITLE_RE = re.compile(r"(\d{4}) – (.+)$")
+
+
+def _guess_section(book: _Book, data: WorkbookData, config: Unit | None, found: dict):
+    """Without the identity sheet: the section's name is in the sheet titles we wrote."""
+    title_sheet = found.get("actions") or found.get("wheel")
+    section_name = year = None
+    if title_sheet:
+        for row in book.rows(title_sheet)[:3]:
+            for value in row:
+                m = TITLE_RE.search(str(value))
+                if m:
+                    year, section_name = int(m.group(1)), m.group(2).strip()
                     break
-        if section_name and self.config:
-            match = [s for s in self.config.sections if s.name.casefold() == section_name.casefold()]
-            if match:
-                self.data.section_id, self.data.year = match[0].id, year
-                self.data.unit = self.config.name
-                self.problem("identity_missing", "warning", how=f"tittelen («{section_name}»)")
-                return
-        self.problem("identity_unknown", "error")
+            if section_name:
+                break
+    if section_name and config:
+        match = [s for s in config.sections if s.name.casefold() == section_name.casefold()]
+        if match:
+            data.section_id, data.year, data.unit = match[0].id, year, config.name
+            book.problem("identity_missing", how=labels.PROBLEM_WORDS["from_title"].format(name=section_name))
+            if year != config.year:
+                book.problem("wrong_year", value=year, found=year, expected=config.year)
+            return
+    book.problem("identity_unknown")
 
-    def locate_sheets(self) -> dict[str, str | None]:
-        """Each schema sheet's name in this file: by name, by a looser name, or by its headers."""
+
+def _occurrences(config: Unit | None, data: WorkbookData):
+    """The årshjul rows this section's workbook was made with, when the unit is known."""
+    if not (config and data.section_id and config.has_section(data.section_id)):
+        return None
+    unit = config
+    if data.year and data.year != unit.year:
+        unit = dataclasses.replace(unit, year=data.year)
+    return year_occurrences(unit, data.section_id)
+
+
+def _int(value) -> int | None:
+    try:
+        return int(float(value))
+    except (TypeError, ValueError, OverflowError):
+        return None
+
+
+# --------------------------------------------------------------------------- sheets and headers
+
+
+class _Locator:
+    """Finds each schema sheet in the file (by name, a looser name, or its headers) and its header row."""
+
+    def __init__(self, book: _Book):
+        self.book = book
+        self._headers: dict = {}
+
+    def locate(self, schema: Schema) -> dict[str, str | None]:
         out = {}
         taken = set()
-        for sheet in SHEETS:
-            name = sheet.name if sheet.name in self.names else None
+        ours = set(labels.SHEET.values())
+        names = self.book.names
+        for sheet in schema.sheets:
+            name = sheet.name if sheet.name in names else None
             if name is None:
-                loose = [n for n in self.names if _norm(n) == _norm(sheet.name)]
+                loose = [n for n in names if _norm(n) == _norm(sheet.name)]
                 name = loose[0] if loose else None
             if name is None:
-                for n in self.names:
-                    if n in taken or n in labels.SHEET.values():
-                        continue
-                    if self.find_header(sheet, n) is not None:
-                        name = n
-                        break
+                name = next((n for n in names if n not in taken and n not in ours
+                             and self.header(sheet, n) is not None), None)
             if name:
                 taken.add(name)
             out[sheet.key] = name
         return out
 
-    def unknown_sheets(self, found):
-        known = set(found.values()) | {labels.SHEET["guide"], labels.SHEET["identity"]}
-        for name in self.names:
-            if name in known:
-                continue
-            filled = sum(not is_empty(v) for row in self.rows(name) for v in row)
-            if filled:
-                self.problem("unknown_sheet", "warning", sheet=name, sheet_name=name, count=filled)
-
-    # -- one sheet ------------------------------------------------------------------------
-
-    def find_header(self, sheet: Sheet, name: str):
+    def header(self, sheet: Sheet, name: str):
         """(row index, {column key: column index}) of the sheet's header row, or None."""
-        cache_key = (sheet.key, name)
+        cache_key = (sheet, name)
         if cache_key not in self._headers:
             self._headers[cache_key] = self._find_header(sheet, name)
         return self._headers[cache_key]
 
     def _find_header(self, sheet: Sheet, name: str):
-        wanted = _HEADER_INDEX[sheet.key]
+        wanted = header_index(sheet)
         need = max(2, len(sheet.input_columns) // 2)
         best = None
-        for r, row in enumerate(self.rows(name)[:HEADER_SCAN]):
+        for r, row in enumerate(self.book.rows(name)[:HEADER_SCAN]):
             found = {}
             for c, value in enumerate(row):
                 if isinstance(value, str) and value:
@@ -323,192 +365,199 @@ class _Reader:
                     break
         return best
 
-    def read_sheet(self, sheet: Sheet, name: str, ctx):
-        header = self.find_header(sheet, name)
-        if header is None:
-            self.problem("header_missing", "error", sheet=name)
-            return
-        hr, columns = header
-        rows = self.rows(name)
+
+def _unknown_sheets(book: _Book, found: dict):
+    known = set(found.values()) | {labels.SHEET["guide"], labels.SHEET["identity"]}
+    for name in book.names:
+        if name in known:
+            continue
+        filled = sum(not is_empty(v) for row in book.rows(name) for v in row)
+        if filled:
+            book.problem("unknown_sheet", sheet=name, sheet_name=name, count=filled)
+
+
+# --------------------------------------------------------------------------- one sheet
+
+
+class _TableReader:
+    """Reads the rows of one schema sheet under its header row, typed by the schema."""
+
+    def __init__(self, book: _Book, sheet: Sheet, name: str, header, ctx: _Lists):
+        self.book = book
+        self.sheet = sheet
+        self.name = name
+        self.hr, self.columns = header
+        self.ctx = ctx
+        self.rows = book.rows(name)
+        self.body = list(enumerate(self.rows[self.hr + 1:], start=self.hr + 1))
+        known = set(self.columns.values())
+        # Header cells we do not know: text in them is kept with its row and reported.
+        self.extra_cols = {c: as_text(v) for c, v in enumerate(self.rows[self.hr])
+                           if c not in known and not is_empty(v)}
+
+    def value(self, row: list, key: str):
+        """The value of a schema column in a row, or None where the column or cell is missing."""
+        c = self.columns.get(key)
+        return row[c] if c is not None and c < len(row) else None
+
+    def read(self, expected: list[dict] | None) -> list[dict]:
+        self.missing_columns()
+        self.values_above_header()
+        records = self.free_rows() if expected is None else self.keyed_rows(expected)
+        self.extra_columns()
+        self.values_right_of_table()
+        return records
+
+    def missing_columns(self):
+        sheet = self.sheet
         for col in sheet.columns:
-            if col.key not in columns and (col.input or col.key == sheet.key_column):
-                self.problem("column_missing", "error" if col.required else "warning", sheet=name,
-                             cell=_cell(hr, 0), field=col.label, column=col.label)
-        known_cols = set(columns.values())
-        extra_cols = {}
-        for c, value in enumerate(rows[hr]):
-            if c not in known_cols and not is_empty(value):
-                extra_cols[c] = as_text(value)
-        self.values_above_header(name, rows, hr)
-        body = list(enumerate(rows[hr + 1:], start=hr + 1))
-        if sheet is ACTIONS:
-            self.read_actions(name, body, columns, extra_cols, ctx)
-        else:
-            self.read_keyed(sheet, name, body, columns, extra_cols, ctx)
-        # Text in columns without a header, right of the table: a note beside a row.
-        for c, header_text in extra_cols.items():
-            count = sum(1 for _, row in body if c < len(row) and not is_empty(row[c]))
+            if col.key not in self.columns and (col.input or col.key == sheet.key_column):
+                self.book.problem("column_missing" if col.required else "optional_column_missing", sheet=self.name,
+                                  cell=_cell(self.hr, 0), field=col.label, column=col.label)
+
+    def values_above_header(self):
+        """Above the header are only our title and intro (first two columns); report the rest."""
+        for r in range(self.hr):
+            for c, value in enumerate(self.rows[r]):
+                if c > 1 and not is_empty(value):
+                    self.book.problem("value_outside_table", sheet=self.name, cell=_cell(r, c), value=value,
+                                      shown=as_text(value))
+
+    def extra_columns(self):
+        for c, header_text in self.extra_cols.items():
+            count = sum(1 for _, row in self.body if c < len(row) and not is_empty(row[c]))
             if count:
-                self.problem("unknown_column", "warning", sheet=name, cell=_cell(hr, c), field=header_text,
-                             column=header_text, count=count)
-        self._columns[sheet.key] = columns
-        width = max(known_cols | set(extra_cols))
-        for r, row in body:
+                self.book.problem("unknown_column", sheet=self.name, cell=_cell(self.hr, c), field=header_text,
+                                  column=header_text, count=count)
+
+    def values_right_of_table(self):
+        width = max(set(self.columns.values()) | set(self.extra_cols))
+        for r, row in self.body:
             for c in range(width + 1, len(row)):
                 if not is_empty(row[c]):
-                    self.problem("value_outside_table", "warning", sheet=name, cell=_cell(r, c), value=row[c],
-                                 shown=as_text(row[c]))
+                    self.book.problem("value_outside_table", sheet=self.name, cell=_cell(r, c), value=row[c],
+                                      shown=as_text(row[c]))
 
-    def values_above_header(self, name, rows, hr):
-        """Above the header are only our title and intro (first two columns); report the rest."""
-        for r in range(hr):
-            for c, value in enumerate(rows[r]):
-                if c > 1 and not is_empty(value):
-                    self.problem("value_outside_table", "warning", sheet=name, cell=_cell(r, c),
-                                 value=value, shown=as_text(value))
-
-    def parse_row(self, sheet, name, r, row, columns, ctx, field_for=None) -> dict:
+    def parse_row(self, r: int, row: list, row_key: str | None = None) -> dict:
+        """One row's input values, parsed by their field types; problems at their cells."""
+        sheet = self.sheet
         record = {"_row": r + 1}
-        for col in sheet.columns:
-            if not col.input or col.key not in columns:
+        for col in sheet.input_columns:
+            c = self.columns.get(col.key)
+            if c is None:
                 continue
-            c = columns[col.key]
             raw = row[c] if c < len(row) else None
             if raw is None or raw == "":  # most cells: nothing to parse
                 record[col.key] = None
                 continue
-            fld: Field = field_for(col) if field_for else col.field
-            value, issue = fld.parse(raw, ctx)
+            value, issue = sheet.field_for(col, row_key).parse(raw, self.ctx)
             record[col.key] = value
             if issue:
-                self.problem(issue.code, issue.severity, sheet=name, cell=_cell(r, c), field=col.label,
-                             value=raw, **issue.params)
+                self.book.problem(issue.code, sheet=self.name, cell=_cell(r, c), field=col.label, value=raw,
+                                  **issue.params)
+                if isinstance(raw, str) and as_text(value) != as_text(raw):
+                    record.setdefault("_orig", {})[col.key] = as_text(raw)
+        for col in sheet.input_columns:
+            if col.required and col.key in self.columns and record.get(col.key) is None:
+                self.book.problem("required", sheet=self.name, cell=_cell(r, self.columns[col.key]),
+                                  field=col.label, label=col.label)
+        extras = {h: as_text(row[c]) for c, h in self.extra_cols.items() if c < len(row) and not is_empty(row[c])}
+        if extras:
+            record["_extra"] = extras
         return record
 
-    def read_actions(self, name, body, columns, extra_cols, ctx):
-        inputs = [c for c in ACTIONS.columns if c.key in columns]
-        for r, row in body:
-            cells = [row[columns[c.key]] if columns[c.key] < len(row) else None for c in inputs]
-            extras = {h: row[c] for c, h in extra_cols.items() if c < len(row) and not is_empty(row[c])}
-            if all(is_empty(v) for v in cells):
-                continue
-            record = self.parse_row(ACTIONS, name, r, row, columns, ctx)
-            if extras:
-                record["_extra"] = {h: as_text(v) for h, v in extras.items()}
-            for col in ACTIONS.columns:
-                if col.required and col.key in columns and record.get(col.key) is None:
-                    self.problem("required", "error", sheet=name, cell=_cell(r, columns[col.key]),
-                                 field=col.label, label=col.label)
-            self.data.actions.append(record)
-
-    def read_keyed(self, sheet, name, body, columns, extra_cols, ctx):
-        expected = self.expected_rows(sheet)
-        by_key = {row["key"]: row for row in expected}
-        # Without the key column, rows are matched by their visible name.
-        name_col = {"wheel": "activity", "godbht": "element", "annual": "question"}[sheet.key]
-        by_name = {_norm(row[name_col]): row["key"] for row in expected}
-        seen = {}
+    def free_rows(self) -> list[dict]:
+        """A sheet of the leader's own rows (the action plan): every row with an input value."""
+        cols = [c for c in (self.columns.get(col.key) for col in self.sheet.input_columns) if c is not None]
         out = []
-        items = {it.key: it for it in ANNUAL_ITEMS}
-        for r, row in body:
-            def cell(key, row=row):
-                return _get(row, columns, key)
-
-            key = as_text(cell(sheet.key_column)) if not is_empty(cell(sheet.key_column)) else None
-            if key not in by_key:
-                label = cell(name_col)
-                key = by_name.get(_norm(label)) if not is_empty(label) else None
-            inputs = [cell(c.key) for c in sheet.input_columns]
-            if key is None:
-                if any(not is_empty(v) for v in inputs):
-                    shown = "; ".join(as_text(v) for v in row if not is_empty(v))[:200]
-                    self.problem("row_unknown", "warning", sheet=name, cell=_cell(r, 0),
-                                 key=as_text(cell(name_col) or cell(sheet.key_column) or ""), values=shown)
+        for r, row in self.body:
+            if all(c >= len(row) or is_empty(row[c]) for c in cols):
                 continue
-            if key in seen:
-                if any(not is_empty(v) for v in inputs):
-                    self.problem("row_duplicate", "warning", sheet=name, cell=_cell(r, 0),
-                                 name=by_key[key][name_col])
-                continue
-            seen[key] = r
-            field_for = None
-            if sheet is ANNUAL:
-                field_for = (lambda col, it=items[key]: it.field if col.key == "answer" else col.field)
-            record = self.parse_row(sheet, name, r, row, columns, ctx, field_for)
-            record = {**{k: v for k, v in by_key[key].items()}, **record}
-            extras = {h: as_text(row[c]) for c, h in extra_cols.items() if c < len(row) and not is_empty(row[c])}
-            if extras:
-                record["_extra"] = extras
-            out.append(record)
-        for row in expected:
-            if row["key"] not in seen:
-                self.problem("row_missing", "warning", sheet=name, name=row[name_col])
-        if sheet is WHEEL:
-            self.data.wheel = out
-        elif sheet is GODBHT:
-            self.data.godbht = out
-        else:
-            self.data.annual = {rec["key"]: rec for rec in out}
-
-    def expected_rows(self, sheet) -> list[dict]:
-        if sheet is GODBHT:
-            return godbht_rows()
-        if sheet is ANNUAL:
-            return annual_rows()
-        return self.expected_wheel()
-
-    def expected_wheel(self) -> list[dict]:
-        """The årshjul rows this section's workbook was made with."""
-        if self.config and self.data.section_id and self.config.has_section(self.data.section_id):
-            unit = self.config
-            if self.data.year and self.data.year != unit.year:
-                unit = dataclasses.replace(unit, year=self.data.year)
-            return [{"key": o.key, "activity": o.name, "due": o.due} for o in year_occurrences(unit, self.data.section_id)]
-        # Without the config, the rows that were written are what is expected.
-        name = self._found.get("wheel")
-        header = self.find_header(WHEEL, name) if name else None
-        if header is None:
-            return []
-        hr, columns = header
-        out = []
-        for row in self.rows(name)[hr + 1:]:
-            key, activity, due = (_get(row, columns, k) for k in ("key", "activity", "due"))
-            if not is_empty(key) and not is_empty(activity):
-                out.append({"key": as_text(key), "activity": as_text(activity),
-                            "due": due if isinstance(due, dt.date) else None})
+            out.append(self.parse_row(r, row))
         return out
 
-    # -- cross-field checks -----------------------------------------------------------------
+    def keyed_rows(self, expected: list[dict]) -> list[dict]:
+        """A sheet of pre-filled rows, matched by key (or by their visible name if the key is gone)."""
+        sheet, book = self.sheet, self.book
+        by_key = {row["key"]: row for row in expected}
+        name_col = sheet.name_column
+        by_name = {_norm(row[name_col]): row["key"] for row in expected}
+        seen = set()
+        out = []
+        for r, row in self.body:
+            key_value = self.value(row, sheet.key_column)
+            key = as_text(key_value) if not is_empty(key_value) else None
+            if key not in by_key:
+                label = self.value(row, name_col)
+                key = by_name.get(_norm(label)) if not is_empty(label) else None
+            has_input = any(not is_empty(self.value(row, c.key)) for c in sheet.input_columns)
+            if key is None:
+                if has_input:
+                    shown = "; ".join(as_text(v) for v in row if not is_empty(v))[:200]
+                    book.problem("row_unknown", sheet=self.name, cell=_cell(r, 0), values=shown,
+                                 key=as_text(self.value(row, name_col) or key_value or ""))
+                continue
+            if key in seen:
+                if has_input:
+                    book.problem("row_duplicate", sheet=self.name, cell=_cell(r, 0), name=by_key[key][name_col])
+                continue
+            seen.add(key)
+            out.append({**by_key[key], **self.parse_row(r, row, key)})
+        for row in expected:
+            if row["key"] not in seen:
+                book.problem("row_missing", sheet=self.name, name=row[name_col])
+        return out
 
-    def overdue(self, ctx):
-        done = set(ctx.lists().get("done_statuses", ()))
-        col = {c.key: c for c in ACTIONS.columns}
-        letter = col_letter(self._columns.get("actions", {}).get("deadline", ACTIONS.index("deadline")))
-        for rec in self.data.actions:
+    def written_rows(self) -> list[dict]:
+        """Without the unit, the pre-filled rows are the ones the workbook itself holds."""
+        sheet = self.sheet
+        fixed = [c for c in sheet.columns if not c.input]
+        out = []
+        for _, row in self.body:
+            key, name = self.value(row, sheet.key_column), self.value(row, sheet.name_column)
+            if is_empty(key) or is_empty(name):
+                continue
+            rec = {}
+            for col in fixed:
+                v = self.value(row, col.key)
+                rec[col.key] = v if isinstance(v, dt.date) or col.field.report_kind == "num" else (
+                    None if is_empty(v) else as_text(v))
+            out.append(rec)
+        return out
+
+
+# --------------------------------------------------------------------------- across cells
+
+
+def _cross_checks(book: _Book, data: WorkbookData, ctx: _Lists, today: dt.date, schema: Schema):
+    """What no single cell shows: overdue actions and activities, a half-filled God BHT."""
+    lists = ctx.lists()
+    sheets = {s.key: s for s in schema.sheets}
+    actions, wheel, godbht = sheets.get("actions"), sheets.get("wheel"), sheets.get("godbht")
+    if actions is not None:
+        done = set(lists.get("done_statuses", ()))
+        label = actions.column("deadline").label
+        for rec in data.actions:
             deadline, status = rec.get("deadline"), rec.get("status")
-            if isinstance(deadline, dt.date) and deadline < self.today and status not in done:
-                self.problem("overdue", "warning", sheet=ACTIONS.name, cell=f"{letter}{rec['_row']}",
-                             field=col["deadline"].label, value=deadline,
-                             deadline=deadline.strftime("%d.%m.%Y"), status=status or "tom")
-        status_letter = col_letter(self._columns.get("wheel", {}).get("status", WHEEL.index("status")))
-        for rec in self.data.wheel:
+            if isinstance(deadline, dt.date) and deadline < today and status not in done:
+                book.problem("overdue", sheet=actions.name, cell=data.cell(actions, "deadline", rec["_row"]),
+                             field=label, value=deadline, deadline=deadline.strftime("%d.%m.%Y"),
+                             status=status or labels.PROBLEM_WORDS["empty_status"])
+    if wheel is not None:
+        kept = set(lists.get("wheel_done_statuses", ())) | set(lists.get("wheel_na_statuses", ()))
+        for rec in data.wheel:
             due = rec.get("due")
             if isinstance(due, dt.datetime):
                 due = due.date()
-            if isinstance(due, dt.date) and due < self.today and rec.get("status") not in WHEEL_DONE_DEFAULT \
+            if isinstance(due, dt.date) and due < today and rec.get("status") not in kept \
                     and not rec.get("done_date"):
-                self.problem("wheel_not_done", "info", sheet=WHEEL.name, cell=f"{status_letter}{rec['_row']}",
+                book.problem("wheel_not_done", sheet=wheel.name, cell=data.cell(wheel, "status", rec["_row"]),
                              field=rec.get("activity", ""), deadline=due.strftime("%d.%m.%Y"))
-
-
-def _get(row: list, columns: dict, key: str):
-    """The value of a schema column in a row, or None where the column or cell is missing."""
-    c = columns.get(key)
-    return row[c] if c is not None and c < len(row) else None
-
-
-def _int(value) -> int | None:
-    try:
-        return int(float(value))
-    except (TypeError, ValueError):
-        return None
+    if godbht is not None and "godbht" in data.tables:
+        levels = [c.key for c in godbht.input_columns if isinstance(c.field, Level) and c.key in data.columns["godbht"]]
+        total = len(data.godbht) * len(levels)
+        filled = sum(not is_empty(rec.get(k)) for rec in data.godbht for k in levels)
+        if total and not filled:
+            book.problem("godbht_empty", sheet=godbht.name)
+        elif filled < total:
+            book.problem("godbht_partial", sheet=godbht.name, filled=filled, total=total)

@@ -1,5 +1,10 @@
 """Writes the consolidated LAMU report (xlsxwriter) and its CSV export.
 
+Every consolidated table is rendered from its columns' spec (`schema.TableColumn`: label,
+width, kind), the same spec the CSV export follows, so a column added to a sheet's schema
+appears in both without code here. Only the pivots are written by hand: Oversikt, the
+årshjul grid, the God BHT profile and the Årsrapport side by side.
+
 Every text from a returned file is written as a string, never as a formula; the same
 inputs give byte-identical output (no wall-clock time is written).
 """
@@ -17,25 +22,34 @@ from pathlib import Path
 import xlsxwriter
 from xlsxwriter.utility import xl_col_to_name
 
-from . import labels
+from . import colours, labels
 from .fields import as_text
+from .consolidation import OVERDUE_KEYS
 from .fileio import atomic_write_bytes
-from .schema import ACTIONS, ANNUAL_ITEMS
+from .schema import TableColumn
 
 R, C, S = labels.REPORT, labels.REPORT_COLUMNS, labels.REPORT_SHEETS
-HEADER = "#1F4E79"
-FILLS = {"error": "#F4B6B6", "warning": "#FFEB9C", "info": "#DDEBF7", "done": "#C6EFCE", "overdue": "#F4B6B6",
-         "open": "#FFEB9C", "na": "#EDEDED"}
+KINDS = ("text", "plain", "date", "num", "dec")  # the styles of table cells ("bool" and "auto" map onto them)
 
 
-def _action_label(key: str) -> str:
-    return ACTIONS.column(key).label
+def _spec(*columns) -> list[TableColumn]:
+    return [TableColumn(key, C[key], width, kind) for key, width, kind in columns]
 
 
-def _records(frame) -> list[dict]:
-    """A DataFrame's rows as dicts of plain Python values (faster than to_dict("records"))."""
-    cols = list(frame.columns)
-    return [dict(zip(cols, values)) for values in zip(*(frame[c].tolist() for c in cols))]
+PROBLEM_COLUMNS = _spec(("severity", 11, "plain"), ("file", 34, "text"), ("section_id", 14, "plain"),
+                        ("sheet", 14, "plain"), ("cell", 7, "plain"), ("field", 22, "text"), ("value", 24, "text"),
+                        ("message", 70, "text"), ("code", 18, "plain"))
+MISSING_COLUMNS = _spec(("section_id", 14, "plain"), ("section", 30, "text"), ("leader", 24, "text"),
+                        ("email", 30, "plain"))
+SOURCE_COLUMNS = _spec(("file", 44, "text"), ("status", 10, "plain"), ("reason", 44, "text"),
+                       ("section_id", 14, "plain"), ("unit", 20, "text"), ("year", 6, "num"), ("sender", 28, "text"),
+                       ("saved_at", 20, "plain"), ("kind", 6, "plain"), ("size", 12, "num"), ("sha256", 66, "plain"))
+OVERVIEW_COLUMNS = _spec(("section_id", 14, "plain"), ("section", 26, "text"), ("leader", 20, "text"),
+                         ("answered", 8, "bool"), ("file", 32, "text"), ("actions", 8, "num"),
+                         ("completed", 9, "num"), ("cancelled", 9, "num"), ("overdue", 9, "num"),
+                         ("wheel_done", 11, "num"), ("wheel_due", 11, "num"), ("godbht_mean", 9, "dec"),
+                         ("godbht_filled", 10, "num"), ("errors", 7, "num"), ("warnings", 9, "num"))
+GODBHT_DIMS = (("bht", labels.TEXT["godbht_series_bht"]), ("org", labels.TEXT["godbht_series_org"]))
 
 
 def _is_missing(value) -> bool:
@@ -47,7 +61,47 @@ def _is_missing(value) -> bool:
         return False
 
 
+def _value(value):
+    """A DataFrame cell as a plain Python value (NaN and NaT as None)."""
+    return None if _is_missing(value) else value
+
+
+def _rows(frame, columns: list[TableColumn]) -> list[list]:
+    """The rows of `frame` in the order of `columns` (faster than to_dict("records"))."""
+    return [list(values) for values in zip(*(frame[c.key].tolist() for c in columns))] if len(frame) else []
+
+
+def _yes_no(value) -> str:
+    return R["yes"] if value else R["no"]
+
+
+class _Styles:
+    """The report's formats, made once."""
+
+    def __init__(self, wb):
+        base = {"font_name": "Calibri", "font_size": 11, "valign": "top"}
+        cell = {**base, "border": 1, "border_color": colours.BORDER}
+        self.title = wb.add_format({**base, "bold": True, "font_size": 15, "font_color": colours.HEADER})
+        self.sub = wb.add_format({**base, "italic": True, "font_color": colours.INTRO_FONT})
+        self.header = wb.add_format({**base, "bold": True, "text_wrap": True, "font_color": colours.HEADER_FONT,
+                                     "bg_color": colours.HEADER, "border": 1, "border_color": colours.BORDER})
+        self.bold = wb.add_format({**base, "bold": True})
+        self.plain = wb.add_format(base)
+        self.kinds = {
+            "text": wb.add_format({**cell, "text_wrap": True}),
+            "plain": wb.add_format(cell),
+            "date": wb.add_format({**cell, "num_format": "dd.mm.yyyy"}),
+            "num": wb.add_format({**cell, "num_format": "0"}),
+            "dec": wb.add_format({**cell, "num_format": "0.00"}),
+        }
+        self.state = {k: wb.add_format({**cell, "bg_color": v, "text_wrap": True}) for k, v in colours.STATE.items()}
+        self.fill = {name: wb.add_format({"bg_color": colour}) for name, colour in (
+            ("red", colours.RED), ("yellow", colours.YELLOW), ("green", colours.GREEN), ("grey", colours.GREY))}
+
+
 class _Report:
+    """The LAMU workbook: one method per pivot; `table` for every table sheet."""
+
     def __init__(self, result):
         self.r = result
         self.buf = io.BytesIO()
@@ -55,64 +109,69 @@ class _Report:
             "in_memory": True, "strings_to_numbers": False, "strings_to_formulas": False,
             "strings_to_urls": False, "default_date_format": "dd.mm.yyyy",
         })
-        wb = self.wb
-        base = {"font_name": "Calibri", "font_size": 11, "valign": "top"}
-        self.f = {
-            "title": wb.add_format({**base, "bold": True, "font_size": 15, "font_color": HEADER}),
-            "sub": wb.add_format({**base, "italic": True, "font_color": "#404040"}),
-            "header": wb.add_format({**base, "bold": True, "text_wrap": True, "font_color": "#FFFFFF",
-                                     "bg_color": HEADER, "border": 1}),
-            "text": wb.add_format({**base, "text_wrap": True}),
-            "plain": wb.add_format(base),
-            "date": wb.add_format({**base, "num_format": "dd.mm.yyyy"}),
-            "num": wb.add_format({**base, "num_format": "0"}),
-            "dec": wb.add_format({**base, "num_format": "0.00"}),
-            "bold": wb.add_format({**base, "bold": True}),
-            "wheel": {k: wb.add_format({**base, "bg_color": v, "border": 1, "text_wrap": True})
-                      for k, v in FILLS.items()},
-        }
-        # Table rows are written by _BulkRows straight into the sheet XML; it needs the
-        # style index of each format, which xlsxwriter gives out on first use.
-        self.bulk: dict[int, tuple] = {}
-        self.table_refs: dict[str, str] = {}
-        self.styles = {kind: self.f[kind]._get_xf_index() for kind in ("text", "plain", "date", "num", "dec")}
+        self.f = _Styles(self.wb)
+        self.bulk = _BulkRows()
 
-    def table(self, name, title, columns, rows, subtitle="", excel_table=False, first_col=0):
-        """A sheet with a title, a header and rows; `columns` is [(label, width, kind)]."""
+    # -- the table machinery ----------------------------------------------------------------
+
+    def table(self, name, title, columns: list[TableColumn], rows: list[list], subtitle="", excel_table=False,
+              first_col=0):
+        """A sheet with a title, a header and rows, each cell formatted by its column's kind."""
         ws = self.wb.add_worksheet(name)
-        ws.write_string(0, 0, title, self.f["title"])
+        ws.write_string(0, 0, title, self.f.title)
         if subtitle:
-            ws.write_string(1, 0, subtitle, self.f["sub"])
+            ws.write_string(1, 0, subtitle, self.f.sub)
         hr = 3
-        for c, (label, width, _) in enumerate(columns):
-            ws.set_column(c, c, width)
+        for c, col in enumerate(columns):
+            ws.set_column(c, c, col.width)
         if excel_table and rows:
-            # The table is declared over its first row and widened in the package afterwards:
-            # xlsxwriter checks every cell of a table range one by one.
-            full = f"A{hr + 1}:{xl_col_to_name(len(columns) - 1)}{hr + 1 + len(rows)}"
-            short = f"A{hr + 1}:{xl_col_to_name(len(columns) - 1)}{hr + 2}"
-            self.table_refs[short] = full
             ws.add_table(hr, 0, hr + 1, len(columns) - 1, {
-                "name": "Tiltak", "style": "Table Style Light 9",
-                "columns": [{"header": label, "header_format": self.f["header"]} for label, _, _ in columns],
+                "name": re.sub(r"\W", "_", name), "style": "Table Style Light 9",
+                "columns": [{"header": col.label, "header_format": self.f.header} for col in columns],
             })
+            self.bulk.widen_table(hr, len(columns), len(rows))
         else:
-            for c, (label, _, _) in enumerate(columns):
-                ws.write_string(hr, c, label, self.f["header"])
+            for c, col in enumerate(columns):
+                ws.write_string(hr, c, col.label, self.f.header)
             if rows:
                 ws.autofilter(hr, 0, hr + len(rows), len(columns) - 1)
         if rows:
-            self.bulk[len(self.wb.worksheets())] = (hr + 1, rows, [kind for _, _, kind in columns],
-                                                    [width for _, width, _ in columns])
+            self.bulk.add(len(self.wb.worksheets()), ws, hr + 1, rows, columns, self.f)
+        self.highlight(ws, hr, columns, len(rows))
         ws.freeze_panes(hr + 1, first_col)
-        ws.set_row(hr, 32)
-        ws.set_landscape()
-        ws.set_paper(9)
-        ws.fit_to_pages(1, 0)
-        ws.repeat_rows(hr)
+        ws.set_row(hr, 45)
+        self.print_setup(ws, hr)
         return ws, hr
 
-    # -- sheets ---------------------------------------------------------------------------
+    @staticmethod
+    def print_setup(ws, header_row):
+        ws.set_landscape()
+        ws.set_paper(9)  # A4
+        ws.fit_to_pages(1, 0)
+        ws.repeat_rows(header_row)
+
+    def highlight(self, ws, hr, columns, n):
+        """Colours by a column's meaning, wherever that column is: (key, kind) -> [(criteria, value, fill)]."""
+        if not n:
+            return
+        fill = self.f.fill
+        rules = {
+            ("overdue", "bool"): [("==", f'"{R["yes"]}"', "red")],
+            ("overdue", "num"): [(">", 0, "red")],
+            ("answered", "bool"): [("==", f'"{R["no"]}"', "red")],
+            ("state", "text"): [("==", f'"{R[k]}"', c) for k, c in (
+                ("wheel_done", "green"), ("wheel_overdue", "red"), ("wheel_open", "yellow"), ("wheel_na", "grey"))],
+            ("severity", "plain"): [("==", f'"{labels.SEVERITY[k]}"', c) for k, c in (("error", "red"),
+                                                                                       ("warning", "yellow"))],
+        }
+        for c, col in enumerate(columns):
+            for criteria, value, colour in rules.get((col.key, col.kind), ()):
+                ws.conditional_format(hr + 1, c, hr + n, c, {"type": "cell", "criteria": criteria, "value": value,
+                                                             "format": fill[colour]})
+            if col.key == "original":  # a value the reader corrected: the leader's words are here
+                ws.conditional_format(hr + 1, c, hr + n, c, {"type": "no_blanks", "format": fill["yellow"]})
+
+    # -- sheets -------------------------------------------------------------------------------
 
     def overview(self):
         r, rec = self.r, self.r.reconciliation
@@ -120,194 +179,192 @@ class _Report:
         title = R["title"].format(year=unit.year, unit=unit.name) if unit else R["title_no_unit"]
         sub = R["subtitle"].format(files=rec["files"], answered=rec["answered"], sections=rec["sections"],
                                    today=r.today.strftime("%d.%m.%Y"))
-        cols = [(C["section_id"], 14, "plain"), (C["section"], 28, "text"), (C["leader"], 20, "text"),
-                (C["answered"], 8, "plain"), (C["file"], 34, "text"), (C["actions"], 8, "num"),
-                (C["done"], 9, "num"), (C["overdue"], 8, "num"), (C["wheel"], 17, "plain"),
-                (C["godbht_mean"], 10, "dec"), (C["errors"], 7, "num"), (C["warnings"], 9, "num")]
-        rows = [[o.section_id, o.section, o.leader, bool(o.answered), o.file, o.actions, o.done, o.overdue,
-                 f"{o.wheel_done} / {o.wheel_due}" if o.answered else "", o.godbht_mean, o.errors, o.warnings]
-                for o in r.overview.itertuples()]
-        ws, hr = self.table(S["overview"], title, cols, rows, sub)
-        no = self.wb.add_format({"bg_color": FILLS["error"]})
-        if rows:
-            ws.conditional_format(hr + 1, 3, hr + len(rows), 3, {"type": "cell", "criteria": "==",
-                                                                  "value": f'"{R["no"]}"', "format": no})
-            ws.conditional_format(hr + 1, 7, hr + len(rows), 7, {"type": "cell", "criteria": ">", "value": 0,
-                                                                  "format": no})
+        ov = r.overview
+        levels = int(ov["godbht_levels"].max()) if len(ov) else 0
+        columns = [TableColumn(c.key, R["godbht_filled_of"].format(n=levels), c.width, c.kind)
+                   if c.key == "godbht_filled" else c for c in OVERVIEW_COLUMNS]
+        rows = _rows(ov, columns)
+        keys = [c.key for c in columns]
+        answered, counts = keys.index("answered"), keys.index("actions")
+        for row in rows:
+            if not row[answered]:  # not answered: no counts to show
+                row[counts:] = [None] * (len(row) - counts)
+            row[answered] = _yes_no(row[answered])
+        ws, hr = self.table(S["overview"], title, columns, rows, sub, first_col=2)
         at = hr + len(rows) + 3
-        ws.write_string(at, 1, R["reconciliation"], self.f["bold"])
-        for i, key in enumerate(("rows_read", "rows_reported", "rows_rejected")):
-            ws.write_string(at + 1 + i, 1, R[key], self.f["plain"])
-            ws.write_number(at + 1 + i, 2, rec[key], self.f["num"])
-        ws.write_string(at + 4, 1, R["balanced"] if rec["balanced"] else R["not_balanced"], self.f["bold"])
+        ws.write_string(at, 1, R["reconciliation"], self.f.bold)
+        heads = (R["table"], R["rows_read"], R["rows_reported"], R["rows_rejected"], "")
+        for c, text in enumerate(heads, start=1):
+            if text:
+                ws.write_string(at + 1, c, text, self.f.header)
+        for i, sheet in enumerate(r.schema.sheets, start=at + 2):
+            t = rec["tables"][sheet.key]
+            ws.write_string(i, 1, sheet.name, self.f.kinds["plain"])
+            for c, key in enumerate(("read", "reported", "rejected"), start=2):
+                ws.write_number(i, c, t[key], self.f.kinds["num"])
+            ok = t["read"] == t["reported"] + t["rejected"]
+            ws.write_string(i, 5, R["balanced"] if ok else R["not_balanced"], self.f.bold)
         ws.activate()
 
-    def actions(self):
-        keys = [c.key for c in ACTIONS.columns]
-        widths = {"challenge": 34, "purpose": 26, "measure": 34, "comment": 30, "responsible": 18, "category": 18}
-        cols = [(C["section"], 22, "text")] + [
-            (_action_label(k), widths.get(k, 12), "plain" if k in ("deadline", "next_review", "priority") else "text")
-            for k in keys] + [(C["overdue"], 8, "plain"), (C["file"], 30, "text"), (C["source"], 18, "plain")]
-        rows = [[a["section"], *[a[k] for k in keys], bool(a["overdue"]), a["file"], a["source"]]
-                for a in _records(self.r.actions)]
-        ws, hr = self.table(S["actions"], R["actions_title"], cols, rows, excel_table=True, first_col=1)
-        if rows:
-            d = 1 + keys.index("deadline")
-            ov = len(cols) - 3
-            ws.conditional_format(hr + 1, d, hr + len(rows), d, {
-                "type": "formula", "criteria": f'=${xl_col_to_name(ov)}{hr + 2}="{R["yes"]}"',
-                "format": self.wb.add_format({"bg_color": FILLS["overdue"]})})
+    def schema_table(self, sheet):
+        """A schema sheet's consolidated table: every row of every section that answered."""
+        frame = self.r.tables[sheet.key]
+        columns = [c for c in sheet.table_columns if c.in_xlsx]
+        rows = _rows(frame, columns)
+        bools = [i for i, c in enumerate(columns) if c.kind == "bool"]
+        for row in rows:
+            for i in bools:
+                row[i] = _yes_no(row[i])
+        name = S.get(f"{sheet.key}_table", sheet.name)
+        title = R.get(f"{sheet.key}_table_title", name)
+        self.table(name, title, columns, rows, excel_table=True, first_col=3)
 
-    def overdue(self):
-        cols = [(C["leader"], 20, "text"), (C["section"], 24, "text"), (_action_label("challenge"), 34, "text"),
-                (_action_label("measure"), 34, "text"), (_action_label("responsible"), 18, "text"),
-                (_action_label("deadline"), 12, "plain"), (C["days_late"], 10, "num"),
-                (_action_label("status"), 14, "text"), (C["source"], 18, "plain")]
-        rows = [[a["leader"], a["section"], a["challenge"], a["measure"], a["responsible"], a["deadline"],
-                 a["days_late"], a["status"], a["source"]] for a in _records(self.r.overdue)]
-        self.table(S["overdue"], R["overdue_title"], cols, rows)
+    def overdue(self, sheet):
+        spec = {c.key: c for c in sheet.table_columns}
+        columns = [spec[k] for k in OVERDUE_KEYS]
+        self.table(S["overdue"], R["overdue_title"], columns, _rows(self.r.overdue, columns))
 
-    def wheel(self):
+    def wheel(self, sheet):
+        """Section × activity: done (with its date), overdue, open, not applicable."""
         w = self.r.wheel
         ws = self.wb.add_worksheet(S["wheel"])
-        ws.write_string(0, 0, R["wheel_title"], self.f["title"])
-        ws.write_string(1, 0, R["wheel_legend"], self.f["sub"])
-        keys = list(dict.fromkeys(w["key"])) if len(w) else []
-        names = {row["key"]: row["activity"] for row in _records(w)}
+        ws.write_string(0, 0, R["wheel_title"], self.f.title)
+        ws.write_string(1, 0, R["wheel_legend"], self.f.sub)
+        records = [dict(zip(w.columns, values)) for values in zip(*(w[c].tolist() for c in w.columns))]
+        keys = list(dict.fromkeys(row["key"] for row in records))
+        names = {row["key"]: row["activity"] for row in records}
         hr = 3
         ws.set_column(0, 0, 26)
         ws.set_column(1, max(1, len(keys)), 16)
-        ws.write_string(hr, 0, C["section"], self.f["header"])
+        ws.write_string(hr, 0, C["section"], self.f.header)
         for c, key in enumerate(keys, start=1):
-            ws.write_string(hr, c, as_text(names.get(key) or key), self.f["header"])
+            ws.write_string(hr, c, as_text(names.get(key) or key), self.f.header)
         ws.set_row(hr, 45)
-        sections = list(dict.fromkeys(w["section"])) if len(w) else []
-        cells = {(row["section"], row["key"]): row for row in _records(w)}
+        known = set(self.r.lists.get("wheel_statuses", ()))
+        kind_of = {R["wheel_done"]: "done", R["wheel_overdue"]: "overdue", R["wheel_open"]: "open",
+                   R["wheel_na"]: "na"}
+        sections = list(dict.fromkeys(row["section"] for row in records))
+        cells = {(row["section"], row["key"]): row for row in records}
         for i, section in enumerate(sections, start=hr + 1):
-            ws.set_row(i, 30)  # room for the status and its date on two lines
-            ws.write_string(i, 0, as_text(section), self.f["text"])
+            ws.set_row(i, 45)  # room for the state, its date and the leader's own word
+            ws.write_string(i, 0, as_text(section), self.f.kinds["text"])
             for c, key in enumerate(keys, start=1):
                 row = cells.get((section, key))
                 if row is None:
                     continue
-                if row["not_applicable"]:
-                    text, kind = R["wheel_na"], "na"
-                elif row["kept"]:
-                    done = row["done_date"]
-                    text = R["wheel_done"] + (f" {done.strftime('%d.%m.%Y')}" if isinstance(done, dt.date) else "")
-                    kind = "done"
-                elif row["overdue"]:
-                    text, kind = R["wheel_overdue"], "overdue"
-                else:
-                    text, kind = R["wheel_open"], "open"
-                ws.write_string(i, c, text, self.f["wheel"][kind])
+                text = row["state"]
+                done = _value(row["done_date"])
+                if text == R["wheel_done"] and isinstance(done, dt.date):
+                    text += f" {done.strftime('%d.%m.%Y')}"
+                status = _value(row["status"])
+                if status and status not in known:  # the leader's own word stays visible
+                    text += f"\n«{as_text(status)}»"
+                ws.write_string(i, c, text, self.f.state[kind_of.get(row["state"], "open")])
         ws.freeze_panes(hr + 1, 1)
-        ws.set_landscape()
-        ws.fit_to_pages(1, 0)
+        self.print_setup(ws, hr)
 
-    def godbht(self):
+    def godbht(self, sheet):
+        """The unit's profile per element; means unrounded until the number format shows them."""
         g = self.r.godbht
-        cols = [(C["number"], 5, "num"), (C["group"], 18, "text"), (C["element"], 30, "text"),
-                (C["mean_bht"], 9, "dec"), (C["min"] + " BHT", 8, "num"), (C["max"] + " BHT", 8, "num"),
-                (C["spread"] + " BHT", 10, "num"), (C["mean_org"], 11, "dec"), (C["min"] + " virks.", 9, "num"),
-                (C["max"] + " virks.", 9, "num"), (C["spread"] + " virks.", 10, "num"), (C["gap"], 10, "dec"),
-                (C["n"], 8, "num")]
-        rows = [[e["number"], e["group"], e["element"], e["mean_bht"], e["min_bht"], e["max_bht"], e["spread_bht"],
-                 e["mean_org"], e["min_org"], e["max_org"], e["spread_org"], e["gap"], e["n_bht"]]
-                for e in _records(g)]
+        cols = [TableColumn("number", C["number"], 5, "num"), TableColumn("group", C["group"], 18, "text"),
+                TableColumn("element", C["element"], 30, "text")]
+        for dim, name in GODBHT_DIMS:
+            cols += [TableColumn(f"mean_{dim}", f"{C['mean']} {name}", 10, "dec"),
+                     TableColumn(f"min_{dim}", f"{C['min']} {name}", 9, "num"),
+                     TableColumn(f"max_{dim}", f"{C['max']} {name}", 9, "num"),
+                     TableColumn(f"spread_{dim}", f"{C['spread']} {name}", 11, "num"),
+                     TableColumn(f"n_{dim}", f"{C['n']} {name}", 9, "num")]
+        cols.append(TableColumn("gap", C["gap"], 10, "dec"))
+        rows = _rows(g, cols)
         ws, hr = self.table(S["godbht"], R["godbht_title"], cols, rows)
         first, last = hr + 1, hr + len(rows)
+        records = [dict(zip([c.key for c in cols], row)) for row in rows]
+        at, col = last + 3, 3
         if rows:
             chart = self.wb.add_chart({"type": "bar"})
-            name = S["godbht"].replace("'", "''")
-            for col, label, colour in ((3, labels.TEXT["godbht_series_bht"], "#2E75B6"),
-                                       (7, labels.TEXT["godbht_series_org"], "#ED7D31")):
-                chart.add_series({
-                    "name": label, "categories": [name, first, 2, last, 2], "values": [name, first, col, last, col],
-                    "fill": {"color": colour}, "gap": 60,
-                })
+            sheet = S["godbht"].replace("'", "''")
+            for (dim, name), colour in zip(GODBHT_DIMS, colours.SERIES):
+                c = [x.key for x in cols].index(f"mean_{dim}")
+                chart.add_series({"name": name, "categories": [sheet, first, 2, last, 2],
+                                  "values": [sheet, first, c, last, c], "fill": {"color": colour}, "gap": 60})
             chart.set_title({"name": R["godbht_chart"]})
             chart.set_x_axis({"min": 0, "max": 4, "major_unit": 1})
             chart.set_y_axis({"reverse": True})
             chart.set_legend({"position": "bottom"})
             chart.set_size({"width": 620, "height": 520})
-            ws.insert_chart(last + 3, 2, chart)
-        # The weakest elements and the largest gaps, for the discussion in LAMU.
-        at = last + 3
-        col = 9
-        scored = [e for e in _records(g) if not (_is_missing(e["mean_bht"]) and _is_missing(e["mean_org"]))]
+            ws.insert_chart(at, 0, chart)
+            col = 9
 
         def mean_of(e):
-            vals = [v for v in (e["mean_bht"], e["mean_org"]) if not _is_missing(v)]
-            return sum(vals) / len(vals)
+            values = [_value(e[f"mean_{dim}"]) for dim, _ in GODBHT_DIMS]
+            values = [v for v in values if v is not None]
+            return sum(values) / len(values) if values else None
 
-        ws.write_string(at, col, R["godbht_weakest"], self.f["bold"])
-        for i, e in enumerate(sorted(scored, key=lambda e: (mean_of(e), e["number"]))[:5], start=1):
-            ws.write_string(at + i, col, f"{e['number']}. {e['element']}", self.f["plain"])
-            ws.write_number(at + i, col + 3, round(mean_of(e), 2), self.f["dec"])
+        scored = [(mean_of(e), e) for e in records if mean_of(e) is not None]
+        ws.write_string(at, col, R["godbht_weakest"], self.f.bold)
+        for i, (mean, e) in enumerate(sorted(scored, key=lambda x: (x[0], x[1]["number"]))[:5], start=1):
+            ws.write_string(at + i, col, f"{e['number']}. {e['element']}", self.f.plain)
+            ws.write_number(at + i, col + 3, mean, self.f.kinds["dec"])
         at += 8
-        ws.write_string(at, col, R["godbht_gaps"], self.f["bold"])
-        gaps = [e for e in scored if not _is_missing(e["gap"])]
+        ws.write_string(at, col, R["godbht_gaps"], self.f.bold)
+        gaps = [e for e in records if _value(e["gap"]) is not None]
         for i, e in enumerate(sorted(gaps, key=lambda e: (-e["gap"], e["number"]))[:5], start=1):
-            ws.write_string(at + i, col, f"{e['number']}. {e['element']}", self.f["plain"])
-            ws.write_number(at + i, col + 3, e["gap"], self.f["dec"])
+            ws.write_string(at + i, col, f"{e['number']}. {e['element']}", self.f.plain)
+            ws.write_number(at + i, col + 3, e["gap"], self.f.kinds["dec"])
 
-    def annual(self):
+    def annual(self, sheet):
+        """The year reports side by side: typed answers, a total per question, comments on their own rows."""
         a = self.r.annual
-        sections = list(dict.fromkeys(a["section"])) if len(a) else []
-        cols = [(C["part"], 22, "text"), (C["question"], 40, "text")] + [(as_text(s), 30, "text") for s in sections]
-        by = {(row["section"], row["key"]): row for row in _records(a)}
+        by = {(sid, key): (ans, com, orig) for sid, key, ans, com, orig in zip(
+            a["section_id"], a["key"], a["answer"], a["comment"], a["original"])}
+        sections = list(dict.fromkeys(zip(a["section_id"], a["section"])))
+        cols = [TableColumn("part", C["part"], 22, "text"), TableColumn("question", C["question"], 40, "text"),
+                TableColumn("total", C["total"], 16, "auto")]
+        cols += [TableColumn(sid, as_text(name), 30, "auto") for sid, name in sections]
         rows = []
-        for it in ANNUAL_ITEMS:
-            row = [it.part, it.question]
-            for s in sections:
-                rec = by.get((s, it.key), {})
-                answer, comment = rec.get("answer"), rec.get("comment")
-                text = "" if _is_missing(answer) else as_text(answer)
-                if not _is_missing(comment) and comment:
-                    text = f"{text} – {comment}" if text else as_text(comment)
-                row.append(text)
-            rows.append(row)
-        self.table(S["annual"], R["annual_title"], cols, rows, first_col=2)
+        for it in sheet.items:
+            answers = [_value(by.get((sid, it.key), (None,) * 3)[0]) for sid, _ in sections]
+            rows.append([it.part, it.question, it.field.summarize(answers), *answers])
+            notes = []
+            for sid, _ in sections:
+                _, comment, orig = (_value(v) for v in by.get((sid, it.key), (None,) * 3))
+                text = as_text(comment) if comment else ""
+                if orig:
+                    text = f"{text} ({orig})" if text else orig
+                notes.append(text or None)
+            if any(notes):
+                rows.append([it.part, R["annual_comment"], None, *notes])
+        self.table(S["annual"], R["annual_title"], cols, rows, first_col=3)
 
     def problems(self):
         p = self.r.problems
-        cols = [(C["severity"], 11, "plain"), (C["file"], 34, "text"), (C["section_id"], 14, "plain"),
-                (C["sheet"], 14, "plain"), (C["cell"], 7, "plain"), (C["field"], 22, "text"),
-                (C["value"], 24, "text"), (C["message"], 70, "text"), (C["code"], 18, "plain")]
         order = {"error": 0, "warning": 1, "info": 2}
-        records = sorted(_records(p), key=lambda x: (order.get(x["severity"], 3), x["file"], x["sheet"]))
-        rows = [[labels.SEVERITY.get(x["severity"], x["severity"]), x["file"], x["section_id"], x["sheet"], x["cell"],
-                 x["field"], x["value"], x["message"], x["code"]] for x in records]
-        ws, hr = self.table(S["problems"], R["problems_title"], cols, rows)
-        for sev, fill in (("error", "error"), ("warning", "warning")):
-            if rows:
-                ws.conditional_format(hr + 1, 0, hr + len(rows), 0, {
-                    "type": "cell", "criteria": "==", "value": f'"{labels.SEVERITY[sev]}"',
-                    "format": self.wb.add_format({"bg_color": FILLS[fill]})})
+        rows = _rows(p, PROBLEM_COLUMNS)
+        rows.sort(key=lambda x: (order.get(x[0], 3), x[1], x[3]))
+        for row in rows:
+            row[0] = labels.SEVERITY.get(row[0], row[0])
+        self.table(S["problems"], R["problems_title"], PROBLEM_COLUMNS, rows)
 
     def missing(self):
-        m = self.r.missing
-        cols = [(C["section_id"], 14, "plain"), (C["section"], 30, "text"), (C["leader"], 24, "text"),
-                (C["email"], 30, "plain")]
-        rows = [[x["section_id"], x["section"], x["leader"], x["email"]] for x in _records(m)]
+        rows = _rows(self.r.missing, MISSING_COLUMNS)
         note = R["missing_no_config"] if self.r.unit is None else ("" if rows else R["missing_none"])
-        self.table(S["missing"], R["missing_title"], cols, rows, note)
+        self.table(S["missing"], R["missing_title"], MISSING_COLUMNS, rows, note)
 
     def sources(self):
-        s = self.r.sources
-        cols = [(C["file"], 44, "text"), (C["status"], 10, "plain"), (C["reason"], 44, "text"),
-                (C["section_id"], 14, "plain"), (C["unit"], 20, "text"), (C["year"], 6, "num"),
-                (C["sender"], 28, "text"), (C["saved_at"], 20, "plain"), (C["kind"], 6, "plain"),
-                (C["size"], 12, "num"), (C["sha256"], 66, "plain")]
-        rows = [[x["file"], x["status"], x["reason"], x["section_id"], x["unit"], x["year"], x["sender"],
-                 x["saved_at"], x["kind"], x["size"], x["sha256"]] for x in _records(s)]
-        self.table(S["sources"], R["sources_title"], cols, rows)
+        self.table(S["sources"], R["sources_title"], SOURCE_COLUMNS, _rows(self.r.sources, SOURCE_COLUMNS))
+
+    # What each schema sheet becomes in the report, in order; any other sheet: its table.
+    PARTS = {"actions": ("schema_table", "overdue"), "wheel": ("wheel", "schema_table"),
+             "godbht": ("godbht", "schema_table"), "annual": ("annual",)}
 
     def build(self) -> bytes:
-        for sheet in (self.overview, self.actions, self.overdue, self.wheel, self.godbht, self.annual,
-                      self.problems, self.missing, self.sources):
-            sheet()
+        self.overview()
+        for sheet in self.r.schema.sheets:
+            for part in self.PARTS.get(sheet.key, ("schema_table",)):
+                getattr(self, part)(sheet)
+        self.problems()
+        self.missing()
+        self.sources()
         unit = self.r.unit
         fixed = dt.datetime(unit.year if unit else self.r.today.year, 1, 1)
         self.wb.set_properties({
@@ -316,7 +373,7 @@ class _Report:
             "created": fixed,  # no wall-clock time: the same inputs give the same bytes
         })
         self.wb.close()
-        return _insert_bulk_rows(self.buf.getvalue(), self.bulk, self.styles, self.table_refs)
+        return self.bulk.finish(self.buf.getvalue())
 
 
 # --------------------------------------------------------------------------- bulk rows
@@ -324,13 +381,15 @@ class _Report:
 # xlsxwriter writes some 150,000 cells a second here; a report for a thousand sections has
 # over half a million. The table rows are therefore written as sheet XML directly (inline
 # strings, the workbook's own styles) and put into the package xlsxwriter made, which
-# holds everything else: headers, tables, filters, formats, charts. A test reads the
-# result back with openpyxl and LibreOffice.
+# holds everything else: headers, tables, filters, formats, charts. The style index of
+# each kind of cell is read from a probe row that xlsxwriter writes in the first table
+# and the bulk rows replace. A test reads the result back with openpyxl and LibreOffice.
 
 EXCEL_EPOCH = dt.datetime(1899, 12, 30)
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]|_(?=x[0-9A-Fa-f]{4}_)")
 _ROW_RE = re.compile(rb'<row r="(\d+)"')
 _DIM_RE = re.compile(rb'<dimension ref="([A-Z]+)?\d*:?([A-Z]+)?(\d+)?"/>')
+_CELL_STYLE_RE = re.compile(rb'<c r="([A-Z]+)\d+" s="(\d+)"')
 
 
 def _escape_control(m) -> str:
@@ -385,15 +444,69 @@ class _CellWriter:
         if _NEEDS_ESCAPE.search(text):
             text = _CONTROL.sub(_escape_control, text).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
             space = ' xml:space="preserve"' if text[:1].isspace() or text[-1:].isspace() else ""
-        style = styles["text"] if kind == "text" else styles["plain"]
+        style = styles["plain"] if kind == "plain" else styles["text"]
         return f'" s="{style}" t="inlineStr"><is><t{space}>{text}</t></is></c>'
+
+
+class _BulkRows:
+    """The table rows of each sheet, merged into xlsxwriter's package after it is written."""
+
+    def __init__(self):
+        self.sheets: dict[int, tuple] = {}  # sheet number -> (first row, rows, kinds, widths)
+        self.table_refs: dict[str, str] = {}
+        self.probe: tuple | None = None  # (sheet number, 0-based row) of the style probe
+
+    def add(self, number: int, ws, first: int, rows: list, columns: list[TableColumn], styles: _Styles):
+        self.sheets[number] = (first, rows, [c.kind for c in columns], [c.width for c in columns])
+        if self.probe is None:
+            # One cell per kind of style, in the row the bulk rows will replace.
+            for c, kind in enumerate(KINDS):
+                ws.write_blank(first, c, None, styles.kinds[kind])
+            self.probe = (number, first)
+
+    def widen_table(self, header_row: int, ncols: int, nrows: int):
+        # The table is declared over its first row and widened in the package afterwards:
+        # xlsxwriter checks every cell of a table range one by one.
+        last = xl_col_to_name(ncols - 1)
+        self.table_refs[f"A{header_row + 1}:{last}{header_row + 2}"] = f"A{header_row + 1}:{last}{header_row + 1 + nrows}"
+
+    def styles(self, sheet_xml: bytes) -> dict[str, int]:
+        row = self.probe[1] + 1
+        m = re.search(rb'<row r="%d"[^>]*>(.*?)</row>' % row, sheet_xml, re.S)
+        found = {col.decode(): int(s) for col, s in _CELL_STYLE_RE.findall(m.group(1))} if m else {}
+        out = {kind: found.get(xl_col_to_name(c)) for c, kind in enumerate(KINDS)}
+        if None in out.values():
+            raise RuntimeError("the report's style probe was not written as expected")
+        return out
+
+    def finish(self, package: bytes) -> bytes:
+        if not self.sheets:
+            return package
+        src = zipfile.ZipFile(io.BytesIO(package))
+        out = io.BytesIO()
+        with src, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
+            styles = self.styles(src.read(f"xl/worksheets/sheet{self.probe[0]}.xml"))
+            for info in src.infolist():
+                body = src.read(info)
+                level = None
+                if info.filename.startswith("xl/tables/"):
+                    for short, full in self.table_refs.items():
+                        body = body.replace(f'ref="{short}"'.encode(), f'ref="{full}"'.encode())
+                for number, (first, rows, kinds, widths) in self.sheets.items():
+                    if info.filename == f"xl/worksheets/sheet{number}.xml":
+                        body = _merge_rows(body, first, _rows_xml(first, rows, kinds, widths, styles),
+                                           first + len(rows), len(kinds))
+                        level = 1  # large and written once: fast compression
+                dst.writestr(info, body, compresslevel=level)
+        return out.getvalue()
 
 
 def _rows_xml(first: int, rows: list, kinds: list, widths: list, styles: dict) -> bytes:
     letters = [xl_col_to_name(c) for c in range(len(kinds))]
     # Wrapped text needs a row height: not every client grows the row itself.
-    wrapped = [(c, max(1, int(w * 1.1))) for c, (k, w) in enumerate(zip(kinds, widths)) if k == "text"]
+    wrapped = [(c, max(1, int(w * 1.1))) for c, (k, w) in enumerate(zip(kinds, widths)) if k in ("text", "auto")]
     tail = _CellWriter(styles).tail
+    kinds = ["plain" if k == "bool" else k for k in kinds]
     columns = list(enumerate(zip(letters, kinds)))
     out = []
     for i, row in enumerate(rows, start=first + 1):
@@ -407,43 +520,30 @@ def _rows_xml(first: int, rows: list, kinds: list, widths: list, styles: dict) -
         for c, per in wrapped:
             v = row[c]
             if isinstance(v, str) and len(v) > per:
-                lines = max(lines, -(-len(v) // per))
+                lines = max(lines, -(-len(v) // per) + v.count("\n"))
+            elif isinstance(v, str) and "\n" in v:
+                lines = max(lines, v.count("\n") + 1)
         height = f' ht="{15 * min(lines, 20)}" customHeight="1"' if lines > 1 else ""
         out.append(f'<row r="{n}"{height}>{"".join(cells)}</row>')
     return "".join(out).encode("utf-8")
 
 
-def _insert_bulk_rows(package: bytes, bulk: dict, styles: dict, table_refs: dict) -> bytes:
-    if not bulk:
-        return package
-    src = zipfile.ZipFile(io.BytesIO(package))
-    out = io.BytesIO()
-    with src, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
-        for info in src.infolist():
-            body = src.read(info)
-            level = None
-            if info.filename.startswith("xl/tables/"):
-                for short, full in table_refs.items():
-                    body = body.replace(f'ref="{short}"'.encode(), f'ref="{full}"'.encode())
-            for number, (first, rows, kinds, widths) in bulk.items():
-                if info.filename == f"xl/worksheets/sheet{number}.xml":
-                    body = _merge_rows(body, first, _rows_xml(first, rows, kinds, widths, styles),
-                                       first + len(rows), len(kinds))
-                    level = 1  # large and written once: fast compression
-            dst.writestr(info, body, compresslevel=level)
-    return out.getvalue()
-
-
 def _merge_rows(sheet: bytes, first: int, rows: bytes, last_row: int, ncols: int) -> bytes:
-    """Put `rows` (0-based rows first..) into a sheet's XML, keeping the rows in order."""
+    """Put `rows` (0-based rows first..) into a sheet's XML in place of what xlsxwriter wrote there."""
     if b"<sheetData/>" in sheet:
         sheet = sheet.replace(b"<sheetData/>", b"<sheetData></sheetData>")
     at = sheet.index(b"</sheetData>")
+    end = at
     for m in _ROW_RE.finditer(sheet):
-        if int(m.group(1)) > first:
+        number = int(m.group(1))
+        if number == first + 1:  # the style probe: replaced by the rows
             at = m.start()
+            end = sheet.index(b"</row>", at) + len(b"</row>")
             break
-    sheet = sheet[:at] + rows + sheet[at:]
+        if number > first + 1:
+            at = end = m.start()
+            break
+    sheet = sheet[:at] + rows + sheet[end:]
     m = _DIM_RE.search(sheet)
     if m:
         old_last = int(m.group(3)) if m.group(3) else 1
@@ -481,16 +581,28 @@ def csv_safe(value) -> str:
     return value
 
 
+def csv_tables(result) -> dict[str, tuple[list[str], object]]:
+    """Every table of the result as (CSV name, columns, frame): the schema sheets' tables by
+    their spec, then the pivots and lists."""
+    out = {}
+    for sheet in result.schema.sheets:
+        out[sheet.key] = ([c.key for c in sheet.table_columns], result.tables[sheet.key])
+    out["overdue"] = (list(result.overdue.columns), result.overdue)
+    for name, frame in (("overview", result.overview), ("godbht_profile", result.godbht),
+                        ("problems", result.problems), ("missing", result.missing), ("sources", result.sources)):
+        out[name] = (list(frame.columns), frame)
+    return out
+
+
 def write_csv(result, directory) -> list[Path]:
     directory = Path(directory)
     directory.mkdir(parents=True, exist_ok=True)
     written = []
-    for name in ("overview", "actions", "overdue", "wheel", "godbht", "annual", "problems", "missing", "sources"):
-        frame = getattr(result, name)
+    for name, (columns, frame) in csv_tables(result).items():
         buf = io.StringIO()
         w = csv.writer(buf, lineterminator="\n")
-        w.writerow(list(frame.columns))
-        for row in frame.itertuples(index=False):
+        w.writerow(columns)
+        for row in zip(*(frame[c].tolist() for c in columns)) if len(frame) else ():
             w.writerow([csv_safe(v) for v in row])
         written.append(atomic_write_bytes(directory / f"{name}.csv", buf.getvalue().encode("utf-8-sig")))
     return written

@@ -1,15 +1,25 @@
-"""The sheet schemas: the one description of every sheet that writer, reader and validator use.
+"""The sheet schemas: the one description of every sheet that writer, reader, validator,
+consolidation, report and CSV use.
 
-Adding a column is one line in a sheet's `columns` (plus its Norwegian label in `labels.COLUMN`).
+Adding a column to a sheet is one line in its `columns` (plus its Norwegian label in
+`labels.COLUMN`): the writer gives it a validated input cell, the reader parses it with
+its field type and reports its problems, consolidation carries it into the unit's table,
+and the report and the CSV show it with its field type's format.
+
+A consolidated table is: context columns (which section) + the sheet's own columns +
+derived columns (overdue, the leader's words where the reader corrected a value, the
+file, the source cell), each with its label, width and kind (`TableColumn`).
 """
 
 from __future__ import annotations
 
+import dataclasses
 import functools
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from . import labels
-from .fields import Choice, Count, Date, Field, Label, Level, LongText, Marker, Number, Text
+from .fields import Choice, Count, Date, Field, Label, Level, LongText, Marker, Number, PerRow, Text
 
 # Bump TEMPLATE_VERSION when the layout changes, SCHEMA_VERSION when the data read back changes.
 TEMPLATE_VERSION = 1
@@ -33,6 +43,11 @@ class Column:
         return labels.COLUMN[self.sheet][self.key][0]
 
     @property
+    def aliases(self) -> tuple[str, ...]:
+        """Labels this column had before: workbooks already sent still read back."""
+        return labels.COLUMN_ALIASES.get(self.sheet, {}).get(self.key, ())
+
+    @property
     def header(self) -> str:
         """The header cell text: the label, with a mark when the field is required."""
         return self.label + (labels.TEXT["required_mark"] if self.required else "")
@@ -42,6 +57,11 @@ class Column:
         if isinstance(self.field, Marker):
             return ""
         return labels.COLUMN[self.sheet][self.key][1]
+
+    @property
+    def in_report(self) -> bool:
+        """Month markers are the wheel's picture, not data: they stay out of the tables."""
+        return not isinstance(self.field, Marker)
 
 
 @dataclass(frozen=True)
@@ -65,6 +85,32 @@ class Item:
 
 
 @dataclass(frozen=True)
+class TableColumn:
+    """A column of a consolidated table: in the report (label, width, kind) and the CSV (key)."""
+
+    key: str
+    label: str
+    width: float
+    kind: str  # see fields.Field.report_kind
+    in_xlsx: bool = True  # False: an id that only the CSV carries
+
+
+# Columns every consolidated table starts and ends with. Labels are in labels.REPORT_COLUMNS.
+CONTEXT_COLUMNS = (("section_id", 14, "plain"), ("section", 22, "text"), ("leader", 18, "text"))
+SOURCE_COLUMNS = (("original", 30, "text"), ("file", 30, "text"), ("source", 16, "plain"))
+# Columns derived from a row and the unit (computed in consolidation.DERIVE).
+DERIVED_COLUMNS = {
+    "overdue": (9, "bool"),
+    "days_late": (9, "num"),
+    "state": (16, "text"),
+}
+
+
+def _report_column(key: str, width: float, kind: str) -> TableColumn:
+    return TableColumn(key, labels.REPORT_COLUMNS[key], width, kind)
+
+
+@dataclass(frozen=True)
 class Sheet:
     """A table sheet: a title, an intro line, a header row and one record per row."""
 
@@ -72,9 +118,15 @@ class Sheet:
     columns: tuple[Column, ...]
     header_row: int = 3  # 0-based: title, intro, blank, header
     key_column: str | None = None  # the column that identifies a pre-filled row
+    name_column: str | None = None  # the visible name of a pre-filled row (matched when the key is gone)
+    derived: tuple[str, ...] = ()  # DERIVED_COLUMNS the consolidated table adds
+    items: tuple[Item, ...] = ()  # a form sheet's questions: the type of a PerRow column by row
+    # The pre-filled rows of a keyed sheet: (sheet, unit, wheel occurrences) -> [row dict],
+    # or None when they cannot be known without the unit (then the workbook's own are used).
+    rows: Callable | None = None
 
     def __post_init__(self):
-        cols = tuple(Column(**{**c.__dict__, "sheet": self.key}) for c in self.columns)
+        cols = tuple(dataclasses.replace(c, sheet=self.key) for c in self.columns)
         object.__setattr__(self, "columns", cols)
 
     @property
@@ -86,13 +138,14 @@ class Sheet:
         return self.header_row + 1
 
     def column(self, key: str) -> Column:
-        for c in self.columns:
-            if c.key == key:
-                return c
-        raise KeyError(key)
+        return self._by_key[key]
 
     def index(self, key: str) -> int:
         return [c.key for c in self.columns].index(key)
+
+    @functools.cached_property
+    def _by_key(self) -> dict[str, Column]:
+        return {c.key: c for c in self.columns}
 
     @functools.cached_property
     def input_columns(self) -> tuple[Column, ...]:
@@ -101,6 +154,45 @@ class Sheet:
     @functools.cached_property
     def input_keys(self) -> frozenset[str]:
         return frozenset(c.key for c in self.input_columns)
+
+    @functools.cached_property
+    def item_fields(self) -> dict[str, Field]:
+        return {it.key: it.field for it in self.items}
+
+    def field_for(self, column: Column, row_key: str | None) -> Field:
+        """The field type of a cell: the column's, or for a PerRow column the row's item's."""
+        if isinstance(column.field, PerRow) and row_key in self.item_fields:
+            return self.item_fields[row_key]
+        return column.field
+
+    @functools.cached_property
+    def table_columns(self) -> tuple[TableColumn, ...]:
+        """The consolidated table of this sheet: context, own, derived and source columns."""
+        own = tuple(TableColumn(c.key, c.label, c.width, c.field.report_kind, in_xlsx=not c.hidden)
+                    for c in self.columns if c.in_report)
+        derived = tuple(_report_column(k, *DERIVED_COLUMNS[k]) for k in self.derived)
+        return (tuple(_report_column(*c) for c in CONTEXT_COLUMNS) + own + derived
+                + tuple(_report_column(*c) for c in SOURCE_COLUMNS))
+
+
+def _wheel_rows(sheet, unit, occurrences):
+    if unit is None or occurrences is None:
+        return None
+    rows = []
+    for o in occurrences:
+        row = {"key": o.key, "activity": o.name, "who": o.activity.who, "period": o.period, "due": o.due}
+        for m in o.months(unit.year):  # the month grid is the picture of the wheel
+            row[f"m{m:02d}"] = labels.TEXT["wheel_marker"]
+        rows.append(row)
+    return rows
+
+
+def _godbht_rows(sheet, unit, occurrences):
+    return godbht_rows()
+
+
+def _item_rows(sheet, unit, occurrences):
+    return [{"key": it.key, "part": it.part, "question": it.question} for it in sheet.items]
 
 
 ACTIONS = Sheet("actions", (
@@ -114,7 +206,7 @@ ACTIONS = Sheet("actions", (
     Column("status", Choice(list_name="statuses"), 14, required=True),
     Column("next_review", Date(), 12),
     Column("comment", LongText(), 30),
-))
+), derived=("overdue", "days_late"))
 
 WHEEL = Sheet("wheel", (
     Column("key", Label(), 10, input=False, hidden=True),
@@ -127,7 +219,7 @@ WHEEL = Sheet("wheel", (
     Column("status", Choice(list_name="wheel_statuses"), 14),
     Column("comment", LongText(), 30),
     *(Column(f"m{m:02d}", Marker(), 4.6, input=False) for m in range(1, 13)),
-), key_column="key")
+), key_column="key", name_column="activity", derived=("state",), rows=_wheel_rows)
 
 GODBHT = Sheet("godbht", (
     Column("key", Label(), 6, input=False, hidden=True),
@@ -138,15 +230,7 @@ GODBHT = Sheet("godbht", (
     Column("level_org", Level(), 22),
     Column("notes", LongText(), 34),
     Column("improvement", LongText(), 34),
-), key_column="key")
-
-ANNUAL = Sheet("annual", (
-    Column("key", Label(), 10, input=False, hidden=True),
-    Column("part", Label(), 24, input=False),
-    Column("question", Label(), 48, input=False),
-    Column("answer", Field(), 40),  # typed per item: see ANNUAL_ITEMS
-    Column("comment", LongText(), 40),
-), key_column="key")
+), key_column="key", name_column="element", rows=_godbht_rows)
 
 ANNUAL_ITEMS = (
     Item("safety_round_held", Choice(list_name="yes_no")),
@@ -165,7 +249,44 @@ ANNUAL_ITEMS = (
     Item("plan_review", LongText()),
 )
 
+ANNUAL = Sheet("annual", (
+    Column("key", Label(), 10, input=False, hidden=True),
+    Column("part", Label(), 24, input=False),
+    Column("question", Label(), 48, input=False),
+    Column("answer", PerRow(), 40),
+    Column("comment", LongText(), 40),
+), key_column="key", name_column="question", items=ANNUAL_ITEMS, rows=_item_rows)
+
 SHEETS = (ACTIONS, WHEEL, GODBHT, ANNUAL)
+
+
+@dataclass(frozen=True)
+class Schema:
+    """The workbook's table sheets, in order. `DEFAULT` is hmsxl's; tests build others."""
+
+    sheets: tuple[Sheet, ...] = SHEETS
+
+    def __getitem__(self, key: str) -> Sheet:
+        return self._by_key[key]
+
+    @functools.cached_property
+    def _by_key(self) -> dict[str, Sheet]:
+        return {s.key: s for s in self.sheets}
+
+    def with_column(self, sheet_key: str, column: Column, after: str | None = None) -> Schema:
+        """This schema with one more column in a sheet (after `after`, else at the end)."""
+        sheets = []
+        for sheet in self.sheets:
+            if sheet.key == sheet_key:
+                cols = list(sheet.columns)
+                at = len(cols) if after is None else sheet.index(after) + 1
+                cols.insert(at, column)
+                sheet = dataclasses.replace(sheet, columns=tuple(cols))
+            sheets.append(sheet)
+        return Schema(tuple(sheets))
+
+
+DEFAULT = Schema()
 
 # The hidden identity sheet: key -> value rows, then the validation lists in columns.
 IDENTITY_KEYS = (
@@ -184,4 +305,4 @@ def godbht_rows():
 
 
 def annual_rows():
-    return [{"key": it.key, "part": it.part, "question": it.question} for it in ANNUAL_ITEMS]
+    return _item_rows(ANNUAL, None, None)

@@ -69,12 +69,15 @@ def simulated_fill(unit: Unit, section_id: str, seed: int = 0, actions: int | No
             "comment": rng.choice(COMMENTS) or None,
         })
     wheel = {}
+    meaning = set(unit.wheel_done_statuses) | set(unit.wheel_na_statuses)
+    planned = next((s for s in unit.wheel_statuses[1:] if s not in meaning), unit.wheel_statuses[0])
     for o in year_occurrences(unit, section_id):
         if o.due <= today and rng.random() < 0.8:
             done = o.due - dt.timedelta(days=rng.randint(0, 20))
-            wheel[o.key] = {"planned": done - dt.timedelta(days=7), "done_date": done, "status": "Gjennomført"}
+            wheel[o.key] = {"planned": done - dt.timedelta(days=7), "done_date": done,
+                            "status": unit.wheel_done_statuses[0]}
         else:
-            wheel[o.key] = {"planned": o.due, "status": "Planlagt"}
+            wheel[o.key] = {"planned": o.due, "status": planned}
     godbht = {f"e{n:02d}": {"level_bht": rng.randint(1, 4), "level_org": rng.randint(1, 4)} for n in range(1, 16)}
     godbht["e01"]["notes"] = "Vurdert sammen med verneombud"
     answers = {

@@ -18,7 +18,7 @@ from xlsxwriter.utility import xl_col_to_name
 from xlsxwriter.worksheet import Worksheet
 
 from . import __version__, labels
-from .config import WHEEL_DONE_DEFAULT, Section, Unit, load_config
+from .config import Section, Unit, load_config
 from .errors import OutputExistsError
 from .fileio import atomic_write_bytes
 from .fields import Field, Label, LongText, Marker, Number, list_range_name
@@ -342,7 +342,7 @@ class SectionWorkbook:
         if not rows:
             return
         d, st = self._col(sheet, "due"), self._col(sheet, "status")
-        done = [v for v in u.wheel_statuses if v in WHEEL_DONE_DEFAULT] or [u.wheel_statuses[-1]]
+        done = [*u.wheel_done_statuses, *u.wheel_na_statuses]
         not_done = ",".join(f'${st}{first + 1}<>"{_q(v)}"' for v in done)
         dc = sheet.index("due")
         ws.conditional_format(first, dc, last, dc, {

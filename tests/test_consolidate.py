@@ -87,12 +87,15 @@ def test_overview_numbers_match_what_was_filled_in(returns, result):
     assert ov.loc["samling", "actions"] == len(fills["samling"]["actions"])
     assert ov.loc["drift", "actions"] == len(drift_actions) + 1  # the newer file was used
     for sid in ("formidling", "drift"):
-        assert ov.loc[sid, "done"] == sum(a["status"] in unit.done_statuses for a in fills[sid]["actions"])
+        statuses = [a["status"] for a in fills[sid]["actions"]]
+        assert ov.loc[sid, "completed"] == statuses.count("Iverksatt")  # not «Avbrutt», which also closes
+        assert ov.loc[sid, "cancelled"] == statuses.count("Avbrutt")
     expected_overdue = overdue_count(fills["formidling"]["actions"], unit)
     assert ov.loc["formidling", "overdue"] == expected_overdue
     assert ov.loc["drift", "overdue"] == overdue_count(drift_actions, unit) + 1  # the new action is late
     levels = [v for e in fills["formidling"]["godbht"].values() for v in (e["level_bht"], e["level_org"])]
-    assert ov.loc["formidling", "godbht_mean"] == round(sum(levels) / len(levels), 2)
+    assert ov.loc["formidling", "godbht_mean"] == pytest.approx(sum(levels) / len(levels))
+    assert ov.loc["formidling", "godbht_filled"] == 30
     assert ov.loc["samling", "errors"] == 1
     assert ov.loc["formidling", "file"].endswith("svar.eml → Handlingsplan.xlsx")
 
@@ -116,8 +119,14 @@ def test_nothing_lost_rows_reconcile(returns, result):
     assert rec["rows_read"] == sum(len(f["actions"]) for f in fills.values()) + 1 + old
     assert rec["rows_rejected"] == old and rec["balanced"]
     assert rec["rows_read"] == rec["rows_reported"] + rec["rows_rejected"]
+    for key, t in rec["tables"].items():
+        assert t["read"] == t["reported"] + t["rejected"], key
+    # The older duplicate's rows are listed with their values: its actions, and the keyed
+    # rows its leader wrote in (årshjul, God BHT, årsrapport).
     rejected = result.problems[result.problems["code"] == "row_rejected"]
-    assert len(rejected) == old and rejected["file"].str.endswith("drift-gammel.xlsx").all()
+    assert rejected["file"].str.endswith("drift-gammel.xlsx").all()
+    assert (rejected["sheet"] == "Handlingsplan").sum() == old
+    assert {"Årshjul", "God BHT", "Årsrapport"} <= set(rejected["sheet"])
 
 
 def test_problems_from_every_file(result):
@@ -132,16 +141,17 @@ def test_wheel_godbht_and_annual(returns, result):
     unit, fills, back = returns
     w = result.wheel[result.wheel["section_id"] == "formidling"].set_index("key")
     for key, values in fills["formidling"]["wheel"].items():
-        assert w.loc[key, "kept"] == (values["status"] == "Gjennomført")
+        assert (w.loc[key, "state"] == "Gjennomført") == (values["status"] == "Gjennomført")
+        assert w.loc[key, "planned"] == values["planned"]
     due = [k for k in w.index if w.loc[k, "due"] <= TODAY]
     ov = result.overview.set_index("section_id")
     assert ov.loc["formidling", "wheel_due"] == len(due)
-    assert ov.loc["formidling", "wheel_done"] == sum(bool(w.loc[k, "kept"]) for k in due)
+    assert ov.loc["formidling", "wheel_done"] == sum(w.loc[k, "state"] == "Gjennomført" for k in due)
     g = result.godbht.set_index("key")
     used = [fills["samling"], fills["formidling"]]  # drift's newer file has the same levels
     for key in ("e01", "e08", "e15"):
         values = [f["godbht"][key]["level_bht"] for f in used] + [fills["drift"]["godbht"][key]["level_bht"]]
-        assert g.loc[key, "mean_bht"] == round(sum(values) / 3, 2)
+        assert g.loc[key, "mean_bht"] == pytest.approx(sum(values) / 3)
         assert g.loc[key, "spread_bht"] == max(values) - min(values)
     a = result.annual[result.annual["key"] == "focus_next"].set_index("section_id")
     assert a.loc["drift", "answer"] == fills["drift"]["annual"]["focus_next"]["answer"]
@@ -150,8 +160,8 @@ def test_wheel_godbht_and_annual(returns, result):
 def test_report_workbook(result, tmp_path):
     path = result.write_excel(tmp_path / "rapport.xlsx")
     wb = openpyxl.load_workbook(path)
-    assert wb.sheetnames == ["Oversikt", "Handlingsplan", "Forfalt", "Årshjul", "God BHT", "Årsrapport",
-                             "Problemer", "Mangler", "Kilder"]
+    assert wb.sheetnames == ["Oversikt", "Handlingsplan", "Forfalt", "Årshjul", "Årshjul-aktiviteter", "God BHT",
+                             "God BHT per seksjon", "Årsrapport", "Problemer", "Mangler", "Kilder"]
     ws = wb["Handlingsplan"]
     assert len(ws.tables) == 1
     assert ws.max_row - 4 == len(result.actions)

@@ -1,0 +1,89 @@
+"""Every kind of problem hmsxl reports, with its severity; its message is in the catalog.
+
+A problem's code, severity and message belong together (as in frictionless' error
+classes): the place that finds a problem names only the code and the message's details,
+never the severity. `labels.PROBLEM` holds the Norwegian message of each code, and a test
+checks that the two tables name the same codes.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+
+from . import labels
+from .fields import as_text
+
+SEVERITIES = ("error", "warning", "info")
+
+SEVERITY = {
+    # a value in a cell
+    "required": "error",
+    "too_long": "error",
+    "not_a_date": "error",
+    "date_out_of_range": "error",
+    "date_from_text": "warning",
+    "date_from_period": "warning",
+    "date_from_number": "warning",
+    "choice_corrected": "warning",
+    "not_in_list": "error",
+    "not_in_list_suggest": "error",
+    "not_a_number": "error",
+    "number_from_text": "warning",
+    "not_whole": "error",
+    "out_of_range": "error",
+    # across cells
+    "overdue": "warning",
+    "wheel_not_done": "info",
+    "godbht_partial": "warning",
+    "godbht_empty": "info",
+    # the workbook's identity and layout
+    "identity_missing": "warning",
+    "identity_unknown": "error",
+    "identity_bad_value": "error",
+    "template_too_old": "warning",
+    "template_too_new": "error",
+    "wrong_unit": "error",
+    "wrong_year": "error",
+    "unknown_section": "error",
+    "sheet_missing": "error",
+    "sheet_renamed": "warning",
+    "unknown_sheet": "warning",
+    "header_missing": "error",
+    "column_missing": "error",
+    "optional_column_missing": "warning",
+    "unknown_column": "warning",
+    "row_unknown": "warning",
+    "row_missing": "warning",
+    "row_duplicate": "warning",
+    "value_outside_table": "warning",
+    "too_many_rows": "error",
+    # consolidation
+    "row_rejected": "warning",
+    "file_unreadable": "error",
+}
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One problem found in a returned file: where, what, how bad, and why (in Norwegian)."""
+
+    file: str
+    sheet: str
+    cell: str
+    field: str
+    value: str
+    code: str
+    severity: str
+    message: str
+
+    def as_dict(self) -> dict:
+        return asdict(self)
+
+
+def problem(code: str, file: str = "", sheet: str = "", cell: str = "", field: str = "", value=None,
+            **params) -> Problem:
+    """A problem of kind `code`; `params` fill its message."""
+    return Problem(
+        file=file, sheet=sheet, cell=cell, field=field, value="" if value is None else as_text(value),
+        code=code, severity=SEVERITY[code], message=labels.PROBLEM[code].format(**params),
+    )
