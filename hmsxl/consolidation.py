@@ -197,7 +197,8 @@ class _TableBuilder:
         import pandas as pd
 
         self.rows.sort(key=lambda row: order.get(row["section_id"], len(order)))
-        return pd.DataFrame(self.rows, columns=self.columns)
+        # Object columns keep each value as read: a whole number stays an int beside empty cells.
+        return pd.DataFrame(self.rows, columns=self.columns, dtype=object)
 
 
 def consolidate(paths, config: Unit | None = None, today: dt.date | None = None, password: str | None = None,

@@ -244,7 +244,8 @@ class Choice(Field):
         for v in values:
             if not is_empty(v):
                 counts[as_text(v)] = counts.get(as_text(v), 0) + 1
-        return " · ".join(f"{v} {n}" for v, n in counts.items()) or None
+        ranked = sorted(counts.items(), key=lambda vn: (-vn[1], nordic_key(vn[0])))
+        return " · ".join(f"{v} {n}" for v, n in ranked) or None
 
 
 @dataclass(frozen=True)

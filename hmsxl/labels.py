@@ -166,6 +166,8 @@ TEXT = {
     "godbht_chart_title": "Profil: God BHT",
     "godbht_series_bht": "BHT",
     "godbht_series_org": "Virksomheten",
+    "godbht_short_bht": "BHT",
+    "godbht_short_org": "virks.",
     "annual_title": "HMS-årsrapport {year} – {section}",
     "annual_intro": (
         "Svar på hvert spørsmål i kolonnen Svar. Del B følger den årlige arbeidsmiljødrøftelsen. "
@@ -333,7 +335,7 @@ REPORT = {
     "title": "HMS-rapport {year} – {unit}",
     "title_no_unit": "HMS-rapport",
     "subtitle": "Samlet fra {files} filer for {answered} av {sections} seksjoner. Dato for forfall: {today}.",
-    "reconciliation": "Avstemming av handlingsplanrader",
+    "reconciliation": "Avstemming: rader lest = rader i rapporten + rader ikke brukt",
     "rows_read": "Rader lest",
     "rows_reported": "Rader i rapporten",
     "rows_rejected": "Rader ikke brukt (se Kilder og Problemer)",

@@ -49,7 +49,9 @@ OVERVIEW_COLUMNS = _spec(("section_id", 14, "plain"), ("section", 26, "text"), (
                          ("completed", 9, "num"), ("cancelled", 9, "num"), ("overdue", 9, "num"),
                          ("wheel_done", 11, "num"), ("wheel_due", 11, "num"), ("godbht_mean", 9, "dec"),
                          ("godbht_filled", 10, "num"), ("errors", 7, "num"), ("warnings", 9, "num"))
-GODBHT_DIMS = (("bht", labels.TEXT["godbht_series_bht"]), ("org", labels.TEXT["godbht_series_org"]))
+# God BHT's two dimensions: (key suffix, name in the chart, short name in column headers).
+GODBHT_DIMS = (("bht", labels.TEXT["godbht_series_bht"], labels.TEXT["godbht_short_bht"]),
+               ("org", labels.TEXT["godbht_series_org"], labels.TEXT["godbht_short_org"]))
 
 
 def _is_missing(value) -> bool:
@@ -193,10 +195,9 @@ class _Report:
         ws, hr = self.table(S["overview"], title, columns, rows, sub, first_col=2)
         at = hr + len(rows) + 3
         ws.write_string(at, 1, R["reconciliation"], self.f.bold)
-        heads = (R["table"], R["rows_read"], R["rows_reported"], R["rows_rejected"], "")
-        for c, text in enumerate(heads, start=1):
-            if text:
-                ws.write_string(at + 1, c, text, self.f.header)
+        for c, text in enumerate((R["table"], R["rows_read"], R["rows_reported"], R["rows_rejected"]), start=1):
+            ws.write_string(at + 1, c, text, self.f.header)
+        ws.set_row(at + 1, 45)
         for i, sheet in enumerate(r.schema.sheets, start=at + 2):
             t = rec["tables"][sheet.key]
             ws.write_string(i, 1, sheet.name, self.f.kinds["plain"])
@@ -268,12 +269,12 @@ class _Report:
         g = self.r.godbht
         cols = [TableColumn("number", C["number"], 5, "num"), TableColumn("group", C["group"], 18, "text"),
                 TableColumn("element", C["element"], 30, "text")]
-        for dim, name in GODBHT_DIMS:
-            cols += [TableColumn(f"mean_{dim}", f"{C['mean']} {name}", 10, "dec"),
-                     TableColumn(f"min_{dim}", f"{C['min']} {name}", 9, "num"),
-                     TableColumn(f"max_{dim}", f"{C['max']} {name}", 9, "num"),
-                     TableColumn(f"spread_{dim}", f"{C['spread']} {name}", 11, "num"),
-                     TableColumn(f"n_{dim}", f"{C['n']} {name}", 9, "num")]
+        for dim, _, short in GODBHT_DIMS:
+            cols += [TableColumn(f"mean_{dim}", f"{C['mean']} {short}", 10, "dec"),
+                     TableColumn(f"min_{dim}", f"{C['min']} {short}", 9, "num"),
+                     TableColumn(f"max_{dim}", f"{C['max']} {short}", 9, "num"),
+                     TableColumn(f"spread_{dim}", f"{C['spread']} {short}", 11, "num"),
+                     TableColumn(f"n_{dim}", f"{C['n']} {short}", 10, "num")]
         cols.append(TableColumn("gap", C["gap"], 10, "dec"))
         rows = _rows(g, cols)
         ws, hr = self.table(S["godbht"], R["godbht_title"], cols, rows)
@@ -283,7 +284,7 @@ class _Report:
         if rows:
             chart = self.wb.add_chart({"type": "bar"})
             sheet = S["godbht"].replace("'", "''")
-            for (dim, name), colour in zip(GODBHT_DIMS, colours.SERIES):
+            for (dim, name, _), colour in zip(GODBHT_DIMS, colours.SERIES):
                 c = [x.key for x in cols].index(f"mean_{dim}")
                 chart.add_series({"name": name, "categories": [sheet, first, 2, last, 2],
                                   "values": [sheet, first, c, last, c], "fill": {"color": colour}, "gap": 60})
@@ -296,7 +297,7 @@ class _Report:
             col = 9
 
         def mean_of(e):
-            values = [_value(e[f"mean_{dim}"]) for dim, _ in GODBHT_DIMS]
+            values = [_value(e[f"mean_{dim}"]) for dim, _, _ in GODBHT_DIMS]
             values = [v for v in values if v is not None]
             return sum(values) / len(values) if values else None
 

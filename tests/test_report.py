@@ -1,0 +1,213 @@
+"""The LAMU report: every value a leader typed reaches it, and every number in it is right.
+
+Each test pins something an advisor would see in the report: a leader's note, a date typed
+as words, a count that must not include cancelled actions, a mean that must not look
+best because it is almost empty.
+"""
+
+import csv
+import dataclasses
+import datetime as dt
+
+import openpyxl
+import pytest
+from click.testing import CliRunner
+
+from hmsxl import consolidate, generate
+from hmsxl.cli import main
+from hmsxl.fields import nordic_key
+
+from conftest import YEAR
+
+TODAY = dt.date(YEAR, 10, 1)
+ACTION = {"category": "Annet", "challenge": "Støy i kantina", "measure": "Lyddemping", "priority": "Lav",
+          "responsible": "Leder", "deadline": dt.date(YEAR, 12, 1), "status": "Påbegynt"}
+
+
+def returned(unit, tmp_path, fills, edit=None, name="svar"):
+    """Workbooks as the sections return them: filled, and optionally edited with openpyxl."""
+    paths = generate(unit, tmp_path / name, sections=list(fills), fills=fills, force=True)
+    if edit:
+        for path in paths:
+            wb = openpyxl.load_workbook(path)
+            edit(path.name.split("-", 1)[1][:-5], wb)
+            wb.save(path)
+    return tmp_path / name
+
+
+def sheet_rows(path, sheet, header_row=4):
+    """A report sheet's table as dicts by header label."""
+    ws = openpyxl.load_workbook(path)[sheet]
+    rows = list(ws.iter_rows(min_row=header_row, values_only=True))
+    header = rows[0]
+    return [dict(zip(header, r)) for r in rows[1:] if any(v is not None for v in r)]
+
+
+def report(result, tmp_path):
+    return result.write_excel(tmp_path / "rapport.xlsx")
+
+
+def test_godbht_notes_and_wheel_comments_reach_the_report_and_csv(unit, tmp_path):
+    fill = {"godbht": {"e04": {"level_bht": 2, "notes": "Planen er ikke kjent", "improvement": "Felles møte i mars"}},
+            "wheel": {"vernerunde": {"planned": dt.date(YEAR, 6, 3), "comment": "Flyttet etter ferien"}}}
+    folder = returned(unit, tmp_path, {"drift": fill})
+    result = consolidate([folder], config=unit, today=TODAY)
+    path = report(result, tmp_path)
+    godbht = {r["Nr"]: r for r in sheet_rows(path, "God BHT per seksjon")}
+    assert godbht[4]["Egne notater"] == "Planen er ikke kjent"
+    assert godbht[4]["Forslag til forbedring"] == "Felles møte i mars"
+    wheel = {r["Aktivitet"]: r for r in sheet_rows(path, "Årshjul-aktiviteter")}
+    assert wheel["Vernerunde"]["Kommentar"] == "Flyttet etter ferien"
+    assert wheel["Vernerunde"]["Planlagt dato"] == dt.datetime(YEAR, 6, 3)
+    result.to_csv(tmp_path / "csv")
+    with open(tmp_path / "csv" / "godbht.csv", encoding="utf-8-sig") as fh:
+        assert "Felles møte i mars" in {r["improvement"] for r in csv.DictReader(fh)}
+    with open(tmp_path / "csv" / "wheel.csv", encoding="utf-8-sig") as fh:
+        assert "Flyttet etter ferien" in {r["comment"] for r in csv.DictReader(fh)}
+
+
+def test_a_deadline_typed_as_words_shows_the_leaders_words(unit, tmp_path):
+    def edit(sid, wb):
+        wb["Handlingsplan"]["G5"] = "høst 2027"
+        wb["Handlingsplan"]["H5"] = "påbegynt"
+
+    folder = returned(unit, tmp_path, {"drift": {"actions": [ACTION]}}, edit)
+    result = consolidate([folder], config=unit, today=TODAY)
+    (row,) = sheet_rows(report(result, tmp_path), "Handlingsplan")
+    assert row["Frist"] == dt.datetime(2027, 12, 31)
+    assert row["Status"] == "Påbegynt"
+    words = row["Skrevet som (rettet av hmsxl)"]
+    assert "Frist: «høst 2027»" in words and "Status: «påbegynt»" in words
+
+
+def test_a_wheel_status_not_in_the_list_stays_visible(unit, tmp_path):
+    folder = returned(unit, tmp_path, {"drift": {"wheel": {"vernerunde": {"status": "Ferdig"}}}})
+    result = consolidate([folder], config=unit, today=TODAY)
+    ws = openpyxl.load_workbook(report(result, tmp_path))["Årshjul"]
+    header = [c.value for c in ws[4]]
+    cell = ws.cell(5, header.index("Vernerunde") + 1).value
+    assert "«Ferdig»" in cell and cell.startswith("Forfalt")
+
+
+def test_carry_over_finds_a_workbook_whose_hidden_sheet_was_deleted(unit, tmp_path, config_file):
+    last_year = dataclasses.replace(unit, year=YEAR - 1)
+    old = {**ACTION, "deadline": dt.date(YEAR - 1, 5, 1)}
+    (path,) = generate(last_year, tmp_path / "fjor", sections=["drift"], fills={"drift": {"actions": [old]}})
+    wb = openpyxl.load_workbook(path)
+    wb.remove(wb["_hmsxl"])
+    wb.save(tmp_path / "fjor" / "Handlingsplan.xlsx")
+    path.unlink()
+    result = CliRunner().invoke(main, ["generate", str(config_file), "-o", str(tmp_path / "nye"),
+                                       "--carry-over", str(tmp_path / "fjor")])
+    assert result.exit_code == 0, result.output
+    assert "Carried over 1 unfinished action(s) for 1 section(s)" in result.output
+    assert "Handlingsplan.xlsx: brukt" in result.output
+
+
+def test_carry_over_says_why_a_file_was_not_used(unit, tmp_path, config_file):
+    generate(unit, tmp_path / "feil-aar", sections=["drift"], fills={"drift": {"actions": [ACTION]}})
+    result = CliRunner().invoke(main, ["generate", str(config_file), "-o", str(tmp_path / "nye"),
+                                       "--carry-over", str(tmp_path / "feil-aar")])
+    assert result.exit_code == 0, result.output
+    assert f"{YEAR}-drift.xlsx: avvist" in result.output and "Carried over 0" in result.output
+
+
+def test_completed_and_cancelled_are_counted_apart(unit, tmp_path):
+    statuses = ["Iverksatt", "Iverksatt", "Avbrutt", "Påbegynt"]
+    actions = [{**ACTION, "challenge": f"Sak {i}", "status": s} for i, s in enumerate(statuses)]
+    result = consolidate([returned(unit, tmp_path, {"drift": {"actions": actions}})], config=unit, today=TODAY)
+    row = next(r for r in sheet_rows(report(result, tmp_path), "Oversikt") if r["Seksjon-ID"] == "drift")
+    assert (row["Tiltak"], row["Fullført"], row["Avbrutt"]) == (4, 2, 1)
+
+
+def test_a_nearly_empty_godbht_has_no_mean_and_says_so(unit, tmp_path):
+    few = {"e01": {"level_bht": 4, "level_org": 4}, "e02": {"level_bht": 4, "level_org": 3}}
+    full = {f"e{n:02d}": {"level_bht": 2, "level_org": 3} for n in range(1, 16)}
+    result = consolidate([returned(unit, tmp_path, {"drift": {"godbht": few}, "adm": {"godbht": full}})],
+                         config=unit, today=TODAY)
+    rows = {r["Seksjon-ID"]: r for r in sheet_rows(report(result, tmp_path), "Oversikt")}
+    assert rows["drift"]["God BHT snitt"] is None and rows["drift"]["God BHT utfylt (av 30)"] == 4
+    assert rows["adm"]["God BHT snitt"] == 2.5 and rows["adm"]["God BHT utfylt (av 30)"] == 30
+    partial = result.problems[result.problems["code"] == "godbht_partial"]
+    assert list(partial["section_id"]) == ["drift"] and "4 av 30" in partial["message"].iloc[0]
+
+
+def test_godbht_gaps_and_weakest_come_from_unrounded_means(unit, tmp_path):
+    # BHT 3, 3, 2 (mean 2.667) against the organisation 2, 2, 3 (2.333): the gap is 0.333,
+    # where rounded means would give 0.34.
+    fills = {sid: {"godbht": {"e05": {"level_bht": b, "level_org": o}}}
+             for sid, b, o in (("samling", 3, 2), ("drift", 3, 2), ("adm", 2, 3))}
+    result = consolidate([returned(unit, tmp_path, fills)], config=unit, today=TODAY)
+    g = result.godbht.set_index("key")
+    assert g.loc["e05", "gap"] == pytest.approx(1 / 3)
+    rows = {r["Nr"]: r for r in sheet_rows(report(result, tmp_path), "God BHT")}
+    assert rows[5]["Forskjell"] == pytest.approx(1 / 3) and rows[5]["Snitt BHT"] == pytest.approx(8 / 3)
+
+
+def test_wheel_done_status_comes_from_the_units_lists(tmp_path, config_file):
+    from hmsxl import load_config
+
+    text = config_file.read_text(encoding="utf-8").replace(
+        "[lists]", '[lists]\nwheel_statuses = ["Ikke startet", "Utført", "Ikke relevant"]\n'
+                   'wheel_done_statuses = ["Utført"]\nwheel_na_statuses = ["Ikke relevant"]', 1)
+    config_file.write_text(text, encoding="utf-8")
+    unit = load_config(config_file)
+    fill = {"wheel": {"vernerunde": {"status": "Utført"}, "brannvernrunde-k1": {"status": "Ikke relevant"}}}
+    result = consolidate([returned(unit, tmp_path, {"drift": fill})], config=unit, today=TODAY)
+    state = result.wheel.set_index("key")["state"]
+    assert state["vernerunde"] == "Gjennomført" and state["brannvernrunde-k1"] == "Ikke aktuelt"
+    not_done = result.problems[result.problems["code"] == "wheel_not_done"]
+    assert not ({"Vernerunde", "Brannvernrunde, 1. kvartal"} & set(not_done["field"]))
+    assert result.overview.set_index("section_id").loc["drift", "wheel_done"] == 1
+
+
+def test_a_status_list_that_loses_its_done_value_is_a_clear_config_error(config_file):
+    from hmsxl import ConfigError, load_config
+
+    text = config_file.read_text(encoding="utf-8").replace(
+        "[lists]", '[lists]\nwheel_statuses = ["Ikke startet", "Utført"]', 1)
+    config_file.write_text(text, encoding="utf-8")
+    with pytest.raises(ConfigError) as err:
+        load_config(config_file)
+    assert "lists.wheel_done_statuses: 'Gjennomført' is not in lists.wheel_statuses" in str(err.value)
+
+
+def test_annual_report_numbers_are_numbers_with_totals_and_comments_apart(unit, tmp_path):
+    fills = {sid: {"annual": {"employees": {"answer": n, "comment": f"Per 1. okt ({sid})"},
+                              "safety_round_held": {"answer": yn}}}
+             for sid, n, yn in (("samling", 12, "Ja"), ("drift", 30, "Ja"), ("adm", 5, "Nei"))}
+    result = consolidate([returned(unit, tmp_path, fills)], config=unit, today=TODAY)
+    ws = openpyxl.load_workbook(report(result, tmp_path))["Årsrapport"]
+    rows = [list(r) for r in ws.iter_rows(min_row=4, values_only=True)]
+    header = rows[0]
+    employees = next(r for r in rows if r[1] == "Antall ansatte i seksjonen")
+    assert employees[header.index("Sum / fordeling")] == 47
+    assert [employees[header.index(s)] for s in ("Samlingsseksjonen", "Drift og sikkerhet", "Administrasjonen")] \
+        == [12, 30, 5]
+    comment = rows[rows.index(employees) + 1]
+    assert comment[1] == "Kommentar" and "Per 1. okt (drift)" in comment
+    held = next(r for r in rows if r[1] == "Er årets vernerunde gjennomført?")
+    assert held[header.index("Sum / fordeling")] == "Ja 2 · Nei 1"
+
+
+def test_overdue_actions_sorted_in_norwegian_order(unit, tmp_path):
+    leaders = {"samling": "Åse Ås", "formidling": "Øyvind Ø", "drift": "Zara Z", "adm": "Ærlig Æ"}
+    sections = tuple(dataclasses.replace(s, leader=leaders[s.id]) for s in unit.sections)
+    unit = dataclasses.replace(unit, sections=sections)
+    late = {**ACTION, "deadline": dt.date(YEAR, 2, 1)}
+    result = consolidate([returned(unit, tmp_path, {sid: {"actions": [late]} for sid in leaders})],
+                         config=unit, today=TODAY)
+    rows = sheet_rows(report(result, tmp_path), "Forfalt")
+    assert [r["Leder"] for r in rows] == ["Zara Z", "Ærlig Æ", "Øyvind Ø", "Åse Ås"]
+    assert sorted(leaders.values(), key=nordic_key) == ["Zara Z", "Ærlig Æ", "Øyvind Ø", "Åse Ås"]
+
+
+def test_overview_keeps_numbers_in_their_own_columns(unit, tmp_path):
+    result = consolidate([returned(unit, tmp_path, {"drift": {"actions": [ACTION]}})], config=unit, today=TODAY)
+    path = report(result, tmp_path)
+    ws = openpyxl.load_workbook(path)["Oversikt"]
+    header = [c.value for c in ws[4]]
+    assert "Årshjul gjennomført" in header and "Årshjul med frist passert" in header
+    row = next(r for r in sheet_rows(path, "Oversikt") if r["Seksjon-ID"] == "drift")
+    assert isinstance(row["Årshjul gjennomført"], int) and isinstance(row["Årshjul med frist passert"], int)
+    assert ws.row_dimensions[4].height >= 45 and ws["A4"].alignment.wrap_text
