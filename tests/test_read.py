@@ -364,3 +364,21 @@ def test_what_we_write_we_read_for_every_field_type(unit, tmp_path):
         assert data.annual[key]["answer"] == (values["answer"].strip() if isinstance(values["answer"], str)
                                               else values["answer"])
     assert data.annual["other_activities"]["comment"] == "mellomrom"
+
+
+def test_a_renamed_column_label_still_reads_workbooks_already_sent(workbook, tmp_path, monkeypatch):
+    from hmsxl import labels
+    from hmsxl.read import header_index
+
+    sent = filled(workbook, tmp_path / "sendt.xlsx", CLEAN)  # written with the label «Frist»
+    monkeypatch.setitem(labels.COLUMN["actions"], "deadline", ("Tidsfrist", "Skriv en dato."))
+    header_index.cache_clear()
+    try:
+        without = read_workbook(sent, today=TODAY)
+        assert ("Handlingsplan", "A4", "column_missing") in codes(without)
+        monkeypatch.setitem(labels.COLUMN_ALIASES["actions"], "deadline", ("Frist",))
+        header_index.cache_clear()
+        with_alias = read_workbook(sent, today=TODAY)
+        assert kinds(with_alias) == [] and with_alias.actions[0]["deadline"] == dt.date(YEAR, 3, 1)
+    finally:
+        header_index.cache_clear()
