@@ -9,7 +9,10 @@ comes out exactly as XlsxWriter would have written it:
 - characters XML cannot hold (C0 controls other than tab and newline, the
   noncharacters U+FFFE and U+FFFF, lone surrogates) become Excel's `_xHHHH_`;
 - a literal `_xHHHH_` in the text is protected as `_x005F_xHHHH_`, so that Excel shows
-  it as typed instead of decoding it;
+  it as typed instead of decoding it. Unlike XlsxWriter, every underscore that starts such
+  a sequence is protected, also one that ends the sequence before it ("_x005F_x0041_"),
+  or one that an escaped character follows ("_x005F" and U+0001), both of which
+  XlsxWriter leaves to be decoded;
 - leading or trailing whitespace gets `xml:space="preserve"`;
 - lengths are Excel's: UTF-16 code units, so an emoji counts two. A cell holds at most
   32,767, a header or footer 255; what is longer is cut with a visible mark.
@@ -26,8 +29,11 @@ CELL_MAX = 32767
 HEADER_FOOTER_MAX = 255
 MARK = "…"
 
+_ILLEGAL_CHARS = r"\x00-\x08\x0b-\x1f\ud800-\udfff\ufffe\uffff"
 _LITERAL_ESCAPE = re.compile(r"_x[0-9A-Fa-f]{4}_")
-_ILLEGAL = re.compile(r"[\x00-\x08\x0b-\x1f\ud800-\udfff\ufffe\uffff]")
+# One pass: an underscore that starts an escape sequence once the text is escaped (an
+# illegal character's escape starts with "_" too), or an illegal character.
+_EXCEL_ESCAPE = re.compile(r"_(?=x[0-9A-Fa-f]{4}[_" + _ILLEGAL_CHARS + r"])|[" + _ILLEGAL_CHARS + "]")
 _NEEDS_WORK = re.compile(r"[&<>\x00-\x08\x0b-\x1f\ud800-\udfff\ufffe\uffff]|_x[0-9A-Fa-f]{4}_")
 _LEADING_OR_TRAILING_SPACE = re.compile(r"^\s|\s$")
 _ENTITY = re.compile(r"&(amp|lt|gt|quot|apos|#[0-9]+|#x[0-9A-Fa-f]+);")
@@ -42,8 +48,7 @@ def utf16_len(text: str) -> int:
 
 
 def _excel_escapes(text: str) -> str:
-    text = _LITERAL_ESCAPE.sub(lambda m: "_x005F" + m.group(0), text)
-    return _ILLEGAL.sub(lambda m: f"_x{ord(m.group(0)):04X}_", text)
+    return _EXCEL_ESCAPE.sub(lambda m: f"_x{ord(m.group(0)):04X}_", text)
 
 
 def _xml_escapes(text: str) -> str:
