@@ -322,6 +322,9 @@ REPORT = {
     "wheel_open": "Ikke gjennomført",
     "wheel_na": "Ikke aktuelt",
     "row_rejected": "Raden er ikke med i handlingsplanen fordi filen ikke ble brukt ({reason}): {values}",
+    "cut_mark": " … [avkortet]",
+    "text_cut": "Teksten er {length} tegn lang, men en celle i Excel rommer {limit}. Den er avkortet i rapporten; "
+                "hele teksten står i kildefila.",
 }
 REPORT_COLUMNS = {
     "section_id": "Seksjon-ID",

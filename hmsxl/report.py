@@ -17,7 +17,7 @@ from pathlib import Path
 import xlsxwriter
 from xlsxwriter.utility import xl_col_to_name
 
-from . import labels
+from . import labels, xmltext
 from .fields import as_text
 from .fileio import atomic_write_bytes
 from .schema import ACTIONS, ANNUAL_ITEMS
@@ -276,7 +276,8 @@ class _Report:
                 (C["sheet"], 14, "plain"), (C["cell"], 7, "plain"), (C["field"], 22, "text"),
                 (C["value"], 24, "text"), (C["message"], 70, "text"), (C["code"], 18, "plain")]
         order = {"error": 0, "warning": 1, "info": 2}
-        records = sorted(_records(p), key=lambda x: (order.get(x["severity"], 3), x["file"], x["sheet"]))
+        records = sorted(_records(p) + self._cut_cells(),
+                         key=lambda x: (order.get(x["severity"], 3), x["file"], x["sheet"]))
         rows = [[labels.SEVERITY.get(x["severity"], x["severity"]), x["file"], x["section_id"], x["sheet"], x["cell"],
                  x["field"], x["value"], x["message"], x["code"]] for x in records]
         ws, hr = self.table(S["problems"], R["problems_title"], cols, rows)
@@ -285,6 +286,21 @@ class _Report:
                 ws.conditional_format(hr + 1, 0, hr + len(rows), 0, {
                     "type": "cell", "criteria": "==", "value": f'"{labels.SEVERITY[sev]}"',
                     "format": self.wb.add_format({"bg_color": FILLS[fill]})})
+
+    def _cut_cells(self) -> list[dict]:
+        """The table cells of the sheets so far whose text is longer than a cell holds, as
+        problems: _CellWriter cuts them with a mark."""
+        out = []
+        for number, (first, rows, _, _) in self.bulk.items():
+            sheet = self.wb.worksheets()[number - 1].name
+            for i, row in enumerate(rows):
+                for c, v in enumerate(row):
+                    if v.__class__ is str and len(v) > xmltext.CELL_MAX // 2 and xmltext.fit(v) is not v:
+                        out.append({"severity": "warning", "file": "", "section_id": "", "sheet": sheet,
+                                    "cell": f"{xl_col_to_name(c)}{first + i + 1}", "field": "", "value": v[:40],
+                                    "code": "text_cut", "message": R["text_cut"].format(
+                                        length=xmltext.utf16_len(v), limit=xmltext.CELL_MAX)})
+        return out
 
     def missing(self):
         m = self.r.missing
@@ -328,17 +344,8 @@ class _Report:
 # result back with openpyxl and LibreOffice.
 
 EXCEL_EPOCH = dt.datetime(1899, 12, 30)
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]|_(?=x[0-9A-Fa-f]{4}_)")
 _ROW_RE = re.compile(rb'<row r="(\d+)"')
 _DIM_RE = re.compile(rb'<dimension ref="([A-Z]+)?\d*:?([A-Z]+)?(\d+)?"/>')
-
-
-def _escape_control(m) -> str:
-    # Excel's own escape for characters XML cannot hold; a literal "_x0041_" is escaped too.
-    return f"_x{ord(m.group(0)):04X}_"
-
-
-_NEEDS_ESCAPE = re.compile(r"[&<>\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]|_x|^\s|\s$")
 
 
 class _CellWriter:
@@ -380,13 +387,9 @@ class _CellWriter:
                 style = styles["dec"] if (kind == "dec" or not float(value).is_integer()) else styles["num"]
                 return f'" s="{style}"><v>{value!r}</v></c>'
         text = value if isinstance(value, str) else as_text(value)
-        text = text[:32767]
-        space = ""
-        if _NEEDS_ESCAPE.search(text):
-            text = _CONTROL.sub(_escape_control, text).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-            space = ' xml:space="preserve"' if text[:1].isspace() or text[-1:].isspace() else ""
+        text = xmltext.fit(text, xmltext.CELL_MAX, R["cut_mark"])  # _cut_cells lists what is cut
         style = styles["text"] if kind == "text" else styles["plain"]
-        return f'" s="{style}" t="inlineStr"><is><t{space}>{text}</t></is></c>'
+        return f'" s="{style}" t="inlineStr">{xmltext.inline_string(text)}</c>'
 
 
 def _rows_xml(first: int, rows: list, kinds: list, widths: list, styles: dict) -> bytes:

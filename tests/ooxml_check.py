@@ -321,7 +321,9 @@ def _shared_strings(p: _Package) -> list[str]:
     part = next(iter(p.by_type("sharedStrings+xml")), None)
     if part is None:
         return []
-    root = p.xml[part]
+    root = p.xml.get(part)
+    if root is None:
+        return []
     strings = ["".join(si.itertext()) for si in root.iterfind(f"{{{NS['main']}}}si")]
     p.sst_part = part
     p.sst_root = root
@@ -381,7 +383,7 @@ def _cells_and_strings(p: _Package) -> None:
                     p.add(part, f"cell {ref}: a formula of {len(f)} characters")
         _validations(p, part, root)
         for hf in root.iterfind(f"{m}headerFooter/*"):
-            n = utf16_len(hf.text or "")
+            n = utf16_len(decode_escapes(hf.text or ""))
             if n > HEADER_FOOTER_MAX:
                 p.add(part, f"{etree.QName(hf).localname} is {n} UTF-16 units; Excel allows {HEADER_FOOTER_MAX}")
     sst = getattr(p, "sst_root", None)
