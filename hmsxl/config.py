@@ -16,6 +16,7 @@ from pathlib import Path
 
 from .errors import ConfigError
 from .labels import MAIL_TEXT
+from .xmltext import utf16_len
 
 # Excel's limits that the config can break (checked before anything is written).
 LIST_ITEM_MAX = 255
@@ -34,8 +35,6 @@ NONCHARACTER_RE = re.compile(r"[\ud800-\udfff\ufffe\uffff]")
 def text_problem(value: str, max_len: int = NAME_MAX, one_line: bool = True, limit: str = "") -> str | None:
     """What is wrong with a configured text for Excel, or None. Lengths are counted as
     Excel counts them, in UTF-16 units (an emoji is two)."""
-    from .xmltext import utf16_len
-
     bad = NONCHARACTER_RE.search(value)
     if bad:
         return f"holds U+{ord(bad.group(0)):04X}, which is not a character a workbook can hold; remove it"
