@@ -16,6 +16,7 @@ from pathlib import Path
 
 from .errors import ConfigError
 from .labels import DEFAULT_LISTS, MAIL_TEXT
+from .xmltext import utf16_len
 
 # Excel's limits that the config can break (checked before anything is written).
 LIST_ITEM_MAX = 255
@@ -27,6 +28,22 @@ EMAIL_RE = re.compile(r"^[^@\s<>,;\"]+@[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(
 MONTH_DAY_RE = re.compile(r"^(\d{1,2})-(\d{1,2})$")
 # Characters that would let a configured value inject a mail header or break a cell.
 CONTROL_RE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+# Code points that are not characters at all: no XML, and so no workbook, can hold them.
+NONCHARACTER_RE = re.compile(r"[\ud800-\udfff\ufffe\uffff]")
+
+
+def text_problem(value: str, max_len: int = NAME_MAX, one_line: bool = True, limit: str = "") -> str | None:
+    """What is wrong with a configured text for Excel, or None. Lengths are counted as
+    Excel counts them, in UTF-16 units (an emoji is two)."""
+    bad = NONCHARACTER_RE.search(value)
+    if bad:
+        return f"holds U+{ord(bad.group(0)):04X}, which is not a character a workbook can hold; remove it"
+    if CONTROL_RE.search(value) or (one_line and ("\n" in value or "\r" in value)):
+        return "must be one line without control characters" if one_line else "must be text without control characters"
+    length = utf16_len(value)
+    if length > max_len:
+        return f"is {length} characters long; {limit or f'at most {max_len} are allowed'}"
+    return None
 
 # What each status means is configured by the lists that name them, never read from a
 # status's wording: a list is a subset of the list it qualifies.
@@ -176,10 +193,9 @@ class _Checker:
         value = value.strip()
         if required and not value:
             self.add(where, "must not be empty")
-        if len(value) > max_len:
-            self.add(where, f"is {len(value)} characters long; at most {max_len} are allowed")
-        if CONTROL_RE.search(value) or "\n" in value or "\r" in value:
-            self.add(where, "must be one line without control characters")
+        problem = text_problem(value, max_len)
+        if problem:
+            self.add(where, problem)
         return value
 
     def email(self, doc, key, path, required=False):
@@ -215,16 +231,19 @@ class _Checker:
         if len(items) > LIST_MAX_ITEMS:
             self.add(where, f"has {len(items)} values; at most {LIST_MAX_ITEMS} are allowed")
         for i, v in enumerate(items):
-            if len(v) > LIST_ITEM_MAX:
-                self.add(f"{where}[{i}]", f"is {len(v)} characters long; Excel lists allow at most {LIST_ITEM_MAX}")
-            if CONTROL_RE.search(v) or "\n" in v:
-                self.add(f"{where}[{i}]", "must be one line without control characters")
+            problem = _list_item_problem(v)
+            if problem:
+                self.add(f"{where}[{i}]", problem)
         seen = set()
         for v in items:
             if v.casefold() in seen:
                 self.add(where, f"has {v!r} twice")
             seen.add(v.casefold())
         return tuple(items)
+
+
+def _list_item_problem(value: str) -> str | None:
+    return text_problem(value, LIST_ITEM_MAX, limit=f"Excel lists allow at most {LIST_ITEM_MAX}")
 
 
 def _tname(value) -> str:
@@ -457,6 +476,43 @@ def parse_config(doc: dict, source: str = "unit.toml") -> Unit:
     )
 
 
+def check_unit(unit: Unit) -> None:
+    """Check a `Unit` built in Python as `unit.toml` is checked: every text one line, without
+    control characters or noncharacters, within Excel's limits; section ids that can name a
+    file. Raises `ConfigError` naming each key path, so `generate()` never writes a file that
+    Excel would have to repair."""
+    problems = []
+
+    def text(path, value, max_len=NAME_MAX):
+        if not isinstance(value, str):
+            problems.append(f"{path}: must be text, not {_tname(value)}")
+            return
+        problem = text_problem(value, max_len)
+        if problem:
+            problems.append(f"{path}: {problem}")
+
+    text("unit.name", unit.name)
+    for key in ("name", "email", "phone"):
+        text(f"advisor.{key}", getattr(unit.advisor, key))
+    for i, s in enumerate(unit.sections):
+        if not isinstance(s.id, str) or not SECTION_ID_RE.match(s.id):
+            problems.append(f"sections[{i}].id: {s.id!r} may only hold a-z, 0-9, - and _ (at most 30, starting "
+                            "with a letter or digit): it names the file and the sheet data")
+        for key in ("name", "leader", "email", "vo", "vo_email"):
+            text(f"sections[{i}].{key}", getattr(s, key))
+    for key in DEFAULT_LISTS:
+        for i, v in enumerate(getattr(unit, key)):
+            problem = _list_item_problem(v) if isinstance(v, str) else f"must be text, not {_tname(v)}"
+            if problem:
+                problems.append(f"lists.{key}[{i}]: {problem}")
+    for i, a in enumerate(unit.wheel):
+        for key in ("id", "name", "who"):
+            text(f"wheel[{i}].{key}", getattr(a, key))
+        text(f"wheel[{i}].note", a.note, max_len=1000)
+    if problems:
+        raise ConfigError(unit.source or "unit", problems)
+
+
 def _check_mail(ck: _Checker, raw) -> Mail:
     import string
 
@@ -469,7 +525,7 @@ def _check_mail(ck: _Checker, raw) -> Mail:
         if key in raw:
             if not isinstance(raw[key], str):
                 ck.add(f"mail.{key}", "must be text in quotes")
-            elif CONTROL_RE.search(raw[key]) or len(raw[key]) > 10000:
+            elif text_problem(raw[key], 10000, one_line=False):
                 ck.add(f"mail.{key}", "must be text without control characters, at most 10,000 characters")
             else:
                 values[key] = raw[key]

@@ -288,6 +288,8 @@ PROBLEM = {
     "godbht_empty": "God BHT er ikke fylt ut.",
     "row_rejected": "Raden er ikke med i tabellen fordi filen ikke ble brukt ({reason}): {values}",
     "file_unreadable": "{reason}",
+    "text_cut": "Teksten er {length} tegn lang, men en celle i Excel rommer {limit}. Den er avkortet i rapporten; "
+                "hele teksten står i kildefila.",
 }
 
 # Words in problem messages.
@@ -378,6 +380,7 @@ REPORT = {
     "wheel_open": "Ikke gjennomført",
     "wheel_na": "Ikke aktuelt",
     "summary_answers": "{n} svar",
+    "cut_mark": " … [avkortet]",
 }
 REPORT_COLUMNS = {
     "original": "Skrevet som (rettet av hmsxl)",

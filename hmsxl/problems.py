@@ -60,6 +60,7 @@ SEVERITY = {
     # consolidation
     "row_rejected": "warning",
     "file_unreadable": "error",
+    "text_cut": "warning",  # by the report: a text longer than an Excel cell holds
 }
 
 
@@ -80,10 +81,20 @@ class Problem:
         return asdict(self)
 
 
+QUOTE_MAX = 120  # characters of a leader's text quoted in a message; the value itself is kept whole
+
+
+def _quoted(value):
+    if isinstance(value, str) and len(value) > QUOTE_MAX:
+        return value[:QUOTE_MAX - 1] + "…"
+    return value
+
+
 def problem(code: str, file: str = "", sheet: str = "", cell: str = "", field: str = "", value=None,
             **params) -> Problem:
-    """A problem of kind `code`; `params` fill its message."""
+    """A problem of kind `code`; `params` fill its message (long texts quoted in part)."""
     return Problem(
         file=file, sheet=sheet, cell=cell, field=field, value="" if value is None else as_text(value),
-        code=code, severity=SEVERITY[code], message=labels.PROBLEM[code].format(**params),
+        code=code, severity=SEVERITY[code],
+        message=labels.PROBLEM[code].format(**{k: _quoted(v) for k, v in params.items()}),
     )

@@ -22,10 +22,11 @@ from pathlib import Path
 import xlsxwriter
 from xlsxwriter.utility import xl_col_to_name
 
-from . import colours, labels
+from . import colours, labels, xmltext
 from .fields import as_text
 from .consolidation import OVERDUE_KEYS
 from .fileio import atomic_write_bytes
+from .problems import problem
 from .schema import TableColumn
 
 R, C, S = labels.REPORT, labels.REPORT_COLUMNS, labels.REPORT_SHEETS
@@ -73,6 +74,12 @@ def _rows(frame, columns: list[TableColumn]) -> list[list]:
     return [list(values) for values in zip(*(frame[c.key].tolist() for c in columns))] if len(frame) else []
 
 
+def _cut_problem(sheet: str, cell: str, text: str) -> list:
+    p = problem("text_cut", sheet=sheet, cell=cell, value=text[:40], length=xmltext.utf16_len(text),
+                limit=xmltext.CELL_MAX)
+    return [p.severity, p.file, "", p.sheet, p.cell, p.field, p.value, p.message, p.code]
+
+
 def _yes_no(value) -> str:
     return R["yes"] if value else R["no"]
 
@@ -113,6 +120,14 @@ class _Report:
         })
         self.f = _Styles(self.wb)
         self.bulk = _BulkRows()
+        self.cuts: list[list] = []  # problems for texts cut outside the tables (rows of PROBLEM_COLUMNS)
+
+    def text(self, ws, row: int, col: int, text: str, fmt):
+        """A leader's text in a pivot cell, cut with a visible mark (and listed) past Excel's limit."""
+        fitted = xmltext.fit(text, xmltext.CELL_MAX, R["cut_mark"])
+        if fitted is not text:
+            self.cuts.append(_cut_problem(ws.name, f"{xl_col_to_name(col)}{row + 1}", text))
+        ws.write_string(row, col, fitted, fmt)
 
     # -- the table machinery ----------------------------------------------------------------
 
@@ -248,7 +263,7 @@ class _Report:
         cells = {(row["section"], row["key"]): row for row in records}
         for i, section in enumerate(sections, start=hr + 1):
             ws.set_row(i, 45)  # room for the state, its date and the leader's own word
-            ws.write_string(i, 0, as_text(section), self.f.kinds["text"])
+            self.text(ws, i, 0, as_text(section), self.f.kinds["text"])
             for c, key in enumerate(keys, start=1):
                 row = cells.get((section, key))
                 if row is None:
@@ -260,7 +275,7 @@ class _Report:
                 status = _value(row["status"])
                 if status and status not in known:  # the leader's own word stays visible
                     text += f"\n«{as_text(status)}»"
-                ws.write_string(i, c, text, self.f.state[kind_of.get(row["state"], "open")])
+                self.text(ws, i, c, text, self.f.state[kind_of.get(row["state"], "open")])
         ws.freeze_panes(hr + 1, 1)
         self.print_setup(ws, hr)
 
@@ -340,11 +355,23 @@ class _Report:
     def problems(self):
         p = self.r.problems
         order = {"error": 0, "warning": 1, "info": 2}
-        rows = _rows(p, PROBLEM_COLUMNS)
+        rows = _rows(p, PROBLEM_COLUMNS) + self._cut_cells()
         rows.sort(key=lambda x: (order.get(x[0], 3), x[1], x[3]))
         for row in rows:
             row[0] = labels.SEVERITY.get(row[0], row[0])
         self.table(S["problems"], R["problems_title"], PROBLEM_COLUMNS, rows)
+
+    def _cut_cells(self) -> list[list]:
+        """The table cells so far whose text is longer than a cell holds, as problems (rows of
+        PROBLEM_COLUMNS): _CellWriter cuts them with a visible mark."""
+        out = list(self.cuts)
+        for number, (first, rows, _, _) in self.bulk.sheets.items():
+            sheet = self.wb.worksheets()[number - 1].name
+            for i, row in enumerate(rows):
+                for c, v in enumerate(row):
+                    if v.__class__ is str and len(v) > xmltext.CELL_MAX // 2 and xmltext.fit(v) is not v:
+                        out.append(_cut_problem(sheet, f"{xl_col_to_name(c)}{first + i + 1}", v))
+        return out
 
     def missing(self):
         rows = _rows(self.r.missing, MISSING_COLUMNS)
@@ -387,18 +414,9 @@ class _Report:
 # and the bulk rows replace. A test reads the result back with openpyxl and LibreOffice.
 
 EXCEL_EPOCH = dt.datetime(1899, 12, 30)
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]|_(?=x[0-9A-Fa-f]{4}_)")
 _ROW_RE = re.compile(rb'<row r="(\d+)"')
 _DIM_RE = re.compile(rb'<dimension ref="([A-Z]+)?\d*:?([A-Z]+)?(\d+)?"/>')
 _CELL_STYLE_RE = re.compile(rb'<c r="([A-Z]+)\d+" s="(\d+)"')
-
-
-def _escape_control(m) -> str:
-    # Excel's own escape for characters XML cannot hold; a literal "_x0041_" is escaped too.
-    return f"_x{ord(m.group(0)):04X}_"
-
-
-_NEEDS_ESCAPE = re.compile(r"[&<>\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]|_x|^\s|\s$")
 
 
 class _CellWriter:
@@ -440,13 +458,9 @@ class _CellWriter:
                 style = styles["dec"] if (kind == "dec" or not float(value).is_integer()) else styles["num"]
                 return f'" s="{style}"><v>{value!r}</v></c>'
         text = value if isinstance(value, str) else as_text(value)
-        text = text[:32767]
-        space = ""
-        if _NEEDS_ESCAPE.search(text):
-            text = _CONTROL.sub(_escape_control, text).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-            space = ' xml:space="preserve"' if text[:1].isspace() or text[-1:].isspace() else ""
+        text = xmltext.fit(text, xmltext.CELL_MAX, R["cut_mark"])  # _Report._cut_cells lists what is cut
         style = styles["plain"] if kind == "plain" else styles["text"]
-        return f'" s="{style}" t="inlineStr"><is><t{space}>{text}</t></is></c>'
+        return f'" s="{style}" t="inlineStr">{xmltext.inline_string(text)}</c>'
 
 
 class _BulkRows:

@@ -156,6 +156,8 @@ def annotate(data: WorkbookData, out_dir, used_names: set[str] | None = None, pa
         ws.column_dimensions[letter].width = width
     ws.freeze_panes = "A2"
     wb.active = 0
+    for sheet in wb.worksheets:  # only the active tab selected, or Excel opens them grouped
+        sheet.sheet_view.tabSelected = sheet is ws
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     target = _unique(out_dir, Path(data.path).name, used_names if used_names is not None else set())

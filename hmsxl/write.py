@@ -9,6 +9,7 @@ import datetime as dt
 import io
 import json
 import os
+import re
 import zipfile
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
@@ -17,8 +18,8 @@ import xlsxwriter
 from xlsxwriter.utility import xl_col_to_name
 from xlsxwriter.worksheet import Worksheet
 
-from . import __version__, labels
-from .config import Section, Unit, load_config
+from . import __version__, labels, xmltext
+from .config import Section, Unit, check_unit, load_config
 from .errors import OutputExistsError
 from .fileio import atomic_write_bytes
 from .fields import Field, Label, LongText, Marker, Number, list_range_name
@@ -107,7 +108,7 @@ class _Formats:
             **base, "align": "center", "bg_color": COLOURS["marker"], "border": 1,
             "border_color": COLOURS["border"], "font_color": COLOURS["header"],
         })
-        self.unlocked_col = {}
+        self._spare = {}
 
     def cell(self, field: Field, editable: bool):
         """The format of a table cell of this field type, locked or not."""
@@ -125,17 +126,17 @@ class _Formats:
             self._cache[key] = self.wb.add_format(props)
         return self._cache[key]
 
-    def column(self, field: Field):
-        """A column-wide unlocked format, so rows added below the table stay editable."""
+    def spare(self, field: Field):
+        """An unlocked cell format without borders, for the spare rows below a table."""
         key = (field.num_format, field.wrap)
-        if key not in self.unlocked_col:
+        if key not in self._spare:
             props = {**self.base, "locked": False}
             if field.num_format:
                 props["num_format"] = field.num_format
             if field.wrap:
                 props["text_wrap"] = True
-            self.unlocked_col[key] = self.wb.add_format(props)
-        return self.unlocked_col[key]
+            self._spare[key] = self.wb.add_format(props)
+        return self._spare[key]
 
 
 def _write_value(ws, row, col, value, fmt):
@@ -204,8 +205,7 @@ class SectionWorkbook:
         hr, first = sheet.header_row, sheet.first_data_row
         last = first + max(len(rows), 1) - 1
         for c, col in enumerate(sheet.columns):
-            fmt = f.column(col.field) if col.input else None
-            ws.set_column(c, c, col.width, fmt, {"hidden": True} if col.hidden else None)
+            ws.set_column(c, c, col.width, None, {"hidden": True} if col.hidden else None)
             ws.write_string(hr, c, col.header, f.header)
         ws.set_row(hr, 45)
         formats = [f.cell(col.field, col.input) for col in sheet.columns]
@@ -224,6 +224,13 @@ class SectionWorkbook:
             height = _row_height(sheet, row, field_per_row[r] if field_per_row else None)
             if height:
                 ws.set_row(first + r, height)
+        # Spare rows below the table stay editable for leaders who type past it: only their
+        # input cells are unlocked, never a whole column (the title above would be too).
+        spare_formats = [f.spare(col.field) if col.input else None for col in sheet.columns]
+        for r in range(last + 1, last + spare + 1):
+            for c, fmt in enumerate(spare_formats):
+                if fmt is not None:
+                    ws.write_blank(r, c, None, fmt)
         # Validation: one range per input column (or per cell where the type differs by row).
         for c, col in enumerate(sheet.columns):
             if not col.input:
@@ -244,7 +251,7 @@ class SectionWorkbook:
         ws.fit_to_pages(1, 0)
         ws.repeat_rows(hr)
         ws.set_margins(left=0.4, right=0.4, top=0.6, bottom=0.6)
-        ws.set_footer(f"&L{_escape_hf(self.section.name)}&C&A&R&P / &N")
+        ws.set_footer(footer(self.section.name))
         return ws, first, last
 
     def _filled(self, part: str, sheet: Sheet, key: str) -> dict:
@@ -489,9 +496,13 @@ def _q(value: str) -> str:
     return value.replace('"', '""')
 
 
-def _escape_hf(value: str) -> str:
-    """Header/footer text: '&' starts a control code in Excel."""
-    return value.replace("&", "&&")
+# The printed footer: the section's name, the sheet's name, page of pages.
+FOOTER = "&L{}&C&A&R&P / &N"
+
+
+def footer(section_name: str) -> str:
+    """The footer text, the name shortened with "…" if the whole would pass Excel's 255."""
+    return xmltext.header_footer(FOOTER, section_name)
 
 
 def section_workbook_bytes(unit: Unit, section: Section, generated_at: dt.datetime) -> bytes:
@@ -515,15 +526,25 @@ _PLACEHOLDER = {
 }
 
 
-def _xml_escape(value: str) -> str:
-    return (value.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-            .replace('"', "&quot;").replace("'", "&apos;"))
+_TOKEN = re.compile("\u27e6hmsxl:(id|name|leader|vo)\u27e7")
+_TOKEN_START = "\u27e6hmsxl:".encode()
+# A shared string holding a placeholder, and any other element text holding one.
+_SI_WITH_TOKEN = re.compile(rb'<si><t(?: xml:space="preserve")?>([^<]*' + re.escape(_TOKEN_START) + rb"[^<]*)</t></si>")
+_TEXT_WITH_TOKEN = re.compile(rb">([^<]*" + re.escape(_TOKEN_START) + rb"[^<]*)<")
+_SI_TEXT = re.compile(rb"<si><t[^>]*>([^<]*)</t></si>")
 
 
 class _Template:
-    """One unit's workbook with placeholders, as (zip member info, bytes) pairs."""
+    """One unit's workbook with placeholders, as (zip member info, bytes) pairs.
+
+    Each part that holds a placeholder is kept as pieces: bytes to copy, and the text
+    (a Python string) of each element that holds a placeholder. A section's copy fills
+    the placeholders in those texts and writes them through `xmltext`, the same rules
+    XlsxWriter follows, so the copy is what building the section's workbook would give.
+    """
 
     def __init__(self, unit: Unit, occurrences, has_vo: bool, generated_at: dt.datetime, fill=None):
+        self.build_args = (unit, generated_at, occurrences, fill)
         placeholder = Section(
             id=_PLACEHOLDER["id"], name=_PLACEHOLDER["name"], leader=_PLACEHOLDER["leader"],
             email="placeholder@example.org", vo=_PLACEHOLDER["vo"] if has_vo else "",
@@ -531,22 +552,59 @@ class _Template:
         data = SectionWorkbook(unit, placeholder, generated_at, occurrences, fill).build()
         with zipfile.ZipFile(io.BytesIO(data)) as z:
             self.members = [(info, z.read(info)) for info in z.infolist()]
-        tokens = [t.encode() for t in _PLACEHOLDER.values()]
-        self.patched = {info.filename for info, body in self.members if any(t in body for t in tokens)}
+        self.pieces: dict[str, list] = {}
+        self.fixed_strings: set[str] = set()
+        for info, body in self.members:
+            if _TOKEN_START not in body:
+                continue
+            name = info.filename
+            if name == "xl/sharedStrings.xml":
+                kind, pattern = "si", _SI_WITH_TOKEN
+                self.fixed_strings = {xmltext.unescape(m.decode()) for m in _SI_TEXT.findall(body)
+                                      if _TOKEN_START not in m}
+            else:
+                # In a worksheet part a section string can only be in the footer.
+                kind, pattern = ("footer" if name.startswith("xl/worksheets/") else "text"), _TEXT_WITH_TOKEN
+            pieces = []
+            at = 0
+            for m in pattern.finditer(body):
+                text = xmltext.unescape(m.group(1).decode())
+                if kind == "footer" and text != footer(_PLACEHOLDER["name"]):
+                    raise AssertionError(f"unexpected placeholder in {name}: {text!r}")
+                pieces.append(body[at:m.start(1) if kind != "si" else m.start()])
+                pieces.append((kind, text))
+                at = m.end(1) if kind != "si" else m.end()
+            pieces.append(body[at:])
+            if any(_TOKEN_START in piece for piece in pieces if isinstance(piece, bytes)):
+                raise AssertionError(f"a placeholder in {name} outside element text")
+            self.pieces[name] = pieces
 
     def render(self, section: Section) -> bytes:
         values = {"id": section.id, "name": section.name, "leader": section.leader, "vo": section.vo}
+
+        def fill(text: str) -> str:
+            return _TOKEN.sub(lambda m: values[m.group(1)], text)
+
+        strings = [fill(p[1]) for p in self.pieces.get("xl/sharedStrings.xml", ()) if isinstance(p, tuple)]
+        if len(set(strings)) < len(strings) or not self.fixed_strings.isdisjoint(strings):
+            # Two strings became one: the shared-string table must hold it once, and the
+            # cells that use it must say so. Rare (a leader named like the section, a name
+            # equal to a list value): build this workbook directly.
+            unit, generated_at, occurrences, fill_values = self.build_args
+            return SectionWorkbook(unit, section, generated_at, occurrences, fill_values).build()
+        rendered = {
+            "si": lambda text: xmltext.si(fill(text)),
+            "text": lambda text: xmltext.escape(fill(text)),
+            "footer": lambda text: xmltext.escape(footer(section.name)),
+        }
         buf = io.BytesIO()
+        # Compressing is most of the time a copy takes; the fastest level costs a tenth in size.
         with zipfile.ZipFile(buf, "w", compression=zipfile.ZIP_DEFLATED) as out:
             for info, body in self.members:
-                if info.filename in self.patched:
-                    # In a worksheet part a section string can only be in the header/footer,
-                    # where '&' starts a control code.
-                    in_sheet = info.filename.startswith("xl/worksheets/")
-                    for key, token in _PLACEHOLDER.items():
-                        value = _escape_hf(values[key]) if in_sheet else values[key]
-                        body = body.replace(token.encode(), _xml_escape(value).encode())
-                out.writestr(info, body)
+                pieces = self.pieces.get(info.filename)
+                if pieces is not None:
+                    body = b"".join(p if isinstance(p, bytes) else rendered[p[0]](p[1]).encode() for p in pieces)
+                out.writestr(info, body, compresslevel=1)
         return buf.getvalue()
 
 
@@ -601,6 +659,7 @@ def generate(config, out_dir="workbooks", sections=None, force=False, generated_
     actions carried over from last year.
     """
     unit = config if isinstance(config, Unit) else load_config(config)
+    check_unit(unit)  # a Unit built in Python is held to the rules unit.toml is
     wanted = list(dict.fromkeys(sections or [s.id for s in unit.sections]))
     for sid in wanted:
         unit.section(sid)  # raises ConfigError for an unknown id

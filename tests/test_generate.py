@@ -346,3 +346,144 @@ def test_xlsxwriter_has_nothing_to_warn_about(tmp_path, unit):
         warnings.simplefilter("error")
         (path,) = generate(unit, tmp_path)
     assert openpyxl.load_workbook(path)["_hmsxl"]["B7"].value == "S" * 255
+
+
+# --------------------------------------------------------------------------- Excel's limits
+
+
+def _part(path, name) -> str:
+    with zipfile.ZipFile(path) as z:
+        return z.read(name).decode("utf-8")
+
+
+TABLE_SHEETS = ("xl/worksheets/sheet2.xml", "xl/worksheets/sheet3.xml", "xl/worksheets/sheet4.xml",
+                "xl/worksheets/sheet5.xml")
+
+
+def test_footer_fits_excels_limit_for_a_long_section_name(tmp_path, unit):
+    """Excel allows 255 characters in a footer: a 255-character name is shortened, visibly."""
+    import dataclasses
+    import re
+
+    from hmsxl import xmltext
+    from hmsxl.config import Section
+
+    name = "Seksjon for R&D " + "s" * 239
+    assert len(name) == 255
+    long = Section(id="lang", name=name, leader="Lea Leder", email="l@example.no")
+    (path,) = generate(dataclasses.replace(unit, sections=(long,)), tmp_path)  # the template path
+    for part in TABLE_SHEETS:
+        (footer,) = re.findall(r"<oddFooter>(.*?)</oddFooter>", _part(path, part))
+        footer = xmltext.unescape(footer)
+        assert xmltext.utf16_len(footer) <= 255, part
+        assert footer.startswith("&LSeksjon for R&&D sss") and "…&C&A" in footer, part
+    # The name itself is whole everywhere else.
+    assert openpyxl.load_workbook(path)["_hmsxl"]["B7"].value == name
+
+
+def test_config_refuses_noncharacters_with_the_key_path(tmp_path):
+    from hmsxl import ConfigError, load_config
+    from hmsxl.config import example_config_text
+
+    for bad in ("\\uFFFE", "\\uFFFF", "\\u0001"):
+        path = tmp_path / "unit.toml"
+        path.write_text(example_config_text(YEAR).replace('name = "Drift og sikkerhet"',
+                                                          f'name = "Drift{bad} og sikkerhet"'), encoding="utf-8")
+        with pytest.raises(ConfigError) as exc:
+            load_config(path)
+        assert "sections[2].name: " in str(exc.value), bad
+
+
+@pytest.mark.parametrize("bad", ["\x01", "\ufffe", "\uffff", "\ud800"])
+def test_python_api_refuses_what_excel_cannot_hold(tmp_path, unit, bad):
+    """generate() with a hand-built unit checks it as unit.toml is checked, naming the key."""
+    import dataclasses
+
+    from hmsxl import ConfigError
+
+    drift = dataclasses.replace(unit.sections[2], name=f"Drift{bad}", leader=f"Dina{bad}")
+    unit = dataclasses.replace(unit, sections=(unit.sections[0], unit.sections[1], drift))
+    with pytest.raises(ConfigError) as exc:
+        generate(unit, tmp_path / "out")
+    assert "sections[2].name: " in str(exc.value) and "sections[2].leader: " in str(exc.value)
+    assert not (tmp_path / "out").exists()
+
+
+def test_python_api_refuses_overlong_names_counted_as_excel_counts(tmp_path, unit):
+    import dataclasses
+
+    from hmsxl import ConfigError
+
+    emoji = dataclasses.replace(unit.sections[0], name="🦺" * 128)  # 128 characters, 256 UTF-16 units
+    with pytest.raises(ConfigError, match=r"sections\[0\]\.name: is 256 characters long"):
+        generate(dataclasses.replace(unit, sections=(emoji,)), tmp_path)
+
+
+def test_a_literal_escape_sequence_in_a_name_is_kept(tmp_path, unit):
+    """Excel decodes _xHHHH_ in stored text: a name holding one must be protected, or "A" shows."""
+    import dataclasses
+
+    from ooxml_check import cell_texts
+
+    weird = dataclasses.replace(unit.sections[0], name="Lab _x0041_", leader="_x005F_x0042_ Leder", vo="_xD83E_")
+    (path,) = generate(dataclasses.replace(unit, sections=(weird,)), tmp_path)
+    shown = cell_texts(path, "_hmsxl")
+    assert (shown["B7"], shown["B8"]) == ("Lab _x0041_", "_x005F_x0042_ Leder")
+    guide = set(cell_texts(path, "Veiledning").values())
+    assert {"Lab _x0041_", "_x005F_x0042_ Leder", "_xD83E_"} <= guide
+    assert "HMS 2026: arbeidsbok for Lab _x0041_" in guide
+
+
+def test_strings_that_become_equal_are_stored_once(tmp_path, unit):
+    """A section named like its leader, or like a list value: one shared-string entry each."""
+    import dataclasses
+    import re
+
+    from hmsxl.config import Section
+
+    sections = (Section(id="lik", name="Drift", leader="Drift", email="d@example.no"),
+                Section(id="annet", name="Annet", leader="Lea Leder", email="a@example.no", vo="Vidar Vern"),
+                Section(id="ulik", name="Ulik", leader="Una Ulik", email="u@example.no"))
+    paths = generate(dataclasses.replace(unit, sections=sections), tmp_path, generated_at=GENERATED_AT)
+    for path in paths:
+        sst = _part(path, "xl/sharedStrings.xml")
+        entries = re.findall(r"<si>(.*?)</si>", sst)
+        unique = int(re.search(r'uniqueCount="(\d+)"', sst).group(1))
+        assert len(set(entries)) == len(entries) == unique, path.name
+        used = sum(_part(path, part).count('t="s"') for part in TABLE_SHEETS + (
+            "xl/worksheets/sheet1.xml", "xl/worksheets/sheet6.xml"))
+        assert int(re.search(r' count="(\d+)"', sst).group(1)) == used, path.name
+    ws = openpyxl.load_workbook(paths[0])["_hmsxl"]
+    assert (ws["B7"].value, ws["B8"].value) == ("Drift", "Drift")
+
+
+def test_only_the_input_cells_of_each_table_are_unlocked(generated):
+    """Title, intro, legend and whatever lies outside a table are locked; the input cells are
+    not, and the action plan's spare rows below the table stay editable."""
+    from ooxml_check import locked_cells
+
+    unit, paths = generated
+    path = paths[0]
+    for sheet in (ACTIONS, WHEEL, GODBHT, ANNUAL):
+        letters = [get_column_letter(c) for c in range(1, len(sheet.columns) + 4)]
+        above = [f"{c}{r}" for c in letters for r in range(1, sheet.header_row + 2)]
+        locked = locked_cells(path, sheet.name, above)
+        assert all(locked.values()), (sheet.name, [ref for ref, v in locked.items() if not v])
+        first = sheet.first_data_row + 1
+        inputs = [f"{get_column_letter(i + 1)}{first}" for i, c in enumerate(sheet.columns) if c.input]
+        assert not any(locked_cells(path, sheet.name, inputs).values()), sheet.name
+        right = get_column_letter(len(sheet.columns) + 1)
+        assert locked_cells(path, sheet.name, [f"{right}{first}"])[f"{right}{first}"], sheet.name
+    # Below the tables: God BHT's level legend, the rows under the årshjul and the årsrapport.
+    for sheet, rows in ((GODBHT, 15), (WHEEL, len(year_occurrences(unit, "samling"))), (ANNUAL, len(ANNUAL_ITEMS))):
+        below = [f"{get_column_letter(c)}{sheet.first_data_row + rows + r}" for c in range(1, len(sheet.columns) + 1)
+                 for r in range(1, 8)]
+        locked = locked_cells(path, sheet.name, below)
+        assert all(locked.values()), (sheet.name, [ref for ref, v in locked.items() if not v])
+    # The action plan: its formatted rows and the spare rows are input; below those, locked.
+    last = ACTIONS.first_data_row + unit.action_rows + SPARE_ROWS
+    spare = [f"{get_column_letter(c)}{r}" for c in range(1, len(ACTIONS.columns) + 1) for r in (last - 1, last)]
+    assert not any(locked_cells(path, ACTIONS.name, spare).values())
+    outside = [f"{get_column_letter(c)}{last + 1}" for c in range(1, len(ACTIONS.columns) + 1)]
+    outside.append(f"{get_column_letter(len(ACTIONS.columns) + 1)}{last}")
+    assert all(locked_cells(path, ACTIONS.name, outside).values())
