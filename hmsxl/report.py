@@ -329,27 +329,30 @@ class _Report:
             ws.write_number(at + i, col + 3, e["gap"], self.f.kinds["dec"])
 
     def annual(self, sheet):
-        """The year reports side by side: typed answers, a total per question, comments on their own rows."""
+        """The year reports side by side: for each question the typed answers and their total,
+        then a row for each other column a leader wrote in (comment, ...) and for the leader's
+        own words where an answer was corrected."""
         a = self.r.annual
-        by = {(sid, key): (ans, com, orig) for sid, key, ans, com, orig in zip(
-            a["section_id"], a["key"], a["answer"], a["comment"], a["original"])}
         sections = list(dict.fromkeys(zip(a["section_id"], a["section"])))
+        main = [c for c in sheet.input_columns if c.key in sheet.per_row_keys]
+        others = [c for c in sheet.input_columns if c.key not in sheet.per_row_keys]
+        keys = [c.key for c in main + others] + ["original"]
+        by = {(sid, key): values for sid, key, *values in zip(a["section_id"], a["key"], *(a[k] for k in keys))}
         cols = [TableColumn("part", C["part"], 22, "text"), TableColumn("question", C["question"], 40, "text"),
                 TableColumn("total", C["total"], 16, "auto")]
         cols += [TableColumn(sid, as_text(name), 30, "auto") for sid, name in sections]
         rows = []
         for it in sheet.items:
-            answers = [_value(by.get((sid, it.key), (None,) * 3)[0]) for sid, _ in sections]
-            rows.append([it.part, it.question, it.field.summarize(answers), *answers])
-            notes = []
-            for sid, _ in sections:
-                _, comment, orig = (_value(v) for v in by.get((sid, it.key), (None,) * 3))
-                text = as_text(comment) if comment else ""
-                if orig:
-                    text = f"{text} ({orig})" if text else orig
-                notes.append(text or None)
-            if any(notes):
-                rows.append([it.part, R["annual_comment"], None, *notes])
+            cells = [[_value(v) for v in by.get((sid, it.key), (None,) * len(keys))] for sid, _ in sections]
+            for i, col in enumerate(main + others):
+                values = [c[i] for c in cells]
+                if col in main:
+                    rows.append([it.part, it.question, it.field.summarize(values), *values])
+                elif any(v is not None for v in values):
+                    rows.append([it.part, col.label, None, *values])
+            words = [c[-1] for c in cells]
+            if any(words):
+                rows.append([it.part, C["original"], None, *words])
         self.table(S["annual"], R["annual_title"], cols, rows, first_col=3)
 
     def problems(self):

@@ -156,6 +156,11 @@ class Sheet:
         return frozenset(c.key for c in self.input_columns)
 
     @functools.cached_property
+    def per_row_keys(self) -> frozenset[str]:
+        """Columns whose field type is each row's item's (see `field_for`)."""
+        return frozenset(c.key for c in self.columns if isinstance(c.field, PerRow))
+
+    @functools.cached_property
     def item_fields(self) -> dict[str, Field]:
         return {it.key: it.field for it in self.items}
 

@@ -16,35 +16,18 @@ from pathlib import Path
 
 import xlsxwriter
 from xlsxwriter.utility import xl_col_to_name
-from xlsxwriter.worksheet import Worksheet
 
-from . import __version__, labels, xmltext
+from . import __version__, colours, labels, xmltext
 from .config import Section, Unit, check_unit, load_config
 from .errors import OutputExistsError
 from .fileio import atomic_write_bytes
-from .fields import Field, Label, LongText, Marker, Number, list_range_name
-from .schema import (
-    ACTIONS, ANNUAL, ANNUAL_ITEMS, GODBHT, IDENTITY_KEYS, IDENTITY_LIST_FIRST_COLUMN,
-    SCHEMA_VERSION, TEMPLATE_VERSION, WHEEL, Sheet, annual_rows, godbht_rows,
-)
+from .fields import Field, Label, Level, LongText, Marker, Number, list_range_name
+from .schema import DEFAULT, IDENTITY_KEYS, IDENTITY_LIST_FIRST_COLUMN, SCHEMA_VERSION, TEMPLATE_VERSION, Schema, Sheet
 from .wheel import year_occurrences
 
 # Rows below the formatted action-plan rows that stay unlocked and validated, for leaders
 # who type past the table.
 SPARE_ROWS = 200
-
-COLOURS = {
-    "header": "#1F4E79",
-    "header_font": "#FFFFFF",
-    "locked": "#F2F2F2",
-    "input": "#FFFFFF",
-    "border": "#A6A6A6",
-    "overdue": "#F4B6B6",
-    "done": "#C6EFCE",
-    "started": "#FFEB9C",
-    "marker": "#9DC3E6",
-    "level": {1: "#F4B6B6", 2: "#F8CBAD", 3: "#FFEB9C", 4: "#C6EFCE"},
-}
 
 PROTECT_OPTIONS = {
     "format_cells": False,
@@ -56,26 +39,6 @@ PROTECT_OPTIONS = {
     "select_locked_cells": True,
     "select_unlocked_cells": True,
 }
-
-
-class _Worksheet(Worksheet):
-    """xlsxwriter's worksheet with its formula preparation memoised.
-
-    Every workbook carries the same validation and conditional-format formulas, and
-    xlsxwriter runs some 30 regular expressions over each one every time: a fifth of
-    the time to write a workbook. The result depends only on the formula and the flags.
-    """
-
-    _prepared: dict = {}
-
-    def _prepare_formula(self, formula, expand_future_functions=False):
-        key = (formula, expand_future_functions, self.use_future_functions)
-        out = self._prepared.get(key)
-        if out is None:
-            out = super()._prepare_formula(formula, expand_future_functions)
-            if len(self._prepared) < 10000:
-                self._prepared[key] = out
-        return out
 
 
 def fmt_date_long(d: dt.date) -> str:
@@ -90,23 +53,23 @@ class _Formats:
         self._cache: dict = {}
         base = {"font_name": "Calibri", "font_size": 11, "valign": "top"}
         self.base = base
-        self.title = wb.add_format({**base, "bold": True, "font_size": 15, "font_color": COLOURS["header"]})
-        self.intro = wb.add_format({**base, "italic": True, "font_color": "#404040"})
+        self.title = wb.add_format({**base, "bold": True, "font_size": 15, "font_color": colours.HEADER})
+        self.intro = wb.add_format({**base, "italic": True, "font_color": colours.INTRO_FONT})
         self.heading = wb.add_format({**base, "bold": True, "font_size": 12})
         self.text = wb.add_format({**base, "text_wrap": True})
         self.base_fmt = wb.add_format(base)
         self.label = wb.add_format({**base, "bold": True})
         self.header = wb.add_format({
-            **base, "bold": True, "text_wrap": True, "font_color": COLOURS["header_font"],
-            "bg_color": COLOURS["header"], "border": 1, "border_color": COLOURS["border"],
+            **base, "bold": True, "text_wrap": True, "font_color": colours.HEADER_FONT,
+            "bg_color": colours.HEADER, "border": 1, "border_color": colours.BORDER,
         })
-        self.overdue = wb.add_format({"bg_color": COLOURS["overdue"]})
-        self.done = wb.add_format({"bg_color": COLOURS["done"]})
-        self.started = wb.add_format({"bg_color": COLOURS["started"]})
-        self.levels = {n: wb.add_format({"bg_color": c}) for n, c in COLOURS["level"].items()}
+        self.overdue = wb.add_format({"bg_color": colours.RED})
+        self.done = wb.add_format({"bg_color": colours.GREEN})
+        self.started = wb.add_format({"bg_color": colours.YELLOW})
+        self.levels = {n: wb.add_format({"bg_color": c}) for n, c in colours.LEVEL.items()}
         self.marker_on = wb.add_format({
-            **base, "align": "center", "bg_color": COLOURS["marker"], "border": 1,
-            "border_color": COLOURS["border"], "font_color": COLOURS["header"],
+            **base, "align": "center", "bg_color": colours.MARKER, "border": 1,
+            "border_color": colours.BORDER, "font_color": colours.HEADER,
         })
         self._spare = {}
 
@@ -114,13 +77,13 @@ class _Formats:
         """The format of a table cell of this field type, locked or not."""
         key = (type(field).__name__, field.num_format, field.wrap, editable)
         if key not in self._cache:
-            props = {**self.base, "border": 1, "border_color": COLOURS["border"], "locked": not editable}
+            props = {**self.base, "border": 1, "border_color": colours.BORDER, "locked": not editable}
             if field.num_format:
                 props["num_format"] = field.num_format
             if field.wrap:
                 props["text_wrap"] = True
             if not editable:
-                props["bg_color"] = COLOURS["locked"]
+                props["bg_color"] = colours.LOCKED
             if isinstance(field, (Marker, Number)):
                 props["align"] = "center"
             self._cache[key] = self.wb.add_format(props)
@@ -170,17 +133,91 @@ def _validation(unit: Unit, field: Field, help_text: str, title: str) -> dict | 
     return opts
 
 
+class _SheetWriter:
+    """Writes one schema sheet: title, intro, header, rows, spare rows, validation, protection."""
+
+    def __init__(self, book: SectionWorkbook, sheet: Sheet):
+        self.book = book
+        self.sheet = sheet
+
+    def write(self, rows: list[dict], spare: int = 0):
+        """The sheet with `rows`; `spare` unlocked, validated rows below for leaders who type past it."""
+        book, sheet, f = self.book, self.sheet, self.book.f
+        ws = book.wb.add_worksheet(sheet.name)
+        unit, section = book.unit, book.section
+        visible = next(c for c, col in enumerate(sheet.columns) if not col.hidden)
+        ws.write_string(0, visible, labels.TEXT[f"{sheet.key}_title"].format(year=unit.year, section=section.name),
+                        f.title)
+        ws.write_string(1, visible, labels.TEXT[f"{sheet.key}_intro"], f.intro)
+        ws.set_row(0, 22)
+        hr, first = sheet.header_row, sheet.first_data_row
+        last = first + max(len(rows), 1) - 1
+        for c, col in enumerate(sheet.columns):
+            ws.set_column(c, c, col.width, None, {"hidden": True} if col.hidden else None)
+            ws.write_string(hr, c, col.header, f.header)
+        ws.set_row(hr, 45)
+        for r, row in enumerate(rows):
+            fields = [sheet.field_for(col, row.get("key")) for col in sheet.columns]
+            for c, col in enumerate(sheet.columns):
+                value = row.get(col.key)
+                fmt = f.marker_on if (isinstance(col.field, Marker) and value) else f.cell(fields[c], col.input)
+                _write_value(ws, first + r, c, value, fmt)
+            height = _row_height(sheet, row, fields)
+            if height:
+                ws.set_row(first + r, height)
+        # Spare rows below the table stay editable for leaders who type past it: only their
+        # input cells are unlocked, never a whole column (the title above would be too).
+        spare_formats = [f.spare(col.field) if col.input else None for col in sheet.columns]
+        for r in range(last + 1, last + spare + 1):
+            for c, fmt in enumerate(spare_formats):
+                if fmt is not None:
+                    ws.write_blank(r, c, None, fmt)
+        self.validation(ws, rows, first, last + spare)
+        ws.freeze_panes(first, 0)
+        ws.protect("", PROTECT_OPTIONS)
+        ws.set_landscape()
+        ws.set_paper(9)  # A4
+        ws.fit_to_pages(1, 0)
+        ws.repeat_rows(hr)
+        ws.set_margins(left=0.4, right=0.4, top=0.6, bottom=0.6)
+        ws.set_footer(footer(section.name))
+        return ws, first, last
+
+    def validation(self, ws, rows, first, last):
+        """One range per input column, or one per cell where the type differs by row."""
+        sheet, unit = self.sheet, self.book.unit
+        items = {it.key: it for it in sheet.items}
+        for c, col in enumerate(sheet.columns):
+            if not col.input:
+                continue
+            if col.key in sheet.per_row_keys:
+                for r, row in enumerate(rows):
+                    item = items.get(row.get("key"))
+                    if item:
+                        opts = _validation(unit, item.field, item.help, item.question)
+                        if opts:
+                            ws.data_validation(first + r, c, first + r, c, opts)
+                continue
+            opts = _validation(unit, col.field, col.help, col.label)
+            if opts:
+                ws.data_validation(first, c, last, c, opts)
+
+
 class SectionWorkbook:
-    """Builds the workbook for one section; `build()` returns the xlsx bytes."""
+    """Builds the workbook for one section; `build()` returns the xlsx bytes.
+
+    `fill` holds values to pre-fill, e.g. last year's unfinished actions carried over:
+    {sheet key: [row, ...]} for a sheet of the leader's own rows (the action plan), and
+    {sheet key: {row key: {column: value}}} for a sheet of pre-filled rows.
+    """
 
     def __init__(self, unit: Unit, section: Section, generated_at: dt.datetime, occurrences=None,
-                 fill: dict | None = None):
+                 fill: dict | None = None, schema: Schema = DEFAULT):
         self.unit = unit
         self.section = section
         self.generated_at = generated_at
-        # Values to pre-fill: {"actions": [row, ...], "wheel"|"godbht"|"annual": {row key: {field: value}}},
-        # e.g. last year's unfinished actions carried over.
         self.fill = fill or {}
+        self.schema = schema
         self.occurrences = year_occurrences(unit, section.id) if occurrences is None else occurrences
         self.buf = io.BytesIO()
         self.wb = xlsxwriter.Workbook(self.buf, {
@@ -191,262 +228,28 @@ class SectionWorkbook:
         })
         self.f = _Formats(self.wb)
 
-    # -- common table machinery ---------------------------------------------------------
-
-    def _table(self, sheet: Sheet, rows: list[dict], title: str, intro: str, spare: int = 0,
-               field_per_row: list[Field] | None = None):
-        """Write a table sheet: title, intro, header, rows; validation on input cells."""
-        ws = self.wb.add_worksheet(sheet.name, worksheet_class=_Worksheet)
-        f = self.f
-        visible = next(c for c, col in enumerate(sheet.columns) if not col.hidden)
-        ws.write_string(0, visible, title, f.title)
-        ws.write_string(1, visible, intro, f.intro)
-        ws.set_row(0, 22)
-        hr, first = sheet.header_row, sheet.first_data_row
-        last = first + max(len(rows), 1) - 1
-        for c, col in enumerate(sheet.columns):
-            ws.set_column(c, c, col.width, None, {"hidden": True} if col.hidden else None)
-            ws.write_string(hr, c, col.header, f.header)
-        ws.set_row(hr, 45)
-        formats = [f.cell(col.field, col.input) for col in sheet.columns]
-        marked = [isinstance(col.field, Marker) for col in sheet.columns]
-        for r, row in enumerate(rows):
-            for c, col in enumerate(sheet.columns):
-                value = row.get(col.key)
-                if field_per_row and col.key == "answer":
-                    fmt = f.cell(field_per_row[r], col.input)
-                else:
-                    fmt = f.marker_on if (marked[c] and value) else formats[c]
-                if value is None:
-                    ws.write_blank(first + r, c, None, fmt)
-                else:
-                    _write_value(ws, first + r, c, value, fmt)
-            height = _row_height(sheet, row, field_per_row[r] if field_per_row else None)
-            if height:
-                ws.set_row(first + r, height)
-        # Spare rows below the table stay editable for leaders who type past it: only their
-        # input cells are unlocked, never a whole column (the title above would be too).
-        spare_formats = [f.spare(col.field) if col.input else None for col in sheet.columns]
-        for r in range(last + 1, last + spare + 1):
-            for c, fmt in enumerate(spare_formats):
-                if fmt is not None:
-                    ws.write_blank(r, c, None, fmt)
-        # Validation: one range per input column (or per cell where the type differs by row).
-        for c, col in enumerate(sheet.columns):
-            if not col.input:
-                continue
-            if field_per_row and col.key == "answer":
-                for r, field in enumerate(field_per_row):
-                    opts = _validation(self.unit, field, ANNUAL_ITEMS[r].help, ANNUAL_ITEMS[r].question)
-                    if opts:
-                        ws.data_validation(first + r, c, first + r, c, opts)
-                continue
-            opts = _validation(self.unit, col.field, col.help, col.label)
-            if opts:
-                ws.data_validation(first, c, last + spare, c, opts)
-        ws.freeze_panes(first, 0)
-        ws.protect("", PROTECT_OPTIONS)
-        ws.set_landscape()
-        ws.set_paper(9)  # A4
-        ws.fit_to_pages(1, 0)
-        ws.repeat_rows(hr)
-        ws.set_margins(left=0.4, right=0.4, top=0.6, bottom=0.6)
-        ws.set_footer(footer(self.section.name))
-        return ws, first, last
-
-    def _filled(self, part: str, sheet: Sheet, key: str) -> dict:
-        """Pre-filled input values for one keyed row (only the leader's columns)."""
-        values = self.fill.get(part, {}).get(key, {})
-        return {k: v for k, v in values.items() if k in sheet.input_keys}
-
-    def _col(self, sheet: Sheet, key: str) -> str:
-        return xl_col_to_name(sheet.index(key))
-
-    # -- sheets -------------------------------------------------------------------------
-
-    def guide(self):
-        ws = self.wb.add_worksheet(labels.SHEET["guide"], worksheet_class=_Worksheet)
-        f, u, s, g = self.f, self.unit, self.section, labels.GUIDE
-        ws.set_column(0, 0, 2)
-        ws.set_column(1, 1, 18)
-        ws.set_column(2, 2, 100)
-        ws.hide_gridlines(2)
-        fill = {
-            "year": u.year, "section": s.name, "unit": u.name, "leader": s.leader,
-            "deadline": fmt_date_long(u.return_deadline), "advisor_name": u.advisor.name,
-            "advisor_email": u.advisor.email,
-            "advisor_phone": f", tlf. {u.advisor.phone}" if u.advisor.phone else "",
-        }
-        r = 0
-        ws.write_string(r, 1, g["title"].format(**fill), f.title)
-        r += 2
-        facts = [
-            ("label_unit", u.name), ("label_section", s.name), ("label_leader", s.leader),
-            ("label_vo", s.vo), ("label_year", str(u.year)),
-            ("label_deadline", fmt_date_long(u.return_deadline)),
-        ]
-        for key, value in facts:
-            if not value:
-                continue
-            ws.write_string(r, 1, g[key], f.label)
-            ws.write_string(r, 2, value, f.text)
-            r += 1
-        r += 1
-        ws.write_string(r, 1, g["deadline"].format(**fill), f.heading)
-        ws.write_string(r + 1, 1, g["return"].format(**fill), f.base_fmt)
-        r += 2
-        r += 1
-        for heading, lines in (("steps_heading", g["steps"]), ("tips_heading", g["tips"])):
-            ws.write_string(r, 1, g[heading], f.heading)
-            r += 1
-            for line in lines:
-                ws.write_string(r, 1, "•" if heading == "tips_heading" else "", f.text)
-                ws.write_string(r, 2, line.format(**fill), f.text)
-                r += 1
-            r += 1
-        ws.write_string(r, 1, g["contact_heading"], f.heading)
-        ws.write_string(r + 1, 2, g["contact"].format(**fill), f.text)
-        ws.protect("", {"select_locked_cells": True})
-        ws.set_paper(9)
-        ws.fit_to_pages(1, 0)
-        ws.activate()
-
-    def actions(self):
-        sheet, u = ACTIONS, self.unit
-        title = labels.TEXT["actions_title"].format(year=u.year, section=self.section.name)
-        filled = [dict(a) for a in self.fill.get("actions", ())]
-        rows = filled + [{} for _ in range(max(u.action_rows - len(filled), 10))]
-        ws, first, last = self._table(sheet, rows, title, labels.TEXT["actions_intro"], spare=SPARE_ROWS)
-        ws.autofilter(sheet.header_row, 0, last, len(sheet.columns) - 1)
-        d, st = self._col(sheet, "deadline"), self._col(sheet, "status")
-        top = first + 1
-        not_done = ",".join(f'${st}{top}<>"{_q(v)}"' for v in u.done_statuses)
-        ws.conditional_format(first, sheet.index("deadline"), last + SPARE_ROWS, sheet.index("deadline"), {
-            "type": "formula",
-            "criteria": f"=AND(ISNUMBER(${d}{top}),${d}{top}<TODAY(),{not_done})",
-            "format": self.f.overdue,
-        })
-        sc = sheet.index("status")
-        for v in u.statuses:
-            fmt = self.f.done if v in u.done_statuses else (None if v == u.statuses[0] else self.f.started)
-            if fmt is not None:
-                ws.conditional_format(first, sc, last + SPARE_ROWS, sc, {
-                    "type": "cell", "criteria": "==", "value": f'"{_q(v)}"', "format": fmt,
-                })
-
-    def wheel(self):
-        sheet, u = WHEEL, self.unit
-        occs = self.occurrences
-        rows = []
-        for o in occs:
-            row = {"key": o.key, "activity": o.name, "who": o.activity.who, "period": o.period, "due": o.due}
-            for m in o.months(u.year):  # the month grid is the picture of the wheel
-                row[f"m{m:02d}"] = labels.TEXT["wheel_marker"]
-            row.update(self._filled("wheel", WHEEL, o.key))
-            rows.append(row)
-        title = labels.TEXT["wheel_title"].format(year=u.year, section=self.section.name)
-        ws, first, last = self._table(sheet, rows, title, labels.TEXT["wheel_intro"])
-        if not rows:
-            return
-        d, st = self._col(sheet, "due"), self._col(sheet, "status")
-        done = [*u.wheel_done_statuses, *u.wheel_na_statuses]
-        not_done = ",".join(f'${st}{first + 1}<>"{_q(v)}"' for v in done)
-        dc = sheet.index("due")
-        ws.conditional_format(first, dc, last, dc, {
-            "type": "formula",
-            "criteria": f"=AND(${d}{first + 1}<TODAY(),{not_done})",
-            "format": self.f.overdue,
-        })
-        sc = sheet.index("status")
-        for v in done:
-            ws.conditional_format(first, sc, last, sc, {
-                "type": "cell", "criteria": "==", "value": f'"{_q(v)}"', "format": self.f.done,
-            })
-
-    def godbht(self):
-        sheet, u = GODBHT, self.unit
-        rows = [{**row, **self._filled("godbht", GODBHT, row["key"])} for row in godbht_rows()]
-        title = labels.TEXT["godbht_title"].format(year=u.year, section=self.section.name)
-        ws, first, last = self._table(sheet, rows, title, labels.TEXT["godbht_intro"])
-        for key in ("level_bht", "level_org"):
-            c = sheet.index(key)
-            for level, fmt in self.f.levels.items():
-                ws.conditional_format(first, c, last, c, {
-                    "type": "cell", "criteria": "==", "value": level, "format": fmt,
-                })
-        # Level descriptions under the table.
-        r = last + 2
-        ws.write_string(r, sheet.index("element"), labels.TEXT["godbht_levels_heading"], self.f.heading)
-        for level, text in labels.GODBHT_LEVELS.items():
-            r += 1
-            ws.write_number(r, sheet.index("number"), level, self.f.cell(Label(), False))
-            ws.write_string(r, sheet.index("element"), text, self.f.cell(Label(), False))
-        # The live profile: a bar chart of both levels per element.
-        name = sheet.name.replace("'", "''")
-        chart = self.wb.add_chart({"type": "bar"})
-        cats = f"='{name}'!${self._col(sheet, 'element')}${first + 1}:${self._col(sheet, 'element')}${last + 1}"
-        for key, series, colour in (("level_bht", "godbht_series_bht", "#2E75B6"),
-                                    ("level_org", "godbht_series_org", "#ED7D31")):
-            col = self._col(sheet, key)
-            chart.add_series({
-                "name": labels.TEXT[series],
-                "categories": cats,
-                "values": f"='{name}'!${col}${first + 1}:${col}${last + 1}",
-                "fill": {"color": colour},
-                "gap": 60,
-            })
-        chart.set_title({"name": labels.TEXT["godbht_chart_title"]})
-        chart.set_x_axis({"min": 0, "max": 4, "major_unit": 1})
-        chart.set_y_axis({"reverse": True})
-        chart.set_legend({"position": "bottom"})
-        chart.set_size({"width": 620, "height": 560})
-        ws.insert_chart(sheet.header_row, len(sheet.columns) + 1, chart, {"x_offset": 10})
-
-    def annual(self):
-        sheet, u = ANNUAL, self.unit
-        title = labels.TEXT["annual_title"].format(year=u.year, section=self.section.name)
-        rows = [{**row, **self._filled("annual", ANNUAL, row["key"])} for row in annual_rows()]
-        self._table(sheet, rows, title, labels.TEXT["annual_intro"],
-                    field_per_row=[it.field for it in ANNUAL_ITEMS])
-
-    def identity(self):
-        ws = self.wb.add_worksheet(labels.SHEET["identity"], worksheet_class=_Worksheet)
-        u, s = self.unit, self.section
-        values = {
-            "template_version": TEMPLATE_VERSION,
-            "schema_version": SCHEMA_VERSION,
-            "unit": u.name,
-            "year": u.year,
-            "section_id": s.id,
-            "section_name": s.name,
-            "leader": s.leader,
-            "generated_at": self.generated_at.isoformat(),
-            "generator": f"hmsxl {__version__}",
-        }
-        ws.write_string(0, 0, labels.IDENTITY_HEADING[0])
-        ws.write_string(0, 1, labels.IDENTITY_HEADING[1])
-        for r, key in enumerate(IDENTITY_KEYS, start=1):
-            ws.write_string(r, 0, key)
-            _write_value(ws, r, 1, values[key], None)
-        for i, (name, values_) in enumerate(u.lists().items()):
-            c = IDENTITY_LIST_FIRST_COLUMN + i
-            ws.write_string(0, c, labels.LIST_NAMES[name])
-            for r, v in enumerate(values_, start=1):
-                ws.write_string(r, c, v)
-            col = xl_col_to_name(c)
-            sheet = labels.SHEET["identity"]
-            self.wb.define_name(list_range_name(name), f"='{sheet}'!${col}$2:${col}${len(values_) + 1}")
-        ws.hide()
-        ws.protect("")
+    def rows(self, sheet: Sheet) -> list[dict]:
+        """The rows a sheet starts with: its pre-filled rows with their fills, or the
+        leader's rows carried over and then empty formatted rows."""
+        fill = self.fill.get(sheet.key)
+        if sheet.key_column:
+            fill = fill or {}
+            return [{**row, **{k: v for k, v in fill.get(row["key"], {}).items() if k in sheet.input_keys}}
+                    for row in sheet.rows(sheet, self.unit, self.occurrences) or ()]
+        filled = [dict(row) for row in fill or ()]
+        return filled + [{} for _ in range(max(self.unit.action_rows - len(filled), 10))]
 
     def build(self) -> bytes:
         u, s = self.unit, self.section
-        self.guide()
-        self.actions()
-        self.wheel()
-        self.godbht()
-        self.annual()
-        self.identity()
+        _guide(self)
+        for sheet in self.schema.sheets:
+            spare = 0 if sheet.key_column else SPARE_ROWS
+            rows = self.rows(sheet)
+            ws, first, last = _SheetWriter(self, sheet).write(rows, spare)
+            touch = SHEET_TOUCHES.get(sheet.key)
+            if touch and rows:
+                touch(self, sheet, ws, first, last + spare)
+        _identity(self)
         self.wb.set_properties({
             "title": labels.GUIDE["title"].format(year=u.year, section=s.name),
             "subject": "HMS",
@@ -462,24 +265,191 @@ class SectionWorkbook:
         return self.buf.getvalue()
 
 
+def _col(sheet: Sheet, key: str) -> str:
+    return xl_col_to_name(sheet.index(key))
+
+
+def _guide(book: SectionWorkbook):
+    """The Veiledning sheet: who the workbook is for, the deadline, how to fill it in and return it."""
+    ws = book.wb.add_worksheet(labels.SHEET["guide"])
+    f, u, s, g = book.f, book.unit, book.section, labels.GUIDE
+    ws.set_column(0, 0, 2)
+    ws.set_column(1, 1, 18)
+    ws.set_column(2, 2, 100)
+    ws.hide_gridlines(2)
+    fill = {
+        "year": u.year, "section": s.name, "unit": u.name, "leader": s.leader,
+        "deadline": fmt_date_long(u.return_deadline), "advisor_name": u.advisor.name,
+        "advisor_email": u.advisor.email,
+        "advisor_phone": g["phone"].format(phone=u.advisor.phone) if u.advisor.phone else "",
+    }
+    r = 0
+    ws.write_string(r, 1, g["title"].format(**fill), f.title)
+    r += 2
+    facts = [
+        ("label_unit", u.name), ("label_section", s.name), ("label_leader", s.leader),
+        ("label_vo", s.vo), ("label_year", str(u.year)),
+        ("label_deadline", fmt_date_long(u.return_deadline)),
+    ]
+    for key, value in facts:
+        if not value:
+            continue
+        ws.write_string(r, 1, g[key], f.label)
+        ws.write_string(r, 2, value, f.text)
+        r += 1
+    r += 1
+    ws.write_string(r, 1, g["deadline"].format(**fill), f.heading)
+    ws.write_string(r + 1, 1, g["return"].format(**fill), f.base_fmt)
+    r += 3
+    for heading, lines in (("steps_heading", g["steps"]), ("tips_heading", g["tips"])):
+        ws.write_string(r, 1, g[heading], f.heading)
+        r += 1
+        for line in lines:
+            ws.write_string(r, 1, "•" if heading == "tips_heading" else "", f.text)
+            ws.write_string(r, 2, line.format(**fill), f.text)
+            r += 1
+        r += 1
+    ws.write_string(r, 1, g["contact_heading"], f.heading)
+    ws.write_string(r + 1, 2, g["contact"].format(**fill), f.text)
+    ws.protect("", {"select_locked_cells": True})
+    ws.set_paper(9)
+    ws.fit_to_pages(1, 0)
+    ws.activate()
+
+
+# Each sheet's own touches after its table is written: colours by meaning, the God BHT
+# legend and live profile. A sheet without an entry needs none.
+
+def _touch_actions(book, sheet, ws, first, last):
+    u, f = book.unit, book.f
+    ws.autofilter(sheet.header_row, 0, last, len(sheet.columns) - 1)
+    d, st = _col(sheet, "deadline"), _col(sheet, "status")
+    top = first + 1
+    not_done = ",".join(f'${st}{top}<>"{_q(v)}"' for v in u.done_statuses)
+    ws.conditional_format(first, sheet.index("deadline"), last, sheet.index("deadline"), {
+        "type": "formula",
+        "criteria": f"=AND(ISNUMBER(${d}{top}),${d}{top}<TODAY(),{not_done})",
+        "format": f.overdue,
+    })
+    sc = sheet.index("status")
+    for v in u.statuses:
+        fmt = f.done if v in u.done_statuses else (None if v == u.statuses[0] else f.started)
+        if fmt is not None:
+            ws.conditional_format(first, sc, last, sc, {
+                "type": "cell", "criteria": "==", "value": f'"{_q(v)}"', "format": fmt,
+            })
+
+
+def _touch_wheel(book, sheet, ws, first, last):
+    u, f = book.unit, book.f
+    d, st = _col(sheet, "due"), _col(sheet, "status")
+    kept = [*u.wheel_done_statuses, *u.wheel_na_statuses]
+    not_done = ",".join(f'${st}{first + 1}<>"{_q(v)}"' for v in kept)
+    dc = sheet.index("due")
+    ws.conditional_format(first, dc, last, dc, {
+        "type": "formula",
+        "criteria": f"=AND(${d}{first + 1}<TODAY(){',' + not_done if not_done else ''})",
+        "format": f.overdue,
+    })
+    sc = sheet.index("status")
+    for v in kept:
+        ws.conditional_format(first, sc, last, sc, {
+            "type": "cell", "criteria": "==", "value": f'"{_q(v)}"', "format": f.done,
+        })
+
+
+def _touch_godbht(book, sheet, ws, first, last):
+    f = book.f
+    levels = [col.key for col in sheet.input_columns if isinstance(col.field, Level)]
+    for key in levels:
+        c = sheet.index(key)
+        for level, fmt in f.levels.items():
+            ws.conditional_format(first, c, last, c, {"type": "cell", "criteria": "==", "value": level, "format": fmt})
+    # Level descriptions under the table.
+    r = last + 2
+    ws.write_string(r, sheet.index("element"), labels.TEXT["godbht_levels_heading"], f.heading)
+    for level, text in labels.GODBHT_LEVELS.items():
+        r += 1
+        ws.write_number(r, sheet.index("number"), level, f.cell(Label(), False))
+        ws.write_string(r, sheet.index("element"), text, f.cell(Label(), False))
+    # The live profile: a bar chart of both levels per element.
+    name = sheet.name.replace("'", "''")
+    chart = book.wb.add_chart({"type": "bar"})
+    element = _col(sheet, "element")
+    cats = f"='{name}'!${element}${first + 1}:${element}${last + 1}"
+    for key, series, colour in zip(levels, ("godbht_series_bht", "godbht_series_org"), colours.SERIES):
+        col = _col(sheet, key)
+        chart.add_series({
+            "name": labels.TEXT[series],
+            "categories": cats,
+            "values": f"='{name}'!${col}${first + 1}:${col}${last + 1}",
+            "fill": {"color": colour},
+            "gap": 60,
+        })
+    chart.set_title({"name": labels.TEXT["godbht_chart_title"]})
+    chart.set_x_axis({"min": 0, "max": 4, "major_unit": 1})
+    chart.set_y_axis({"reverse": True})
+    chart.set_legend({"position": "bottom"})
+    chart.set_size({"width": 620, "height": 560})
+    ws.insert_chart(sheet.header_row, len(sheet.columns) + 1, chart, {"x_offset": 10})
+
+
+SHEET_TOUCHES = {"actions": _touch_actions, "wheel": _touch_wheel, "godbht": _touch_godbht}
+
+
+def _identity(book: SectionWorkbook):
+    """The hidden sheet: who the workbook is for (read back to find the section), and the
+    lists behind the dropdowns."""
+    ws = book.wb.add_worksheet(labels.SHEET["identity"])
+    u, s = book.unit, book.section
+    values = {
+        "template_version": TEMPLATE_VERSION,
+        "schema_version": SCHEMA_VERSION,
+        "unit": u.name,
+        "year": u.year,
+        "section_id": s.id,
+        "section_name": s.name,
+        "leader": s.leader,
+        "generated_at": book.generated_at.isoformat(),
+        "generator": f"hmsxl {__version__}",
+    }
+    ws.write_string(0, 0, labels.IDENTITY_HEADING[0])
+    ws.write_string(0, 1, labels.IDENTITY_HEADING[1])
+    for r, key in enumerate(IDENTITY_KEYS, start=1):
+        ws.write_string(r, 0, key)
+        _write_value(ws, r, 1, values[key], None)
+    sheet = labels.SHEET["identity"]
+    for i, (name, values_) in enumerate(u.lists().items()):
+        c = IDENTITY_LIST_FIRST_COLUMN + i
+        ws.write_string(0, c, labels.LIST_NAMES[name])
+        for r, v in enumerate(values_, start=1):
+            ws.write_string(r, c, v)
+        if values_:
+            col = xl_col_to_name(c)
+            book.wb.define_name(list_range_name(name), f"='{sheet}'!${col}$2:${col}${len(values_) + 1}")
+    ws.hide()
+    ws.protect("")
+
+
 LINE_HEIGHT = 15
 
 
-def _row_height(sheet: Sheet, row: dict, answer_field: Field | None) -> float | None:
+def _row_height(sheet: Sheet, row: dict, fields: list[Field]) -> float | None:
     """A row height that shows the pre-filled text whole.
 
     Not every client grows a row for wrapped text on its own (LibreOffice does not), so
-    the writer estimates the lines from the text length and the column width.
+    the writer estimates the lines from the text length and the column width; a long
+    answer's cell gets room for three lines.
     """
     lines = 1
-    for col in sheet.columns:
+    for col, field in zip(sheet.columns, fields):
+        if col.input and isinstance(field, LongText) and field is not col.field:
+            lines = max(lines, 3)
         value = row.get(col.key)
         if col.hidden or not isinstance(value, str) or not col.field.wrap:
             continue
         per_line = max(1.0, col.width * 1.1)
         lines = max(lines, -(-len(value) // int(per_line)))
-    if isinstance(answer_field, LongText):
-        lines = max(lines, 3)
     return LINE_HEIGHT * lines if lines > 1 else None
 
 
@@ -505,9 +475,9 @@ def footer(section_name: str) -> str:
     return xmltext.header_footer(FOOTER, section_name)
 
 
-def section_workbook_bytes(unit: Unit, section: Section, generated_at: dt.datetime) -> bytes:
+def section_workbook_bytes(unit: Unit, section: Section, generated_at: dt.datetime, schema: Schema = DEFAULT) -> bytes:
     """The xlsx bytes of one section's workbook, written directly by xlsxwriter."""
-    return SectionWorkbook(unit, section, generated_at).build()
+    return SectionWorkbook(unit, section, generated_at, schema=schema).build()
 
 
 # --------------------------------------------------------------------------- templates
@@ -543,13 +513,14 @@ class _Template:
     XlsxWriter follows, so the copy is what building the section's workbook would give.
     """
 
-    def __init__(self, unit: Unit, occurrences, has_vo: bool, generated_at: dt.datetime, fill=None):
-        self.build_args = (unit, generated_at, occurrences, fill)
+    def __init__(self, unit: Unit, occurrences, has_vo: bool, generated_at: dt.datetime, fill=None,
+                 schema: Schema = DEFAULT):
+        self.build_args = (unit, generated_at, occurrences, fill, schema)
         placeholder = Section(
             id=_PLACEHOLDER["id"], name=_PLACEHOLDER["name"], leader=_PLACEHOLDER["leader"],
             email="placeholder@example.org", vo=_PLACEHOLDER["vo"] if has_vo else "",
         )
-        data = SectionWorkbook(unit, placeholder, generated_at, occurrences, fill).build()
+        data = SectionWorkbook(unit, placeholder, generated_at, occurrences, fill, schema).build()
         with zipfile.ZipFile(io.BytesIO(data)) as z:
             self.members = [(info, z.read(info)) for info in z.infolist()]
         self.pieces: dict[str, list] = {}
@@ -590,8 +561,8 @@ class _Template:
             # Two strings became one: the shared-string table must hold it once, and the
             # cells that use it must say so. Rare (a leader named like the section, a name
             # equal to a list value): build this workbook directly.
-            unit, generated_at, occurrences, fill_values = self.build_args
-            return SectionWorkbook(unit, section, generated_at, occurrences, fill_values).build()
+            unit, generated_at, occurrences, fill_values, schema = self.build_args
+            return SectionWorkbook(unit, section, generated_at, occurrences, fill_values, schema).build()
         rendered = {
             "si": lambda text: xmltext.si(fill(text)),
             "text": lambda text: xmltext.escape(fill(text)),
@@ -611,16 +582,19 @@ class _Template:
 _templates: dict = {}
 
 
-def _templated_bytes(unit: Unit, section: Section, generated_at: dt.datetime, fill=None) -> bytes:
+def _templated_bytes(unit: Unit, section: Section, generated_at: dt.datetime, fill=None,
+                     schema: Schema = DEFAULT) -> bytes:
     occurrences = year_occurrences(unit, section.id)
     fill_key = json.dumps(fill, sort_keys=True, default=str) if fill else ""
-    key = (id(unit), generated_at, tuple(o.key for o in occurrences), bool(section.vo), fill_key)
+    key = (id(unit), id(schema), generated_at, tuple(o.key for o in occurrences), bool(section.vo), fill_key)
     cached = _templates.get(key)
-    if cached is None or cached[0] is not unit:  # the unit is kept so that its id is not reused
+    # The unit and schema are kept with their template so that their ids are not reused.
+    if cached is None or cached[0] is not unit or cached[1] is not schema:
         if len(_templates) > 64:
             _templates.clear()
-        cached = _templates[key] = (unit, _Template(unit, occurrences, bool(section.vo), generated_at, fill))
-    return cached[1].render(section)
+        template = _Template(unit, occurrences, bool(section.vo), generated_at, fill, schema)
+        cached = _templates[key] = (unit, schema, template)
+    return cached[2].render(section)
 
 
 # Below this many workbooks a process pool costs more than it saves.
@@ -631,25 +605,25 @@ def workbook_name(unit: Unit, section_id: str) -> str:
     return f"{unit.year}-{section_id}.xlsx"
 
 
-_worker_unit: Unit | None = None
+_worker_args: tuple = ()
 
 
-def _init_worker(unit: Unit) -> None:
+def _init_worker(unit: Unit, schema: Schema) -> None:
     # The unit is sent once per worker process, not once per workbook: with a thousand
     # sections, pickling it per job would cost more than writing the workbooks.
-    global _worker_unit
-    _worker_unit = unit
+    global _worker_args
+    _worker_args = (unit, schema)
 
 
-def _write_one(job, unit: Unit | None = None) -> str:
+def _write_one(job, args: tuple = ()) -> str:
     section_id, target, generated_at, fill = job
-    unit = unit or _worker_unit
-    atomic_write_bytes(target, _templated_bytes(unit, unit.section(section_id), generated_at, fill))
+    unit, schema = args or _worker_args
+    atomic_write_bytes(target, _templated_bytes(unit, unit.section(section_id), generated_at, fill, schema))
     return target
 
 
 def generate(config, out_dir="workbooks", sections=None, force=False, generated_at=None,
-             workers=None, fills: dict | None = None) -> list[Path]:
+             workers=None, fills: dict | None = None, schema: Schema = DEFAULT) -> list[Path]:
     """Write one workbook per section (or per id in `sections`) into `out_dir`.
 
     `config` is a `Unit` or a path to unit.toml. Refuses to overwrite any existing file
@@ -682,11 +656,11 @@ def generate(config, out_dir="workbooks", sections=None, force=False, generated_
         workers = os.cpu_count() or 1
     if workers > 1 and len(jobs) >= PARALLEL_MIN:
         chunk = max(1, len(jobs) // (workers * 8))
-        with ProcessPoolExecutor(max_workers=workers, initializer=_init_worker, initargs=(unit,)) as pool:
+        with ProcessPoolExecutor(max_workers=workers, initializer=_init_worker, initargs=(unit, schema)) as pool:
             list(pool.map(_write_one, jobs, chunksize=chunk))
     else:
         for job in jobs:
-            _write_one(job, unit)
+            _write_one(job, (unit, schema))
     return targets
 
 

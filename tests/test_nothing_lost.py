@@ -122,7 +122,7 @@ def test_every_typed_annual_answer_and_comment_is_side_by_side(typed):
     for item in sheet.items:
         i = next(i for i, r in enumerate(rows) if r[1] == item.question)
         answers, comments = rows[i], rows[i + 1]
-        assert comments[1] == labels.REPORT["annual_comment"]
+        assert comments[1] == sheet.column("comment").label
         for sid in FORMATS:
             c = header.index(names[sid])
             if answers[c] != expected[(sid, "annual", item.key, "answer")]:
