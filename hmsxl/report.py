@@ -108,11 +108,11 @@ class _Styles:
             ("red", colours.RED), ("yellow", colours.YELLOW), ("green", colours.GREEN), ("grey", colours.GREY))}
 
 
-class _Report:
-    """The LAMU workbook: one method per pivot; `table` for every table sheet."""
+class _Book:
+    """The report's workbook: its formats, table sheets written by their columns' spec, the
+    bulk rows, and the texts cut to fit a cell."""
 
-    def __init__(self, result):
-        self.r = result
+    def __init__(self):
         self.buf = io.BytesIO()
         self.wb = xlsxwriter.Workbook(self.buf, {
             "in_memory": True, "strings_to_numbers": False, "strings_to_formulas": False,
@@ -188,183 +188,7 @@ class _Report:
             if col.key == "original":  # a value the reader corrected: the leader's words are here
                 ws.conditional_format(hr + 1, c, hr + n, c, {"type": "no_blanks", "format": fill["yellow"]})
 
-    # -- sheets -------------------------------------------------------------------------------
-
-    def overview(self):
-        r, rec = self.r, self.r.reconciliation
-        unit = r.unit
-        title = R["title"].format(year=unit.year, unit=unit.name) if unit else R["title_no_unit"]
-        sub = R["subtitle"].format(files=rec["files"], answered=rec["answered"], sections=rec["sections"],
-                                   today=r.today.strftime("%d.%m.%Y"))
-        ov = r.overview
-        levels = int(ov["godbht_levels"].max()) if len(ov) else 0
-        columns = [TableColumn(c.key, R["godbht_filled_of"].format(n=levels), c.width, c.kind)
-                   if c.key == "godbht_filled" else c for c in OVERVIEW_COLUMNS]
-        rows = _rows(ov, columns)
-        keys = [c.key for c in columns]
-        answered, counts = keys.index("answered"), keys.index("actions")
-        for row in rows:
-            if not row[answered]:  # not answered: no counts to show
-                row[counts:] = [None] * (len(row) - counts)
-            row[answered] = _yes_no(row[answered])
-        ws, hr = self.table(S["overview"], title, columns, rows, sub, first_col=2)
-        at = hr + len(rows) + 3
-        ws.write_string(at, 1, R["reconciliation"], self.f.bold)
-        for c, text in enumerate((R["table"], R["rows_read"], R["rows_reported"], R["rows_rejected"]), start=1):
-            ws.write_string(at + 1, c, text, self.f.header)
-        ws.set_row(at + 1, 45)
-        for i, sheet in enumerate(r.schema.sheets, start=at + 2):
-            t = rec["tables"][sheet.key]
-            ws.write_string(i, 1, sheet.name, self.f.kinds["plain"])
-            for c, key in enumerate(("read", "reported", "rejected"), start=2):
-                ws.write_number(i, c, t[key], self.f.kinds["num"])
-            ok = t["read"] == t["reported"] + t["rejected"]
-            ws.write_string(i, 5, R["balanced"] if ok else R["not_balanced"], self.f.bold)
-        ws.activate()
-
-    def schema_table(self, sheet):
-        """A schema sheet's consolidated table: every row of every section that answered."""
-        frame = self.r.tables[sheet.key]
-        columns = [c for c in sheet.table_columns if c.in_xlsx]
-        rows = _rows(frame, columns)
-        bools = [i for i, c in enumerate(columns) if c.kind == "bool"]
-        for row in rows:
-            for i in bools:
-                row[i] = _yes_no(row[i])
-        name = S.get(f"{sheet.key}_table", sheet.name)
-        title = R.get(f"{sheet.key}_table_title", name)
-        self.table(name, title, columns, rows, excel_table=True, first_col=3)
-
-    def overdue(self, sheet):
-        spec = {c.key: c for c in sheet.table_columns}
-        columns = [spec[k] for k in OVERDUE_KEYS]
-        self.table(S["overdue"], R["overdue_title"], columns, _rows(self.r.overdue, columns))
-
-    def wheel(self, sheet):
-        """Section × activity: done (with its date), overdue, open, not applicable."""
-        w = self.r.wheel
-        ws = self.wb.add_worksheet(S["wheel"])
-        ws.write_string(0, 0, R["wheel_title"], self.f.title)
-        ws.write_string(1, 0, R["wheel_legend"], self.f.sub)
-        records = [dict(zip(w.columns, values)) for values in zip(*(w[c].tolist() for c in w.columns))]
-        keys = list(dict.fromkeys(row["key"] for row in records))
-        names = {row["key"]: row["activity"] for row in records}
-        hr = 3
-        ws.set_column(0, 0, 26)
-        ws.set_column(1, max(1, len(keys)), 16)
-        ws.write_string(hr, 0, C["section"], self.f.header)
-        for c, key in enumerate(keys, start=1):
-            ws.write_string(hr, c, as_text(names.get(key) or key), self.f.header)
-        ws.set_row(hr, 45)
-        known = set(self.r.lists.get("wheel_statuses", ()))
-        kind_of = {R["wheel_done"]: "done", R["wheel_overdue"]: "overdue", R["wheel_open"]: "open",
-                   R["wheel_na"]: "na"}
-        sections = list(dict.fromkeys(row["section"] for row in records))
-        cells = {(row["section"], row["key"]): row for row in records}
-        for i, section in enumerate(sections, start=hr + 1):
-            ws.set_row(i, 45)  # room for the state, its date and the leader's own word
-            self.text(ws, i, 0, as_text(section), self.f.kinds["text"])
-            for c, key in enumerate(keys, start=1):
-                row = cells.get((section, key))
-                if row is None:
-                    continue
-                text = row["state"]
-                done = _value(row["done_date"])
-                if text == R["wheel_done"] and isinstance(done, dt.date):
-                    text += f" {done.strftime('%d.%m.%Y')}"
-                status = _value(row["status"])
-                if status and status not in known:  # the leader's own word stays visible
-                    text += f"\n«{as_text(status)}»"
-                self.text(ws, i, c, text, self.f.state[kind_of.get(row["state"], "open")])
-        ws.freeze_panes(hr + 1, 1)
-        self.print_setup(ws, hr)
-
-    def godbht(self, sheet):
-        """The unit's profile per element; means unrounded until the number format shows them."""
-        g = self.r.godbht
-        cols = [TableColumn("number", C["number"], 5, "num"), TableColumn("group", C["group"], 18, "text"),
-                TableColumn("element", C["element"], 30, "text")]
-        for dim, _, short in GODBHT_DIMS:
-            cols += [TableColumn(f"mean_{dim}", f"{C['mean']} {short}", 10, "dec"),
-                     TableColumn(f"min_{dim}", f"{C['min']} {short}", 9, "num"),
-                     TableColumn(f"max_{dim}", f"{C['max']} {short}", 9, "num"),
-                     TableColumn(f"spread_{dim}", f"{C['spread']} {short}", 11, "num"),
-                     TableColumn(f"n_{dim}", f"{C['n']} {short}", 10, "num")]
-        cols.append(TableColumn("gap", C["gap"], 10, "dec"))
-        rows = _rows(g, cols)
-        ws, hr = self.table(S["godbht"], R["godbht_title"], cols, rows)
-        first, last = hr + 1, hr + len(rows)
-        records = [dict(zip([c.key for c in cols], row)) for row in rows]
-        at, col = last + 3, 3
-        if rows:
-            chart = self.wb.add_chart({"type": "bar"})
-            sheet = S["godbht"].replace("'", "''")
-            for (dim, name, _), colour in zip(GODBHT_DIMS, colours.SERIES):
-                c = [x.key for x in cols].index(f"mean_{dim}")
-                chart.add_series({"name": name, "categories": [sheet, first, 2, last, 2],
-                                  "values": [sheet, first, c, last, c], "fill": {"color": colour}, "gap": 60})
-            chart.set_title({"name": R["godbht_chart"]})
-            chart.set_x_axis({"min": 0, "max": 4, "major_unit": 1})
-            chart.set_y_axis({"reverse": True})
-            chart.set_legend({"position": "bottom"})
-            chart.set_size({"width": 620, "height": 520})
-            ws.insert_chart(at, 0, chart)
-            col = 9
-
-        def mean_of(e):
-            values = [_value(e[f"mean_{dim}"]) for dim, _, _ in GODBHT_DIMS]
-            values = [v for v in values if v is not None]
-            return sum(values) / len(values) if values else None
-
-        scored = [(mean_of(e), e) for e in records if mean_of(e) is not None]
-        ws.write_string(at, col, R["godbht_weakest"], self.f.bold)
-        for i, (mean, e) in enumerate(sorted(scored, key=lambda x: (x[0], x[1]["number"]))[:5], start=1):
-            ws.write_string(at + i, col, f"{e['number']}. {e['element']}", self.f.plain)
-            ws.write_number(at + i, col + 3, mean, self.f.kinds["dec"])
-        at += 8
-        ws.write_string(at, col, R["godbht_gaps"], self.f.bold)
-        gaps = [e for e in records if _value(e["gap"]) is not None]
-        for i, e in enumerate(sorted(gaps, key=lambda e: (-e["gap"], e["number"]))[:5], start=1):
-            ws.write_string(at + i, col, f"{e['number']}. {e['element']}", self.f.plain)
-            ws.write_number(at + i, col + 3, e["gap"], self.f.kinds["dec"])
-
-    def annual(self, sheet):
-        """The year reports side by side: for each question the typed answers and their total,
-        then a row for each other column a leader wrote in (comment, ...) and for the leader's
-        own words where an answer was corrected."""
-        a = self.r.annual
-        sections = list(dict.fromkeys(zip(a["section_id"], a["section"])))
-        main = [c for c in sheet.input_columns if c.key in sheet.per_row_keys]
-        others = [c for c in sheet.input_columns if c.key not in sheet.per_row_keys]
-        keys = [c.key for c in main + others] + ["original"]
-        by = {(sid, key): values for sid, key, *values in zip(a["section_id"], a["key"], *(a[k] for k in keys))}
-        cols = [TableColumn("part", C["part"], 22, "text"), TableColumn("question", C["question"], 40, "text"),
-                TableColumn("total", C["total"], 16, "auto")]
-        cols += [TableColumn(sid, as_text(name), 30, "auto") for sid, name in sections]
-        rows = []
-        for it in sheet.items:
-            cells = [[_value(v) for v in by.get((sid, it.key), (None,) * len(keys))] for sid, _ in sections]
-            for i, col in enumerate(main + others):
-                values = [c[i] for c in cells]
-                if col in main:
-                    rows.append([it.part, it.question, it.field.summarize(values), *values])
-                elif any(v is not None for v in values):
-                    rows.append([it.part, col.label, None, *values])
-            words = [c[-1] for c in cells]
-            if any(words):
-                rows.append([it.part, C["original"], None, *words])
-        self.table(S["annual"], R["annual_title"], cols, rows, first_col=3)
-
-    def problems(self):
-        p = self.r.problems
-        order = {"error": 0, "warning": 1, "info": 2}
-        rows = _rows(p, PROBLEM_COLUMNS) + self._cut_cells()
-        rows.sort(key=lambda x: (order.get(x[0], 3), x[1], x[3]))
-        for row in rows:
-            row[0] = labels.SEVERITY.get(row[0], row[0])
-        self.table(S["problems"], R["problems_title"], PROBLEM_COLUMNS, rows)
-
-    def _cut_cells(self) -> list[list]:
+    def cut_cells(self) -> list[list]:
         """The table cells so far whose text is longer than a cell holds, as problems (rows of
         PROBLEM_COLUMNS): _CellWriter cuts them with a visible mark."""
         out = list(self.cuts)
@@ -376,35 +200,223 @@ class _Report:
                         out.append(_cut_problem(sheet, f"{xl_col_to_name(c)}{first + i + 1}", v))
         return out
 
-    def missing(self):
-        rows = _rows(self.r.missing, MISSING_COLUMNS)
-        note = R["missing_no_config"] if self.r.unit is None else ("" if rows else R["missing_none"])
-        self.table(S["missing"], R["missing_title"], MISSING_COLUMNS, rows, note)
 
-    def sources(self):
-        self.table(S["sources"], R["sources_title"], SOURCE_COLUMNS, _rows(self.r.sources, SOURCE_COLUMNS))
+# --------------------------------------------------------------------------- sheets
+#
+# Each sheet of the report is a function of the workbook, the consolidation and, for the
+# sheets that come from a schema sheet, that sheet. Tables are written from their
+# columns' spec; the overview and the pivots are written by hand.
 
-    # What each schema sheet becomes in the report, in order; any other sheet: its table.
-    PARTS = {"actions": ("schema_table", "overdue"), "wheel": ("wheel", "schema_table"),
-             "godbht": ("godbht", "schema_table"), "annual": ("annual",)}
 
-    def build(self) -> bytes:
-        self.overview()
-        for sheet in self.r.schema.sheets:
-            for part in self.PARTS.get(sheet.key, ("schema_table",)):
-                getattr(self, part)(sheet)
-        self.problems()
-        self.missing()
-        self.sources()
-        unit = self.r.unit
-        fixed = dt.datetime(unit.year if unit else self.r.today.year, 1, 1)
-        self.wb.set_properties({
-            "title": R["title"].format(year=unit.year, unit=unit.name) if unit else R["title_no_unit"],
-            "author": unit.advisor.name if unit else "", "company": unit.name if unit else "",
-            "created": fixed,  # no wall-clock time: the same inputs give the same bytes
-        })
-        self.wb.close()
-        return self.bulk.finish(self.buf.getvalue())
+def _table_sheet(book: _Book, r, sheet):
+    """A schema sheet's consolidated table: every row of every section that answered."""
+    columns = [c for c in sheet.table_columns if c.in_xlsx]
+    rows = _rows(r.tables[sheet.key], columns)
+    bools = [i for i, c in enumerate(columns) if c.kind == "bool"]
+    for row in rows:
+        for i in bools:
+            row[i] = _yes_no(row[i])
+    name = S.get(f"{sheet.key}_table", sheet.name)
+    title = R.get(f"{sheet.key}_table_title", name)
+    book.table(name, title, columns, rows, excel_table=True, first_col=3)
+
+
+def _overdue_sheet(book: _Book, r, sheet):
+    spec = {c.key: c for c in sheet.table_columns}
+    columns = [spec[k] for k in OVERDUE_KEYS]
+    book.table(S["overdue"], R["overdue_title"], columns, _rows(r.overdue, columns))
+
+
+def _problems_sheet(book: _Book, r):
+    order = {"error": 0, "warning": 1, "info": 2}
+    rows = _rows(r.problems, PROBLEM_COLUMNS) + book.cut_cells()
+    rows.sort(key=lambda x: (order.get(x[0], 3), x[1], x[3]))
+    for row in rows:
+        row[0] = labels.SEVERITY.get(row[0], row[0])
+    book.table(S["problems"], R["problems_title"], PROBLEM_COLUMNS, rows)
+
+
+def _missing_sheet(book: _Book, r):
+    rows = _rows(r.missing, MISSING_COLUMNS)
+    note = R["missing_no_config"] if r.unit is None else ("" if rows else R["missing_none"])
+    book.table(S["missing"], R["missing_title"], MISSING_COLUMNS, rows, note)
+
+
+def _sources_sheet(book: _Book, r):
+    book.table(S["sources"], R["sources_title"], SOURCE_COLUMNS, _rows(r.sources, SOURCE_COLUMNS))
+
+
+def _overview_sheet(book: _Book, r):
+    rec = r.reconciliation
+    unit = r.unit
+    title = R["title"].format(year=unit.year, unit=unit.name) if unit else R["title_no_unit"]
+    sub = R["subtitle"].format(files=rec["files"], answered=rec["answered"], sections=rec["sections"],
+                               today=r.today.strftime("%d.%m.%Y"))
+    ov = r.overview
+    levels = int(ov["godbht_levels"].max()) if len(ov) else 0
+    columns = [TableColumn(c.key, R["godbht_filled_of"].format(n=levels), c.width, c.kind)
+               if c.key == "godbht_filled" else c for c in OVERVIEW_COLUMNS]
+    rows = _rows(ov, columns)
+    keys = [c.key for c in columns]
+    answered, counts = keys.index("answered"), keys.index("actions")
+    for row in rows:
+        if not row[answered]:  # not answered: no counts to show
+            row[counts:] = [None] * (len(row) - counts)
+        row[answered] = _yes_no(row[answered])
+    ws, hr = book.table(S["overview"], title, columns, rows, sub, first_col=2)
+    at = hr + len(rows) + 3
+    ws.write_string(at, 1, R["reconciliation"], book.f.bold)
+    for c, text in enumerate((R["table"], R["rows_read"], R["rows_reported"], R["rows_rejected"]), start=1):
+        ws.write_string(at + 1, c, text, book.f.header)
+    ws.set_row(at + 1, 45)
+    for i, sheet in enumerate(r.schema.sheets, start=at + 2):
+        t = rec["tables"][sheet.key]
+        ws.write_string(i, 1, sheet.name, book.f.kinds["plain"])
+        for c, key in enumerate(("read", "reported", "rejected"), start=2):
+            ws.write_number(i, c, t[key], book.f.kinds["num"])
+        ok = t["read"] == t["reported"] + t["rejected"]
+        ws.write_string(i, 5, R["balanced"] if ok else R["not_balanced"], book.f.bold)
+    ws.activate()
+
+def _wheel_sheet(book: _Book, r, sheet):
+    """Section × activity: done (with its date), overdue, open, not applicable."""
+    w = r.wheel
+    ws = book.wb.add_worksheet(S["wheel"])
+    ws.write_string(0, 0, R["wheel_title"], book.f.title)
+    ws.write_string(1, 0, R["wheel_legend"], book.f.sub)
+    records = [dict(zip(w.columns, values)) for values in zip(*(w[c].tolist() for c in w.columns))]
+    keys = list(dict.fromkeys(row["key"] for row in records))
+    names = {row["key"]: row["activity"] for row in records}
+    hr = 3
+    ws.set_column(0, 0, 26)
+    ws.set_column(1, max(1, len(keys)), 16)
+    ws.write_string(hr, 0, C["section"], book.f.header)
+    for c, key in enumerate(keys, start=1):
+        ws.write_string(hr, c, as_text(names.get(key) or key), book.f.header)
+    ws.set_row(hr, 45)
+    known = set(r.lists.get("wheel_statuses", ()))
+    kind_of = {R["wheel_done"]: "done", R["wheel_overdue"]: "overdue", R["wheel_open"]: "open",
+               R["wheel_na"]: "na"}
+    sections = list(dict.fromkeys(row["section"] for row in records))
+    cells = {(row["section"], row["key"]): row for row in records}
+    for i, section in enumerate(sections, start=hr + 1):
+        ws.set_row(i, 45)  # room for the state, its date and the leader's own word
+        book.text(ws, i, 0, as_text(section), book.f.kinds["text"])
+        for c, key in enumerate(keys, start=1):
+            row = cells.get((section, key))
+            if row is None:
+                continue
+            text = row["state"]
+            done = _value(row["done_date"])
+            if text == R["wheel_done"] and isinstance(done, dt.date):
+                text += f" {done.strftime('%d.%m.%Y')}"
+            status = _value(row["status"])
+            if status and status not in known:  # the leader's own word stays visible
+                text += f"\n«{as_text(status)}»"
+            book.text(ws, i, c, text, book.f.state[kind_of.get(row["state"], "open")])
+    ws.freeze_panes(hr + 1, 1)
+    book.print_setup(ws, hr)
+
+def _godbht_sheet(book: _Book, r, sheet):
+    """The unit's profile per element; means unrounded until the number format shows them."""
+    g = r.godbht
+    cols = [TableColumn("number", C["number"], 5, "num"), TableColumn("group", C["group"], 18, "text"),
+            TableColumn("element", C["element"], 30, "text")]
+    for dim, _, short in GODBHT_DIMS:
+        cols += [TableColumn(f"mean_{dim}", f"{C['mean']} {short}", 10, "dec"),
+                 TableColumn(f"min_{dim}", f"{C['min']} {short}", 9, "num"),
+                 TableColumn(f"max_{dim}", f"{C['max']} {short}", 9, "num"),
+                 TableColumn(f"spread_{dim}", f"{C['spread']} {short}", 11, "num"),
+                 TableColumn(f"n_{dim}", f"{C['n']} {short}", 10, "num")]
+    cols.append(TableColumn("gap", C["gap"], 10, "dec"))
+    rows = _rows(g, cols)
+    ws, hr = book.table(S["godbht"], R["godbht_title"], cols, rows)
+    first, last = hr + 1, hr + len(rows)
+    records = [dict(zip([c.key for c in cols], row)) for row in rows]
+    at, col = last + 3, 3
+    if rows:
+        chart = book.wb.add_chart({"type": "bar"})
+        sheet = S["godbht"].replace("'", "''")
+        for (dim, name, _), colour in zip(GODBHT_DIMS, colours.SERIES):
+            c = [x.key for x in cols].index(f"mean_{dim}")
+            chart.add_series({"name": name, "categories": [sheet, first, 2, last, 2],
+                              "values": [sheet, first, c, last, c], "fill": {"color": colour}, "gap": 60})
+        chart.set_title({"name": R["godbht_chart"]})
+        chart.set_x_axis({"min": 0, "max": 4, "major_unit": 1})
+        chart.set_y_axis({"reverse": True})
+        chart.set_legend({"position": "bottom"})
+        chart.set_size({"width": 620, "height": 520})
+        ws.insert_chart(at, 0, chart)
+        col = 9
+
+    def mean_of(e):
+        values = [_value(e[f"mean_{dim}"]) for dim, _, _ in GODBHT_DIMS]
+        values = [v for v in values if v is not None]
+        return sum(values) / len(values) if values else None
+
+    scored = [(mean_of(e), e) for e in records if mean_of(e) is not None]
+    ws.write_string(at, col, R["godbht_weakest"], book.f.bold)
+    for i, (mean, e) in enumerate(sorted(scored, key=lambda x: (x[0], x[1]["number"]))[:5], start=1):
+        ws.write_string(at + i, col, f"{e['number']}. {e['element']}", book.f.plain)
+        ws.write_number(at + i, col + 3, mean, book.f.kinds["dec"])
+    at += 8
+    ws.write_string(at, col, R["godbht_gaps"], book.f.bold)
+    gaps = [e for e in records if _value(e["gap"]) is not None]
+    for i, e in enumerate(sorted(gaps, key=lambda e: (-e["gap"], e["number"]))[:5], start=1):
+        ws.write_string(at + i, col, f"{e['number']}. {e['element']}", book.f.plain)
+        ws.write_number(at + i, col + 3, e["gap"], book.f.kinds["dec"])
+
+def _annual_sheet(book: _Book, r, sheet):
+    """The year reports side by side: for each question the typed answers and their total,
+    then a row for each other column a leader wrote in (comment, ...) and for the leader's
+    own words where an answer was corrected."""
+    a = r.annual
+    sections = list(dict.fromkeys(zip(a["section_id"], a["section"])))
+    main = [c for c in sheet.input_columns if c.key in sheet.per_row_keys]
+    others = [c for c in sheet.input_columns if c.key not in sheet.per_row_keys]
+    keys = [c.key for c in main + others] + ["original"]
+    by = {(sid, key): values for sid, key, *values in zip(a["section_id"], a["key"], *(a[k] for k in keys))}
+    cols = [TableColumn("part", C["part"], 22, "text"), TableColumn("question", C["question"], 40, "text"),
+            TableColumn("total", C["total"], 16, "auto")]
+    cols += [TableColumn(sid, as_text(name), 30, "auto") for sid, name in sections]
+    rows = []
+    for it in sheet.items:
+        cells = [[_value(v) for v in by.get((sid, it.key), (None,) * len(keys))] for sid, _ in sections]
+        for i, col in enumerate(main + others):
+            values = [c[i] for c in cells]
+            if col in main:
+                rows.append([it.part, it.question, it.field.summarize(values), *values])
+            elif any(v is not None for v in values):
+                rows.append([it.part, col.label, None, *values])
+        words = [c[-1] for c in cells]
+        if any(words):
+            rows.append([it.part, C["original"], None, *words])
+    book.table(S["annual"], R["annual_title"], cols, rows, first_col=3)
+
+# What each schema sheet becomes in the report, in order; any other sheet: its table.
+PARTS = {"actions": (_table_sheet, _overdue_sheet), "wheel": (_wheel_sheet, _table_sheet),
+         "godbht": (_godbht_sheet, _table_sheet), "annual": (_annual_sheet,)}
+
+
+def build_report(result) -> bytes:
+    """The report's xlsx bytes: the overview, each schema sheet's parts, the lists of problems,
+    missing sections and sources."""
+    book = _Book()
+    _overview_sheet(book, result)
+    for sheet in result.schema.sheets:
+        for part in PARTS.get(sheet.key, (_table_sheet,)):
+            part(book, result, sheet)
+    for part in (_problems_sheet, _missing_sheet, _sources_sheet):
+        part(book, result)
+    unit = result.unit
+    book.wb.set_properties({
+        "title": R["title"].format(year=unit.year, unit=unit.name) if unit else R["title_no_unit"],
+        "author": unit.advisor.name if unit else "", "company": unit.name if unit else "",
+        # No wall-clock time: the same inputs give the same bytes.
+        "created": dt.datetime(unit.year if unit else result.today.year, 1, 1),
+    })
+    book.wb.close()
+    return book.bulk.finish(book.buf.getvalue())
 
 
 # --------------------------------------------------------------------------- bulk rows
@@ -461,7 +473,7 @@ class _CellWriter:
                 style = styles["dec"] if (kind == "dec" or not float(value).is_integer()) else styles["num"]
                 return f'" s="{style}"><v>{value!r}</v></c>'
         text = value if isinstance(value, str) else as_text(value)
-        text = xmltext.fit(text, xmltext.CELL_MAX, R["cut_mark"])  # _Report._cut_cells lists what is cut
+        text = xmltext.fit(text, xmltext.CELL_MAX, R["cut_mark"])  # _Book.cut_cells lists what is cut
         style = styles["plain"] if kind == "plain" else styles["text"]
         return f'" s="{style}" t="inlineStr">{xmltext.inline_string(text)}</c>'
 
@@ -576,7 +588,7 @@ def write_report(result, path) -> Path:
     path = Path(path)
     if path.parent and not path.parent.exists():
         path.parent.mkdir(parents=True)
-    return atomic_write_bytes(path, _Report(result).build())
+    return atomic_write_bytes(path, build_report(result))
 
 
 # --------------------------------------------------------------------------- CSV
