@@ -67,7 +67,7 @@ def consolidate(paths, config: Unit | None = None, today: dt.date | None = None,
     import pandas as pd
 
     today = today or dt.date.today()
-    sources, skipped = collect(paths)
+    sources, skipped = collect(paths, password=password)
     if not sources and not skipped:
         raise NoInputError("found no files to read in: " + ", ".join(str(p) for p in paths))
     done_statuses = set(config.done_statuses if config else DEFAULT_LISTS["done_statuses"])
@@ -121,6 +121,9 @@ def consolidate(paths, config: Unit | None = None, today: dt.date | None = None,
                         "cell": f"A{a['_row']}", "field": "", "value": "", "code": "row_rejected",
                         "severity": "warning", "message": R["row_rejected"].format(reason=reason or st, values=values),
                     })
+        if r.source.places:  # the same bytes came from several places: one input, every place listed
+            same = R["reason_same_bytes"].format(places="; ".join(r.source.places))
+            reason = f"{reason}. {same}" if reason else same
         source_rows.append({
             "file": r.source.name, "sha256": r.sha256, "size": r.size, "sender": r.source.sender,
             "kind": d.kind if d else "", "unit": (d.unit or "") if d else "", "year": (d.year or "") if d else "",
@@ -167,7 +170,8 @@ def consolidate(paths, config: Unit | None = None, today: dt.date | None = None,
             })
     for s in skipped:
         source_rows.append({"file": s.name, "sha256": "", "size": None, "sender": "", "kind": "", "unit": "",
-                            "year": "", "section_id": "", "saved_at": "", "status": R["status_skipped"],
+                            "year": "", "section_id": "", "saved_at": "",
+                            "status": R["status_rejected"] if s.unreadable else R["status_skipped"],
                             "reason": s.reason})
 
     # Sections in the config's order (else by id), rows in sheet order within a section.

@@ -33,6 +33,7 @@ from .wheel import year_occurrences
 MAX_ROWS = 5000  # rows read per sheet; more is reported, not read
 HEADER_SCAN = 40  # rows searched for a sheet's header row
 SEVERITIES = ("error", "warning", "info")
+YEARS = (2000, 2100)  # the years a unit.toml allows, so the years a workbook can be made for
 
 CALAMINE_ERRORS = tuple(
     getattr(pc, name) for name in ("CalamineError", "PasswordError", "XmlError", "ZipError", "WorksheetNotFound")
@@ -131,6 +132,8 @@ def read_checked(checked, config: Unit | None = None, today: dt.date | None = No
         raise UnreadableFile(checked.path, "unreadable", detail=_first_line(exc)) from None
     reader = _Reader(Path(checked.path), checked.kind, book, names, config, today or dt.date.today(), name)
     reader.data.saved_at = checked.saved_at
+    for sheet, cell, code, params in checked.problems:  # what the safety check cut away
+        reader.problem(code, "error", sheet=sheet, cell=cell, **params)
     return reader.run()
 
 
@@ -210,6 +213,15 @@ class _Reader:
             data.section_id = as_text(ident.get("section_id", "")) or None
             data.unit = as_text(ident.get("unit", "")) or None
             data.year = _int(ident.get("year"))
+            if data.year is not None and not YEARS[0] <= data.year <= YEARS[1]:
+                # No date can be made in such a year: the year is reported, then not used.
+                if config:
+                    self.problem("wrong_year", "error", sheet=name, cell="B5", value=data.year,
+                                 found=data.year, expected=config.year)
+                else:
+                    self.problem("year_invalid", "error", sheet=name, cell="B5", value=data.year,
+                                 found=data.year, min=YEARS[0], max=YEARS[1])
+                data.year = None
             if not config:
                 by_label = {v: k for k, v in labels.LIST_NAMES.items()}
                 header = rows[0] if rows else []
@@ -258,7 +270,8 @@ class _Reader:
         if section_name and self.config:
             match = [s for s in self.config.sections if s.name.casefold() == section_name.casefold()]
             if match:
-                self.data.section_id, self.data.year = match[0].id, year
+                self.data.section_id = match[0].id
+                self.data.year = year if YEARS[0] <= year <= YEARS[1] else None
                 self.data.unit = self.config.name
                 self.problem("identity_missing", "warning", how=f"tittelen («{section_name}»)")
                 return
@@ -510,5 +523,5 @@ def _get(row: list, columns: dict, key: str):
 def _int(value) -> int | None:
     try:
         return int(float(value))
-    except (TypeError, ValueError):
+    except (TypeError, ValueError, OverflowError):
         return None

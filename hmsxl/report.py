@@ -19,7 +19,7 @@ from xlsxwriter.utility import xl_col_to_name
 
 from . import labels
 from .fields import as_text
-from .fileio import atomic_write_bytes
+from .fileio import atomic_write_bytes, atomic_write_files
 from .schema import ACTIONS, ANNUAL_ITEMS
 
 R, C, S = labels.REPORT, labels.REPORT_COLUMNS, labels.REPORT_SHEETS
@@ -482,9 +482,8 @@ def csv_safe(value) -> str:
 
 
 def write_csv(result, directory) -> list[Path]:
-    directory = Path(directory)
-    directory.mkdir(parents=True, exist_ok=True)
-    written = []
+    """Every table as CSV, written as a set: an interruption leaves the old set or the new."""
+    files = {}
     for name in ("overview", "actions", "overdue", "wheel", "godbht", "annual", "problems", "missing", "sources"):
         frame = getattr(result, name)
         buf = io.StringIO()
@@ -492,5 +491,5 @@ def write_csv(result, directory) -> list[Path]:
         w.writerow(list(frame.columns))
         for row in frame.itertuples(index=False):
             w.writerow([csv_safe(v) for v in row])
-        written.append(atomic_write_bytes(directory / f"{name}.csv", buf.getvalue().encode("utf-8-sig")))
-    return written
+        files[f"{name}.csv"] = buf.getvalue().encode("utf-8-sig")
+    return atomic_write_files(directory, files)
