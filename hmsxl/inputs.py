@@ -36,7 +36,7 @@ from .safety import MAX_FILE_BYTES, MAX_MEMBERS, MAX_UNPACKED_BYTES, UnreadableF
 SPREADSHEET_EXT = (".xlsx", ".xlsm", ".xlsb", ".xls", ".ods")
 SPREADSHEET_MIME = ("spreadsheet", "excel", "ms-excel", "officedocument.spreadsheetml")
 ZIP_MIME = ("application/zip", "application/x-zip", "application/x-zip-compressed")
-MAX_DEPTH = 8  # e-mails and archives inside each other; forwards nest a few levels
+MAX_DEPTH = 16  # e-mails and archives inside each other; a forward as attachment is one level
 MAX_COLLECTED_BYTES = 1024 * 2**20  # all attachments and archive members together
 MAX_COLLECTED_MEMBERS = 50_000
 R = labels.REPORT
@@ -437,24 +437,32 @@ def _collect_archive(name: str, data: bytes, ctx: _Collection, depth: int, sende
                 continue
             limit = MAX_FILE_BYTES * (2 if lower.endswith((".eml", ".zip")) else 1)
             try:
-                body = _read_member(z, info, member, limit, ctx.password)
+                body = _read_member(z, data, info, member, limit, ctx.password)
             except UnreadableFile as exc:
                 ctx.unreadable(member, exc)
                 continue
             _collect_attachment(member, member_name, "", body, ctx, depth, sender, sent_at)
 
 
-def _read_member(z: zipfile.ZipFile, info: zipfile.ZipInfo, name: str, limit: int, password) -> bytes:
+def _read_member(z: zipfile.ZipFile, data: bytes, info: zipfile.ZipInfo, name: str, limit: int, password) -> bytes:
     """An archive member's bytes, never inflating past what it declares."""
     if info.file_size > limit:
         raise UnreadableFile(name, "too_large", size=info.file_size // 2**20, max=limit // 2**20)
     if info.file_size == 0:
         raise UnreadableFile(name, "empty")
-    pwd = password.encode("utf-8") if info.flag_bits & 1 and password else None
-    if info.flag_bits & 1 and pwd is None:
+    if info.flag_bits & 1:
+        return _read_encrypted_member(z, info, name, password)
+    from .safety import inflate
+
+    # Straight from the archive's bytes, never past the size the member declares.
+    return inflate(name, data, info, limit)
+
+
+def _read_encrypted_member(z: zipfile.ZipFile, info: zipfile.ZipInfo, name: str, password) -> bytes:
+    if not password:
         raise UnreadableFile(name, "zip_encrypted")
     try:
-        with z.open(info, pwd=pwd) as fh:
+        with z.open(info, pwd=password.encode("utf-8")) as fh:
             body = fh.read(info.file_size + 1)
     except RuntimeError as exc:  # zipfile: "Bad password for file"
         if "password" in str(exc).lower():

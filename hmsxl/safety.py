@@ -65,7 +65,7 @@ class Checked:
 
     path: Path
     kind: str  # "xlsx", "ods" or "xls"
-    data: bytes
+    data: bytes = field(repr=False)
     saved_at: str = ""
     encrypted: bool = False
     problems: list = field(default_factory=list)
@@ -174,12 +174,28 @@ def _check_ole(path: Path, data: bytes, password: str | None, decrypted: bool = 
         checked = _check_ole(path, _decrypt(path, data, password), None, decrypted=True)
         checked.encrypted = True
         return checked
-    _scan_xls(path, stream)
+    fixed = _scan_xls(path, stream)
+    if fixed is not None:
+        data = _replace_stream(path, data, book, fixed)
     return Checked(path, "xls", data)
 
 
+def _replace_stream(path: Path, data: bytes, name: str, stream: bytes) -> bytes:
+    """The OLE file with one stream replaced by bytes of the same length."""
+    import olefile
+
+    buf = io.BytesIO(data)
+    try:
+        ole = olefile.OleFileIO(buf, write_mode=True)
+        ole.write_stream(name, stream)
+        ole.close()
+    except Exception:  # olefile raises several kinds for damaged containers
+        raise UnreadableFile(path, "truncated_ole") from None
+    return buf.getvalue()
+
+
 _BIFF = struct.Struct("<HH")
-FILEPASS, BOF, EOF, BOUNDSHEET, SST = 0x002F, 0x0809, 0x000A, 0x0085, 0x00FC
+FILEPASS, BOF, EOF, BOUNDSHEET, SST, DIMENSIONS = 0x002F, 0x0809, 0x000A, 0x0085, 0x00FC, 0x0200
 # Records that put a value in a cell: row and column are their first two 16-bit fields.
 _XLS_CELLS = {0x0203, 0x027E, 0x00FD, 0x0204, 0x00D6, 0x0205, 0x0006, 0x0002, 0x0003, 0x0004, 0x0005,
               0x0206, 0x0406}
@@ -203,10 +219,13 @@ def _xls_encrypted(stream: bytes) -> bool:
     return False
 
 
-def _scan_xls(path: Path, stream: bytes) -> None:
-    """Refuse a cell beyond the grid, and a shared-string count the stream cannot hold."""
+def _scan_xls(path: Path, stream: bytes) -> bytes | None:
+    """Refuse a cell beyond the grid, and a shared-string count the stream cannot hold.
+    A sheet's declared dimensions (which the native reader reserves memory for) are
+    clipped to the grid: the stream with them clipped is returned, or None if none was."""
     names: dict[int, str] = {}
     sheet = ""
+    fixed = None
     for pos, rtype, body in _biff_records(stream):
         if rtype == BOUNDSHEET and len(body) >= 8:
             names[struct.unpack_from("<I", body)[0]] = _biff_sheet_name(body)
@@ -222,6 +241,15 @@ def _scan_xls(path: Path, stream: bytes) -> None:
         elif rtype == MULRK and len(body) >= 6:
             row, = struct.unpack_from("<H", body)
             _check_cell(path, sheet, row, struct.unpack_from("<H", body, len(body) - 2)[0])
+        elif rtype == DIMENSIONS and len(body) >= 12:
+            dims = struct.unpack_from("<IIHH", body)
+            first_row, last_row, first_col, last_col = dims
+            clipped = (min(first_row, last_row, MAX_ROWS), min(last_row, MAX_ROWS),
+                       min(first_col, last_col, MAX_COLUMNS), min(last_col, MAX_COLUMNS))
+            if clipped != dims:
+                fixed = fixed if fixed is not None else bytearray(stream)
+                struct.pack_into("<IIHH", fixed, pos + 4, *clipped)
+    return bytes(fixed) if fixed is not None else None
 
 
 def _biff_sheet_name(body: bytes) -> str:

@@ -98,7 +98,7 @@ def lo_fill(soffice):
                                 capture_output=True, text=True, timeout=600, env=env)
         assert result.returncode == 0, result.stdout + result.stderr
         for job in jobs:
-            for path, _ in job["outputs"]:
+            for path, *_ in job["outputs"]:
                 assert Path(path).exists(), f"LibreOffice did not write {path}: {result.stderr}"
 
     return run
