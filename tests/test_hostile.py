@@ -477,20 +477,6 @@ def test_8_a_workbook_part_that_lies_about_its_size_is_refused(tmp_path, blank):
 # --------------------------------------------------------------------------- 9. encrypted xls and ods
 
 
-@pytest.fixture(scope="module")
-def saved_by_libreoffice(generated, lo_fill, tmp_path_factory):
-    """samling's filled workbook saved by LibreOffice as xls and ods, with and without a password."""
-    unit, paths = generated
-    tmp = tmp_path_factory.mktemp("lo")
-    fills = {"samling": simulated_fill(unit, "samling", seed=5)}
-    (src,) = generate(unit, tmp / "src", sections=["samling"], fills=fills, generated_at=GENERATED_AT)
-    out = {name: tmp / name for name in ("s.xls", "s-pw.xls", "s.ods", "s-pw.ods")}
-    lo_fill([{"input": str(src), "ops": [{"op": "set", "sheet": "Handlingsplan", "cell": "H5", "value": "ferdig"}],
-              "outputs": [[str(out["s.xls"]), "MS Excel 97"], [str(out["s-pw.xls"]), "MS Excel 97", "hemmelig"],
-                          [str(out["s.ods"]), "calc8"], [str(out["s-pw.ods"]), "calc8", "hemmelig"]]}], tmp)
-    return out
-
-
 @pytest.mark.libreoffice
 def test_9_an_encrypted_xls_opens_with_the_password(saved_by_libreoffice, tmp_path):
     path = saved_by_libreoffice["s-pw.xls"]
