@@ -103,7 +103,7 @@ def generate(config, out_dir, sections, force, carry_over):
 
 
 @main.command()
-@click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.argument("files", nargs=-1, required=True, metavar="PATH...", type=click.Path(path_type=Path))
 @click.option("--config", "config_path", type=click.Path(path_type=Path),
               help="unit.toml: check that each workbook belongs to this unit and year, and use its lists.")
 @click.option("--annotate", "annotate_dir", type=click.Path(file_okay=False, path_type=Path),
@@ -117,8 +117,9 @@ def generate(config, out_dir, sections, force, carry_over):
 def validate(files, config_path, annotate_dir, fmt, strict, today, password):
     """Check returned workbooks and list every problem by sheet and cell.
 
-    Exit 0: no errors (warnings are shown); 1: errors found (or warnings, with --strict);
-    2: a file could not be read at all.
+    PATH may be workbooks, folders (searched recursively), .eml messages and .zip
+    archives, as for consolidate. Exit 0: no errors (warnings are shown); 1: errors
+    found (or warnings, with --strict); 2: a file could not be read at all.
     """
     from .config import load_config
     from .validate import exit_code, render_json, render_text, validate_files
@@ -155,8 +156,11 @@ def consolidate(paths, report, config_path, csv_dir, strict, today, password):
 
     from .config import load_config
     from .consolidation import consolidate as consolidate_
+    from .inputs import refuse_outputs_over_inputs
 
     config = load_config(config_path) if config_path else None
+    # Before anything is read: no output may be, or replace, an input.
+    refuse_outputs_over_inputs(paths, files=[report], folders=[csv_dir] if csv_dir else [])
     bar = None
 
     def progress(done, total):

@@ -211,7 +211,7 @@ def consolidate(paths, config: Unit | None = None, today: dt.date | None = None,
     Raises `NoInputError` when the paths hold nothing to read.
     """
     today = today or dt.date.today()
-    sources, skipped = collect(paths)
+    sources, skipped = collect(paths, password=password)
     if not sources and not skipped:
         raise NoInputError("found no files to read in: " + ", ".join(str(p) for p in paths))
     results = list(read_sources(sources, config, today, password, workers, progress, schema=schema))
@@ -280,7 +280,8 @@ class _Consolidator:
             source_rows.append(_source_row(r, st, reason))
         for s in skipped:
             source_rows.append({"file": s.name, "sha256": "", "size": None, "sender": "", "kind": "", "unit": "",
-                                "year": "", "section_id": "", "saved_at": "", "status": R["status_skipped"],
+                                "year": "", "section_id": "", "saved_at": "",
+                                "status": R["status_rejected"] if s.unreadable else R["status_skipped"],
                                 "reason": s.reason})
 
         # Sections in the config's order (else by id), rows in sheet order within a section.
@@ -378,6 +379,9 @@ def _sheet(schema: Schema, key: str) -> Sheet | None:
 
 def _source_row(r: SourceResult, status: str, reason: str) -> dict:
     d = r.data
+    if r.source.places:  # the same bytes came from several places: one input, every place listed
+        same = R["reason_same_bytes"].format(places="; ".join(r.source.places))
+        reason = f"{reason}. {same}" if reason else same
     return {
         "file": r.source.name, "sha256": r.sha256, "size": r.size, "sender": r.source.sender,
         "kind": d.kind if d else "", "unit": (d.unit or "") if d else "", "year": (d.year or "") if d else "",

@@ -1,8 +1,11 @@
-"""Atomic output: a reader of the target never sees a half-written file."""
+"""Atomic output: a reader of the target never sees a half-written file, or a half-written set."""
 
 from __future__ import annotations
 
+import contextlib
 import os
+import shutil
+import signal
 import tempfile
 from pathlib import Path
 
@@ -25,3 +28,55 @@ def atomic_write_bytes(target, data: bytes) -> Path:
             pass
         raise
     return target
+
+
+def atomic_write_files(directory, files: dict[str, bytes]) -> list[Path]:
+    """Write a set of files into `directory` so that an interruption leaves the old set
+    or the new one, never a mix: the files are written to a temporary folder beside it,
+    which is then renamed into place. When `directory` already holds files of its own,
+    the new files are moved in with interrupts held back until all are there."""
+    directory = Path(directory)
+    parent = directory.parent
+    parent.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(prefix=f".{directory.name}.", suffix=".tmp", dir=parent))
+    try:
+        for name, data in files.items():
+            with open(tmp / name, "wb") as fh:
+                fh.write(data)
+                fh.flush()
+                os.fsync(fh.fileno())
+            os.chmod(tmp / name, 0o644)
+        os.chmod(tmp, 0o755)
+        existing = {p.name for p in directory.iterdir()} if directory.is_dir() else None
+        if existing is None or not existing:
+            os.rename(tmp, directory)  # onto nothing, or onto an empty folder: atomic
+        elif existing <= set(files):
+            # A previous export of the same set: swap the folders, then drop the old one.
+            old = Path(tempfile.mkdtemp(prefix=f".{directory.name}.", suffix=".old", dir=parent))
+            os.rename(directory, old / directory.name)
+            os.rename(tmp, directory)
+            shutil.rmtree(old, ignore_errors=True)
+        else:
+            with _interrupts_held():
+                for name in files:
+                    os.replace(tmp / name, directory / name)
+            os.rmdir(tmp)
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+    return [directory / name for name in files]
+
+
+@contextlib.contextmanager
+def _interrupts_held():
+    """Ctrl-C (and SIGTERM) arrive after the block, not in the middle of it."""
+    held = {signal.SIGINT, signal.SIGTERM}
+    try:
+        previous = signal.pthread_sigmask(signal.SIG_BLOCK, held)
+    except (AttributeError, ValueError, OSError):  # not POSIX, or not the main thread
+        yield
+        return
+    try:
+        yield
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, previous)

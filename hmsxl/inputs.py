@@ -1,8 +1,17 @@
 """What comes back: every input collected, checked and read, each listed with what became of it.
 
-Inputs are files, folders (searched recursively), .eml messages (their spreadsheet
-attachments) and .zip archives. Files are read in a process pool; each worker returns
-only the extracted data, so memory grows with the report, not with the files.
+Inputs are files, folders (searched recursively), .eml messages (their attachments,
+forwarded messages included) and .zip archives, nested up to `MAX_DEPTH` levels. Every
+input is accounted for once: the same bytes reached through several forwards, archives
+or paths are one input with every place they came from (`Source.places`), and whatever
+cannot be read (a pipe, a broken link, a folder without access, an encrypted archive
+member) is listed with why.
+
+Each file is parsed in a worker process with a memory and a time limit, so a file that
+crashes the native reader, needs gigabytes or never finishes costs only itself: it is
+listed as not readable with the reason, and the run goes on. The pool (pebble) replaces
+a worker that dies; files are sent in small batches, and a batch that fails is read
+again one file at a time to find the culprit.
 """
 
 from __future__ import annotations
@@ -10,25 +19,27 @@ from __future__ import annotations
 import datetime as dt
 import email
 import email.policy
+import errno
 import hashlib
 import io
 import os
+import stat
+import tempfile
 import zipfile
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from . import labels
 from .errors import HmsxlError
-from .read import read_checked
-from .schema import DEFAULT
-from .safety import (
-    MAX_FILE_BYTES, MAX_MEMBERS, MAX_RATIO, MAX_UNPACKED_BYTES, UnreadableFile, check_bytes, read_file_bytes,
-)
+from .safety import MAX_FILE_BYTES, MAX_MEMBERS, MAX_UNPACKED_BYTES, UnreadableFile, check_bytes, read_file_bytes
+from .schema import DEFAULT, Schema
 
 SPREADSHEET_EXT = (".xlsx", ".xlsm", ".xlsb", ".xls", ".ods")
 SPREADSHEET_MIME = ("spreadsheet", "excel", "ms-excel", "officedocument.spreadsheetml")
-PARALLEL_MIN = 16
+ZIP_MIME = ("application/zip", "application/x-zip", "application/x-zip-compressed")
+MAX_DEPTH = 16  # e-mails and archives inside each other; a forward as attachment is one level
+MAX_COLLECTED_BYTES = 1024 * 2**20  # all attachments and archive members together
+MAX_COLLECTED_MEMBERS = 50_000
 R = labels.REPORT
 
 
@@ -38,85 +49,354 @@ class NoInputError(HmsxlError):
 
 @dataclass
 class Source:
-    """One input to read: a file on disk, or bytes from an e-mail or a zip archive."""
+    """One input to read: a file on disk, or bytes from an e-mail or a zip archive.
+    `places` are the other places the same bytes came from."""
 
     name: str
     path: str | None = None
     data: bytes | None = field(default=None, repr=False)
     sender: str = ""
     sent_at: str = ""
+    places: list[str] = field(default_factory=list)
 
 
 @dataclass
 class Skipped:
+    """An input that is not read: `unreadable` when it could not be (a broken link, a
+    folder without access, a damaged archive), not when it is no spreadsheet at all."""
+
     name: str
     reason: str
+    unreadable: bool = False
+
+
+def display_name(path) -> str:
+    """A path as a person can read it, on one line, in any report: bytes that are not
+    UTF-8 are shown as \\xNN, control characters as their escapes."""
+    raw = os.fsencode(path) if not isinstance(path, bytes) else path
+    text = raw.decode("utf-8", "backslashreplace")
+    return safe_text(text)
+
+
+def safe_text(text: str) -> str:
+    """Text from a file name, an archive or a mail header, on one line and encodable."""
+    text = text.encode("utf-8", "backslashreplace").decode("utf-8")
+    if any(ord(ch) < 32 or ord(ch) == 127 for ch in text):
+        text = "".join(ch if ord(ch) >= 32 and ord(ch) != 127 else repr(ch)[1:-1] for ch in text)
+    return text
 
 
 # --------------------------------------------------------------------------- collecting
 
 
-def collect(paths) -> tuple[list[Source], list[Skipped]]:
-    """Expand the given paths into sources to read and inputs skipped (with the reason)."""
-    sources: list[Source] = []
-    skipped: list[Skipped] = []
+class _Collection:
+    """Sources and skipped inputs as they are found; same bytes kept once."""
+
+    def __init__(self, password: str | None):
+        self.password = password
+        self.sources: list[Source] = []
+        self.skipped: list[Skipped] = []
+        self.by_hash: dict[str, Source] = {}
+        self.bytes = 0
+        self.members = 0
+        self.found = 0  # attachments and members seen, read or not
+
+    def add_path(self, name: str, path: Path):
+        self.found += 1
+        self.sources.append(Source(name, path=str(path)))
+
+    def add_data(self, name: str, data: bytes, sender: str = "", sent_at: str = ""):
+        self.found += 1
+        digest = hashlib.sha256(data).hexdigest()
+        seen = self.by_hash.get(digest)
+        if seen is not None:
+            seen.places.append(name)
+            return
+        self.bytes += len(data)
+        source = Source(name, data=data, sender=sender, sent_at=sent_at)
+        self.by_hash[digest] = source
+        self.sources.append(source)
+
+    def skip(self, name: str, reason: str, unreadable: bool = False):
+        self.found += 1
+        self.skipped.append(Skipped(name, reason, unreadable))
+
+    def unreadable(self, name: str, exc: UnreadableFile):
+        self.skip(name, exc.reason, unreadable=True)
+
+
+def collect(paths, password: str | None = None, missing_ok: bool = False) -> tuple[list[Source], list[Skipped]]:
+    """Expand the given paths into sources to read and inputs skipped (with the reason).
+
+    A path that does not exist raises `NoInputError` (the call is wrong), unless
+    `missing_ok`, when it (and a folder with nothing in it) is listed as unreadable like
+    any other file.
+    """
+    ctx = _Collection(password)
     for raw in paths:
         path = Path(raw)
-        if not path.exists():
-            raise NoInputError(f"{path}: no such file or folder")
-        if path.is_dir():
+        name = display_name(raw)
+        try:
+            st = path.stat()
+        except FileNotFoundError:
+            if path.is_symlink():
+                ctx.unreadable(name, UnreadableFile(name, "broken_link"))
+                continue
+            if missing_ok:
+                ctx.unreadable(name, UnreadableFile(name, "missing"))
+                continue
+            raise NoInputError(f"{name}: no such file or folder") from None
+        except OSError as exc:
+            ctx.unreadable(name, _stat_error(name, exc))
+            continue
+        if stat.S_ISDIR(st.st_mode):
             # Shown as "<folder>/<path inside it>": the part of the path the advisor knows.
-            base = path.resolve().name or str(path)
-            for p in sorted(q for q in path.rglob("*") if q.is_file()):
-                _collect_file(p, sources, skipped, explicit=False, name=f"{base}/{p.relative_to(path).as_posix()}")
+            base = display_name(path.resolve().name) or name
+            before = ctx.found
+            _walk(path, base, ctx)
+            if missing_ok and ctx.found == before:
+                ctx.unreadable(name, UnreadableFile(name, "empty_folder"))
+        elif stat.S_ISREG(st.st_mode):
+            _collect_file(path, name, ctx, explicit=True)
         else:
-            _collect_file(path, sources, skipped, explicit=True)
-    return sources, skipped
+            ctx.unreadable(name, UnreadableFile(name, "not_regular", what=_special(st.st_mode)))
+    return ctx.sources, ctx.skipped
 
 
-def _collect_file(path: Path, sources, skipped, explicit: bool, name: str | None = None):
-    name = name or str(path)
+def input_files(paths) -> list[Path]:
+    """Every file on disk that `collect` would read from `paths`: what must never be
+    written. Looks only at folder entries, never at a file's content."""
+    found = []
+    for raw in paths:
+        path = Path(raw)
+        if path.is_dir():
+            found.extend(p for _, p, _ in _entries(path, "") if p is not None)
+        elif path.exists() or path.is_symlink():
+            found.append(path)
+    return found
+
+
+class OutputIsInputError(HmsxlError):
+    """An output path that is, or would replace, one of the inputs."""
+
+    exit_code = 2
+
+
+def refuse_outputs_over_inputs(paths, files=(), folders=()):
+    """Refuse, before anything is read, an output file that is an input (the same path,
+    a link to it, or a hard link), or an output folder that is or holds an input."""
+    inputs = input_files(paths)
+    by_real = {}
+    by_id = {}
+    for p in inputs:
+        by_real[os.path.realpath(p)] = p
+        try:
+            st = p.stat()
+            by_id[(st.st_dev, st.st_ino)] = p
+        except OSError:
+            pass
+
+    def same(out: Path):
+        hit = by_real.get(os.path.realpath(out))
+        if hit is None:
+            try:
+                st = out.stat()
+                hit = by_id.get((st.st_dev, st.st_ino))
+            except OSError:
+                pass
+        return hit
+
+    for out in files:
+        hit = same(Path(out))
+        if hit is not None:
+            raise OutputIsInputError(f"{display_name(out)}: is one of the inputs ({display_name(hit)}); "
+                                     "hmsxl never writes over what it reads, choose another path")
+    for out in folders:
+        hit = same(Path(out))
+        real = os.path.realpath(out)
+        inside = next((p for r, p in by_real.items() if r.startswith(real.rstrip(os.sep) + os.sep)), None)
+        if hit is not None or inside is not None:
+            raise OutputIsInputError(f"{display_name(out)}: holds the inputs ({display_name(hit or inside)}); "
+                                     "hmsxl never writes over what it reads, choose another folder")
+
+
+def _special(mode: int) -> str:
+    from .safety import special_kind
+
+    return special_kind(mode)
+
+
+def _stat_error(name: str, exc: OSError) -> UnreadableFile:
+    if exc.errno == errno.ELOOP:
+        return UnreadableFile(name, "link_loop")
+    return UnreadableFile(name, "unreadable", detail=exc.strerror or str(exc))
+
+
+def _walk(root: Path, base: str, ctx: _Collection):
+    for rel, path, error in _entries(root, base):
+        name = "/".join((base,) + rel)
+        if error is not None:
+            ctx.unreadable(name, error)
+        else:
+            _collect_file(path, name, ctx, explicit=False)
+
+
+def _entries(root: Path, base: str) -> list[tuple[tuple, Path | None, UnreadableFile | None]]:
+    """Every entry under `root`, in path order: (relative parts, regular file, or why not).
+    Links to files and folders are followed, but each folder is walked once (a link back
+    up the tree is listed, not followed)."""
+    entries: list[tuple[tuple, Path | None, UnreadableFile | None]] = []
+    seen = set()
+    try:
+        st = root.stat()
+        seen.add((st.st_dev, st.st_ino))
+    except OSError:
+        pass
+    stack: list[tuple[Path, tuple]] = [(root, ())]
+    while stack:
+        folder, rel = stack.pop()
+        try:
+            with os.scandir(folder) as it:
+                children = sorted(it, key=lambda e: e.name)
+        except OSError as exc:
+            name = "/".join((base,) + rel)
+            entries.append((rel, None, UnreadableFile(name, "folder_unreadable", detail=exc.strerror or str(exc))))
+            continue
+        for entry in children:
+            here = rel + (display_name(entry.name),)
+            path = Path(entry.path)
+            name = "/".join((base,) + here)
+            try:
+                st = path.stat()  # follows links
+            except FileNotFoundError:
+                entries.append((here, None, UnreadableFile(name, "broken_link")))
+                continue
+            except OSError as exc:
+                entries.append((here, None, _stat_error(name, exc)))
+                continue
+            if stat.S_ISDIR(st.st_mode):
+                key = (st.st_dev, st.st_ino)
+                if key in seen:
+                    entries.append((here, None, UnreadableFile(name, "link_loop")))
+                else:
+                    seen.add(key)
+                    stack.append((path, here))
+            elif stat.S_ISREG(st.st_mode):
+                entries.append((here, path, None))
+            else:
+                entries.append((here, None, UnreadableFile(name, "not_regular", what=_special(st.st_mode))))
+    return sorted(entries, key=lambda e: e[0])
+
+
+def _collect_file(path: Path, name: str, ctx: _Collection, explicit: bool):
     lower = path.name.lower()
     if lower.startswith(("~$", ".~lock")):
-        skipped.append(Skipped(name, R["reason_lock_file"]))
+        ctx.skip(name, R["reason_lock_file"])
     elif lower.endswith(".eml"):
         try:
-            _collect_eml(name, read_file_bytes(path, MAX_FILE_BYTES * 2), sources, skipped)
+            _collect_message(name, read_file_bytes(path, MAX_FILE_BYTES * 2), ctx, depth=1)
         except UnreadableFile as exc:
-            skipped.append(Skipped(name, exc.reason))
+            ctx.unreadable(name, exc)
     elif lower.endswith(".zip"):
         try:
-            _collect_zip(name, read_file_bytes(path), sources, skipped)
+            _collect_archive(name, read_file_bytes(path), ctx, depth=1)
         except UnreadableFile as exc:
-            skipped.append(Skipped(name, exc.reason))
+            ctx.unreadable(name, exc)
     elif lower.endswith(SPREADSHEET_EXT) or explicit:
-        sources.append(Source(name, path=str(path)))
+        ctx.add_path(name, path)
     elif not lower.startswith("."):
-        skipped.append(Skipped(name, R["reason_not_spreadsheet"]))
+        ctx.skip(name, R["reason_not_spreadsheet"])
 
 
-def _collect_eml(name: str, data: bytes, sources, skipped, depth: int = 0):
-    msg = email.message_from_bytes(data, policy=email.policy.default)
-    sender = str(msg.get("From", "") or "")
+def _too_deep(name: str, depth: int, ctx: _Collection) -> bool:
+    if depth > MAX_DEPTH:
+        ctx.skip(name, R["reason_too_deep"].format(max=MAX_DEPTH), unreadable=True)
+        return True
+    return False
+
+
+def _collect_message(name: str, data: bytes, ctx: _Collection, depth: int):
+    if _too_deep(name, depth, ctx):
+        return
+    try:
+        msg = email.message_from_bytes(data, policy=email.policy.default)
+    except RecursionError:
+        ctx.skip(name, R["reason_too_deep"].format(max=MAX_DEPTH), unreadable=True)
+        return
+    before = ctx.found
+    _collect_mime(name, msg, ctx, depth)
+    if ctx.found == before:
+        ctx.skip(name, R["reason_no_attachment"])
+
+
+def _collect_mime(name: str, msg, ctx: _Collection, depth: int):
+    """A message's attachments, without walking into forwarded messages (each of those
+    is its own level, so an attachment is found once per place it really is)."""
+    sender = safe_text(str(msg.get("From", "") or ""))
     sent_at = _mail_date(msg)
-    found = 0
-    for part in msg.walk():
-        if part.get_content_type() == "message/rfc822" and depth < 3:
-            for inner in part.iter_parts():  # a forwarded message
-                _collect_eml(name, inner.as_bytes(), sources, skipped, depth + 1)
-            continue
-        filename = part.get_filename() or ""
+    stack = [msg]
+    while stack:
+        part = stack.pop(0)
         ctype = part.get_content_type()
-        if not filename.lower().endswith(SPREADSHEET_EXT) and not any(m in ctype for m in SPREADSHEET_MIME):
+        filename = safe_text(part.get_filename() or "") if part is not msg else ""
+        if part is not msg and ctype == "message/rfc822":
+            inner = part.get_payload()
+            inner = inner[0] if isinstance(inner, list) and inner else inner
+            label = filename or R["forwarded"]
+            if not _too_deep(f"{name} → {label}", depth + 1, ctx) and hasattr(inner, "get_content_type"):
+                _collect_mime(f"{name} → {label}", inner, ctx, depth + 1)
             continue
+        if part.is_multipart():
+            stack[:0] = [p for p in part.get_payload() if hasattr(p, "get_content_type")]
+            continue
+        if part is msg:
+            continue
+        attached = filename or part.get_content_disposition() == "attachment"
+        if not attached:
+            continue  # the message text, inline pictures without a name
         try:
             payload = part.get_payload(decode=True) or b""
         except Exception:  # a broken transfer encoding: listed, not fatal
             payload = b""
-        found += 1
-        sources.append(Source(f"{name} → {filename or 'vedlegg'}", data=payload, sender=sender, sent_at=sent_at))
-    if not found and depth == 0:
-        skipped.append(Skipped(name, R["reason_no_attachment"]))
+        member = f"{name} → {filename or R['attachment']}"
+        _collect_attachment(member, filename, ctype, payload, ctx, depth, sender, sent_at)
+
+
+def _collect_attachment(name, filename, ctype, payload: bytes, ctx: _Collection, depth, sender="", sent_at=""):
+    """An attachment or archive member, by its name, its declared type and its bytes."""
+    lower = filename.lower()
+    ctx.members += 1
+    if ctx.members > MAX_COLLECTED_MEMBERS or ctx.bytes + len(payload) > MAX_COLLECTED_BYTES:
+        ctx.skip(name, R["reason_too_much"], unreadable=True)
+        return
+    if lower.endswith(".eml") or ctype == "message/rfc822":
+        _collect_message(name, payload, ctx, depth + 1)
+    elif lower.endswith(SPREADSHEET_EXT) or any(m in ctype for m in SPREADSHEET_MIME):
+        ctx.add_data(name, payload, sender, sent_at)
+    elif payload.startswith(b"PK\x03\x04") and (lower.endswith(".zip") or ctype in ZIP_MIME or _workbook_zip(payload)
+                                               or not lower or ctype == "application/octet-stream"):
+        if _workbook_zip(payload):  # a workbook, whatever it is called
+            ctx.add_data(name, payload, sender, sent_at)
+        else:
+            try:
+                _collect_archive(name, payload, ctx, depth + 1, sender, sent_at)
+            except UnreadableFile as exc:
+                ctx.unreadable(name, exc)
+    elif payload.startswith(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1") and (not lower or ctype == "application/octet-stream"):
+        ctx.add_data(name, payload, sender, sent_at)  # xls, or a Word file the check names
+    elif lower.endswith(".zip") or ctype in ZIP_MIME:
+        ctx.unreadable(name, UnreadableFile(name, "truncated"))
+    else:
+        ctx.skip(name, R["reason_not_spreadsheet"])
+
+
+def _workbook_zip(data: bytes) -> bool:
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as z:
+            names = set(z.namelist())
+    except Exception:  # zipfile raises several kinds for damaged archives
+        return False
+    return bool(names & {"xl/workbook.xml", "xl/workbook.bin", "mimetype", "content.xml"})
 
 
 def _mail_date(msg) -> str:
@@ -127,48 +407,86 @@ def _mail_date(msg) -> str:
         return ""
 
 
-def _collect_zip(name: str, data: bytes, sources, skipped):
+def _collect_archive(name: str, data: bytes, ctx: _Collection, depth: int, sender: str = "", sent_at: str = ""):
+    if _too_deep(name, depth, ctx):
+        return
     try:
         z = zipfile.ZipFile(io.BytesIO(data))
         infos = z.infolist()
-    except (zipfile.BadZipFile, NotImplementedError, ValueError, EOFError, OSError):
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, NotImplementedError, ValueError, EOFError, OSError):
         raise UnreadableFile(name, "truncated") from None
     names = {i.filename for i in infos}
-    if "xl/workbook.xml" in names or "mimetype" in names:  # a workbook named .zip
-        sources.append(Source(name, data=data))
+    if names & {"xl/workbook.xml", "xl/workbook.bin", "mimetype"}:  # a workbook named .zip
+        ctx.add_data(name, data, sender, sent_at)
         return
-    if len(infos) > MAX_MEMBERS or sum(i.file_size for i in infos) > MAX_UNPACKED_BYTES:
-        raise UnreadableFile(name, "zip_bomb", size=sum(i.file_size for i in infos) // 2**20)
+    if len(infos) > MAX_MEMBERS:
+        raise UnreadableFile(name, "archive_too_many", count=len(infos), max=MAX_MEMBERS)
+    total = sum(i.file_size for i in infos)
+    if total > MAX_UNPACKED_BYTES:
+        raise UnreadableFile(name, "zip_bomb", size=total // 2**20)
     with z:
         for info in infos:
             if info.is_dir():
                 continue
-            member = f"{name} → {info.filename}"
-            lower = info.filename.lower()
+            member_name = safe_text(info.filename)
+            member = f"{name} → {member_name}"
+            lower = member_name.lower()
             if lower.rsplit("/", 1)[-1].startswith(("~$", ".~lock", "._")) or "__macosx/" in lower:
                 continue
-            if lower.endswith(".zip"):
-                skipped.append(Skipped(member, R["reason_nested_zip"]))
+            if not lower.endswith(SPREADSHEET_EXT + (".eml", ".zip")):
+                ctx.skip(member, R["reason_not_spreadsheet"])
                 continue
-            if not lower.endswith(SPREADSHEET_EXT + (".eml",)):
-                skipped.append(Skipped(member, R["reason_not_spreadsheet"]))
-                continue
-            ratio = info.file_size / max(info.compress_size, 1)
-            if info.file_size > MAX_FILE_BYTES or (info.file_size > 2**20 and ratio > MAX_RATIO):
-                skipped.append(Skipped(member, labels.UNREADABLE["zip_bomb"].format(size=info.file_size // 2**20)))
-                continue
+            limit = MAX_FILE_BYTES * (2 if lower.endswith((".eml", ".zip")) else 1)
             try:
-                body = z.read(info)
-            except Exception:  # zipfile raises several kinds for a damaged member
-                skipped.append(Skipped(member, labels.UNREADABLE["truncated"]))
+                body = _read_member(z, data, info, member, limit, ctx.password)
+            except UnreadableFile as exc:
+                ctx.unreadable(member, exc)
                 continue
-            if lower.endswith(".eml"):
-                _collect_eml(member, body, sources, skipped)
-            else:
-                sources.append(Source(member, data=body))
+            _collect_attachment(member, member_name, "", body, ctx, depth, sender, sent_at)
+
+
+def _read_member(z: zipfile.ZipFile, data: bytes, info: zipfile.ZipInfo, name: str, limit: int, password) -> bytes:
+    """An archive member's bytes, never inflating past what it declares."""
+    if info.file_size > limit:
+        raise UnreadableFile(name, "too_large", size=info.file_size // 2**20, max=limit // 2**20)
+    if info.file_size == 0:
+        raise UnreadableFile(name, "empty")
+    if info.flag_bits & 1:
+        return _read_encrypted_member(z, info, name, password)
+    from .safety import inflate
+
+    # Straight from the archive's bytes, never past the size the member declares.
+    return inflate(name, data, info, limit)
+
+
+def _read_encrypted_member(z: zipfile.ZipFile, info: zipfile.ZipInfo, name: str, password) -> bytes:
+    if not password:
+        raise UnreadableFile(name, "zip_encrypted")
+    try:
+        with z.open(info, pwd=password.encode("utf-8")) as fh:
+            body = fh.read(info.file_size + 1)
+    except RuntimeError as exc:  # zipfile: "Bad password for file"
+        if "password" in str(exc).lower():
+            raise UnreadableFile(name, "zip_wrong_password") from None
+        raise UnreadableFile(name, "zip_encrypted") from None
+    except NotImplementedError:
+        raise UnreadableFile(name, "compression", method=info.compress_type) from None
+    except Exception:  # zipfile raises several kinds for a damaged member
+        raise UnreadableFile(name, "truncated") from None
+    if len(body) != info.file_size:
+        raise UnreadableFile(name, "size_lie", part=safe_text(info.filename), declared=info.file_size)
+    return body
 
 
 # --------------------------------------------------------------------------- reading
+
+
+@dataclass(frozen=True)
+class ReadLimits:
+    """What one file may cost a worker: memory it may add (MB) and time (seconds)."""
+
+    memory_mb: int = 1024
+    seconds: float = 120.0
 
 
 @dataclass
@@ -180,55 +498,175 @@ class SourceResult:
     data: object = None  # WorkbookData
     error_code: str = ""
     error: str = ""
+    annotated: bytes | None = field(default=None, repr=False)  # an annotated copy, when asked
+    annotated_note: str = ""  # what the copy is, or why there is none
 
 
-_worker_args: tuple = ()
+_worker: dict = {}
 
 
-def _init_worker(config, today, password, schema=DEFAULT):
-    global _worker_args
-    _worker_args = (config, today, password, schema)
+def _init_worker(config, today, password, limits, annotate, schema, stderr_dir):
+    _worker.update(config=config, today=today, password=password, limits=limits, annotate=annotate, schema=schema)
+    if stderr_dir:
+        # The native reader writes its own panic and abort messages to stderr; they are
+        # turned into a reason, never shown as they are.
+        fd = os.open(os.path.join(stderr_dir, f"{os.getpid()}.err"), os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        os.dup2(fd, 2)
+        os.close(fd)
 
 
-def _read_one(job, args=None) -> SourceResult:
+def _limit_memory(megabytes: int):
+    """Let this process grow by `megabytes` from now: past it, allocation fails."""
+    try:
+        import resource
+
+        with open("/proc/self/statm") as fh:
+            size = int(fh.read().split()[0]) * os.sysconf("SC_PAGE_SIZE")
+        limit = size + megabytes * 2**20
+        resource.setrlimit(resource.RLIMIT_AS, (limit, resource.getrlimit(resource.RLIMIT_AS)[1]))
+    except (OSError, ValueError, ImportError):  # not Linux: the time limit still holds
+        pass
+
+
+def _read_batch(jobs) -> list[SourceResult]:
+    return [_read_one(job) for job in jobs]
+
+
+def _read_one(job) -> SourceResult:
+    from .read import read_checked
+
     index, source = job
-    config, today, password, schema = args or _worker_args
-    result = SourceResult(index, Source(source.name, source.path, None, source.sender, source.sent_at))
+    s = _worker
+    result = SourceResult(index, Source(source.name, source.path, None, source.sender, source.sent_at,
+                                        list(source.places)))
+    limits = s.get("limits") or ReadLimits()
+    _limit_memory(limits.memory_mb)
     try:
         raw = source.data if source.data is not None else read_file_bytes(source.path)
         result.sha256 = hashlib.sha256(raw).hexdigest()
         result.size = len(raw)
-        if len(raw) > MAX_FILE_BYTES:
-            raise UnreadableFile(source.name, "too_large", size=len(raw) // 2**20, max=MAX_FILE_BYTES // 2**20)
-        if not raw:
-            raise UnreadableFile(source.name, "empty")
-        checked = check_bytes(source.path or source.name, raw, password)
-        result.data = read_checked(checked, config=config, today=today, name=source.name, schema=schema)
+        checked = check_bytes(source.path or source.name, raw, s["password"])
+        del raw
+        result.data = read_checked(checked, config=s["config"], today=s["today"], name=source.name,
+                                   schema=s.get("schema") or DEFAULT)
+        if s.get("annotate") and result.data.problems:
+            from .validate import annotated_copy
+
+            try:
+                result.annotated, result.annotated_note = annotated_copy(result.data, checked, s["password"])
+            except UnreadableFile as exc:
+                result.annotated_note = exc.reason
     except UnreadableFile as exc:
+        result.data = None
         result.error_code, result.error = exc.code, exc.reason
+    except MemoryError:
+        result.data = None
+        result.error_code = "reader_memory"
+        result.error = labels.UNREADABLE["reader_memory"].format(max=limits.memory_mb)
+    except (KeyboardInterrupt, SystemExit):
+        raise
+    except BaseException as exc:  # noqa: BLE001 - the native reader's panics derive from BaseException
+        result.data = None
+        result.error_code = "unreadable"
+        result.error = labels.UNREADABLE["unreadable"].format(detail=_first_line(exc))
     return result
 
 
-def read_sources(sources, config, today, password=None, workers=None, progress=None, schema=DEFAULT):
-    """Read every source, in a process pool when there are many; yields in input order.
+def _first_line(exc) -> str:
+    text = str(exc).strip()
+    text = text.splitlines()[0] if text else type(exc).__name__
+    return safe_text(text)[:120]
 
-    `progress(done, total)` is called after each file.
+
+def read_sources(sources, config, today, password=None, workers=None, progress=None,
+                 limits: ReadLimits | None = None, annotate: bool = False, schema: Schema = DEFAULT):
+    """Read every source in worker processes; yields results in input order.
+
+    The same bytes (by SHA-256) are one input: a later copy is not yielded, its name is
+    added to the first one's `source.places` (so `places` is complete once the
+    iteration ends). `progress(done, total)` is called after each file.
     """
     jobs = list(enumerate(sources))
-    workers = workers if workers is not None else (os.cpu_count() or 1)
-    if workers > 1 and len(jobs) >= PARALLEL_MIN:
-        chunk = max(1, min(32, len(jobs) // (workers * 8)))
-        with ProcessPoolExecutor(workers, initializer=_init_worker, initargs=(config, today, password, schema)) as pool:
-            for done, result in enumerate(pool.map(_read_one, jobs, chunksize=chunk), start=1):
-                if progress:
-                    progress(done, len(jobs))
-                yield result
-    else:
-        for done, job in enumerate(jobs, start=1):
-            result = _read_one(job, (config, today, password, schema))
-            if progress:
-                progress(done, len(jobs))
-            yield result
+    if not jobs:
+        return
+    limits = limits or ReadLimits()
+    workers = max(1, min(workers if workers is not None else (os.cpu_count() or 1), len(jobs)))
+    first_by_hash: dict[str, SourceResult] = {}
+    done = 0
+    for result in _pooled(jobs, (config, today, password, limits, annotate, schema), workers, limits):
+        done += 1
+        if progress:
+            progress(done, len(jobs))
+        first = first_by_hash.get(result.sha256) if result.sha256 else None
+        if first is not None:
+            first.source.places.extend([result.source.name, *result.source.places])
+            continue
+        if result.sha256:
+            first_by_hash[result.sha256] = result
+        yield result
 
 
-__all__ = ["NoInputError", "Skipped", "Source", "SourceResult", "collect", "read_sources"]
+def _pooled(jobs, settings, workers: int, limits: ReadLimits):
+    """Results in job order from a crash-tolerant pool: batches first; a batch whose
+    worker died or ran out of time is read again one file at a time."""
+    from concurrent.futures import TimeoutError as FutureTimeout
+
+    from pebble import ProcessExpired, ProcessPool
+
+    batch = max(1, min(16, len(jobs) // (workers * 8)))
+    with tempfile.TemporaryDirectory(prefix="hmsxl-") as stderr_dir:
+        pool = ProcessPool(max_workers=workers, initializer=_init_worker, initargs=(*settings, stderr_dir))
+        try:
+            chunks = [jobs[i:i + batch] for i in range(0, len(jobs), batch)]
+            futures = [pool.schedule(_read_batch, args=(chunk,), timeout=limits.seconds) for chunk in chunks]
+            for chunk, future in zip(chunks, futures):
+                try:
+                    yield from future.result()
+                    continue
+                except (ProcessExpired, FutureTimeout):
+                    pass
+                singles = [pool.schedule(_read_one, args=(job,), timeout=limits.seconds) for job in chunk]
+                for job, single in zip(chunk, singles):
+                    try:
+                        yield single.result()
+                    except FutureTimeout:
+                        yield _failed(job, "reader_timeout", max=int(limits.seconds))
+                    except ProcessExpired as exc:
+                        yield _died(job, exc, stderr_dir, limits)
+            pool.close()
+        except BaseException:
+            pool.stop()
+            raise
+        finally:
+            pool.join()
+
+
+def _failed(job, code: str, **params) -> SourceResult:
+    index, source = job
+    result = SourceResult(index, Source(source.name, source.path, None, source.sender, source.sent_at,
+                                        list(source.places)))
+    result.error_code, result.error = code, labels.UNREADABLE[code].format(**params)
+    if source.data is not None:
+        result.sha256, result.size = hashlib.sha256(source.data).hexdigest(), len(source.data)
+    return result
+
+
+def _died(job, exc, stderr_dir: str, limits: ReadLimits) -> SourceResult:
+    """A worker that died while reading this file alone: out of memory, or a crash."""
+    said = b""
+    if getattr(exc, "pid", None):
+        try:
+            with open(os.path.join(stderr_dir, f"{exc.pid}.err"), "rb") as fh:
+                said = fh.read()[-4096:]
+        except OSError:
+            pass
+    if b"memory allocation" in said or b"MemoryError" in said:
+        return _failed(job, "reader_memory", max=limits.memory_mb)
+    code = getattr(exc, "exitcode", None)
+    detail = labels.UNREADABLE_DETAIL["signal"].format(n=-code) if isinstance(code, int) and code < 0 else \
+        labels.UNREADABLE_DETAIL["exit"].format(n=code)
+    return _failed(job, "reader_crashed", detail=detail)
+
+
+__all__ = ["NoInputError", "OutputIsInputError", "ReadLimits", "Skipped", "Source", "SourceResult", "collect", "display_name",
+           "input_files", "read_sources", "refuse_outputs_over_inputs"]

@@ -291,6 +291,8 @@ PROBLEM = {
     "file_unreadable": "{reason}",
     "text_cut": "Teksten er {length} tegn lang, men en celle i Excel rommer {limit}. Den er avkortet i rapporten; "
                 "hele teksten står i kildefila.",
+    "far_cells": "{count} celle(r) med innhold langt utenfor det en HMS-arbeidsbok bruker (høyst {max_cell}) er ikke lest; den første er {first}.",
+    "year_invalid": "Identitetsarket har et ugyldig år ({found}); en arbeidsbok gjelder et år mellom {min} og {max}.",
 }
 
 # Words in problem messages.
@@ -304,6 +306,11 @@ PROBLEM_WORDS = {
 UNREADABLE = {
     "missing": "finnes ikke",
     "folder": "er en mappe, ikke en fil",
+    "empty_folder": "er en mappe uten noen filer å lese",
+    "broken_link": "er en snarvei (symbolsk lenke) til noe som ikke finnes",
+    "link_loop": "er en snarvei (symbolsk lenke) som går i ring eller til en mappe som allerede er lest",
+    "folder_unreadable": "er en mappe som ikke kan leses ({detail}); filene i den er ikke med",
+    "not_regular": "er {what}, ikke en vanlig fil",
     "empty": "er tom (0 byte)",
     "too_large": "er for stor ({size} MB; høyst {max} MB)",
     "pdf": "er en PDF, ikke et regneark",
@@ -311,13 +318,49 @@ UNREADABLE = {
     "powerpoint": "er en PowerPoint-fil, ikke et regneark",
     "not_spreadsheet": "er ikke et regneark (xlsx, xlsm, xls eller ods)",
     "truncated": "er skadet eller ufullstendig (zip-arkivet kan ikke leses)",
+    "truncated_ole": "er skadet eller ufullstendig (xls-filen kan ikke leses)",
     "zip_bomb": "pakker ut til {size} MB, langt mer enn en HMS-arbeidsbok kan være (mulig zip-bombe)",
-    "too_many_parts": "består av {count} deler; et regneark har noen titalls (mulig zip-bombe)",
+    "too_many_parts": "består av {count} deler; et regneark har noen titalls, og høyst {max} leses (mulig zip-bombe)",
+    "size_lie": "er skadet eller manipulert: delen {part} pakker ut til mer eller mindre enn de {declared} bytene den oppgir",
+    "duplicate_part": "er skadet eller manipulert: delen {part} finnes to ganger, og det er uklart hvilken som gjelder",
+    "compression": "bruker en komprimering (metode {method}) som regneark ikke bruker; lagre filen på nytt i Excel eller LibreOffice",
+    "archive_too_many": "er et zip-arkiv med {count} filer; høyst {max} pakkes ut (mulig zip-bombe)",
+    "zip_encrypted": "er kryptert i zip-arkivet; oppgi passordet med --password, eller pakk ut filen og send den uten kryptering",
+    "zip_wrong_password": "er kryptert i zip-arkivet, og passordet var feil",
+    "part_encrypted": "har en zip-kryptert del ({part}), som regneark aldri har; lagre filen på nytt uten kryptering",
     "entity_bomb": "inneholder XML med DOCTYPE/ENTITY-definisjoner, som et regneark aldri har (mulig XML-bombe)",
+    "bad_reference": "er skadet: arket «{sheet}» har en ugyldig cellereferanse («{ref}»)",
+    "bad_count": "er skadet eller manipulert: {part} oppgir {count} tekster, langt flere enn delen kan inneholde",
+    "far_cell": "har innhold i celle {cell} i arket «{sheet}», langt utenfor det en HMS-arbeidsbok bruker (høyst {max_cell}); slett innholdet der og lagre filen på nytt",
     "encrypted": "er passordbeskyttet; oppgi passordet med --password",
     "wrong_password": "er passordbeskyttet, og passordet var feil",
+    "encrypted_unsupported": "er passordbeskyttet med en kryptering hmsxl ikke kan åpne ({detail}); lagre filen på nytt uten passord, eller som xlsx med passord",
+    "encrypted_ods": "er en passordbeskyttet ODS-fil, som hmsxl ikke kan åpne; lagre den på nytt uten passord, eller som xlsx med passord og bruk --password",
     "unreadable": "kan ikke leses som regneark ({detail})",
     "no_sheets": "har ingen av arkene i en HMS-arbeidsbok",
+    "reader_crashed": "fikk leseren til å stoppe ({detail}); filen er trolig skadet",
+    "reader_memory": "krever mer enn {max} MB minne å lese; filen er trolig skadet eller manipulert",
+    "reader_timeout": "tok mer enn {max} sekunder å lese; filen er trolig skadet eller manipulert",
+}
+
+# What an annotated copy is, when it is not a plain copy of the input.
+ANNOTATED = {
+    "converted": "Kopien er en xlsx-fil med verdiene fra {kind}-filen; formatering og nedtrekkslister følger ikke med.",
+    "encrypted": "Kopien har samme passord som originalen.",
+}
+
+# The detail of UNREADABLE["reader_crashed"].
+UNREADABLE_DETAIL = {
+    "signal": "signal {n}",
+    "exit": "avsluttet med kode {n}",
+}
+
+# What a path that is not a regular file is (for UNREADABLE["not_regular"]).
+SPECIAL_FILE = {
+    "fifo": "en navngitt rørledning (FIFO)",
+    "device": "en enhetsfil",
+    "socket": "en socket",
+    "other": "en spesialfil",
 }
 
 # The consolidated report for LAMU.
@@ -374,7 +417,11 @@ REPORT = {
     "reason_not_spreadsheet": "Ikke et regneark",
     "reason_lock_file": "Låsefil fra Excel/LibreOffice",
     "reason_no_attachment": "E-posten har ikke et regneark som vedlegg",
-    "reason_nested_zip": "Zip-fil inne i zip-fil pakkes ikke ut",
+    "reason_too_deep": "Ligger mer enn {max} nivåer inne i e-poster og zip-arkiver; pakkes ikke ut",
+    "reason_too_much": "Vedleggene og arkivene er til sammen for store; resten pakkes ikke ut",
+    "reason_same_bytes": "Samme fil også funnet som: {places}",
+    "forwarded": "videresendt e-post",
+    "attachment": "vedlegg",
     "wheel_done": "Gjennomført",
     "wheel_overdue": "Forfalt",
     "wheel_open": "Ikke gjennomført",

@@ -39,7 +39,8 @@ SEVERITY = {
     # the workbook's identity and layout
     "identity_missing": "warning",
     "identity_unknown": "error",
-    "identity_bad_value": "error",
+    "year_invalid": "error",
+    "far_cells": "error",  # by the safety check: cells far outside any section workbook, cut before reading
     "template_too_old": "warning",
     "template_too_new": "error",
     "wrong_unit": "error",

@@ -155,6 +155,8 @@ def read_checked(checked, config: Unit | None = None, today: dt.date | None = No
     book = _Book(path, calamine, names, name or path.name)
     data = WorkbookData(path=str(path), kind=checked.kind, saved_at=checked.saved_at)
     data.problems = book.problems
+    for sheet, cell, code, params in checked.problems:  # what the safety check cut away
+        book.problem(code, sheet=sheet, cell=cell, **params)
     today = today or dt.date.today()
     ctx = _identity(book, data, config, today)
     locator = _Locator(book)
@@ -236,8 +238,13 @@ def _identity(book: _Book, data: WorkbookData, config: Unit | None, today: dt.da
         data.unit = as_text(ident.get("unit", "")) or None
         year = _int(ident.get("year"))
         if year is not None and year not in YEARS:
-            book.problem("identity_bad_value", sheet=name, cell="B5", value=ident.get("year"), key="year",
-                         found=as_text(ident.get("year")))
+            # No date can be made in such a year: the year is reported, then not used. With the
+            # unit's config it is another year's workbook, to be rejected as such.
+            if config:
+                book.problem("wrong_year", sheet=name, cell="B5", value=year, found=year, expected=config.year)
+            else:
+                book.problem("year_invalid", sheet=name, cell="B5", value=year, found=year, min=YEARS[0],
+                             max=YEARS[-1])
             year = None
         data.year = year
         if not config:
@@ -285,7 +292,8 @@ def _guess_section(book: _Book, data: WorkbookData, config: Unit | None, found: 
     if section_name and config:
         match = [s for s in config.sections if s.name.casefold() == section_name.casefold()]
         if match:
-            data.section_id, data.year, data.unit = match[0].id, year, config.name
+            data.section_id, data.unit = match[0].id, config.name
+            data.year = year if year in YEARS else None
             book.problem("identity_missing", how=labels.PROBLEM_WORDS["from_title"].format(name=section_name))
             if year != config.year:
                 book.problem("wrong_year", value=year, found=year, expected=config.year)

@@ -25,7 +25,7 @@ from xlsxwriter.utility import xl_col_to_name
 from . import colours, labels, xmltext
 from .fields import as_text
 from .consolidation import OVERDUE_KEYS
-from .fileio import atomic_write_bytes
+from .fileio import atomic_write_bytes, atomic_write_files
 from .problems import problem
 from .schema import TableColumn
 
@@ -625,14 +625,13 @@ def csv_tables(result) -> dict[str, tuple[list[str], object]]:
 
 
 def write_csv(result, directory) -> list[Path]:
-    directory = Path(directory)
-    directory.mkdir(parents=True, exist_ok=True)
-    written = []
+    """Every table as CSV, written as a set: an interruption leaves the old set or the new."""
+    files = {}
     for name, (columns, frame) in csv_tables(result).items():
         buf = io.StringIO()
         w = csv.writer(buf, lineterminator="\n")
         w.writerow(columns)
         for row in zip(*(frame[c].tolist() for c in columns)) if len(frame) else ():
             w.writerow([csv_safe(v) for v in row])
-        written.append(atomic_write_bytes(directory / f"{name}.csv", buf.getvalue().encode("utf-8-sig")))
-    return written
+        files[f"{name}.csv"] = buf.getvalue().encode("utf-8-sig")
+    return atomic_write_files(directory, files)

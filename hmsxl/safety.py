@@ -1,7 +1,14 @@
 """Checks a returned file before any parser sees it: what it is, and whether it is safe.
 
-Everything here works from sizes the file declares and from a few bytes, so a hostile
-file (a zip bomb, an XML entity bomb, a huge sheet) is refused before it costs memory.
+Everything here works from the file's bytes, before python-calamine or openpyxl is handed
+them: a zip bomb, an XML entity bomb, a member that lies about its size, two parts with
+the same name, a cell far outside anything a section workbook can hold, or a declared
+count that would make the native reader reserve gigabytes is refused (or, for far cells
+in an xlsx sheet, cut away and reported) here, with a reason a person can act on.
+
+The native reader allocates the whole rectangle from A1 to the farthest cell with a
+value, so the farthest cell decides the memory: that is what `MAX_ROWS` and
+`MAX_COLUMNS` bound.
 """
 
 from __future__ import annotations
@@ -11,22 +18,27 @@ import re
 import struct
 import zipfile
 import zlib
-from dataclasses import dataclass
+from collections import Counter
+from dataclasses import dataclass, field
+from html import unescape
 from pathlib import Path
 
 from .errors import HmsxlError
 from .labels import UNREADABLE
 
 MAX_FILE_BYTES = 50 * 1024 * 1024
-MAX_UNPACKED_BYTES = 200 * 1024 * 1024  # all parts together, as declared in the zip
-MAX_PART_BYTES = 60 * 1024 * 1024  # one sheet part; a real HMS workbook's are < 2 MB
-MAX_RATIO = 150  # unpacked/packed for parts over 1 MB; XML packs about 10-30x
+MAX_UNPACKED_BYTES = 200 * 1024 * 1024  # all parts together, as declared (and checked) in the zip
+MAX_PART_BYTES = 60 * 1024 * 1024  # one part; a real HMS workbook's are < 2 MB
 MAX_MEMBERS = 5000
-XML_HEAD = 4096  # bytes of each XML part searched for a DOCTYPE
+# The grid any sheet may use. The reader reads 5,000 rows of a sheet; a section workbook
+# has about a dozen columns. A cell with a value beyond this is never read, and letting
+# the native reader see it would cost rows x columns x 32 bytes.
+MAX_ROWS = 10_000
+MAX_COLUMNS = 100  # A..CV
+XML_HEAD = 65536  # bytes of each XML part searched for a DOCTYPE
 
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 ZIP_MAGIC = b"PK\x03\x04"
-ENCRYPTION_STREAM = "EncryptionInfo".encode("utf-16-le")
 
 
 class UnreadableFile(HmsxlError):
@@ -43,13 +55,20 @@ class UnreadableFile(HmsxlError):
 
 @dataclass
 class Checked:
-    """A file that passed the checks: its kind, its bytes (decrypted if need be) and when
-    the spreadsheet program last saved it, if the file says (ISO text, else "")."""
+    """A file that passed the checks: its kind, its bytes (decrypted, and with far cells
+    cut away, if need be) and when the spreadsheet program last saved it, if the file
+    says (ISO text, else "").
+
+    `problems` are (sheet, cell, code, params) the reader reports as errors: what was cut.
+    `encrypted` says the file came with a password (its annotated copy gets the same).
+    """
 
     path: Path
     kind: str  # "xlsx", "ods" or "xls"
-    data: bytes
+    data: bytes = field(repr=False)
     saved_at: str = ""
+    encrypted: bool = False
+    problems: list = field(default_factory=list)
 
 
 def check_file(path, password: str | None = None) -> Checked:
@@ -58,157 +77,212 @@ def check_file(path, password: str | None = None) -> Checked:
 
 
 def read_file_bytes(path, limit: int = MAX_FILE_BYTES) -> bytes:
-    """A file's bytes, refusing what is missing, a folder, empty or too large."""
+    """A regular file's bytes, refusing what is missing, a folder, a pipe or device,
+    empty or too large. Opened without blocking and checked on the open descriptor, so a
+    FIFO never hangs the reader and a file swapped for something else is not followed."""
+    import os
+    import stat
+
     path = Path(path)
-    if not path.exists():
-        raise UnreadableFile(path, "missing")
-    if path.is_dir():
-        raise UnreadableFile(path, "folder")
-    size = path.stat().st_size
-    if size == 0:
-        raise UnreadableFile(path, "empty")
-    if size > limit:
-        raise UnreadableFile(path, "too_large", size=size // 2**20, max=limit // 2**20)
     try:
-        return path.read_bytes()
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOCTTY", 0))
+    except FileNotFoundError:
+        raise UnreadableFile(path, "broken_link" if path.is_symlink() else "missing") from None
+    except IsADirectoryError:
+        raise UnreadableFile(path, "folder") from None
     except OSError as exc:
         raise UnreadableFile(path, "unreadable", detail=exc.strerror or str(exc)) from None
+    try:
+        st = os.fstat(fd)
+        if stat.S_ISDIR(st.st_mode):
+            raise UnreadableFile(path, "folder")
+        if not stat.S_ISREG(st.st_mode):
+            raise UnreadableFile(path, "not_regular", what=special_kind(st.st_mode))
+        if st.st_size == 0:
+            raise UnreadableFile(path, "empty")
+        if st.st_size > limit:
+            raise UnreadableFile(path, "too_large", size=st.st_size // 2**20, max=limit // 2**20)
+        with os.fdopen(os.dup(fd), "rb") as fh:
+            data = fh.read(limit + 1)
+    except OSError as exc:
+        raise UnreadableFile(path, "unreadable", detail=exc.strerror or str(exc)) from None
+    finally:
+        os.close(fd)
+    if len(data) > limit:  # grew while we looked
+        raise UnreadableFile(path, "too_large", size=len(data) // 2**20, max=limit // 2**20)
+    return data
+
+
+def special_kind(mode: int) -> str:
+    """What a file that is not a regular file is, in words."""
+    import stat
+
+    from .labels import SPECIAL_FILE
+
+    for test, key in ((stat.S_ISFIFO, "fifo"), (stat.S_ISCHR, "device"), (stat.S_ISBLK, "device"),
+                      (stat.S_ISSOCK, "socket")):
+        if test(mode):
+            return SPECIAL_FILE[key]
+    return SPECIAL_FILE["other"]
 
 
 def check_bytes(path, data: bytes, password: str | None = None) -> Checked:
     path = Path(path)
+    if not data:
+        raise UnreadableFile(path, "empty")
+    if len(data) > MAX_FILE_BYTES:
+        raise UnreadableFile(path, "too_large", size=len(data) // 2**20, max=MAX_FILE_BYTES // 2**20)
     if data.startswith(OLE_MAGIC):
-        if ENCRYPTION_STREAM in data[:MAX_FILE_BYTES]:
-            data = _decrypt(path, data, password)
-            return check_bytes(path, data)
-        if b"W\x00o\x00r\x00d\x00D\x00o\x00c\x00u\x00m\x00e\x00n\x00t" in data:
-            raise UnreadableFile(path, "word")
-        if b"P\x00o\x00w\x00e\x00r\x00P\x00o\x00i\x00n\x00t" in data:
-            raise UnreadableFile(path, "powerpoint")
-        return Checked(path, "xls", data)
+        return _check_ole(path, data, password)
     if data.startswith(b"%PDF"):
         raise UnreadableFile(path, "pdf")
     if not data.startswith(ZIP_MAGIC):
         raise UnreadableFile(path, "not_spreadsheet")
-    kind, saved_at = _check_zip(path, data)
-    return Checked(path, kind, data, saved_at)
+    return _check_zip(path, data)
 
 
-SAVED_RE = {
-    "xlsx": (b"docProps/core.xml", re.compile(rb"<dcterms:modified[^>]*>([^<]{10,40})</dcterms:modified>")),
-    "ods": (b"meta.xml", re.compile(rb"<dc:date>([^<]{10,40})</dc:date>")),
-}
+# --------------------------------------------------------------------------- OLE: xls, encrypted xlsx
 
 
-def _check_zip(path: Path, data: bytes) -> tuple[str, str]:
+def _check_ole(path: Path, data: bytes, password: str | None, decrypted: bool = False) -> Checked:
+    import olefile
+
     try:
-        z = zipfile.ZipFile(io.BytesIO(data))
-        infos = z.infolist()
-    except (zipfile.BadZipFile, zipfile.LargeZipFile, NotImplementedError, ValueError, EOFError, OSError):
-        raise UnreadableFile(path, "truncated") from None
-    with z:
-        names = {i.filename for i in infos}
-        if "word/document.xml" in names:
+        ole = olefile.OleFileIO(data)
+        streams = {"/".join(s) for s in ole.listdir(streams=True, storages=False)}
+        if "EncryptionInfo" in streams and not decrypted:  # an encrypted xlsx
+            checked = check_bytes(path, _decrypt(path, data, password))
+            checked.encrypted = True
+            return checked
+        if "WordDocument" in streams:
             raise UnreadableFile(path, "word")
-        if "ppt/presentation.xml" in names:
+        if "PowerPoint Document" in streams:
             raise UnreadableFile(path, "powerpoint")
-        if len(infos) > MAX_MEMBERS:
-            raise UnreadableFile(path, "too_many_parts", count=len(infos))
-        total = sum(i.file_size for i in infos)
-        for i in infos:
-            big = i.file_size > MAX_PART_BYTES
-            ratio = i.file_size / max(i.compress_size, 1)
-            if big or total > MAX_UNPACKED_BYTES or (i.file_size > 2**20 and ratio > MAX_RATIO):
-                raise UnreadableFile(path, "zip_bomb", size=max(1, total // 2**20))
-        if "xl/workbook.xml" in names or "xl/workbook.bin" in names:
-            kind = "xlsx"
-        elif "content.xml" in names and _mimetype(z).startswith("application/vnd.oasis.opendocument.spreadsheet"):
-            kind = "ods"
-        else:
+        book = "Workbook" if "Workbook" in streams else "Book" if "Book" in streams else None
+        if book is None:
             raise UnreadableFile(path, "not_spreadsheet")
-        for i in infos:
-            if _parsed(i.filename):
-                if i.flag_bits & 1:  # an encrypted zip part
-                    raise UnreadableFile(path, "encrypted")
-                try:
-                    prolog = _prolog(data, i)
-                except (zipfile.BadZipFile, zlib.error, ValueError, NotImplementedError):
-                    raise UnreadableFile(path, "truncated") from None
-                if prolog is None or b"<!DOCTYPE" in prolog or b"<!ENTITY" in prolog:
-                    raise UnreadableFile(path, "entity_bomb")
-        saved_at = ""
-        part, pattern = SAVED_RE[kind]
-        if part.decode() in names:
-            try:
-                with z.open(part.decode()) as fh:
-                    m = pattern.search(fh.read(XML_HEAD))
-                saved_at = m.group(1).decode("ascii", "replace").strip() if m else ""
-            except (zipfile.BadZipFile, zlib.error, EOFError, OSError, ValueError, NotImplementedError):
-                saved_at = ""
-    return kind, saved_at
+        stream = ole.openstream(book).read(MAX_PART_BYTES + 1)
+    except UnreadableFile:
+        raise
+    except Exception:  # olefile raises several kinds for damaged containers
+        raise UnreadableFile(path, "truncated_ole") from None
+    if len(stream) > MAX_PART_BYTES:
+        raise UnreadableFile(path, "zip_bomb", size=len(stream) // 2**20)
+    if _xls_encrypted(stream):
+        if decrypted:
+            raise UnreadableFile(path, "truncated_ole")
+        checked = _check_ole(path, _decrypt(path, data, password), None, decrypted=True)
+        checked.encrypted = True
+        return checked
+    fixed = _scan_xls(path, stream)
+    if fixed is not None:
+        data = _replace_stream(path, data, book, fixed)
+    return Checked(path, "xls", data)
 
 
-_ROOT_START = re.compile(rb"<[A-Za-z_]")
-_LOCAL_HEADER = struct.Struct("<4s22xHH")
+def _replace_stream(path: Path, data: bytes, name: str, stream: bytes) -> bytes:
+    """The OLE file with one stream replaced by bytes of the same length."""
+    import olefile
 
-
-def _prolog(data: bytes, info: zipfile.ZipInfo, limit: int = 65536) -> bytes | None:
-    """The bytes of an XML part before its root element, where a DOCTYPE would have to be;
-    None if there is no root element within `limit` bytes (no real part is like that).
-
-    Decompressed straight from the archive's bytes, only as far as needed: opening each
-    part through zipfile cost more than reading the whole workbook's values.
-    """
-    magic, name_len, extra_len = _LOCAL_HEADER.unpack_from(data, info.header_offset)
-    if magic != b"PK\x03\x04":
-        raise zipfile.BadZipFile("bad local header")
-    start = info.header_offset + _LOCAL_HEADER.size + name_len + extra_len
-    end = start + info.compress_size
-    if end > len(data):
-        raise zipfile.BadZipFile("part beyond the end of the file")
-    if info.compress_type == zipfile.ZIP_STORED:
-        out = data[start:min(end, start + limit)]
-    elif info.compress_type == zipfile.ZIP_DEFLATED:
-        inflate = zlib.decompressobj(-15)
-        out = b""
-        pos = start
-        while pos < end and len(out) < limit:
-            out += inflate.decompress(data[pos:min(end, pos + 1024)], limit - len(out))
-            pos += 1024
-            if _ROOT_START.search(out):
-                break
-    else:
-        raise NotImplementedError(f"compression {info.compress_type}")
-    m = _ROOT_START.search(out)
-    if m is None:
-        return None if len(out) >= limit else out
-    return out[:m.start()]
-
-
-def _parsed(name: str) -> bool:
-    """XML parts python-calamine parses, which must not declare entities. openpyxl (for
-    annotated copies) parses more, but through defusedxml, which refuses them itself."""
-    return (name in ("[Content_Types].xml", "xl/workbook.xml", "xl/sharedStrings.xml", "xl/styles.xml",
-                     "content.xml", "styles.xml", "meta.xml", "settings.xml")
-            or name.endswith(".rels")
-            or name.startswith(("xl/worksheets/", "xl/tables/", "docProps/")))
-
-
-def _mimetype(z: zipfile.ZipFile) -> str:
+    buf = io.BytesIO(data)
     try:
-        return z.read("mimetype")[:100].decode("ascii", "replace")
-    except (KeyError, zipfile.BadZipFile, zlib.error, EOFError, OSError, ValueError, NotImplementedError):
-        return ""
+        ole = olefile.OleFileIO(buf, write_mode=True)
+        ole.write_stream(name, stream)
+        ole.close()
+    except Exception:  # olefile raises several kinds for damaged containers
+        raise UnreadableFile(path, "truncated_ole") from None
+    return buf.getvalue()
+
+
+_BIFF = struct.Struct("<HH")
+FILEPASS, BOF, EOF, BOUNDSHEET, SST, DIMENSIONS = 0x002F, 0x0809, 0x000A, 0x0085, 0x00FC, 0x0200
+# Records that put a value in a cell: row and column are their first two 16-bit fields.
+_XLS_CELLS = {0x0203, 0x027E, 0x00FD, 0x0204, 0x00D6, 0x0205, 0x0006, 0x0002, 0x0003, 0x0004, 0x0005,
+              0x0206, 0x0406}
+MULRK = 0x00BD
+
+
+def _biff_records(stream: bytes):
+    pos, end = 0, len(stream)
+    while pos + 4 <= end:
+        rtype, size = _BIFF.unpack_from(stream, pos)
+        yield pos, rtype, stream[pos + 4:pos + 4 + size]
+        pos += 4 + size
+
+
+def _xls_encrypted(stream: bytes) -> bool:
+    for _, rtype, _ in _biff_records(stream):
+        if rtype == FILEPASS:
+            return True
+        if rtype == EOF:  # end of the workbook globals
+            return False
+    return False
+
+
+def _scan_xls(path: Path, stream: bytes) -> bytes | None:
+    """Refuse a cell beyond the grid, and a shared-string count the stream cannot hold.
+    A sheet's declared dimensions (which the native reader reserves memory for) are
+    clipped to the grid: the stream with them clipped is returned, or None if none was."""
+    names: dict[int, str] = {}
+    sheet = ""
+    fixed = None
+    for pos, rtype, body in _biff_records(stream):
+        if rtype == BOUNDSHEET and len(body) >= 8:
+            names[struct.unpack_from("<I", body)[0]] = _biff_sheet_name(body)
+        elif rtype == BOF:
+            sheet = names.get(pos, sheet)
+        elif rtype == SST and len(body) >= 8:
+            unique = struct.unpack_from("<I", body, 4)[0]
+            if unique > len(stream) // 3 + 1:
+                raise UnreadableFile(path, "bad_count", part="SST", count=unique)
+        elif rtype in _XLS_CELLS and len(body) >= 4:
+            row, col = struct.unpack_from("<HH", body)
+            _check_cell(path, sheet, row, col)
+        elif rtype == MULRK and len(body) >= 6:
+            row, = struct.unpack_from("<H", body)
+            _check_cell(path, sheet, row, struct.unpack_from("<H", body, len(body) - 2)[0])
+        elif rtype == DIMENSIONS and len(body) >= 12:
+            dims = struct.unpack_from("<IIHH", body)
+            first_row, last_row, first_col, last_col = dims
+            clipped = (min(first_row, last_row, MAX_ROWS), min(last_row, MAX_ROWS),
+                       min(first_col, last_col, MAX_COLUMNS), min(last_col, MAX_COLUMNS))
+            if clipped != dims:
+                fixed = fixed if fixed is not None else bytearray(stream)
+                struct.pack_into("<IIHH", fixed, pos + 4, *clipped)
+    return bytes(fixed) if fixed is not None else None
+
+
+def _biff_sheet_name(body: bytes) -> str:
+    try:
+        cch, flags = body[6], body[7]
+        raw = body[8:8 + cch * (2 if flags & 1 else 1)]
+        return raw.decode("utf-16-le" if flags & 1 else "latin-1")
+    except (IndexError, UnicodeDecodeError):
+        return "?"
+
+
+def _check_cell(path, sheet: str, row: int, col: int) -> None:
+    if row >= MAX_ROWS or col >= MAX_COLUMNS:
+        raise UnreadableFile(path, "far_cell", sheet=sheet or "?", cell=cell_ref(row, col),
+                             max_cell=cell_ref(MAX_ROWS - 1, MAX_COLUMNS - 1))
+
+
+def cell_ref(row: int, col: int) -> str:
+    """A1 reference of a 0-based row and column."""
+    letters = ""
+    col += 1
+    while col:
+        col, rem = divmod(col - 1, 26)
+        letters = chr(65 + rem) + letters
+    return f"{letters}{row + 1}"
 
 
 def _decrypt(path: Path, data: bytes, password: str | None) -> bytes:
     if not password:
         raise UnreadableFile(path, "encrypted")
-    try:
-        import msoffcrypto
-        from msoffcrypto.exceptions import DecryptionError, InvalidKeyError
-    except ImportError:  # pragma: no cover - a dependency
-        raise UnreadableFile(path, "encrypted") from None
+    import msoffcrypto
+    from msoffcrypto.exceptions import DecryptionError, InvalidKeyError
+
     try:
         office = msoffcrypto.OfficeFile(io.BytesIO(data))
         office.load_key(password=password)
@@ -216,6 +290,337 @@ def _decrypt(path: Path, data: bytes, password: str | None) -> bytes:
         office.decrypt(out)
     except (InvalidKeyError, DecryptionError):
         raise UnreadableFile(path, "wrong_password") from None
-    except Exception as exc:  # msoffcrypto raises plain exceptions for damaged files
-        raise UnreadableFile(path, "unreadable", detail=type(exc).__name__) from None
+    except Exception as exc:  # msoffcrypto raises plain exceptions for damaged or unsupported files
+        raise UnreadableFile(path, "encrypted_unsupported", detail=type(exc).__name__) from None
     return out.getvalue()
+
+
+# --------------------------------------------------------------------------- zip: xlsx, xlsm, xlsb, ods
+
+
+SAVED_RE = {
+    "xlsx": ("docProps/core.xml", re.compile(rb"<dcterms:modified[^>]*>([^<]{10,40})</dcterms:modified>")),
+    "ods": ("meta.xml", re.compile(rb"<dc:date>([^<]{10,40})</dc:date>")),
+}
+_LOCAL_HEADER = struct.Struct("<4s22xHH")
+
+
+def _check_zip(path: Path, data: bytes) -> Checked:
+    try:
+        z = zipfile.ZipFile(io.BytesIO(data))
+        infos = [i for i in z.infolist() if not i.is_dir()]
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, NotImplementedError, ValueError, EOFError, OSError):
+        raise UnreadableFile(path, "truncated") from None
+    names = {i.filename for i in infos}
+    if "word/document.xml" in names:
+        raise UnreadableFile(path, "word")
+    if "ppt/presentation.xml" in names:
+        raise UnreadableFile(path, "powerpoint")
+    if len(infos) > MAX_MEMBERS:
+        raise UnreadableFile(path, "too_many_parts", count=len(infos), max=MAX_MEMBERS)
+    twice = [n for n, k in Counter(i.filename for i in infos).items() if k > 1]
+    if twice:
+        raise UnreadableFile(path, "duplicate_part", part=twice[0])
+    total = sum(i.file_size for i in infos)
+    if total > MAX_UNPACKED_BYTES or any(i.file_size > MAX_PART_BYTES for i in infos):
+        raise UnreadableFile(path, "zip_bomb", size=max(1, total // 2**20))
+    if "xl/workbook.xml" in names or "xl/workbook.bin" in names:
+        kind = "xlsx"
+    elif "content.xml" in names and _mimetype(z).startswith("application/vnd.oasis.opendocument.spreadsheet"):
+        kind = "ods"
+    else:
+        raise UnreadableFile(path, "not_spreadsheet")
+    if kind == "ods" and "META-INF/manifest.xml" in names:
+        manifest = inflate(path, data, z.getinfo("META-INF/manifest.xml"))
+        if b"encryption-data" in manifest:  # its parts are ciphertext: say so, not "damaged"
+            raise UnreadableFile(path, "encrypted_ods")
+    parts: dict[str, bytes] = {}
+    for info in infos:
+        if info.flag_bits & 1:
+            raise UnreadableFile(path, "part_encrypted", part=_shown(info.filename.encode()))
+        if not _parsed(info.filename):
+            continue  # pictures, themes, charts: no reader here parses them
+        body = inflate(path, data, info)
+        head = body[:XML_HEAD]
+        root = _ROOT_START.search(head)
+        prolog = head[:root.start()] if root else head
+        if b"<!DOCTYPE" in prolog or b"<!ENTITY" in prolog or (root is None and len(head) >= XML_HEAD):
+            raise UnreadableFile(path, "entity_bomb")
+        if _keep(kind, info.filename, body):
+            parts[info.filename] = body
+    problems: list = []
+    if kind == "ods":
+        _scan_ods(path, parts.get("content.xml", b""))
+    else:
+        _check_shared_strings(path, parts)
+        cut = _scan_xlsx_sheets(path, parts, problems)
+        if cut:
+            data = _rezip(z, cut)
+    saved_at = ""
+    part, pattern = SAVED_RE[kind]
+    if part in parts:
+        m = pattern.search(parts[part][:XML_HEAD])
+        saved_at = m.group(1).decode("ascii", "replace").strip() if m else ""
+    return Checked(path, kind, data, saved_at, problems=problems)
+
+
+def _keep(kind: str, name: str, body: bytes) -> bool:
+    """Parts whose content the checks below need."""
+    if kind == "ods":
+        return name in ("content.xml", "meta.xml", "META-INF/manifest.xml")
+    return (name in ("xl/workbook.xml", "xl/_rels/workbook.xml.rels", "xl/sharedStrings.xml", "docProps/core.xml")
+            or b"sheetData" in body)
+
+
+def inflate(path, data: bytes, info: zipfile.ZipInfo, limit: int = MAX_PART_BYTES) -> bytes:
+    """A zip member's bytes, decompressed straight from the archive and never beyond the
+    size it declares: a member that inflates to more (or less) than it says is refused
+    here, before it costs more memory than its declared size."""
+    try:
+        magic, name_len, extra_len = _LOCAL_HEADER.unpack_from(data, info.header_offset)
+    except struct.error:
+        raise UnreadableFile(path, "truncated") from None
+    if magic != b"PK\x03\x04":
+        raise UnreadableFile(path, "truncated")
+    start = info.header_offset + _LOCAL_HEADER.size + name_len + extra_len
+    end = start + info.compress_size
+    if end > len(data):
+        raise UnreadableFile(path, "truncated")
+    declared = info.file_size
+    if declared > limit:
+        raise UnreadableFile(path, "zip_bomb", size=max(1, declared // 2**20))
+    if info.compress_type == zipfile.ZIP_STORED:
+        out = data[start:end]
+    elif info.compress_type == zipfile.ZIP_DEFLATED:
+        inflater = zlib.decompressobj(-15)
+        try:
+            # One byte more than declared is enough to know it lies.
+            out = inflater.decompress(data[start:end], declared + 1)
+        except zlib.error:
+            raise UnreadableFile(path, "truncated") from None
+        if len(out) <= declared and not inflater.eof:
+            raise UnreadableFile(path, "truncated")
+    else:
+        raise UnreadableFile(path, "compression", method=info.compress_type)
+    if len(out) != declared:
+        raise UnreadableFile(path, "size_lie", part=_shown(info.filename.encode()), declared=declared)
+    if zlib.crc32(out) != info.CRC:
+        raise UnreadableFile(path, "truncated")
+    return out
+
+
+_ROOT_START = re.compile(rb"<[A-Za-z_]")
+
+
+def _parsed(name: str) -> bool:
+    """XML parts a reader parses, which must not declare entities. openpyxl (for
+    annotated copies) parses more, but through defusedxml, which refuses them itself."""
+    return (name in ("[Content_Types].xml", "xl/workbook.xml", "xl/sharedStrings.xml", "xl/styles.xml",
+                     "content.xml", "styles.xml", "meta.xml", "settings.xml", "META-INF/manifest.xml")
+            or name.endswith(".rels")
+            or name.startswith(("xl/worksheets/", "xl/tables/", "docProps/")))
+
+
+def _mimetype(z: zipfile.ZipFile) -> str:
+    try:
+        info = z.getinfo("mimetype")
+        if info.file_size > 200:
+            return ""
+        return z.read(info)[:100].decode("ascii", "replace")
+    except Exception:  # zipfile raises several kinds for a damaged member
+        return ""
+
+
+def _check_shared_strings(path: Path, parts: dict) -> None:
+    """The native reader reserves room for the count of strings the part declares."""
+    sst = parts.get("xl/sharedStrings.xml")
+    if not sst:
+        return
+    m = re.search(rb"<(?:[\w.-]+:)?sst\b[^>]*?\suniqueCount\s*=\s*[\"']([^\"']*)[\"']", sst[:XML_HEAD])
+    if m:
+        count = m.group(1).strip()
+        if not count.isdigit() or int(count) > len(sst) // 5 + 1:
+            raise UnreadableFile(path, "bad_count", part="xl/sharedStrings.xml",
+                                 count=count.decode("ascii", "replace")[:20])
+
+
+# --------------------------------------------------------------------------- xlsx sheets
+
+# A cell tag as every spreadsheet program writes it: `r` first, inside the grid, double
+# quotes, single spaces, no other attribute starting with r. Sheets with only such cells
+# need no closer look; anything else (no `r`, a prefix, a far or damaged reference, a
+# second `r`) is looked at cell by cell. One search each, so a normal sheet costs little.
+_COL_OK = rb"(?:[A-Z]|[AB][A-Z]|C[A-V])"  # A..CV: MAX_COLUMNS
+_ROW_OK = rb"[1-9][0-9]{0,3}"  # 1..9999: within MAX_ROWS
+_NOT_PLAIN_CELL = re.compile(
+    rb"<c(?=[\s/>])(?! r=\"" + _COL_OK + _ROW_OK + rb"\"(?: [a-qs-z][\w:]*=\"[^\"]*\")*/?>)")
+_PREFIXED_CELL = re.compile(rb":c[\s/>]")
+_TAG = re.compile(rb"<(?:[\w.-]+:)?(row|c)(?=[\s/>])")
+_ATTRS = re.compile(rb"((?:\s+[\w:.-]+\s*=\s*(?:\"[^\"]*\"|'[^']*'))*)\s*(/?)>")
+_ATTR = re.compile(rb"([\w:.-]+)\s*=\s*(?:\"([^\"]*)\"|'([^']*)')")
+_REF = re.compile(rb"([A-Za-z]{1,3})([0-9]{1,7})")
+_CELL_END = re.compile(rb"</(?:[\w.-]+:)?c\s*>")
+_HAS_VALUE = re.compile(rb"<(?:[\w.-]+:)?(?:v|is|f)[\s>/]")
+EXCEL_ROWS, EXCEL_COLUMNS = 1_048_576, 16_384
+
+
+def _scan_xlsx_sheets(path: Path, parts: dict, problems: list) -> dict:
+    """Every sheet part's cells: damaged references refused; cells beyond the grid cut
+    away (returned as {part: new bytes}) and reported in `problems` per sheet."""
+    cut = {}
+    sheet_names = None
+    for name, body in parts.items():
+        if b"sheetData" not in body or not (_NOT_PLAIN_CELL.search(body) or _PREFIXED_CELL.search(body)):
+            continue
+        if sheet_names is None:
+            sheet_names = _xlsx_sheet_names(parts)
+        sheet = sheet_names.get(name, name.rsplit("/", 1)[-1])
+        spans, far = _far_cells(path, sheet, body)
+        if spans:
+            kept, pos = [], 0
+            for start, end in spans:
+                kept.append(body[pos:start])
+                pos = end
+            kept.append(body[pos:])
+            cut[name] = b"".join(kept)
+        if far:
+            problems.append((sheet, far[0], "far_cells", {
+                "count": len(far), "first": far[0], "max_cell": cell_ref(MAX_ROWS - 1, MAX_COLUMNS - 1)}))
+    return cut
+
+
+def _far_cells(path: Path, sheet: str, body: bytes) -> tuple[list, list]:
+    """(spans of cells beyond the grid, references of those with a value), reading cell
+    positions as the native reader does: `r` if there is one, else the row's `r` and the
+    next column."""
+    row, col = -1, 0
+    spans, far = [], []
+    for m in _TAG.finditer(body):
+        attrs = _ATTRS.match(body, m.end())
+        if attrs is None:
+            raise UnreadableFile(path, "bad_reference", sheet=sheet, ref=_shown(body[m.start():m.start() + 40]))
+        r = None
+        for key, v1, v2 in _ATTR.findall(attrs.group(1)):
+            if key == b"r":
+                r = v1 if v1 or not v2 else v2
+        if m.group(1) == b"row":
+            if r is not None:
+                if not r.isdigit() or not 1 <= int(r) <= EXCEL_ROWS:
+                    raise UnreadableFile(path, "bad_reference", sheet=sheet, ref=_shown(r))
+                row = int(r) - 1
+            else:
+                row += 1
+            col = 0
+            continue
+        if r is not None:
+            ref = _REF.fullmatch(r)
+            if ref is None:
+                raise UnreadableFile(path, "bad_reference", sheet=sheet, ref=_shown(r))
+            letters, digits = ref.groups()
+            c = 0
+            for ch in letters.upper():
+                c = c * 26 + ch - 64
+            cell_row, cell_col = int(digits) - 1, c - 1
+            if not (0 <= cell_row < EXCEL_ROWS and cell_col < EXCEL_COLUMNS):
+                raise UnreadableFile(path, "bad_reference", sheet=sheet, ref=_shown(r))
+        else:
+            cell_row, cell_col = max(row, 0), col
+        col = cell_col + 1
+        if cell_row < MAX_ROWS and cell_col < MAX_COLUMNS:
+            continue
+        end = attrs.end()
+        has_value = False
+        if not attrs.group(2):  # not <c .../>: the cell ends at </c>
+            close = _CELL_END.search(body, end)
+            if close is None:
+                raise UnreadableFile(path, "bad_reference", sheet=sheet, ref=cell_ref(cell_row, cell_col))
+            has_value = bool(_HAS_VALUE.search(body, end, close.start()))
+            end = close.end()
+        spans.append((m.start(), end))
+        if has_value:
+            far.append(cell_ref(cell_row, cell_col))
+    return spans, far
+
+
+def _shown(raw: bytes) -> str:
+    return raw.decode("utf-8", "replace")[:30].replace("\n", " ")
+
+
+_SHEET_TAG = re.compile(rb"<(?:[\w.-]+:)?sheet\s[^>]*>")
+_REL_TAG = re.compile(rb"<(?:[\w.-]+:)?Relationship\s[^>]*>")
+
+
+def _xlsx_sheet_names(parts: dict) -> dict[str, str]:
+    """Sheet part name -> sheet name, from the workbook and its relationships."""
+    targets = {}
+    for tag in _REL_TAG.findall(parts.get("xl/_rels/workbook.xml.rels", b"")):
+        attrs = {k: (v1 or v2) for k, v1, v2 in _ATTR.findall(tag)}
+        target = unescape(attrs.get(b"Target", b"").decode("utf-8", "replace"))
+        target = target[1:] if target.startswith("/xl/") else target if target.startswith("xl/") else f"xl/{target}"
+        targets[attrs.get(b"Id", b"")] = target
+    names = {}
+    for tag in _SHEET_TAG.findall(parts.get("xl/workbook.xml", b"")):
+        attrs = {k.split(b":")[-1]: (v1 or v2) for k, v1, v2 in _ATTR.findall(tag)}
+        if attrs.get(b"id") in targets:
+            names[targets[attrs[b"id"]]] = unescape(attrs.get(b"name", b"").decode("utf-8", "replace"))
+    return names
+
+
+def _rezip(z: zipfile.ZipFile, replaced: dict) -> bytes:
+    """The workbook again, with some parts replaced (members were checked above)."""
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as out:
+        for info in z.infolist():
+            body = replaced.get(info.filename)
+            if body is None:
+                body = z.read(info)
+            info = zipfile.ZipInfo(info.filename, date_time=info.date_time)
+            info.compress_type = zipfile.ZIP_DEFLATED
+            out.writestr(info, body)
+    return buf.getvalue()
+
+
+# --------------------------------------------------------------------------- ods content
+
+_ODS_TAG = re.compile(rb"<(/?)(?:[\w.-]+:)?(table|table-row|table-cell|covered-table-cell)(?=[\s/>])")
+
+
+def _scan_ods(path: Path, content: bytes) -> None:
+    """Refuse a cell with a value beyond the grid, counting repeated rows and columns as
+    the native reader expands them."""
+    sheet, row, col, rows_here = "", 0, 0, 1
+    for m in _ODS_TAG.finditer(content):
+        closing, tag = m.group(1), m.group(2)
+        attrs_m = _ATTRS.match(content, m.end())
+        if attrs_m is None:
+            raise UnreadableFile(path, "bad_reference", sheet=sheet or "?", ref=_shown(content[m.start():m.start() + 40]))
+        if closing:
+            if tag == b"table-row":
+                row += rows_here
+            continue
+        attrs = {k.split(b":")[-1]: (v1 or v2) for k, v1, v2 in _ATTR.findall(attrs_m.group(1))}
+        empty_tag = bool(attrs_m.group(2))
+        if tag == b"table":
+            sheet, row, col = unescape(attrs.get(b"name", b"?").decode("utf-8", "replace")), 0, 0
+        elif tag == b"table-row":
+            rows_here = _repeat(path, sheet, attrs.get(b"number-rows-repeated"))
+            col = 0
+            if empty_tag:
+                row += rows_here
+        else:
+            cols_here = _repeat(path, sheet, attrs.get(b"number-columns-repeated"))
+            if b"value-type" in attrs or not empty_tag:
+                last_row, last_col = row + rows_here - 1, col + cols_here - 1
+                if last_row >= MAX_ROWS or last_col >= MAX_COLUMNS:
+                    raise UnreadableFile(path, "far_cell", sheet=sheet or "?",
+                                         cell=cell_ref(min(last_row, EXCEL_ROWS - 1), min(last_col, EXCEL_COLUMNS - 1)),
+                                         max_cell=cell_ref(MAX_ROWS - 1, MAX_COLUMNS - 1))
+            col += cols_here
+
+
+def _repeat(path, sheet, raw) -> int:
+    if raw is None:
+        return 1
+    if not raw.isdigit() or int(raw) < 1:
+        raise UnreadableFile(path, "bad_reference", sheet=sheet or "?", ref=_shown(raw))
+    return int(raw)

@@ -7,7 +7,8 @@ read: up to 200 filled workbooks read with `hmsxl.read_workbook` (values and all
 against `pandas.read_excel(sheet_name=None, engine="openpyxl")` (values only).
 
 consolidate: N filled workbooks (30-40 actions each) consolidated by `hmsxl.consolidate`
-into the report, against the naive script (`pandas.read_excel(sheet_name=None,
+into the report, with each file read in an isolated worker (memory and time limits, a
+crash-tolerant pool) and, for comparison, in a plain process pool; against the naive script (`pandas.read_excel(sheet_name=None,
 engine="openpyxl")` per file, `concat`, `to_excel` with openpyxl); each in a fresh
 process, with its peak memory (workers included).
 
@@ -160,6 +161,24 @@ def run_hmsxl(folder: str, n: int, report: str) -> None:
     assert result.reconciliation["balanced"] and result.reconciliation["answered"] == n
 
 
+def without_isolation() -> None:
+    """Read in a plain process pool, as before isolation: no memory or time limit, and one
+    crashing file would break the pool. Only to measure what isolation costs."""
+    from concurrent.futures import ProcessPoolExecutor
+
+    from hmsxl import inputs
+
+    def pooled(jobs, settings, workers, limits):
+        batch = max(1, min(16, len(jobs) // (workers * 8)))
+        chunks = [jobs[i:i + batch] for i in range(0, len(jobs), batch)]
+        with ProcessPoolExecutor(workers, initializer=inputs._init_worker, initargs=(*settings, "")) as pool:
+            for results in pool.map(inputs._read_batch, chunks):
+                yield from results
+
+    inputs._pooled = pooled
+    inputs._limit_memory = lambda megabytes: None
+
+
 def run_naive(folder: str, report: str) -> None:
     """What an advisor would write: read every sheet with pandas+openpyxl, concat, to_excel."""
     import pandas as pd
@@ -193,16 +212,25 @@ def measured(code: str) -> tuple[float, float]:
 
 def bench_consolidate(n: int, tmp: Path) -> None:
     folder = make_returns(n, tmp)
-    # This kind of machine varies by a quarter between runs: hmsxl runs three times
-    # (best and slowest shown); the naive script, far slower, once.
-    runs = [measured(f"bench.run_hmsxl({str(folder)!r}, {n}, {str(tmp / 'report.xlsx')!r})") for _ in range(3)]
+    # This kind of machine varies by a quarter between runs: hmsxl runs three times each
+    # way, interleaved (best and slowest shown); the naive script, far slower, once.
+    hmsxl = f"bench.run_hmsxl({str(folder)!r}, {n}, {str(tmp / 'report.xlsx')!r})"
+    runs, plain = [], []
+    for _ in range(3):
+        runs.append(measured(hmsxl))
+        plain.append(measured("bench.without_isolation(); " + hmsxl))
     t_h, m_h = min(runs)
+    t_p, m_p = min(plain)
     t_slow = max(t for t, _ in runs)
     t_n, m_n = measured(f"bench.run_naive({str(folder)!r}, {str(tmp / 'naive.xlsx')!r})")
     print(f"consolidate: {n} filled workbooks (30-40 actions each), {os.cpu_count()} cores")
     print(f"  naive script (pandas+openpyxl)   {t_n:7.2f} s  {n / t_n:7.0f} files/s  peak {m_n:6.0f} MB")
+    print(f"  hmsxl, plain pool (best of 3)    {t_p:7.2f} s  {n / t_p:7.0f} files/s  peak {m_p:6.0f} MB"
+          f"  {t_n / t_p:5.1f}x naive  (slowest {max(t for t, _ in plain):.2f} s)")
     print(f"  hmsxl consolidate (best of 3)    {t_h:7.2f} s  {n / t_h:7.0f} files/s  peak {m_h:6.0f} MB"
           f"  {t_n / t_h:5.1f}x naive  (slowest {t_slow:.2f} s)")
+    print(f"  isolation (worker limits, crash-tolerant pool) costs {100 * (t_h / t_p - 1):+.1f} % "
+          f"against the plain pool")
 
 
 def main(argv=None):

@@ -98,7 +98,25 @@ def lo_fill(soffice):
                                 capture_output=True, text=True, timeout=600, env=env)
         assert result.returncode == 0, result.stdout + result.stderr
         for job in jobs:
-            for path, _ in job["outputs"]:
+            for path, *_ in job["outputs"]:
                 assert Path(path).exists(), f"LibreOffice did not write {path}: {result.stderr}"
 
     return run
+
+
+@pytest.fixture(scope="session")
+def saved_by_libreoffice(generated, lo_fill, tmp_path_factory):
+    """samling's filled workbook (one wrong status in H5) saved by LibreOffice as xls and
+    ods, with and without the password "hemmelig"."""
+    from hmsxl import generate
+    from hmsxl.simulate import simulated_fill
+
+    unit, paths = generated
+    tmp = tmp_path_factory.mktemp("lo")
+    fills = {"samling": simulated_fill(unit, "samling", seed=5)}
+    (src,) = generate(unit, tmp / "src", sections=["samling"], fills=fills, generated_at=GENERATED_AT)
+    out = {name: tmp / name for name in ("s.xls", "s-pw.xls", "s.ods", "s-pw.ods")}
+    lo_fill([{"input": str(src), "ops": [{"op": "set", "sheet": "Handlingsplan", "cell": "H5", "value": "ferdig"}],
+              "outputs": [[str(out["s.xls"]), "MS Excel 97"], [str(out["s-pw.xls"]), "MS Excel 97", "hemmelig"],
+                          [str(out["s.ods"]), "calc8"], [str(out["s-pw.ods"]), "calc8", "hemmelig"]]}], tmp)
+    return out

@@ -5,7 +5,8 @@ python3-uno), not by the test's own interpreter:
 
     python3 tests/lo_fill.py JOBS.json
 
-JOBS.json is a list of jobs: {"input": path, "ops": [...], "outputs": [[path, filter], ...]}.
+JOBS.json is a list of jobs: {"input": path, "ops": [...], "outputs": [[path, filter], ...]};
+an output may have a third element, a password to save it with.
 Ops: {"op": "set", "sheet", "cell", "value", "type": "string"|"number"|"date"} (a date is
 "YYYY-MM-DD"; setString bypasses validation, as typing does after a pasted cell), 
 {"op": "insert_rows", "sheet", "row" (1-based), "count"},
@@ -104,9 +105,12 @@ def main(spec_path):
             try:
                 for op in job.get("ops", []):
                     apply(doc, op)
-                for path, filt in job["outputs"]:
+                for path, filt, *password in job["outputs"]:
                     out = uno.systemPathToFileUrl(os.path.abspath(path))
-                    doc.storeToURL(out, (prop("FilterName", filt), prop("Overwrite", True)))
+                    args = (prop("FilterName", filt), prop("Overwrite", True))
+                    if password:
+                        args += (prop("Password", password[0]),)
+                    doc.storeToURL(out, args)
             finally:
                 doc.close(True)
     finally:

@@ -1,0 +1,690 @@
+"""One bad file never stops the report: the ten ways it used to, each pinned.
+
+Every test here asserts what the advisor would notice: the exit code, one line naming the
+file and why, the report still written with the good sections' rows, every bad input in
+Kilder with its reason, and inputs never written.
+"""
+
+import datetime as dt
+import email.message
+import hashlib
+import io
+import os
+import shutil
+import struct
+import time
+import zipfile
+import zlib
+
+import openpyxl
+import pytest
+from click.testing import CliRunner
+
+from hmsxl import consolidate, generate, labels
+from hmsxl.cli import main
+from hmsxl.inputs import ReadLimits, Source, read_sources
+from hmsxl.simulate import simulated_fill
+from hmsxl.validate import validate_files
+
+from conftest import GENERATED_AT, YEAR
+
+TODAY = dt.date(YEAR, 6, 1)
+ANNUAL_PART = "xl/worksheets/sheet5.xml"  # Årsrapport in a generated workbook
+
+
+# --------------------------------------------------------------------------- building hostile files
+
+
+def parts(data: bytes) -> list:
+    with zipfile.ZipFile(io.BytesIO(data)) as z:
+        return [(i.filename, z.read(i)) for i in z.infolist()]
+
+
+def pack(members) -> bytes:
+    import warnings
+
+    buf = io.BytesIO()
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # a duplicate name is what some tests want
+        with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as z:
+            for name, body in members:
+                z.writestr(name, body)
+    return buf.getvalue()
+
+
+def patched(data: bytes, part: str, fn) -> bytes:
+    return pack([(n, fn(b) if n == part else b) for n, b in parts(data)])
+
+
+def with_cell(ref: str, row: int):
+    return lambda b: b.replace(b"</sheetData>", f'<row r="{row}"><c r="{ref}"><v>7</v></c></row></sheetData>'.encode())
+
+
+def far_cell(data: bytes) -> bytes:
+    return patched(data, ANNUAL_PART, with_cell("XFD1048576", 1048576))
+
+
+def damaged_ref(data: bytes) -> bytes:
+    return patched(data, ANNUAL_PART, lambda b: b.replace(b'r="B5"', b'r="rMessageB5"', 1))
+
+
+def huge_string_count(data: bytes) -> bytes:
+    import re
+
+    return patched(data, "xl/sharedStrings.xml", lambda b: re.sub(rb'uniqueCount="\d+"', b'uniqueCount="4000000000"', b))
+
+
+def duplicate_part(data: bytes) -> bytes:
+    # The second, empty copy of the action plan is the one a reader would use.
+    return pack(parts(data) + [("xl/worksheets/sheet2.xml", b'<worksheet xmlns="http://schemas.openxmlformats.org/'
+                                b'spreadsheetml/2006/main"><sheetData/></worksheet>')])
+
+
+def with_identity(src, dst, **cells):
+    wb = openpyxl.load_workbook(src)
+    for ref, value in cells.items():
+        wb["_hmsxl"][ref] = value
+    wb.save(dst)
+    return dst
+
+
+def lying_zip(member: str, real_size: int = 20 * 2**20, declared: int = 30000) -> bytes:
+    """A zip whose member says it is `declared` bytes but inflates to `real_size`."""
+    data = bytearray(pack([(member, b"\0" * real_size)]))
+    with zipfile.ZipFile(io.BytesIO(bytes(data))) as z:
+        info = z.getinfo(member)
+    struct.pack_into("<I", data, info.header_offset + 22, declared)
+    central = data.rfind(b"PK\x01\x02")
+    struct.pack_into("<I", data, central + 24, declared)
+    return bytes(data)
+
+
+def zipcrypto(member: str, body: bytes, password: bytes) -> bytes:
+    """A zip with one member encrypted the traditional PKWARE way (ZipCrypto)."""
+    keys = [0x12345678, 0x23456789, 0x34567890]
+
+    def crc(c, b):
+        return zlib.crc32(bytes([b]), c ^ 0xFFFFFFFF) ^ 0xFFFFFFFF
+
+    def update(b):
+        keys[0] = crc(keys[0], b)
+        keys[1] = ((keys[1] + (keys[0] & 0xFF)) * 134775813 + 1) & 0xFFFFFFFF
+        keys[2] = crc(keys[2], (keys[1] >> 24) & 0xFF)
+
+    def encrypt(plain):
+        out = bytearray()
+        for b in plain:
+            t = (keys[2] | 2) & 0xFFFF
+            out.append(b ^ ((t * (t ^ 1)) >> 8) & 0xFF)
+            update(b)
+        return bytes(out)
+
+    for b in password:
+        update(b)
+    check = zlib.crc32(body)
+    secret = encrypt(bytes(12 - 1) + bytes([check >> 24])) + encrypt(body)
+    name = member.encode()
+    local = struct.pack("<4sHHHHHIIIHH", b"PK\x03\x04", 20, 1, 0, 0, 0, check, len(secret), len(body), len(name), 0)
+    central = struct.pack("<4sHHHHHHIIIHHHHHII", b"PK\x01\x02", 20, 20, 1, 0, 0, 0, check, len(secret), len(body),
+                          len(name), 0, 0, 0, 0, 0, 0)
+    body_at = len(local) + len(name) + len(secret)
+    end = struct.pack("<4sHHHHIIH", b"PK\x05\x06", 0, 0, 1, 1, len(central) + len(name), body_at, 0)
+    return local + name + secret + central + name + end
+
+
+def mail(*attachments, sender="Ola Leder <ola.leder@example.no>", subject="SV: HMS") -> email.message.EmailMessage:
+    msg = email.message.EmailMessage()
+    msg["From"], msg["To"], msg["Subject"] = sender, "hms@example.no", subject
+    msg["Date"] = "Mon, 01 Jun 2026 10:00:00 +0200"
+    msg.set_content("Her er arbeidsboka.")
+    for data, ctype, filename in attachments:
+        maintype, subtype = ctype.split("/")
+        msg.add_attachment(data, maintype=maintype, subtype=subtype, filename=filename)
+    return msg
+
+
+def forwarded(inner_bytes: bytes, levels: int) -> bytes:
+    """`inner_bytes` forwarded as an attachment `levels` times (built as text, so that
+    building it needs no recursion)."""
+    out = inner_bytes
+    for n in range(levels):
+        boundary = f"==fwd{n}=="
+        out = (f"From: Videre {n} <videre{n}@example.no>\r\nTo: hms@example.no\r\nSubject: VS: HMS\r\n"
+               f"MIME-Version: 1.0\r\nContent-Type: multipart/mixed; boundary=\"{boundary}\"\r\n\r\n"
+               f"--{boundary}\r\nContent-Type: text/plain\r\n\r\nVideresendt.\r\n"
+               f"--{boundary}\r\nContent-Type: message/rfc822\r\n\r\n").encode() + out + \
+              f"\r\n--{boundary}--\r\n".encode()
+    return out
+
+
+def validate(*args):
+    return CliRunner().invoke(main, ["validate", *map(str, args)])
+
+
+def one_line(result, *needles):
+    lines = result.output.strip().splitlines()
+    assert len(lines) == 1, result.output
+    assert "Traceback" not in result.output
+    for needle in needles:
+        assert needle in lines[0], result.output
+
+
+def sha(path):
+    return hashlib.sha256(open(path, "rb").read()).hexdigest()
+
+
+@pytest.fixture(scope="module")
+def blank(generated):
+    """The samling section's generated workbook, as bytes."""
+    return generated[1][0].read_bytes()
+
+
+# --------------------------------------------------------------------------- 1. far cells
+
+
+def test_1_a_far_cell_is_cut_away_and_named_the_rest_is_read(tmp_path, blank):
+    path = tmp_path / "Handlingsplan.xlsx"
+    path.write_bytes(far_cell(blank))
+    result = validate(path, "--today", TODAY)
+    assert result.exit_code == 1, result.output
+    assert "samling" in result.output and "Traceback" not in result.output
+    assert "Årsrapport!XFD1048576" in result.output and "langt utenfor" in result.output
+
+
+def test_1_a_damaged_reference_is_refused_with_its_own_reason(tmp_path, blank):
+    path = tmp_path / "skadet.xlsx"
+    path.write_bytes(damaged_ref(blank))
+    result = validate(path)
+    assert result.exit_code == 2
+    one_line(result, "skadet.xlsx", "Årsrapport", "ugyldig cellereferanse («rMessageB5»)")
+
+
+def test_1_a_declared_string_count_the_part_cannot_hold_is_refused(tmp_path, blank):
+    path = tmp_path / "tekster.xlsx"
+    path.write_bytes(huge_string_count(blank))
+    result = validate(path)
+    assert result.exit_code == 2
+    one_line(result, "tekster.xlsx", "oppgir 4000000000 tekster")
+
+
+def test_1_cells_without_a_reference_are_counted_as_the_reader_counts_them(tmp_path, blank):
+    row = b'<row r="30">' + b"<c><v>1</v></c>" * 300 + b"</row>"
+    path = tmp_path / "bred.xlsx"
+    path.write_bytes(patched(blank, ANNUAL_PART, lambda b: b.replace(b"</sheetData>", row + b"</sheetData>")))
+    result = validate(path, "--today", TODAY)
+    assert result.exit_code == 1 and "Årsrapport!CW30" in result.output and "200 celle(r)" in result.output
+
+
+# --------------------------------------------------------------------------- 2. crashing readers
+
+
+def _dies_on(marker, how):
+    """A reader that fails as the native one can, on files whose name holds `marker`."""
+    from hmsxl import read
+
+    real = read.read_checked
+
+    def reader(checked, config=None, today=None, name=None, **kwargs):
+        if marker in (name or ""):
+            if how == "abort":
+                os.abort()
+            if how == "hang":
+                time.sleep(3600)
+            if how == "panic":
+                raise type("PanicException", (BaseException,), {})("range start index out of range")
+            if how == "oserror":
+                raise OSError("failed to fill whole buffer")
+        return real(checked, config=config, today=today, name=name, **kwargs)
+
+    return reader
+
+
+@pytest.mark.parametrize("how,reason", [
+    ("abort", "fikk leseren til å stoppe (signal 6)"),
+    ("panic", "kan ikke leses som regneark (range start index out of range)"),
+    ("oserror", "kan ikke leses som regneark (failed to fill whole buffer)"),
+])
+def test_2_a_reader_that_crashes_costs_only_its_own_file(monkeypatch, tmp_path, generated, how, reason):
+    from hmsxl import read
+
+    unit, paths = generated
+    (tmp_path / "inn").mkdir()
+    for p in paths:
+        shutil.copy(p, tmp_path / "inn" / p.name)
+    bad = tmp_path / "inn" / "krasj.xlsx"
+    bad.write_bytes(far_cell(paths[1].read_bytes()) + b"")  # any bytes: the reader is what fails
+    monkeypatch.setattr(read, "read_checked", _dies_on("krasj", how))
+    results = validate_files([tmp_path / "inn"], config=unit, today=TODAY)
+    by_name = {r.path.rsplit("/", 1)[-1]: r for r in results}
+    assert reason in by_name["krasj.xlsx"].unreadable.reason
+    assert all(by_name[p.name].data is not None for p in paths)
+
+
+def test_2_the_timeout_names_the_file(monkeypatch, generated, tmp_path):
+    from hmsxl import read
+
+    unit, paths = generated
+    other = tmp_path / "heng.xlsx"
+    other.write_bytes(far_cell(paths[0].read_bytes()))
+    monkeypatch.setattr(read, "read_checked", _dies_on("heng", "hang"))
+    results = list(read_sources([Source("heng.xlsx", path=str(other)), Source("ok.xlsx", path=str(paths[1]))],
+                                unit, TODAY, limits=ReadLimits(seconds=2)))
+    assert results[0].error == labels.UNREADABLE["reader_timeout"].format(max=2)
+    assert results[1].data.section_id == "formidling"
+
+
+# --------------------------------------------------------------------------- 3. identity out of range
+
+
+@pytest.mark.parametrize("year", [10000, -5, 1e300])
+def test_3_an_identity_year_out_of_range_is_a_problem_not_a_traceback(tmp_path, generated, config_file, year):
+    unit, paths = generated
+    path = with_identity(paths[0], tmp_path / "aar.xlsx", B5=year)
+    result = validate(path, "--today", TODAY)
+    assert result.exit_code == 1 and "Traceback" not in result.output
+    assert "ugyldig år" in result.output
+    report = tmp_path / "rapport.xlsx"
+    done = CliRunner().invoke(main, ["consolidate", str(path), "-o", str(report), "--config", str(config_file),
+                                     "--today", TODAY.isoformat()])
+    assert done.exit_code == 0, done.output
+    kilder = [row for row in openpyxl.load_workbook(report)["Kilder"].values if row[0] and "aar.xlsx" in str(row[0])]
+    assert kilder and kilder[0][1] == "avvist"
+
+
+# --------------------------------------------------------------------------- 4. file names
+
+
+def test_4_a_file_name_that_is_not_utf8_is_shown_and_the_report_written(tmp_path, generated):
+    unit, paths = generated
+    folder = tmp_path / "inn"
+    folder.mkdir()
+    shutil.copy(paths[0], folder / "samling.xlsx")
+    with open(os.fsencode(folder) + b"/H\xe6.xlsx", "wb") as fh:
+        fh.write(b"ikke et regneark")
+    report = tmp_path / "rapport.xlsx"
+    result = CliRunner().invoke(main, ["consolidate", str(folder), "-o", str(report)])
+    assert result.exit_code == 0, result.output
+    names = [row[0] for row in openpyxl.load_workbook(report)["Kilder"].values]
+    assert "inn/H\\xe6.xlsx" in names
+    shown = validate(folder)
+    assert "H\\xe6.xlsx" in shown.output and shown.exit_code == 2
+
+
+# --------------------------------------------------------------------------- 5. forwarded e-mails
+
+
+def test_5_an_attachment_forwarded_ten_times_is_one_input_with_every_place(tmp_path, generated):
+    unit, paths = generated
+    original = mail((paths[0].read_bytes(), "application/vnd.ms-excel", "Handlingsplan.xlsx")).as_bytes()
+    folder = tmp_path / "inn"
+    folder.mkdir()
+    (folder / "videresendt.eml").write_bytes(forwarded(original, 10))
+    (folder / "svar.zip").write_bytes(pack([("svar.eml", original)]))
+    result = consolidate([folder], config=unit, today=TODAY)
+    src = result.sources
+    assert len(src) == 1, src[["file", "status", "reason"]]
+    row = src.iloc[0]
+    assert row["status"] == "brukt" and row["file"].startswith("inn/svar.zip → svar.eml → ")
+    assert "inn/videresendt.eml → videresendt e-post" in row["reason"]
+    assert result.reconciliation["rows_rejected"] == 0 and result.reconciliation["files"] == 1
+
+
+def test_5_forwards_nested_deeper_than_the_limit_are_listed_not_followed(tmp_path, generated):
+    unit, paths = generated
+    original = mail((paths[0].read_bytes(), "application/vnd.ms-excel", "Handlingsplan.xlsx")).as_bytes()
+    (tmp_path / "dyp.eml").write_bytes(forwarded(original, 200))
+    result = validate(tmp_path / "dyp.eml")
+    assert result.exit_code == 2 and "Traceback" not in result.output
+    assert "Ligger mer enn 16 nivåer" in result.output
+
+
+# --------------------------------------------------------------------------- 6. nothing dropped silently
+
+
+def test_6_zips_in_mails_and_octet_stream_workbooks_are_opened(tmp_path, generated):
+    unit, paths = generated
+    by_id = {p.name.split("-", 1)[1][:-5]: p for p in paths}
+    folder = tmp_path / "inn"
+    folder.mkdir()
+    zipped = pack([("drift.xlsx", by_id["drift"].read_bytes())])
+    (folder / "zip.eml").write_bytes(mail((zipped, "application/zip", "svar.zip")).as_bytes())
+    (folder / "oktett.eml").write_bytes(mail((by_id["formidling"].read_bytes(), "application/octet-stream",
+                                              "HMS 2026")).as_bytes())
+    result = consolidate([folder], config=unit, today=TODAY)
+    used = set(result.sources.loc[result.sources["status"] == "brukt", "section_id"])
+    assert used == {"drift", "formidling"}
+
+
+def test_6_pipes_devices_broken_links_and_unreadable_folders_are_listed(tmp_path, generated, monkeypatch):
+    unit, paths = generated
+    folder = tmp_path / "inn"
+    (folder / "lukket").mkdir(parents=True)
+    shutil.copy(paths[0], folder / "samling.xlsx")
+    shutil.copy(paths[1], folder / "lukket" / "formidling.xlsx")
+    os.mkfifo(folder / "ror.xlsx")
+    (folder / "borte.xlsx").symlink_to(tmp_path / "finnes-ikke.xlsx")
+    (folder / "null.xlsx").symlink_to("/dev/zero")
+    (folder / "ring").symlink_to(folder)
+    real_scandir = os.scandir
+
+    def scandir(path):
+        if str(path).endswith("lukket"):
+            raise PermissionError(13, "Permission denied")
+        return real_scandir(path)
+
+    monkeypatch.setattr(os, "scandir", scandir)
+    result = consolidate([folder], config=unit, today=TODAY)
+    src = result.sources.set_index("file")
+    assert src.loc["inn/samling.xlsx", "status"] == "brukt"
+    assert "FIFO" in src.loc["inn/ror.xlsx", "reason"]
+    assert "enhetsfil" in src.loc["inn/null.xlsx", "reason"]
+    assert "ikke finnes" in src.loc["inn/borte.xlsx", "reason"]
+    assert "går i ring" in src.loc["inn/ring", "reason"]
+    assert "Permission denied" in src.loc["inn/lukket", "reason"]
+    assert (src.loc[["inn/ror.xlsx", "inn/null.xlsx", "inn/borte.xlsx", "inn/ring", "inn/lukket"], "status"]
+            == "avvist").all()
+
+
+def test_6_two_parts_with_the_same_name_are_refused(tmp_path, blank):
+    path = tmp_path / "to-like.xlsx"
+    path.write_bytes(duplicate_part(blank))
+    result = validate(path)
+    assert result.exit_code == 2
+    one_line(result, "to-like.xlsx", "xl/worksheets/sheet2.xml finnes to ganger")
+
+
+# --------------------------------------------------------------------------- 7. inputs never written
+
+
+def test_7_a_report_over_an_input_is_refused_before_anything_is_read(tmp_path, generated):
+    unit, paths = generated
+    folder = tmp_path / "R"
+    (folder / "samling").mkdir(parents=True)
+    target = folder / "samling" / "Handlingsplan.xlsx"
+    shutil.copy(paths[0], target)
+    before = sha(target)
+    result = CliRunner().invoke(main, ["consolidate", str(folder), "-o", str(target)])
+    assert result.exit_code == 2
+    one_line(result, "Handlingsplan.xlsx", "is one of the inputs")
+    link = tmp_path / "lenke.xlsx"
+    link.symlink_to(target)
+    via_link = CliRunner().invoke(main, ["consolidate", str(folder), "-o", str(link)])
+    assert via_link.exit_code == 2
+    csv_over = CliRunner().invoke(main, ["consolidate", str(target), "-o", str(tmp_path / "r.xlsx"),
+                                         "--csv", str(folder)])
+    assert csv_over.exit_code == 2 and "holds the inputs" in csv_over.output
+    assert sha(target) == before and not (tmp_path / "r.xlsx").exists()
+
+
+def test_7_an_annotated_copy_over_its_input_is_refused(tmp_path, blank):
+    folder = tmp_path / "R"
+    folder.mkdir()
+    path = folder / "x.xlsx"
+    path.write_bytes(far_cell(blank))
+    before = sha(path)
+    result = validate(path, "--annotate", folder)
+    assert result.exit_code == 2
+    one_line(result, "x.xlsx", "is one of the inputs")
+    assert sha(path) == before and sorted(p.name for p in folder.iterdir()) == ["x.xlsx"]
+
+
+def test_7_an_interrupted_csv_export_leaves_the_previous_set(tmp_path, generated, monkeypatch):
+    from hmsxl import fileio
+
+    unit, paths = generated
+    result = consolidate(paths, config=unit, today=TODAY)
+    out = tmp_path / "csv"
+    result.to_csv(out)
+    before = {p.name: p.read_bytes() for p in out.iterdir()}
+    assert len(before) == 10  # every table
+    calls = []
+
+    def fsync(fd):
+        calls.append(fd)
+        if len(calls) == 7:
+            raise KeyboardInterrupt
+
+    monkeypatch.setattr(fileio.os, "fsync", fsync)
+    later = consolidate(paths[:1], config=unit, today=TODAY)
+    with pytest.raises(KeyboardInterrupt):
+        later.to_csv(out)
+    assert {p.name: p.read_bytes() for p in out.iterdir()} == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["csv"]  # no temporary folder left
+
+
+# --------------------------------------------------------------------------- 8. lying sizes
+
+
+def test_8_a_zip_member_that_lies_about_its_size_is_refused_without_inflating_it(tmp_path):
+    path = tmp_path / "svar.zip"
+    path.write_bytes(lying_zip("Handlingsplan.xlsx"))
+    result = validate(path)
+    assert result.exit_code == 2
+    one_line(result, "svar.zip → Handlingsplan.xlsx", "mer eller mindre enn de 30000 bytene den oppgir")
+
+
+def test_8_a_workbook_part_that_lies_about_its_size_is_refused(tmp_path, blank):
+    data = bytearray(blank)
+    with zipfile.ZipFile(io.BytesIO(blank)) as z:
+        info = z.getinfo(ANNUAL_PART)
+    central = next(i for i in range(len(data)) if data.startswith(b"PK\x01\x02", i)
+                   and data[i + 46:i + 46 + len(ANNUAL_PART)] == ANNUAL_PART.encode())
+    struct.pack_into("<I", data, central + 24, info.file_size // 2)
+    struct.pack_into("<I", data, info.header_offset + 22, info.file_size // 2)
+    path = tmp_path / "lyver.xlsx"
+    path.write_bytes(bytes(data))
+    result = validate(path)
+    assert result.exit_code == 2
+    one_line(result, "lyver.xlsx", f"delen {ANNUAL_PART} pakker ut til mer eller mindre")
+
+
+# --------------------------------------------------------------------------- 9. encrypted xls and ods
+
+
+@pytest.mark.libreoffice
+def test_9_an_encrypted_xls_opens_with_the_password(saved_by_libreoffice, tmp_path):
+    path = saved_by_libreoffice["s-pw.xls"]
+    assert validate(path).exit_code == 2 and "oppgi passordet med --password" in validate(path).output
+    wrong = validate(path, "--password", "feil")
+    one_line(wrong, "passordet var feil")
+    right = validate(path, "--password", "hemmelig", "--today", TODAY)
+    assert right.exit_code == 1 and "samling" in right.output and "«ferdig»" in right.output
+
+
+@pytest.mark.libreoffice
+def test_9_an_encrypted_ods_gets_its_own_reason(saved_by_libreoffice):
+    result = validate(saved_by_libreoffice["s-pw.ods"], "--password", "hemmelig")
+    assert result.exit_code == 2
+    one_line(result, "s-pw.ods", "passordbeskyttet ODS-fil")
+
+
+@pytest.mark.libreoffice
+def test_9_ods_and_xls_get_an_xlsx_annotated_copy_and_say_so(saved_by_libreoffice, tmp_path):
+    out = tmp_path / "merket"
+    result = validate(saved_by_libreoffice["s.ods"], saved_by_libreoffice["s-pw.xls"], "--password", "hemmelig",
+                      "--annotate", out, "--today", TODAY)
+    assert result.exit_code == 1, result.output
+    assert sorted(p.name for p in out.iterdir()) == ["s-pw.xlsx", "s.xlsx"]
+    assert result.output.count("xlsx-fil med verdiene") == 2
+    wb = openpyxl.load_workbook(out / "s.xlsx")
+    assert wb.sheetnames[0] == "Problemer" and wb["Handlingsplan"]["H5"].comment is not None
+    import msoffcrypto
+
+    encrypted = msoffcrypto.OfficeFile(open(out / "s-pw.xlsx", "rb"))
+    assert encrypted.is_encrypted()
+    encrypted.load_key(password="hemmelig")
+    plain = io.BytesIO()
+    encrypted.decrypt(plain)
+    assert openpyxl.load_workbook(plain).sheetnames[0] == "Problemer"
+
+
+@pytest.mark.libreoffice
+def test_9_far_cells_in_xls_and_ods_are_refused_naming_sheet_and_cell(saved_by_libreoffice, tmp_path):
+    import olefile
+
+    xls = tmp_path / "langt.xls"
+    shutil.copy(saved_by_libreoffice["s.xls"], xls)
+    ole = olefile.OleFileIO(str(xls), write_mode=True)
+    stream = bytearray(ole.openstream("Workbook").read())
+    pos, found = 0, False
+    while pos + 4 <= len(stream):
+        rtype, size = struct.unpack_from("<HH", stream, pos)
+        if rtype == 0x00FD and not found:  # the first text cell
+            struct.pack_into("<HH", stream, pos + 4, 60000, 200)
+            found = True
+        pos += 4 + size
+    ole.write_stream("Workbook", bytes(stream))
+    ole.close()
+    result = validate(xls)
+    assert result.exit_code == 2
+    one_line(result, "langt.xls", "celle GS60001", "høyst CV10000")
+    ods = tmp_path / "langt.ods"
+    row = (b'<table:table-row table:number-rows-repeated="1000000"><table:table-cell office:value-type="float" '
+           b'office:value="1"><text:p>1</text:p></table:table-cell></table:table-row></table:table>')
+    ods.write_bytes(pack([(n, b.replace(b"</table:table>", row, 1) if n == "content.xml" else b)
+                          for n, b in parts(saved_by_libreoffice["s.ods"].read_bytes())]))
+    result = validate(ods)
+    assert result.exit_code == 2
+    one_line(result, "langt.ods", "i arket «Veiledning»", "høyst CV10000")
+
+
+@pytest.mark.libreoffice
+def test_9_a_huge_declared_xls_dimension_is_clipped_not_reserved(saved_by_libreoffice, tmp_path):
+    import olefile
+
+    xls = tmp_path / "dim.xls"
+    shutil.copy(saved_by_libreoffice["s.xls"], xls)
+    ole = olefile.OleFileIO(str(xls), write_mode=True)
+    stream = bytearray(ole.openstream("Workbook").read())
+    pos = 0
+    while pos + 4 <= len(stream):
+        rtype, size = struct.unpack_from("<HH", stream, pos)
+        if rtype == 0x0200:
+            struct.pack_into("<IIHH", stream, pos + 4, 60000, 10, 0, 256)  # first row after the last
+        pos += 4 + size
+    ole.write_stream("Workbook", bytes(stream))
+    ole.close()
+    result = validate(xls, "--today", TODAY)
+    assert result.exit_code == 1 and "samling" in result.output
+
+
+# --------------------------------------------------------------------------- 10. the right reasons
+
+
+def test_10_an_archive_with_too_many_members_says_so(tmp_path):
+    path = tmp_path / "mange.zip"
+    path.write_bytes(pack([(f"f{i}.txt", b"x") for i in range(5001)]))
+    result = validate(path)
+    one_line(result, "mange.zip", "zip-arkiv med 5001 filer; høyst 5000")
+
+
+def test_10_a_long_text_cell_is_not_a_zip_bomb(tmp_path, generated):
+    unit, paths = generated
+    wb = openpyxl.load_workbook(paths[0])
+    wb["Handlingsplan"]["J5"] = "x" * (2 * 2**20)
+    path = tmp_path / "lang.xlsx"
+    wb.save(path)
+    result = validate(path, "--today", TODAY)
+    assert result.exit_code == 1 and "zip-bombe" not in result.output
+    assert "Handlingsplan!J5" in result.output
+
+
+def test_10_a_zipcrypto_member_asks_for_the_password_and_opens_with_it(tmp_path, blank):
+    path = tmp_path / "kryptert.zip"
+    path.write_bytes(zipcrypto("Handlingsplan.xlsx", blank, b"hemmelig"))
+    without = validate(path)
+    one_line(without, "kryptert.zip → Handlingsplan.xlsx", "kryptert i zip-arkivet; oppgi passordet")
+    wrong = validate(path, "--password", "feil")
+    one_line(wrong, "passordet var feil")
+    right = validate(path, "--password", "hemmelig")
+    assert right.exit_code == 0 and "samling" in right.output
+
+
+def test_10_an_unreadable_file_is_one_line_and_the_batch_goes_on(tmp_path, generated, monkeypatch):
+    unit, paths = generated
+    locked = tmp_path / "laast.xlsx"
+    shutil.copy(paths[0], locked)
+    real_open = os.open
+
+    def guarded(path, *args, **kwargs):
+        if str(path).endswith("laast.xlsx"):
+            raise PermissionError(13, "Permission denied", str(path))
+        return real_open(path, *args, **kwargs)
+
+    monkeypatch.setattr(os, "open", guarded)
+    result = validate(locked, paths[1])
+    assert result.exit_code == 2 and "Traceback" not in result.output
+    lines = result.output.strip().splitlines()
+    assert lines[0].endswith("kan ikke leses som regneark (Permission denied)")
+    assert "formidling" in lines[1]
+
+
+def test_10_every_reason_the_code_gives_is_in_the_catalog():
+    import re
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parent.parent / "hmsxl"
+    used = set()
+    for source in root.glob("*.py"):
+        text = source.read_text(encoding="utf-8")
+        used |= set(re.findall(r'UnreadableFile\([^,]+,\s*"(\w+)"', text))
+        used |= set(re.findall(r'_failed\(job,\s*"(\w+)"', text))
+    assert used and used <= set(labels.UNREADABLE), used - set(labels.UNREADABLE)
+
+
+# --------------------------------------------------------------------------- done when
+
+
+def test_a_folder_mixing_good_returns_with_every_case_still_gives_the_report(tmp_path, generated, config_file):
+    unit, paths = generated
+    by_id = {p.name.split("-", 1)[1][:-5]: p for p in paths}
+    fills = {sid: simulated_fill(unit, sid, seed=3) for sid in ("samling", "formidling", "drift")}
+    good = {p.name.split("-", 1)[1][:-5]: p for p in
+            generate(unit, tmp_path / "sendt", sections=list(fills), fills=fills, generated_at=GENERATED_AT)}
+    inn = tmp_path / "inn"
+    inn.mkdir()
+    shutil.copy(good["samling"], inn / "samling.xlsx")
+    original = mail((good["formidling"].read_bytes(), "application/octet-stream", "Handlingsplan.xlsx")).as_bytes()
+    (inn / "formidling.eml").write_bytes(forwarded(original, 3))
+    (inn / "drift.zip").write_bytes(pack([("drift.xlsx", good["drift"].read_bytes())]))
+    (inn / "adm-langt.xlsx").write_bytes(far_cell(by_id["adm"].read_bytes()))
+    bad = {
+        "skadet-ref.xlsx": (damaged_ref(by_id["samling"].read_bytes()), "ugyldig cellereferanse"),
+        "tekster.xlsx": (huge_string_count(by_id["samling"].read_bytes()), "4000000000 tekster"),
+        "to-like.xlsx": (duplicate_part(by_id["samling"].read_bytes()), "finnes to ganger"),
+        "avkuttet.xlsx": (by_id["samling"].read_bytes()[:3000], "skadet eller ufullstendig"),
+        "lyver.zip": (lying_zip("Handlingsplan.xlsx", 2 * 2**20), "bytene den oppgir"),
+        "kryptert.zip": (zipcrypto("x.xlsx", by_id["drift"].read_bytes(), b"hemmelig"), "kryptert i zip-arkivet"),
+        "mange.zip": (pack([(f"f{i}.xlsx", b"x") for i in range(5001)]), "høyst 5000"),
+        "dyp.eml": (forwarded(original, 20), "mer enn 16 nivåer"),
+    }
+    for name, (data, _) in bad.items():
+        (inn / name).write_bytes(data)
+    with_identity(by_id["samling"], inn / "aar.xlsx", B5=10000)
+    os.mkfifo(inn / "ror.xlsx")
+    (inn / "borte.xlsx").symlink_to(tmp_path / "finnes-ikke.xlsx")
+    (inn / "null.xlsx").symlink_to("/dev/zero")
+    with open(os.fsencode(inn) + b"/H\xe6.xlsx", "wb") as fh:
+        fh.write(b"ikke et regneark")
+    for i in range(6):  # enough files for several batches of workers
+        with_identity(by_id["adm"], inn / f"annen-enhet-{i}.xlsx", B4=f"Annet museum {i}")
+    report = tmp_path / "rapport.xlsx"
+    result = CliRunner().invoke(main, ["consolidate", str(inn), "-o", str(report), "--config", str(config_file),
+                                       "--today", TODAY.isoformat()])
+    assert result.exit_code == 0, result.output
+    assert "Traceback" not in result.output
+    wb = openpyxl.load_workbook(report)
+    kilder = {row[0]: row for row in wb["Kilder"].iter_rows(min_row=5, values_only=True) if row[0]}
+    for name, (_, reason) in bad.items():
+        hits = [row for file, row in kilder.items() if file.startswith(f"inn/{name}")]
+        assert hits and all(row[1] == "avvist" for row in hits) and any(reason in row[2] for row in hits), name
+    for name, reason in (("ror.xlsx", "FIFO"), ("borte.xlsx", "ikke finnes"), ("null.xlsx", "enhetsfil"),
+                         ("H\\xe6.xlsx", "ikke et regneark"), ("aar.xlsx", "Gjelder ikke"),
+                         ("annen-enhet-5.xlsx", "Gjelder ikke")):
+        assert reason in kilder[f"inn/{name}"][2], name
+    overview = {row[0]: row for row in wb["Oversikt"].iter_rows(min_row=5, values_only=True) if row[0] in fills}
+    for sid, fill in fills.items():
+        assert overview[sid][3] == "Ja" and overview[sid][5] == len(fill["actions"]), sid
+    assert wb["Handlingsplan"].max_row - 4 == sum(len(f["actions"]) for f in fills.values())
+    problems = [row for row in wb["Problemer"].values if row and "XFD1048576" in str(row)]
+    assert problems
