@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 
-from . import __version__
+from . import __version__, labels
 from .errors import HmsxlError
 
 
@@ -167,7 +167,7 @@ def consolidate(paths, report, config_path, csv_dir, strict, today, password):
         # A bar only on a terminal, and only when there is something to wait for.
         nonlocal bar
         if bar is None and total > 20 and sys.stderr.isatty():
-            bar = click.progressbar(length=total, label="Leser", file=sys.stderr)
+            bar = click.progressbar(length=total, label=labels.CLI["reading"], file=sys.stderr)
             bar.__enter__()
         if bar is not None:
             bar.update(1)

@@ -529,3 +529,8 @@ CALENDAR = {
     "who": "Hvem: {who}",
     "reminder": "Snart frist: {name}",
 }
+
+# The command line's own words (the rest of its output is English until it has a catalog).
+CLI = {
+    "reading": "Leser",
+}

@@ -8,13 +8,13 @@ import json
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from . import labels
+from . import colours, labels
 from .fileio import atomic_write_bytes
 from .read import SEVERITIES, WorkbookData
 from .safety import UnreadableFile
 
-FILL = {"error": "FFF4B6B6", "warning": "FFFFEB9C", "info": "FFDDEBF7"}
-PROBLEM_SHEET = "Problemer"
+FILL = {severity: colours.argb(c) for severity, c in colours.SEVERITY.items()}
+PROBLEM_SHEET = labels.REPORT_SHEETS["problems"]
 
 
 @dataclass
@@ -197,7 +197,7 @@ def annotated_copy(data: WorkbookData, checked, password=None) -> tuple[bytes, s
     if PROBLEM_SHEET in wb.sheetnames:
         del wb[PROBLEM_SHEET]
     ws = wb.create_sheet(PROBLEM_SHEET, 0)
-    headers = ("Alvorlighet", "Ark", "Celle", "Felt", "Verdi", "Melding")
+    headers = tuple(labels.REPORT_COLUMNS[k] for k in ("severity", "sheet", "cell", "field", "value", "message"))
     ws.append(headers)
     for c in ws[1]:
         c.font = Font(bold=True)
