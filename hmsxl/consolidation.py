@@ -17,6 +17,8 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import importlib
+import operator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -24,6 +26,7 @@ from . import labels
 from .config import Unit
 from .fields import Level, as_text, is_empty, nordic_key
 from .inputs import NoInputError, SourceResult, collect, read_sources
+from .problems import problem
 from .schema import DEFAULT, Schema, Sheet
 
 R = labels.REPORT
@@ -136,69 +139,91 @@ DERIVE = {"overdue": _overdue, "days_late": _days_late, "state": _state}
 # --------------------------------------------------------------------------- the tables
 
 
-class _TableBuilder:
-    """Turns one sheet's records from each used file into the rows of its consolidated table."""
+class _Plan:
+    """How one schema sheet's records become rows of its consolidated table."""
 
-    def __init__(self, sheet: Sheet, meaning: _Meaning):
+    def __init__(self, sheet: Sheet):
         self.sheet = sheet
-        self.meaning = meaning
         self.own = [c.key for c in sheet.columns if c.in_report]
         self.dates = {c.key for c in sheet.columns if c.field.report_kind == "date"}
         self.labels = {c.key: c.label for c in sheet.columns}
         self.derive = [(k, DERIVE[k]) for k in sheet.derived]
         self.source_key = next((c.key for c in sheet.input_columns), sheet.columns[0].key)
         self.columns = [c.key for c in sheet.table_columns]
-        self.rows: list[dict] = []
+        self.as_tuple = operator.itemgetter(*self.columns)
+        # Where the leader's own columns are in a row: to list a row not used, with its values.
+        self.inputs = [(self.columns.index(c.key), c.label) for c in sheet.input_columns]
+
+    def row(self, rec: dict, data, context: dict, file: str, meaning: _Meaning) -> tuple:
+        row = dict(context)
+        for key in self.own:
+            value = rec.get(key)
+            if key in self.dates and isinstance(value, dt.datetime):
+                value = value.date()
+            row[key] = value
+        for key, fn in self.derive:
+            row[key] = fn(row, meaning)
+        orig, extra = rec.get("_orig"), rec.get("_extra")
+        if orig or extra:
+            words = [f"{self.labels[k]}: «{t}»" for k, t in (orig or {}).items()]
+            words += [f"{h}: «{t}»" for h, t in (extra or {}).items()]
+            row["original"] = "; ".join(words)
+        else:
+            row["original"] = None
+        row["file"] = file
+        row["source"] = f"{self.sheet.name}!{data.cell(self.sheet, self.source_key, rec['_row'])}"
+        return self.as_tuple(row)
+
+
+class Tabulator:
+    """Turns the records read from a workbook into the rows of the consolidated tables:
+    tuples in the order of each sheet's `table_columns`.
+
+    It runs in the reading workers, so that what comes back to the main process is the
+    rows of the report, not the records they were made from."""
+
+    def __init__(self, schema: Schema, config: Unit | None, today: dt.date):
+        self.meaning = _Meaning.of(config.lists() if config else dict(labels.DEFAULT_LISTS), today)
+        self.sections = {s.id: (s.name, s.leader) for s in config.sections} if config else {}
+        self.plans = {sheet.key: _Plan(sheet) for sheet in schema.sheets}
+
+    def context(self, sid: str) -> dict:
+        name, leader = self.sections.get(sid, (sid, ""))
+        return {"section_id": sid, "section": name, "leader": leader}
+
+    def rows(self, data, file: str) -> dict[str, list[tuple]]:
+        context = self.context(data.section_id or "")
+        return {key: [plan.row(rec, data, context, file, self.meaning) for rec in data.tables.get(key, ())]
+                for key, plan in self.plans.items()}
+
+
+class _Table:
+    """One consolidated table being gathered: the rows of the files used, and counts."""
+
+    def __init__(self, plan: _Plan):
+        self.plan = plan
+        self.rows: list[tuple] = []
         self.read = self.rejected = 0
 
-    def add(self, data, context: dict, file: str):
-        sheet = self.sheet
-        for rec in data.tables.get(sheet.key, ()):
-            row = dict(context)
-            for key in self.own:
-                value = rec.get(key)
-                if key in self.dates and isinstance(value, dt.datetime):
-                    value = value.date()
-                row[key] = value
-            for key, fn in self.derive:
-                row[key] = fn(row, self.meaning)
-            orig = rec.get("_orig")
-            row["original"] = "; ".join(f"{self.labels[k]}: «{t}»" for k, t in orig.items()) if orig else None
-            extra = rec.get("_extra")
-            if extra:
-                words = "; ".join(f"{h}: «{t}»" for h, t in extra.items())
-                row["original"] = f"{row['original']}; {words}" if row["original"] else words
-            row["file"] = file
-            row["source"] = f"{sheet.name}!{data.cell(sheet, self.source_key, rec['_row'])}"
-            self.rows.append(row)
-
-    def count_read(self, data):
-        self.read += len(data.tables.get(self.sheet.key, ()))
-
-    def rejected_rows(self, data, file: str, sid: str, reason: str) -> list[dict]:
+    def rejected_rows(self, rows: list[tuple], file: str, sid: str, reason: str) -> list[tuple]:
         """A file not used: each row a leader wrote in is listed in Problemer with its values."""
-        sheet = self.sheet
         out = []
-        for rec in data.tables.get(sheet.key, ()):
-            values = "; ".join(f"{c.label}: {as_text(rec[c.key])}" for c in sheet.input_columns
-                               if not is_empty(rec.get(c.key)))
+        source = len(self.plan.columns) - 1
+        for row in rows:
             self.rejected += 1
-            if not values:
-                continue
-            out.append({
-                "file": file, "section_id": sid, "sheet": sheet.name, "cell": data.cell(sheet, self.source_key,
-                                                                                        rec["_row"]),
-                "field": "", "value": "", "code": "row_rejected", "severity": "warning",
-                "message": labels.PROBLEM["row_rejected"].format(reason=reason, values=values),
-            })
+            values = "; ".join(f"{label}: {as_text(row[i])}" for i, label in self.plan.inputs if not is_empty(row[i]))
+            if values:
+                p = problem("row_rejected", file=file, sheet=self.plan.sheet.name,
+                            cell=row[source].rsplit("!", 1)[-1], reason=reason, values=values)
+                out.append(_problem_row(p, sid))
         return out
 
     def frame(self, order: dict):
         import pandas as pd
 
-        self.rows.sort(key=lambda row: order.get(row["section_id"], len(order)))
+        self.rows.sort(key=lambda row: order.get(row[0], len(order)))
         # Object columns keep each value as read: a whole number stays an int beside empty cells.
-        return pd.DataFrame(self.rows, columns=self.columns, dtype=object)
+        return pd.DataFrame(self.rows, columns=self.plan.columns, dtype=object)
 
 
 def consolidate(paths, config: Unit | None = None, today: dt.date | None = None, password: str | None = None,
@@ -214,9 +239,16 @@ def consolidate(paths, config: Unit | None = None, today: dt.date | None = None,
     sources, skipped = collect(paths, password=password)
     if not sources and not skipped:
         raise NoInputError("found no files to read in: " + ", ".join(str(p) for p in paths))
-    results = list(read_sources(sources, config, today, password, workers, progress, schema=schema))
+    tabulator = Tabulator(schema, config, today)
+    results = list(read_sources(sources, config, today, password, workers, progress, schema=schema,
+                                tabulate=tabulator, meanwhile=_import_pandas))
     status, chosen = _choose(results)
-    return _Consolidator(config, today, schema).run(results, skipped, status, chosen)
+    return _Consolidator(config, today, schema, tabulator).run(results, skipped, status, chosen)
+
+
+def _import_pandas():
+    """pandas takes a quarter of a second to import: done while the workers read."""
+    importlib.import_module("pandas")
 
 
 def _choose(results: list[SourceResult]):
@@ -243,18 +275,16 @@ def _choose(results: list[SourceResult]):
 
 
 class _Consolidator:
-    def __init__(self, config: Unit | None, today: dt.date, schema: Schema):
+    def __init__(self, config: Unit | None, today: dt.date, schema: Schema, tabulator: Tabulator | None = None):
         self.config = config
         self.today = today
         self.schema = schema
-        self.sections = {s.id: s for s in config.sections} if config else {}
-        lists = config.lists() if config else dict(labels.DEFAULT_LISTS)
-        self.meaning = _Meaning.of(lists, today)
-        self.builders = {sheet.key: _TableBuilder(sheet, self.meaning) for sheet in schema.sheets}
+        self.tabulator = tabulator or Tabulator(schema, config, today)
+        self.meaning = self.tabulator.meaning
+        self.builders = {key: _Table(plan) for key, plan in self.tabulator.plans.items()}
 
     def context(self, sid: str) -> dict:
-        s = self.sections.get(sid)
-        return {"section_id": sid, "section": s.name if s else sid, "leader": s.leader if s else ""}
+        return self.tabulator.context(sid)
 
     def run(self, results, skipped, status, chosen) -> Consolidation:
         import pandas as pd
@@ -265,18 +295,16 @@ class _Consolidator:
             d = r.data
             sid = (d.section_id or "") if d else ""
             if d is None:
-                problem_rows.append({"file": r.source.name, "section_id": "", "sheet": "", "cell": "", "field": "",
-                                     "value": "", "code": r.error_code, "severity": "error", "message": r.error})
+                problem_rows.append((r.source.name, "", "", "", "", "", r.error_code, "error", r.error))
             else:
-                problem_rows.extend({**p.as_dict(), "section_id": sid} for p in d.problems)
-                for builder in self.builders.values():
-                    builder.count_read(d)
-                if st == R["status_used"]:
-                    for builder in self.builders.values():
-                        builder.add(d, self.context(sid), r.source.name)
-                else:
-                    for builder in self.builders.values():
-                        problem_rows.extend(builder.rejected_rows(d, r.source.name, sid, reason or st))
+                problem_rows.extend(_problem_row(p, sid) for p in d.problems)
+                rows = d.rows if d.rows is not None else self.tabulator.rows(d, r.source.name)
+                for key, table in self.builders.items():
+                    table.read += len(rows[key])
+                    if st == R["status_used"]:
+                        table.rows.extend(rows[key])
+                    else:
+                        problem_rows.extend(table.rejected_rows(rows[key], r.source.name, sid, reason or st))
             source_rows.append(_source_row(r, st, reason))
         for s in skipped:
             source_rows.append({"file": s.name, "sha256": "", "size": None, "sender": "", "kind": "", "unit": "",
@@ -288,8 +316,7 @@ class _Consolidator:
         expected = [s.id for s in self.config.sections] if self.config else sorted(chosen)
         order = {sid: i for i, sid in enumerate(expected)}
         tables = {key: b.frame(order) for key, b in self.builders.items()}
-        problems = pd.DataFrame(problem_rows, columns=["file", "section_id", "sheet", "cell", "field", "value",
-                                                       "code", "severity", "message"])
+        problems = pd.DataFrame(problem_rows, columns=PROBLEM_COLUMNS)
         sources = pd.DataFrame(source_rows, columns=["file", "sha256", "size", "sender", "kind", "unit", "year",
                                                      "section_id", "saved_at", "status", "reason"])
         actions = tables.get("actions")
@@ -355,10 +382,9 @@ class _Consolidator:
                         st["godbht_sum"] += v
                         st["godbht_filled"] += 1
         used_files = {sid: r.source.name for sid, r in chosen.items()}
-        for p in problem_rows:
-            sid = p["section_id"]
-            if sid in stats and used_files.get(sid) == p["file"] and p["severity"] in ("error", "warning"):
-                stats[sid]["errors" if p["severity"] == "error" else "warnings"] += 1
+        for file, sid, *_, severity, _ in problem_rows:
+            if severity in ("error", "warning") and sid in stats and used_files.get(sid) == file:
+                stats[sid]["errors" if severity == "error" else "warnings"] += 1
         rows = []
         for sid in expected:
             st = stats[sid]
@@ -371,6 +397,14 @@ class _Consolidator:
         return pd.DataFrame(rows, columns=[
             "section_id", "section", "leader", "answered", "file", "actions", "completed", "cancelled", "overdue",
             "wheel_done", "wheel_due", "godbht_mean", "godbht_filled", "godbht_levels", "errors", "warnings"])
+
+
+PROBLEM_COLUMNS = ("file", "section_id", "sheet", "cell", "field", "value", "code", "severity", "message")
+
+
+def _problem_row(p, section_id: str) -> tuple:
+    """A problem as a row of the problems table (PROBLEM_COLUMNS): with the file's section."""
+    return (p.file, section_id, p.sheet, p.cell, p.field, p.value, p.code, p.severity, p.message)
 
 
 def _sheet(schema: Schema, key: str) -> Sheet | None:
@@ -393,10 +427,9 @@ def _source_row(r: SourceResult, status: str, reason: str) -> dict:
 def _overdue_view(actions):
     """The overdue actions, by leader, section and deadline in Norwegian alphabetical order."""
     late = actions.loc[actions["overdue"].astype(bool)]
-    if not len(late):
-        return late.copy()
-    keys = late.apply(lambda a: (nordic_key(a["leader"]), nordic_key(a["section"]), a["deadline"]), axis=1)
-    return late.loc[sorted(late.index, key=lambda i: keys[i])]
+    keys = [(nordic_key(leader), nordic_key(section), deadline, i) for i, (leader, section, deadline) in
+            enumerate(zip(late["leader"], late["section"], late["deadline"]))]
+    return late.iloc[[k[-1] for k in sorted(keys)]]
 
 
 def _godbht_summary(godbht, sheet: Sheet):

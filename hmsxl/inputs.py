@@ -21,6 +21,7 @@ import email
 import email.policy
 import errno
 import hashlib
+import importlib
 import io
 import os
 import stat
@@ -505,8 +506,9 @@ class SourceResult:
 _worker: dict = {}
 
 
-def _init_worker(config, today, password, limits, annotate, schema, stderr_dir):
-    _worker.update(config=config, today=today, password=password, limits=limits, annotate=annotate, schema=schema)
+def _init_worker(config, today, password, limits, annotate, schema, tabulate, stderr_dir):
+    _worker.update(config=config, today=today, password=password, limits=limits, annotate=annotate, schema=schema,
+                   tabulate=tabulate)
     if stderr_dir:
         # The native reader writes its own panic and abort messages to stderr; they are
         # turned into a reason, never shown as they are.
@@ -556,6 +558,10 @@ def _read_one(job) -> SourceResult:
                 result.annotated, result.annotated_note = annotated_copy(result.data, checked, s["password"])
             except UnreadableFile as exc:
                 result.annotated_note = exc.reason
+        if s.get("tabulate") is not None:
+            # For a consolidation: the report's rows cross to the main process, not the records.
+            result.data.rows = s["tabulate"].rows(result.data, source.name)
+            result.data.tables = {}
     except UnreadableFile as exc:
         result.data = None
         result.error_code, result.error = exc.code, exc.reason
@@ -579,7 +585,8 @@ def _first_line(exc) -> str:
 
 
 def read_sources(sources, config, today, password=None, workers=None, progress=None,
-                 limits: ReadLimits | None = None, annotate: bool = False, schema: Schema = DEFAULT):
+                 limits: ReadLimits | None = None, annotate: bool = False, schema: Schema = DEFAULT,
+                 tabulate=None, meanwhile=None):
     """Read every source in worker processes; yields results in input order.
 
     The same bytes (by SHA-256) are one input: a later copy is not yielded, its name is
@@ -593,7 +600,8 @@ def read_sources(sources, config, today, password=None, workers=None, progress=N
     workers = max(1, min(workers if workers is not None else (os.cpu_count() or 1), len(jobs)))
     first_by_hash: dict[str, SourceResult] = {}
     done = 0
-    for result in _pooled(jobs, (config, today, password, limits, annotate, schema), workers, limits):
+    for result in _pooled(jobs, (config, today, password, limits, annotate, schema, tabulate), workers, limits,
+                          meanwhile):
         done += 1
         if progress:
             progress(done, len(jobs))
@@ -606,12 +614,15 @@ def read_sources(sources, config, today, password=None, workers=None, progress=N
         yield result
 
 
-def _pooled(jobs, settings, workers: int, limits: ReadLimits):
+def _pooled(jobs, settings, workers: int, limits: ReadLimits, meanwhile=None):
     """Results in job order from a crash-tolerant pool: batches first; a batch whose
-    worker died or ran out of time is read again one file at a time."""
+    worker died or ran out of time is read again one file at a time. `meanwhile()` is
+    called once the work is handed out, while the workers read."""
     from concurrent.futures import TimeoutError as FutureTimeout
 
     from pebble import ProcessExpired, ProcessPool
+
+    importlib.import_module(f"{__package__}.read")  # once here, not in every worker
 
     batch = max(1, min(16, len(jobs) // (workers * 8)))
     with tempfile.TemporaryDirectory(prefix="hmsxl-") as stderr_dir:
@@ -619,6 +630,8 @@ def _pooled(jobs, settings, workers: int, limits: ReadLimits):
         try:
             chunks = [jobs[i:i + batch] for i in range(0, len(jobs), batch)]
             futures = [pool.schedule(_read_batch, args=(chunk,), timeout=limits.seconds) for chunk in chunks]
+            if meanwhile is not None:
+                meanwhile()
             for chunk, future in zip(chunks, futures):
                 try:
                     yield from future.result()

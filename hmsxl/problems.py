@@ -8,7 +8,7 @@ checks that the two tables name the same codes.
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
+from typing import NamedTuple
 
 from . import labels
 from .fields import as_text
@@ -65,9 +65,11 @@ SEVERITY = {
 }
 
 
-@dataclass(frozen=True)
-class Problem:
-    """One problem found in a returned file: where, what, how bad, and why (in Norwegian)."""
+class Problem(NamedTuple):
+    """One problem found in a returned file: where, what, how bad, and why (in Norwegian).
+
+    A plain tuple: a report for a thousand sections can hold a hundred thousand of them,
+    and they are made in the reading workers and sent to the main process."""
 
     file: str
     sheet: str
@@ -79,7 +81,7 @@ class Problem:
     message: str
 
     def as_dict(self) -> dict:
-        return asdict(self)
+        return self._asdict()
 
 
 QUOTE_MAX = 120  # characters of a leader's text quoted in a message; the value itself is kept whole

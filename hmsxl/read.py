@@ -64,6 +64,7 @@ class WorkbookData:
     problems: list[Problem] = field(default_factory=list)
     saved_at: str = ""
     columns: dict[str, dict[str, int]] = field(default_factory=dict)  # per sheet: column key -> index found
+    rows: dict | None = None  # the consolidated tables' rows, when read for a consolidation (then no `tables`)
 
     @property
     def actions(self) -> list[dict]:
@@ -111,9 +112,22 @@ def _norm(text) -> str:
     return " ".join(str(text).replace("*", " ").casefold().split())
 
 
-@functools.lru_cache(maxsize=64)
+_HEADER_INDEX: dict[int, tuple] = {}
+
+
 def header_index(sheet: Sheet) -> dict[str, str]:
-    """Normalised header label (current or earlier) -> column key."""
+    """Normalised header label (current or earlier) -> column key, worked out once per sheet
+    schema (by identity: hashing a schema means hashing every column of it)."""
+    cached = _HEADER_INDEX.get(id(sheet))
+    if cached is None or cached[0] is not sheet:
+        cached = _HEADER_INDEX[id(sheet)] = (sheet, _header_index(sheet))
+    return cached[1]
+
+
+header_index.cache_clear = _HEADER_INDEX.clear  # labels changed (tests): work them out again
+
+
+def _header_index(sheet: Sheet) -> dict[str, str]:
     index = {}
     for c in sheet.columns:
         for label in c.aliases:
@@ -301,14 +315,24 @@ def _guess_section(book: _Book, data: WorkbookData, config: Unit | None, found: 
     book.problem("identity_unknown")
 
 
+_OCCURRENCES: dict = {}
+
+
 def _occurrences(config: Unit | None, data: WorkbookData):
-    """The årshjul rows this section's workbook was made with, when the unit is known."""
+    """The årshjul rows this section's workbook was made with, when the unit is known
+    (worked out once per unit, year and section: a worker reads many of the same unit)."""
     if not (config and data.section_id and config.has_section(data.section_id)):
         return None
-    unit = config
-    if data.year and data.year != unit.year:
-        unit = dataclasses.replace(unit, year=data.year)
-    return year_occurrences(unit, data.section_id)
+    key = (id(config), data.year, data.section_id)
+    cached = _OCCURRENCES.get(key)
+    if cached is None or cached[0] is not config:
+        unit = config
+        if data.year and data.year != unit.year:
+            unit = dataclasses.replace(unit, year=data.year)
+        if len(_OCCURRENCES) > 4096:
+            _OCCURRENCES.clear()
+        cached = _OCCURRENCES[key] = (config, year_occurrences(unit, data.section_id))
+    return cached[1]
 
 
 def _int(value) -> int | None:
@@ -348,7 +372,7 @@ class _Locator:
 
     def header(self, sheet: Sheet, name: str):
         """(row index, {column key: column index}) of the sheet's header row, or None."""
-        cache_key = (sheet, name)
+        cache_key = (id(sheet), name)
         if cache_key not in self._headers:
             self._headers[cache_key] = self._find_header(sheet, name)
         return self._headers[cache_key]
@@ -402,6 +426,11 @@ class _TableReader:
         # Header cells we do not know: text in them is kept with its row and reported.
         self.extra_cols = {c: as_text(v) for c, v in enumerate(self.rows[self.hr])
                            if c not in known and not is_empty(v)}
+        # The input columns found, each with what parsing it needs: worked out once per
+        # sheet, not per row (a consolidation reads a few hundred thousand rows).
+        self.inputs = [(col, self.columns[col.key], col.key in sheet.per_row_keys)
+                       for col in sheet.input_columns if col.key in self.columns]
+        self.required = [(col, c) for col, c, _ in self.inputs if col.required]
 
     def value(self, row: list, key: str):
         """The value of a schema column in a row, or None where the column or cell is missing."""
@@ -448,40 +477,42 @@ class _TableReader:
 
     def parse_row(self, r: int, row: list, row_key: str | None = None) -> dict:
         """One row's input values, parsed by their field types; problems at their cells."""
-        sheet = self.sheet
         record = {"_row": r + 1}
-        for col in sheet.input_columns:
-            c = self.columns.get(col.key)
-            if c is None:
-                continue
-            raw = row[c] if c < len(row) else None
+        width = len(row)
+        for col, c, per_row in self.inputs:
+            raw = row[c] if c < width else None
             if raw is None or raw == "":  # most cells: nothing to parse
                 record[col.key] = None
                 continue
-            value, issue = sheet.field_for(col, row_key).parse(raw, self.ctx)
+            field = self.sheet.field_for(col, row_key) if per_row else col.field
+            value, issue = field.parse(raw, self.ctx)
             record[col.key] = value
             if issue:
                 self.book.problem(issue.code, sheet=self.name, cell=_cell(r, c), field=col.label, value=raw,
                                   **issue.params)
                 if isinstance(raw, str) and as_text(value) != as_text(raw):
                     record.setdefault("_orig", {})[col.key] = as_text(raw)
-        for col in sheet.input_columns:
-            if col.required and col.key in self.columns and record.get(col.key) is None:
-                self.book.problem("required", sheet=self.name, cell=_cell(r, self.columns[col.key]),
-                                  field=col.label, label=col.label)
-        extras = {h: as_text(row[c]) for c, h in self.extra_cols.items() if c < len(row) and not is_empty(row[c])}
-        if extras:
-            record["_extra"] = extras
+        for col, c in self.required:
+            if record[col.key] is None:
+                self.book.problem("required", sheet=self.name, cell=_cell(r, c), field=col.label, label=col.label)
+        if self.extra_cols:
+            extras = {h: as_text(row[c]) for c, h in self.extra_cols.items() if c < width and not is_empty(row[c])}
+            if extras:
+                record["_extra"] = extras
         return record
 
     def free_rows(self) -> list[dict]:
         """A sheet of the leader's own rows (the action plan): every row with an input value."""
-        cols = [c for c in (self.columns.get(col.key) for col in self.sheet.input_columns) if c is not None]
+        cols = [c for _, c, _ in self.inputs]
         out = []
         for r, row in self.body:
-            if all(c >= len(row) or is_empty(row[c]) for c in cols):
-                continue
-            out.append(self.parse_row(r, row))
+            width = len(row)
+            for c in cols:
+                if c < width:
+                    v = row[c]
+                    if v is not None and v != "" and not is_empty(v):
+                        out.append(self.parse_row(r, row))
+                        break
         return out
 
     def keyed_rows(self, expected: list[dict]) -> list[dict]:

@@ -14,9 +14,10 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
-import math
+import itertools
 import re
 import zipfile
+from collections import Counter
 from pathlib import Path
 
 import xlsxwriter
@@ -26,6 +27,7 @@ from . import colours, labels, xmltext
 from .fields import as_text
 from .consolidation import OVERDUE_KEYS
 from .fileio import atomic_write_bytes, atomic_write_files
+from .sheetrows import is_missing as _is_missing, rows_xml
 from .problems import problem
 from .schema import TableColumn
 
@@ -53,15 +55,6 @@ OVERVIEW_COLUMNS = _spec(("section_id", 14, "plain"), ("section", 26, "text"), (
 # God BHT's two dimensions: (key suffix, name in the chart, short name in column headers).
 GODBHT_DIMS = (("bht", labels.TEXT["godbht_series_bht"], labels.TEXT["godbht_short_bht"]),
                ("org", labels.TEXT["godbht_series_org"], labels.TEXT["godbht_short_org"]))
-
-
-def _is_missing(value) -> bool:
-    if value is None:
-        return True
-    try:
-        return bool(value != value)  # NaN and NaT
-    except (TypeError, ValueError):
-        return False
 
 
 def _value(value):
@@ -190,9 +183,12 @@ class _Book:
 
     def cut_cells(self) -> list[list]:
         """The table cells so far whose text is longer than a cell holds, as problems (rows of
-        PROBLEM_COLUMNS): _CellWriter cuts them with a visible mark."""
+        PROBLEM_COLUMNS): the rows are written cut, with a visible mark (sheetrows)."""
         out = list(self.cuts)
         for number, (first, rows, _, _) in self.bulk.sheets.items():
+            longest = max(map(len, filter(str.__instancecheck__, itertools.chain.from_iterable(rows))), default=0)
+            if longest <= xmltext.CELL_MAX // 2:  # fits whatever the characters: the usual case, checked in C
+                continue
             sheet = self.wb.worksheets()[number - 1].name
             for i, row in enumerate(rows):
                 for c, v in enumerate(row):
@@ -428,54 +424,9 @@ def build_report(result) -> bytes:
 # each kind of cell is read from a probe row that xlsxwriter writes in the first table
 # and the bulk rows replace. A test reads the result back with openpyxl and LibreOffice.
 
-EXCEL_EPOCH = dt.datetime(1899, 12, 30)
 _ROW_RE = re.compile(rb'<row r="(\d+)"')
 _DIM_RE = re.compile(rb'<dimension ref="([A-Z]+)?\d*:?([A-Z]+)?(\d+)?"/>')
 _CELL_STYLE_RE = re.compile(rb'<c r="([A-Z]+)\d+" s="(\d+)"')
-
-
-class _CellWriter:
-    """Turns values into cell XML. The part after the cell reference is cached per value:
-    a report repeats the same categories, statuses, names and file names many times."""
-
-    def __init__(self, styles: dict):
-        self.styles = styles
-        self.cache: dict = {}
-
-    def tail(self, value, kind: str) -> str:
-        """The cell XML after `<c r="A1`, or "" for an empty cell."""
-        key = (type(value), value, kind)
-        try:
-            return self.cache[key]
-        except KeyError:
-            pass
-        except TypeError:  # an unhashable value
-            return self._tail(value, kind)
-        out = self._tail(value, kind)
-        if len(self.cache) < 200000:
-            self.cache[key] = out
-        return out
-
-    def _tail(self, value, kind: str) -> str:
-        styles = self.styles
-        if value is None or value == "" or _is_missing(value):
-            return ""
-        if isinstance(value, bool):
-            value = R["yes"] if value else R["no"]
-        elif isinstance(value, dt.datetime):
-            return f'" s="{styles["date"]}"><v>{(value - EXCEL_EPOCH).total_seconds() / 86400!r}</v></c>'
-        elif isinstance(value, dt.date):
-            return f'" s="{styles["date"]}"><v>{(value - EXCEL_EPOCH.date()).days}</v></c>'
-        elif isinstance(value, (int, float)):
-            if isinstance(value, float) and math.isinf(value):
-                value = str(value)
-            else:
-                style = styles["dec"] if (kind == "dec" or not float(value).is_integer()) else styles["num"]
-                return f'" s="{style}"><v>{value!r}</v></c>'
-        text = value if isinstance(value, str) else as_text(value)
-        text = xmltext.fit(text, xmltext.CELL_MAX, R["cut_mark"])  # _Book.cut_cells lists what is cut
-        style = styles["plain"] if kind == "plain" else styles["text"]
-        return f'" s="{style}" t="inlineStr">{xmltext.inline_string(text)}</c>'
 
 
 class _BulkRows:
@@ -510,56 +461,71 @@ class _BulkRows:
         return out
 
     def finish(self, package: bytes) -> bytes:
+        """xlsxwriter's package with the table rows in their sheets: each sheet part is
+        written as it streams, its rows rendered (in parallel where it pays) piece by piece."""
         if not self.sheets:
             return package
         src = zipfile.ZipFile(io.BytesIO(package))
         out = io.BytesIO()
-        with src, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
+        parts = {f"xl/worksheets/sheet{number}.xml": number for number in self.sheets}
+        # Large and written once: the fastest compression.
+        with src, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED, compresslevel=1) as dst:
             styles = self.styles(src.read(f"xl/worksheets/sheet{self.probe[0]}.xml"))
+            pieces = _render(self.sheets, styles)
+            count = Counter(number for number, _, _ in _pieces(self.sheets))
             for info in src.infolist():
                 body = src.read(info)
-                level = None
                 if info.filename.startswith("xl/tables/"):
                     for short, full in self.table_refs.items():
                         body = body.replace(f'ref="{short}"'.encode(), f'ref="{full}"'.encode())
-                for number, (first, rows, kinds, widths) in self.sheets.items():
-                    if info.filename == f"xl/worksheets/sheet{number}.xml":
-                        body = _merge_rows(body, first, _rows_xml(first, rows, kinds, widths, styles),
-                                           first + len(rows), len(kinds))
-                        level = 1  # large and written once: fast compression
-                dst.writestr(info, body, compresslevel=level)
+                number = parts.get(info.filename)
+                if number is None:
+                    dst.writestr(info, body)
+                    continue
+                first, rows, kinds, _ = self.sheets[number]
+                head, tail = _split_rows(body, first, first + len(rows), len(kinds))
+                with dst.open(_deflated(info), "w") as fh:
+                    fh.write(head)
+                    for piece in itertools.islice(pieces, count[number]):
+                        fh.write(piece)
+                    fh.write(tail)
         return out.getvalue()
 
 
-def _rows_xml(first: int, rows: list, kinds: list, widths: list, styles: dict) -> bytes:
-    letters = [xl_col_to_name(c) for c in range(len(kinds))]
-    # Wrapped text needs a row height: not every client grows the row itself.
-    wrapped = [(c, max(1, int(w * 1.1))) for c, (k, w) in enumerate(zip(kinds, widths)) if k in ("text", "auto")]
-    tail = _CellWriter(styles).tail
-    kinds = ["plain" if k == "bool" else k for k in kinds]
-    columns = list(enumerate(zip(letters, kinds)))
-    out = []
-    for i, row in enumerate(rows, start=first + 1):
-        n = str(i)
-        cells = []
-        for c, (letter, kind) in columns:
-            t = tail(row[c], kind)
-            if t:
-                cells.append('<c r="' + letter + n + t)
-        lines = 1
-        for c, per in wrapped:
-            v = row[c]
-            if isinstance(v, str) and len(v) > per:
-                lines = max(lines, -(-len(v) // per) + v.count("\n"))
-            elif isinstance(v, str) and "\n" in v:
-                lines = max(lines, v.count("\n") + 1)
-        height = f' ht="{15 * min(lines, 20)}" customHeight="1"' if lines > 1 else ""
-        out.append(f'<row r="{n}"{height}>{"".join(cells)}</row>')
-    return "".join(out).encode("utf-8")
+def _deflated(info: zipfile.ZipInfo) -> zipfile.ZipInfo:
+    """A member like `info` (same name and time: the same inputs give the same bytes),
+    compressed at the fastest level: large, and written once."""
+    out = zipfile.ZipInfo(info.filename, date_time=info.date_time)
+    out.compress_type = zipfile.ZIP_DEFLATED
+    # The level is public as `compress_level` from Python 3.13, `_compresslevel` before.
+    setattr(out, "compress_level" if hasattr(out, "compress_level") else "_compresslevel", 1)
+    return out
 
 
-def _merge_rows(sheet: bytes, first: int, rows: bytes, last_row: int, ncols: int) -> bytes:
-    """Put `rows` (0-based rows first..) into a sheet's XML in place of what xlsxwriter wrote there."""
+PIECE_ROWS = 10000  # rows rendered and written at a time: the report's XML is never all in memory
+
+
+def _pieces(sheets: dict) -> list[tuple[int, int, int]]:
+    """(sheet number, first row, end row) of each piece of rows, sheets in order."""
+    return [(number, start, min(start + PIECE_ROWS, len(rows)))
+            for number, (first, rows, kinds, widths) in sorted(sheets.items())
+            for start in range(0, len(rows), PIECE_ROWS)]
+
+
+def _render(sheets: dict, styles: dict):
+    """The XML of every piece of rows (bytes), in the order of `_pieces`, made as it is written.
+
+    Not spread over processes: a forked one keeps a copy of every page the parent goes on
+    writing to, a started one runs the caller's main module again; either costs more than
+    the second core saves."""
+    for number, start, end in _pieces(sheets):
+        first, rows, kinds, widths = sheets[number]
+        yield rows_xml(first + start, rows[start:end], kinds, widths, styles)
+
+
+def _split_rows(sheet: bytes, first: int, last_row: int, ncols: int) -> tuple[bytes, bytes]:
+    """A sheet's XML from xlsxwriter cut where the rows (0-based first..) go, in place of the
+    style probe if it is there; the dimension widened to hold them."""
     if b"<sheetData/>" in sheet:
         sheet = sheet.replace(b"<sheetData/>", b"<sheetData></sheetData>")
     at = sheet.index(b"</sheetData>")
@@ -573,15 +539,15 @@ def _merge_rows(sheet: bytes, first: int, rows: bytes, last_row: int, ncols: int
         if number > first + 1:
             at = end = m.start()
             break
-    sheet = sheet[:at] + rows + sheet[end:]
-    m = _DIM_RE.search(sheet)
+    head, tail = sheet[:at], sheet[end:]
+    m = _DIM_RE.search(head)
     if m:
         old_last = int(m.group(3)) if m.group(3) else 1
         old_col = m.group(2) or m.group(1) or b"A"
         col = max(old_col.decode(), xl_col_to_name(ncols - 1), key=lambda c: (len(c), c))
         ref = f'<dimension ref="A1:{col}{max(old_last, last_row)}"/>'.encode()
-        sheet = sheet[:m.start()] + ref + sheet[m.end():]
-    return sheet
+        head = head[:m.start()] + ref + head[m.end():]
+    return head, tail
 
 
 def write_report(result, path) -> Path:

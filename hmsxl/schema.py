@@ -180,15 +180,28 @@ class Sheet:
                 + tuple(_report_column(*c) for c in SOURCE_COLUMNS))
 
 
+_WHEEL_ROWS: dict = {}
+
+
 def _wheel_rows(sheet, unit, occurrences):
+    """The årshjul's pre-filled rows (the same for every section with the same activities:
+    kept, as a reader of a thousand workbooks asks for them a thousand times). Callers
+    copy a row before they change it."""
     if unit is None or occurrences is None:
         return None
+    key = (id(unit), unit.year, tuple(o.key for o in occurrences), tuple(o.name for o in occurrences))
+    cached = _WHEEL_ROWS.get(key)
+    if cached is not None and cached[0] is unit:
+        return cached[1]
+    if len(_WHEEL_ROWS) > 1024:
+        _WHEEL_ROWS.clear()
     rows = []
     for o in occurrences:
         row = {"key": o.key, "activity": o.name, "who": o.activity.who, "period": o.period, "due": o.due}
         for m in o.months(unit.year):  # the month grid is the picture of the wheel
             row[f"m{m:02d}"] = labels.TEXT["wheel_marker"]
         rows.append(row)
+    _WHEEL_ROWS[key] = (unit, rows)
     return rows
 
 

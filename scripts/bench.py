@@ -2,6 +2,7 @@
 """Benchmarks hmsxl against a naive baseline in the same run, and prints ratios.
 
     python scripts/bench.py [N]        # N sections (default 1000)
+    python scripts/bench.py --only floor [--sizes 1000,4000] [--corpus DIR]
 
 read: up to 200 filled workbooks read with `hmsxl.read_workbook` (values and all checks)
 against `pandas.read_excel(sheet_name=None, engine="openpyxl")` (values only).
@@ -11,6 +12,13 @@ into the report, with each file read in an isolated worker (memory and time limi
 crash-tolerant pool) and, for comparison, in a plain process pool; against the naive script (`pandas.read_excel(sheet_name=None,
 engine="openpyxl")` per file, `concat`, `to_excel` with openpyxl); each in a fresh
 process, with its peak memory (workers included).
+
+floor: hmsxl consolidate against the floor no consolidation can beat (python-calamine
+reading every sheet of every file in 2 processes, plus xlsxwriter writing the report's
+action rows), at N = 1,000 and 4,000 returned workbooks of 30 actions each, filled and
+saved by openpyxl, on a clean corpus and on one where every action row lacks three
+required fields; each run in a fresh process, best of three, with the peak memory of the
+whole process tree (workers included, shared pages counted once: PSS), sampled.
 
 generate: N section workbooks with `hmsxl.generate` (one workbook built per distinct
 årshjul and patched per section, in a process pool), against the naive way: xlsxwriter
@@ -233,11 +241,189 @@ def bench_consolidate(n: int, tmp: Path) -> None:
           f"against the plain pool")
 
 
+# --------------------------------------------------------------------------- the floor
+
+FLOOR_ACTIONS = 30
+
+
+def _fill_for_floor(job) -> None:
+    """One returned workbook as openpyxl saves it: 30 actions (three required fields left
+    out of each in the problem corpus), the årshjul, God BHT and the årsrapport filled."""
+    import openpyxl
+
+    from hmsxl.schema import ACTIONS, ANNUAL_ITEMS
+    from hmsxl.fields import Choice, Count, Date
+
+    src, dst, problems, seed = job
+    unit = synthetic_unit(1)
+    wb = openpyxl.load_workbook(src)
+    ws = wb["Handlingsplan"]
+    first = ACTIONS.first_data_row + 1
+    empty = {"priority", "responsible", "status"} if problems else set()
+    for i in range(FLOOR_ACTIONS):
+        n = seed * 31 + i
+        values = {
+            "category": unit.categories[n % len(unit.categories)], "challenge": f"Utfordring {n}: tunge løft",
+            "purpose": "Redusere belastningsskader", "measure": f"Tiltak {n}: anskaffe løftehjelpemiddel",
+            "priority": unit.priorities[n % 3], "responsible": f"Leder {seed}",
+            "deadline": dt.datetime(2026, 1 + n % 12, 1 + n % 28), "status": unit.statuses[n % len(unit.statuses)],
+            "next_review": dt.datetime(2026, 11, 1), "comment": "Fulgt opp på HMS-møte" if n % 3 else None,
+        }
+        for key, value in values.items():
+            if key not in empty and value is not None:
+                ws.cell(first + i, ACTIONS.index(key) + 1, value)
+    ws = wb["Årshjul"]
+    for r in range(5, 14):
+        ws.cell(r, 6, dt.datetime(2026, 6, 1))
+        ws.cell(r, 8, "Gjennomført")
+    ws = wb["God BHT"]
+    for r in range(5, 20):
+        ws.cell(r, 5, 1 + (r + seed) % 4)
+        ws.cell(r, 6, 1 + (r + seed + 1) % 4)
+        ws.cell(r, 7, "Drøftet i teamet")
+    ws = wb["Årsrapport"]
+    for i, item in enumerate(ANNUAL_ITEMS):
+        f = item.field
+        value = (f.options(unit)[0] if isinstance(f, Choice) else 4 if isinstance(f, Count)
+                 else dt.datetime(2026, 6, 1) if isinstance(f, Date) else "Tekst")
+        ws.cell(5 + i, 4, value)
+    wb.save(dst)
+
+
+def floor_corpus(n: int, problems: bool, base: Path) -> Path:
+    """N returned workbooks (kept under `base` and reused when they are there already)."""
+    from concurrent.futures import ProcessPoolExecutor
+
+    folder = base / f"{'problems' if problems else 'clean'}-{n}"
+    if folder.is_dir() and len(list(folder.glob("*.xlsx"))) == n:
+        return folder
+    unit = synthetic_unit(n)
+    blank = generate(unit, base / f"blank-{n}", generated_at=AT, force=True)
+    folder.mkdir(parents=True, exist_ok=True)
+    jobs = [(str(p), str(folder / p.name), problems, i) for i, p in enumerate(blank)]
+    with ProcessPoolExecutor(os.cpu_count() or 1) as pool:
+        list(pool.map(_fill_for_floor, jobs, chunksize=16))
+    return folder
+
+
+def _floor_read(path: str) -> list:
+    from python_calamine import CalamineWorkbook
+
+    book = CalamineWorkbook.from_path(path)
+    actions = []
+    for name in book.sheet_names:
+        rows = book.get_sheet_by_name(name).to_python()
+        if name == "Handlingsplan":
+            actions = [r for r in rows[4:] if any(v not in ("", None) for v in r)]
+    return actions
+
+
+def run_floor(folder: str, report: str) -> None:
+    """What no consolidation can beat: every sheet of every file read by python-calamine in
+    2 processes, and the action rows written by xlsxwriter."""
+    from concurrent.futures import ProcessPoolExecutor
+
+    import xlsxwriter
+
+    files = sorted(str(p) for p in Path(folder).glob("*.xlsx"))
+    rows = []
+    with ProcessPoolExecutor(2) as pool:
+        for actions in pool.map(_floor_read, files, chunksize=16):
+            rows.extend(actions)
+    wb = xlsxwriter.Workbook(report)
+    ws = wb.add_worksheet()
+    for r, row in enumerate(rows):
+        ws.write_row(r, 0, row)
+    wb.close()
+
+
+def run_consolidate(folder: str, n: int, report: str) -> None:
+    from hmsxl import consolidate
+
+    result = consolidate([folder], config=synthetic_unit(n), today=dt.date(2026, 6, 1))
+    result.write_excel(report)
+    assert result.reconciliation["balanced"] and result.reconciliation["answered"] == n
+
+
+def _tree_memory(root: int) -> int:
+    """Bytes of memory a process and all its descendants use, from /proc: the proportional
+    set size (PSS), so that pages a forked worker shares with its parent count once."""
+    children: dict[int, list[int]] = {}
+    for entry in os.scandir("/proc"):
+        if not entry.name.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry.name}/stat", "rb") as fh:
+                fields = fh.read().rsplit(b")", 1)[1].split()
+        except OSError:
+            continue
+        children.setdefault(int(fields[1]), []).append(int(entry.name))
+    total, todo = 0, [root]
+    while todo:
+        pid = todo.pop()
+        try:
+            with open(f"/proc/{pid}/smaps_rollup", "rb") as fh:
+                for line in fh:
+                    if line.startswith(b"Pss:"):
+                        total += int(line.split()[1]) * 1024
+                        break
+        except OSError:
+            pass
+        todo.extend(children.get(pid, ()))
+    return total
+
+
+def measured_tree(code: str) -> tuple[float, float]:
+    """Run `code` in a fresh Python; (seconds, peak MB of the whole process tree, sampled
+    every 20 ms: a peak shorter than that can be missed)."""
+    import subprocess
+
+    wrapper = ("import sys, time; sys.path.insert(0, %r); sys.argv = ['bench']; import bench; "
+               "t = time.perf_counter(); %s; print(time.perf_counter() - t)") % (str(Path(__file__).parent), code)
+    proc = subprocess.Popen([sys.executable, "-c", wrapper], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    peak = 0
+    while proc.poll() is None:
+        peak = max(peak, _tree_memory(proc.pid))
+        time.sleep(0.02)
+    out, err = proc.communicate()
+    if proc.returncode:
+        raise SystemExit(err)
+    return float(out.strip().splitlines()[-1]), peak / 2**20
+
+
+def bench_floor(sizes, base: Path) -> None:
+    print(f"consolidate against the floor: returned workbooks of {FLOOR_ACTIONS} actions, saved by openpyxl; "
+          f"{os.cpu_count()} cores; best of 3, peak memory of all processes")
+    print(f"  {'corpus':<10} {'files':>6} {'floor':>8} {'hmsxl':>8} {'ratio':>6} {'peak floor':>11} "
+          f"{'peak hmsxl':>11}")
+    for n in sizes:
+        for problems in (False, True):
+            folder = floor_corpus(n, problems, base)
+            report = str(base / "report.xlsx")
+            floor, ours = [], []
+            for _ in range(3):  # interleaved: this kind of machine drifts
+                floor.append(measured_tree(f"bench.run_floor({str(folder)!r}, {report!r})"))
+                ours.append(measured_tree(f"bench.run_consolidate({str(folder)!r}, {n}, {report!r})"))
+            (t_f, m_f), (t_h, m_h) = min(floor), min(ours)
+            name = "problems" if problems else "clean"
+            print(f"  {name:<10} {n:>6} {t_f:7.2f}s {t_h:7.2f}s {t_h / t_f:5.2f}x {m_f:8.0f} MB {m_h:8.0f} MB")
+
+
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("n", nargs="?", type=int, default=1000, help="number of sections (default 1000)")
-    parser.add_argument("--only", choices=["generate", "read", "consolidate"], help="run one benchmark")
+    parser.add_argument("--only", choices=["generate", "read", "consolidate", "floor"], help="run one benchmark")
+    parser.add_argument("--sizes", default="1000,4000", help="floor: numbers of returned workbooks")
+    parser.add_argument("--corpus", type=Path, help="floor: keep the corpora here and reuse them")
     args = parser.parse_args(argv)
+    if args.only == "floor":
+        sizes = [int(x) for x in args.sizes.split(",")]
+        if args.corpus:
+            bench_floor(sizes, args.corpus)
+        else:
+            with tempfile.TemporaryDirectory(prefix="hmsxl-bench-") as tmp:
+                bench_floor(sizes, Path(tmp))
+        return
     with tempfile.TemporaryDirectory(prefix="hmsxl-bench-") as tmp:
         if args.only in (None, "generate"):
             bench_generate(args.n, Path(tmp) / "g")
