@@ -11,13 +11,21 @@ from __future__ import annotations
 import datetime as dt
 from pathlib import Path
 
+from . import labels
 from .config import Unit
 from .fileio import atomic_write_bytes
-from .labels import CALENDAR
 from .wheel import year_occurrences
+
+CALENDAR = labels.section("CALENDAR")
 
 
 def calendar_bytes(unit: Unit, section_id: str | None = None) -> bytes:
+    """The årshjul as iCalendar, in the language of the unit (or of the section asked for)."""
+    with labels.language(unit.language_of(section_id) if section_id else unit.language):
+        return _calendar_bytes(unit, section_id)
+
+
+def _calendar_bytes(unit: Unit, section_id: str | None) -> bytes:
     from icalendar import Alarm, Calendar, Event
 
     cal = Calendar()

@@ -41,9 +41,36 @@ _password_option = click.option(
     help="Password for protected workbooks (or the HMSXL_PASSWORD environment variable).")
 
 
+def _speak(config_path=None, unit=None) -> None:
+    """Make the advisor's language the language in force: --lang or HMSXL_LANG, else the
+    unit's (as its unit.toml names it, so that its own mistakes are told in it), else bokmål."""
+    lang = (click.get_current_context().find_root().obj or {}).get("lang")
+    if not lang and unit is not None:
+        lang = unit.language
+    if not lang and config_path is not None:
+        from .config import peek_language
+
+        lang = peek_language(config_path)
+    labels.set_language(lang or labels.DEFAULT_LANGUAGE)
+
+
+def _check_language(ctx, param, value):
+    if value and value not in labels.LANGUAGES:
+        raise click.BadParameter(labels.ERRORS["unknown_language"].format(value=value,
+                                                                          allowed=", ".join(labels.LANGUAGES)))
+    return value
+
+
+def _plural(key: str, n: int, **params) -> str:
+    return labels.current().plural("cli", key, n, **params)
+
+
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="hmsxl")
-def main():
+@click.option("--lang", envvar="HMSXL_LANG", callback=_check_language, metavar="nb|nn|da|en",
+              help="Language of the output (or HMSXL_LANG); default: the unit's, else bokmål.")
+@click.pass_context
+def main(ctx, lang):
     """Run a unit's yearly HMS cycle through Excel workbooks.
 
     \b
@@ -55,19 +82,26 @@ def main():
       hmsxl consolidate PATH...   the unit-wide report for LAMU
       hmsxl demo                  all of it on an invented unit
     """
+    ctx.obj = {"lang": lang}
+    labels.set_language(lang or labels.DEFAULT_LANGUAGE)
 
 
 @main.command()
 @click.argument("directory", default=".", type=click.Path(file_okay=False, path_type=Path))
 @click.option("--year", type=click.IntRange(2000, 2100), help="The HMS year (default: this year).")
+@click.option("--language", default=None, callback=_check_language, metavar="nb|nn|da|en",
+              help="The unit's language: of its workbooks, mails, report and this file (default: nb).")
 @click.option("--force", is_flag=True, help="Replace an existing unit.toml.")
 @_library_errors
-def init(directory, year, force):
+def init(directory, year, language, force):
     """Write DIRECTORY/unit.toml: a commented example unit to edit."""
     from .config import write_example_config
 
-    target = write_example_config(directory, year, force=force)
-    click.echo(f"Wrote {target}. Edit it, then run: hmsxl generate {target}")
+    language = language or labels.DEFAULT_LANGUAGE
+    if not (click.get_current_context().find_root().obj or {}).get("lang"):
+        labels.set_language(language)
+    target = write_example_config(directory, year, force=force, language=language)
+    click.echo(labels.CLI["init_done"].format(path=target))
 
 
 @main.command()
@@ -86,20 +120,23 @@ def generate(config, out_dir, sections, force, carry_over):
     from .config import load_config
     from .write import generate as generate_
 
+    _speak(config_path=config)
     unit = load_config(config)
+    _speak(unit=unit)
     fills = {}
     if carry_over:
         from .consolidation import carry_over as carry_over_
 
         found = carry_over_(unit, carry_over)
         for src in found.sources.itertuples():
-            click.echo(f"{src.file}: {src.status}" + (f" ({src.reason})" if src.reason else ""))
+            key = "source_line_reason" if src.reason else "source_line"
+            click.echo(labels.CLI[key].format(file=src.file, status=src.status, reason=src.reason))
         fills = found.fills
-        click.echo(f"Carried over {found.count} unfinished action(s) for {len(fills)} section(s)")
+        click.echo(_plural("carried_over", found.count, sections=_plural("sections_count", len(fills))))
     paths = generate_(unit, out_dir=out_dir, sections=sections, force=force, fills=fills)
     for p in paths:
-        click.echo(f"Wrote {p}")
-    click.echo(f"{len(paths)} workbook(s) in {out_dir}")
+        click.echo(labels.CLI["wrote"].format(path=p))
+    click.echo(_plural("workbooks_in", len(paths), folder=out_dir))
 
 
 @main.command()
@@ -124,7 +161,9 @@ def validate(files, config_path, annotate_dir, fmt, strict, today, password):
     from .config import load_config
     from .validate import exit_code, render_json, render_text, validate_files
 
+    _speak(config_path=config_path)
     config = load_config(config_path) if config_path else None
+    _speak(unit=config)
     results = validate_files(files, config=config, today=today,
                              password=password, annotate_dir=annotate_dir)
     if fmt == "json":
@@ -158,7 +197,9 @@ def consolidate(paths, report, config_path, csv_dir, strict, today, password):
     from .consolidation import consolidate as consolidate_
     from .inputs import refuse_outputs_over_inputs
 
+    _speak(config_path=config_path)
     config = load_config(config_path) if config_path else None
+    _speak(unit=config)
     # Before anything is read: no output may be, or replace, an input.
     refuse_outputs_over_inputs(paths, files=[report], folders=[csv_dir] if csv_dir else [])
     bar = None
@@ -167,7 +208,7 @@ def consolidate(paths, report, config_path, csv_dir, strict, today, password):
         # A bar only on a terminal, and only when there is something to wait for.
         nonlocal bar
         if bar is None and total > 20 and sys.stderr.isatty():
-            bar = click.progressbar(length=total, label=labels.CLI["reading"], file=sys.stderr)
+            bar = click.progressbar(length=total, label=labels.CLI["progress"], file=sys.stderr)
             bar.__enter__()
         if bar is not None:
             bar.update(1)
@@ -182,15 +223,18 @@ def consolidate(paths, report, config_path, csv_dir, strict, today, password):
     problems = result.problems
     errors = int((problems["severity"] == "error").sum())
     warnings = int((problems["severity"] == "warning").sum())
-    click.echo(f"Wrote {written}")
+    click.echo(labels.CLI["wrote"].format(path=written))
     if csv_dir:
-        click.echo(f"Wrote {len(result.to_csv(csv_dir))} CSV files to {csv_dir}")
-    click.echo(f"{rec['files']} file(s) read, {rec['skipped']} skipped; {rec['answered']} of {rec['sections']} "
-               f"section(s) answered; {len(result.actions)} action(s), {len(result.overdue)} overdue; "
-               f"{errors} error(s), {warnings} warning(s)")
+        click.echo(_plural("wrote_csv", len(result.to_csv(csv_dir)), folder=csv_dir))
+    click.echo(labels.CLI["summary"].format(
+        files=_plural("files_read", rec["files"]), skipped=_plural("skipped", rec["skipped"]),
+        answered=labels.CLI["answered"].format(answered=rec["answered"], sections=rec["sections"]),
+        actions=_plural("actions", len(result.actions)), overdue=_plural("overdue", len(result.overdue)),
+        errors=_plural("errors", errors), warnings=_plural("warnings", warnings)))
     if len(result.missing):
-        click.echo("Not answered: " + ", ".join(result.missing["section_id"]))
-    click.echo(f"Rows read {rec['rows_read']} = reported {rec['rows_reported']} + not used {rec['rows_rejected']}")
+        click.echo(labels.CLI["not_answered"].format(sections=", ".join(result.missing["section_id"])))
+    click.echo(labels.CLI["rows_reconciled"].format(read=rec["rows_read"], reported=rec["rows_reported"],
+                                                    rejected=rec["rows_rejected"]))
     if strict and (errors or warnings):
         raise SystemExit(1)
 
@@ -210,26 +254,28 @@ def demo(directory, force):
     from .validate import render_text
 
     result = run_demo(directory, force=force)
-    click.echo(f"Unit description:   {result.config}")
-    click.echo(f"Workbooks sent:     {len(result.workbooks)} in {result.workbooks[0].parent}")
-    click.echo(f"Answers returned:   {len(result.returned)} in {directory / 'returned'}")
+    t = labels.CLI
+    click.echo(t["demo_unit"].format(path=result.config))
+    click.echo(t["demo_sent"].format(count=len(result.workbooks), folder=result.workbooks[0].parent))
+    click.echo(t["demo_returned"].format(count=len(result.returned), folder=directory / "returned"))
     click.echo("")
-    click.echo("hmsxl validate on the returned workbooks (errors only; the report lists everything):")
+    click.echo(t["demo_validate"])
     click.echo(render_text(result.validation, style=click.style, levels=("error",)))
     click.echo("")
     c = result.consolidation
-    click.echo(click.style(f"LAMU report: {result.report}", bold=True))
-    header = f"{'section':<12} {'answered':<9} {'actions':>7} {'done':>5} {'overdue':>7} {'errors':>6} {'warnings':>8}"
-    click.echo(header)
+    click.echo(click.style(t["demo_report"].format(path=result.report), bold=True))
+    head = t["demo_header"]
+    click.echo(f"{head[0]:<12} {head[1]:<9} {head[2]:>7} {head[3]:>8} {head[4]:>8} {head[5]:>6} {head[6]:>9}")
     for o in c.overview.itertuples():
-        click.echo(f"{o.section_id:<12} {'yes' if o.answered else 'NO':<9} {o.actions:>7} {o.completed:>5} "
-                   f"{o.overdue:>7} {o.errors:>6} {o.warnings:>8}")
+        answered = t["demo_yes"] if o.answered else t["demo_no"]
+        click.echo(f"{o.section_id:<12} {answered:<9} {o.actions:>7} {o.completed:>8} "
+                   f"{o.overdue:>8} {o.errors:>6} {o.warnings:>9}")
     rec = c.reconciliation
-    click.echo(f"Action rows read {rec['rows_read']} = in the report {rec['rows_reported']} "
-               f"+ not used {rec['rows_rejected']} (the older duplicate)")
+    click.echo(t["demo_rows"].format(read=rec["rows_read"], reported=rec["rows_reported"],
+                                     rejected=rec["rows_rejected"]))
     if len(c.missing):
-        click.echo("Not answered: " + ", ".join(c.missing["section"]))
-    click.echo(f"Open {result.report} in Excel or LibreOffice.")
+        click.echo(t["not_answered"].format(sections=", ".join(c.missing["section"])))
+    click.echo(t["demo_open"].format(path=result.report))
 
 
 @main.command()
@@ -257,23 +303,29 @@ def mail(config_path, workbook_dir, outbox, sections, returned, today, send, hos
     from .config import load_config
     from .mail import make_drafts, send_outbox
 
+    _speak(config_path=config_path)
     unit = load_config(config_path)
+    _speak(unit=unit)
+    t = labels.CLI
     drafts = make_drafts(unit, workbook_dir, outbox, sections=sections, reminders_from=returned,
                          today=today)
     for d in drafts:
-        click.echo(f"Wrote {d.path} (to {d.to}{', ' + d.attachment if d.attachment else ''})")
+        if d.attachment:
+            click.echo(t["mail_wrote_attached"].format(path=d.path, to=d.to, attachment=d.attachment))
+        else:
+            click.echo(t["mail_wrote"].format(path=d.path, to=d.to))
     if not drafts:
-        click.echo("No drafts: every section has answered and nothing is overdue.")
+        click.echo(t["mail_none"])
     if send:
         report = send_outbox(unit, outbox, host=host, port=port, starttls=starttls)
         for name in report.sent:
-            click.echo(f"Sent {name}")
+            click.echo(t["mail_sent"].format(name=name))
         if report.already:
-            click.echo(f"Already sent before (not sent again): {', '.join(report.already)}")
+            click.echo(t["mail_already"].format(names=", ".join(report.already)))
         for name, why in report.failed.items():
-            click.echo(f"NOT sent {name}: {why}", err=True)
+            click.echo(t["mail_failed"].format(name=name, why=why), err=True)
         if report.not_sent:
-            click.echo(f"Not sent (run again to retry): {', '.join(report.not_sent)}", err=True)
+            click.echo(t["mail_not_sent"].format(names=", ".join(report.not_sent)), err=True)
         if not report.ok:
             raise SystemExit(1)
 
@@ -289,8 +341,10 @@ def calendar(config_path, target, section):
     from .calendar_ics import write_calendar
     from .config import load_config
 
+    _speak(config_path=config_path)
     unit = load_config(config_path)
+    _speak(unit=unit)
     if section:
         unit.section(section)
     path = write_calendar(unit, target, section)
-    click.echo(f"Wrote {path}")
+    click.echo(labels.CLI["wrote"].format(path=path))

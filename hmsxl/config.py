@@ -1,7 +1,8 @@
 """The unit configuration (`unit.toml`): loading, checking and the example file.
 
 Every mistake is collected with its key path and what is allowed, and raised together
-as one `ConfigError`; nothing here lets a traceback reach the user.
+as one `ConfigError`; nothing here lets a traceback reach the user. The messages are in
+the language in force (the advisor's; see `peek_language`).
 """
 
 from __future__ import annotations
@@ -14,9 +15,11 @@ from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
 
+from . import labels
 from .errors import ConfigError
-from .labels import DEFAULT_LISTS, MAIL_TEXT
 from .xmltext import utf16_len
+
+C = labels.section("CONFIG")
 
 # Excel's limits that the config can break (checked before anything is written).
 LIST_ITEM_MAX = 255
@@ -31,20 +34,9 @@ CONTROL_RE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 # Code points that are not characters at all: no XML, and so no workbook, can hold them.
 NONCHARACTER_RE = re.compile(r"[\ud800-\udfff\ufffe\uffff]")
 
-
-def text_problem(value: str, max_len: int = NAME_MAX, one_line: bool = True, limit: str = "") -> str | None:
-    """What is wrong with a configured text for Excel, or None. Lengths are counted as
-    Excel counts them, in UTF-16 units (an emoji is two)."""
-    bad = NONCHARACTER_RE.search(value)
-    if bad:
-        return f"holds U+{ord(bad.group(0)):04X}, which is not a character a workbook can hold; remove it"
-    if CONTROL_RE.search(value) or (one_line and ("\n" in value or "\r" in value)):
-        return "must be one line without control characters" if one_line else "must be text without control characters"
-    length = utf16_len(value)
-    if length > max_len:
-        return f"is {length} characters long; {limit or f'at most {max_len} are allowed'}"
-    return None
-
+# The list names, in order; their default values are each language's (catalog DEFAULT_LISTS).
+LIST_NAMES = ("categories", "priorities", "statuses", "done_statuses", "cancelled_statuses", "wheel_statuses",
+              "wheel_done_statuses", "wheel_na_statuses")
 # What each status means is configured by the lists that name them, never read from a
 # status's wording: a list is a subset of the list it qualifies.
 # A unit that renames its statuses must say which mean "done"; "cancelled" and "not
@@ -55,8 +47,25 @@ MEANING_LISTS = {
     "wheel_done_statuses": ("wheel_statuses", True),  # the activity was carried out
     "wheel_na_statuses": ("wheel_statuses", False),  # the activity does not apply this year
 }
-
 REPEATS = ("quarterly", "monthly")
+# The yearly cycle a unit follows: the Norwegian one of seed 004 (handlingsplan, årshjul,
+# God BHT, HMS-årsrapport) or the Danish one of seed 002 (the yearly arbejdsmiljødrøftelse,
+# APV, the kompetenceplan). A Danish unit follows the Danish cycle.
+CYCLES = ("no", "dk")
+
+
+def text_problem(value: str, max_len: int = NAME_MAX, one_line: bool = True, limit_key: str = "too_long") -> str | None:
+    """What is wrong with a configured text for Excel, or None. Lengths are counted as
+    Excel counts them, in UTF-16 units (an emoji is two)."""
+    bad = NONCHARACTER_RE.search(value)
+    if bad:
+        return C["noncharacter"].format(code=f"{ord(bad.group(0)):04X}")
+    if CONTROL_RE.search(value) or (one_line and ("\n" in value or "\r" in value)):
+        return C["one_line"] if one_line else C["no_control"]
+    length = utf16_len(value)
+    if length > max_len:
+        return C[limit_key].format(length=length, max=max_len)
+    return None
 
 
 @dataclass(frozen=True)
@@ -74,6 +83,7 @@ class Section:
     email: str
     vo: str = ""
     vo_email: str = ""
+    language: str = ""  # the section's own language; "" for the unit's
 
 
 @dataclass(frozen=True)
@@ -100,21 +110,30 @@ class WheelActivity:
         return self.sections is None or section_id in self.sections
 
 
-MAIL_PLACEHOLDERS = ("unit", "year", "section", "leader", "deadline", "advisor", "advisor_email", "details")
+MAIL_PLACEHOLDERS = ("unit", "year", "section", "leader", "deadline", "advisor", "advisor_email", "details",
+                     "deadline_line", "contents")
 
 
 @dataclass(frozen=True)
 class Mail:
-    """How workbooks are mailed. Subjects and bodies are templates with {placeholders}."""
+    """How workbooks are mailed. Subjects and bodies are templates with {placeholders}; an
+    empty one is the catalog's, in the section's language."""
 
-    subject: str = MAIL_TEXT["subject"]
-    body: str = MAIL_TEXT["body"]
-    reminder_subject: str = MAIL_TEXT["reminder_subject"]
-    reminder_body: str = MAIL_TEXT["reminder_body"]
+    subject: str = ""
+    body: str = ""
+    reminder_subject: str = ""
+    reminder_body: str = ""
     smtp_host: str = ""
     smtp_port: int = 587
     starttls: bool = True
     reminder_days: int = 7  # calendar reminders, days before a deadline
+
+
+def default_lists(language: str = labels.DEFAULT_LANGUAGE) -> dict[str, tuple[str, ...]]:
+    return dict(labels.catalog(language).DEFAULT_LISTS)
+
+
+_NB = default_lists()
 
 
 @dataclass(frozen=True)
@@ -125,17 +144,23 @@ class Unit:
     return_deadline: dt.date
     sections: tuple[Section, ...]
     wheel: tuple[WheelActivity, ...]
-    categories: tuple[str, ...] = DEFAULT_LISTS["categories"]
-    priorities: tuple[str, ...] = DEFAULT_LISTS["priorities"]
-    statuses: tuple[str, ...] = DEFAULT_LISTS["statuses"]
-    done_statuses: tuple[str, ...] = DEFAULT_LISTS["done_statuses"]
-    cancelled_statuses: tuple[str, ...] = DEFAULT_LISTS["cancelled_statuses"]
-    wheel_statuses: tuple[str, ...] = DEFAULT_LISTS["wheel_statuses"]
-    wheel_done_statuses: tuple[str, ...] = DEFAULT_LISTS["wheel_done_statuses"]
-    wheel_na_statuses: tuple[str, ...] = DEFAULT_LISTS["wheel_na_statuses"]
+    categories: tuple[str, ...] = _NB["categories"]
+    priorities: tuple[str, ...] = _NB["priorities"]
+    statuses: tuple[str, ...] = _NB["statuses"]
+    done_statuses: tuple[str, ...] = _NB["done_statuses"]
+    cancelled_statuses: tuple[str, ...] = _NB["cancelled_statuses"]
+    wheel_statuses: tuple[str, ...] = _NB["wheel_statuses"]
+    wheel_done_statuses: tuple[str, ...] = _NB["wheel_done_statuses"]
+    wheel_na_statuses: tuple[str, ...] = _NB["wheel_na_statuses"]
     action_rows: int = 40
     source: str = ""
     mail: Mail = Mail()
+    language: str = labels.DEFAULT_LANGUAGE
+    godbht: bool = True  # the God BHT self-assessment (a Norwegian standard) is in the workbooks
+
+    @property
+    def cycle(self) -> str:
+        return "dk" if self.language == "da" else "no"
 
     @functools.cached_property
     def _by_id(self) -> dict[str, Section]:
@@ -148,13 +173,18 @@ class Unit:
         if section_id in self._by_id:
             return self._by_id[section_id]
         known = ", ".join(s.id for s in self.sections)
-        raise ConfigError(self.source or "unit.toml", [f"no section with id {section_id!r} (known: {known})"])
+        raise ConfigError(self.source or "unit.toml", [C["no_section"].format(value=section_id, known=known)])
+
+    def language_of(self, section: Section | str) -> str:
+        """The language a section's workbook and mails are in."""
+        if isinstance(section, str):
+            section = self._by_id.get(section)
+        return (section.language if section is not None and section.language else self.language)
 
     def lists(self) -> dict[str, tuple[str, ...]]:
-        """The validation lists written to the hidden sheet, by name."""
-        from .labels import YES_NO
-
-        return {**{key: getattr(self, key) for key in DEFAULT_LISTS}, "yes_no": YES_NO}
+        """The validation lists written to the hidden sheet, by name: the unit's, in its
+        language (one set for all sections, so that answers can be counted together)."""
+        return {**{key: getattr(self, key) for key in LIST_NAMES}, "yes_no": labels.catalog(self.language).YES_NO}
 
 
 # --------------------------------------------------------------------------- checking
@@ -167,19 +197,19 @@ class _Checker:
         self.problems: list[str] = []
 
     def add(self, path: str, msg: str) -> None:
-        self.problems.append(f"{path}: {msg}")
+        self.problems.append(C["problem"].format(path=path, msg=msg))
 
     def table(self, doc, path: str, allowed: dict, required=()):
         """Check a TOML table: it is a table, has no unknown keys and has the required ones."""
         if not isinstance(doc, dict):
-            self.add(path, f"must be a table ([{path}]), not {_tname(doc)}")
+            self.add(path, C["not_table"].format(path=path, type=_tname(doc)))
             return {}
         for key in doc:
             if key not in allowed:
-                self.add(f"{path}.{key}", f"unknown key (allowed: {', '.join(allowed)})")
+                self.add(f"{path}.{key}", C["unknown_key"].format(allowed=", ".join(allowed)))
         for key in required:
             if key not in doc:
-                self.add(f"{path}.{key}", f"missing ({allowed[key]})")
+                self.add(f"{path}.{key}", C["missing"].format(what=allowed[key]))
         return doc
 
     def text(self, doc, key, path, required=False, default="", max_len=NAME_MAX):
@@ -188,11 +218,11 @@ class _Checker:
         value = doc[key]
         where = f"{path}.{key}"
         if not isinstance(value, str):
-            self.add(where, f"must be text in quotes, not {_tname(value)}")
+            self.add(where, C["not_text"].format(type=_tname(value)))
             return default
         value = value.strip()
         if required and not value:
-            self.add(where, "must not be empty")
+            self.add(where, C["empty"])
         problem = text_problem(value, max_len)
         if problem:
             self.add(where, problem)
@@ -201,7 +231,7 @@ class _Checker:
     def email(self, doc, key, path, required=False):
         value = self.text(doc, key, path, required=required)
         if value and not EMAIL_RE.match(value):
-            self.add(f"{path}.{key}", f"{value!r} is not an e-mail address (expected name@domain.no)")
+            self.add(f"{path}.{key}", C["not_email"].format(value=value))
         return value
 
     def integer(self, doc, key, path, lo, hi, default=None):
@@ -210,10 +240,25 @@ class _Checker:
         value = doc[key]
         where = f"{path}.{key}"
         if isinstance(value, bool) or not isinstance(value, int):
-            self.add(where, f"must be a whole number from {lo} to {hi}, not {_tname(value)}")
+            self.add(where, C["not_whole"].format(lo=lo, hi=hi, type=_tname(value)))
             return default
         if not lo <= value <= hi:
-            self.add(where, f"is {value}; allowed is a whole number from {lo} to {hi}")
+            self.add(where, C["out_of_range"].format(value=value, lo=lo, hi=hi))
+            return default
+        return value
+
+    def boolean(self, doc, key, path, default: bool) -> bool:
+        if key not in doc:
+            return default
+        if not isinstance(doc[key], bool):
+            self.add(f"{path}.{key}", C["true_false"])
+            return default
+        return doc[key]
+
+    def language(self, doc, key, path, default=""):
+        value = self.text(doc, key, path, default=default)
+        if value and value not in labels.LANGUAGES:
+            self.add(f"{path}.{key}", C["language_unknown"].format(value=value, allowed=", ".join(labels.LANGUAGES)))
             return default
         return value
 
@@ -223,13 +268,13 @@ class _Checker:
         value = doc[key]
         where = f"{path}.{key}"
         if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
-            self.add(where, "must be a list of texts, e.g. [\"Høy\", \"Lav\"]")
+            self.add(where, C["not_text_list"])
             return tuple(default)
         items = [v.strip() for v in value]
         if (not items and not allow_empty) or any(not v for v in items):
-            self.add(where, "must hold at least one value and no empty ones")
+            self.add(where, C["list_empty"])
         if len(items) > LIST_MAX_ITEMS:
-            self.add(where, f"has {len(items)} values; at most {LIST_MAX_ITEMS} are allowed")
+            self.add(where, C["list_too_many"].format(count=len(items), max=LIST_MAX_ITEMS))
         for i, v in enumerate(items):
             problem = _list_item_problem(v)
             if problem:
@@ -237,22 +282,31 @@ class _Checker:
         seen = set()
         for v in items:
             if v.casefold() in seen:
-                self.add(where, f"has {v!r} twice")
+                self.add(where, C["list_twice"].format(value=v))
             seen.add(v.casefold())
         return tuple(items)
 
 
 def _list_item_problem(value: str) -> str | None:
-    return text_problem(value, LIST_ITEM_MAX, limit=f"Excel lists allow at most {LIST_ITEM_MAX}")
+    return text_problem(value, LIST_ITEM_MAX, limit_key="list_item_too_long")
 
 
 def _tname(value) -> str:
+    """A TOML value's type, as the error message names it."""
+    types = labels.CONFIG_TYPES
     if isinstance(value, bool):
-        return "true/false"
-    return {
-        str: "text", int: "a number", float: "a number", list: "a list", dict: "a table",
-        dt.date: "a date", dt.datetime: "a date and time", dt.time: "a time",
-    }.get(type(value), type(value).__name__)
+        return types["bool"]
+    kind = {str: "text", int: "number", float: "number", list: "list", dict: "table", dt.date: "date",
+            dt.datetime: "datetime", dt.time: "time"}.get(type(value))
+    return types[kind] if kind else type(value).__name__
+
+
+def _item_path(table: str, i: int, item) -> str:
+    """A [[table]] entry's place as people count: "sections nr. 6 (id «skule»)"."""
+    ident = item.get("id") if isinstance(item, dict) else None
+    if isinstance(ident, str) and ident.strip():
+        return C["item_path"].format(table=table, n=i + 1, id=ident.strip())
+    return C["item_path_no_id"].format(table=table, n=i + 1)
 
 
 def _month_day(ck: _Checker, value, where: str, year: int | None):
@@ -261,7 +315,7 @@ def _month_day(ck: _Checker, value, where: str, year: int | None):
         value = value.date()
     if isinstance(value, dt.date):
         if year is not None and value.year != year:
-            ck.add(where, f"{value.isoformat()} is outside the year {year}; write \"MM-DD\" or a date in {year}")
+            ck.add(where, C["date_outside_year"].format(date=value.isoformat(), year=year))
             return None
         return (value.month, value.day)
     if isinstance(value, str):
@@ -273,75 +327,31 @@ def _month_day(ck: _Checker, value, where: str, year: int | None):
                 return (month, day)
             except ValueError:
                 pass
-    ck.add(where, f"{value!r} is not a month and day; write \"MM-DD\", e.g. \"07-01\"")
+    ck.add(where, C["not_month_day"].format(value=value))
     return None
 
 
-TOP_KEYS = {
-    "unit": "table with name, year, return_deadline",
-    "advisor": "table with name, email",
-    "sections": "one [[sections]] table per section",
-    "lists": "table of value lists",
-    "wheel": "one [[wheel]] table per årshjul activity",
-    "mail": "table: subject, body, reminder texts, SMTP server, calendar reminders",
-}
-MAIL_KEYS = {
-    "subject": "the e-mail subject, a template",
-    "body": "the e-mail text, a template",
-    "reminder_subject": "the reminder's subject, a template",
-    "reminder_body": "the reminder's text, a template",
-    "smtp_host": "the SMTP server's name",
-    "smtp_port": "the SMTP server's port",
-    "starttls": "true or false",
-    "reminder_days": "calendar reminder, days before a deadline",
-}
-UNIT_KEYS = {
-    "name": "the unit's name, text",
-    "year": "the year, e.g. 2026",
-    "return_deadline": "a date, e.g. 2026-12-01",
-    "action_rows": "number of empty action-plan rows, 5 to 1000",
-}
-ADVISOR_KEYS = {"name": "the advisor's name", "email": "the advisor's e-mail", "phone": "phone number"}
-SECTION_KEYS = {
-    "id": "short id: a-z, 0-9, - and _",
-    "name": "the section's name",
-    "leader": "the leader's name",
-    "email": "the leader's e-mail",
-    "vo": "the safety representative's name",
-    "vo_email": "the safety representative's e-mail",
-}
-LIST_KEYS = {k: "list of texts" for k in DEFAULT_LISTS}
-WHEEL_KEYS = {
-    "id": "short id: a-z, 0-9, - and _",
-    "name": "the activity's name",
-    "who": "who is responsible",
-    "due": "deadline \"MM-DD\"",
-    "repeat": "\"quarterly\" or \"monthly\"",
-    "start": "start of a period \"MM-DD\"",
-    "end": "end of a period \"MM-DD\"",
-    "every_years": "every N years, e.g. 3",
-    "base_year": "a year the activity takes place, e.g. 2024",
-    "sections": "list of section ids, or \"all\"",
-    "note": "a note shown with the activity",
-}
+def _keys(table: str) -> dict[str, str]:
+    """A table's allowed keys with what each holds, as error messages name them."""
+    return dict(labels.CONFIG_KEYS[table])
 
 
 def _check_wheel(ck: _Checker, raw, year, section_ids) -> tuple[WheelActivity, ...]:
     if not isinstance(raw, list):
-        ck.add("wheel", "must be a list of [[wheel]] tables")
+        ck.add("wheel", C["wheel_not_list"])
         return ()
     out = []
     seen = set()
     for i, item in enumerate(raw):
-        path = f"wheel[{i}]"
-        item = ck.table(item, path, WHEEL_KEYS, required=("id", "name"))
+        path = _item_path("wheel", i, item)
+        item = ck.table(item, path, _keys("wheel"), required=("id", "name"))
         if not item:
             continue
         wid = ck.text(item, "id", path, required=True)
         if wid and not SECTION_ID_RE.match(wid):
-            ck.add(f"{path}.id", f"{wid!r} may only hold a-z, 0-9, - and _ (at most 30, starting with a letter or digit)")
+            ck.add(f"{path}.id", C["bad_id"].format(value=wid))
         if wid in seen:
-            ck.add(f"{path}.id", f"{wid!r} is used twice")
+            ck.add(f"{path}.id", C["id_twice"].format(value=wid))
         seen.add(wid)
         name = ck.text(item, "name", path, required=True)
         who = ck.text(item, "who", path)
@@ -350,26 +360,25 @@ def _check_wheel(ck: _Checker, raw, year, section_ids) -> tuple[WheelActivity, .
         if "end" in item and "start" not in item:
             kinds.append("end")
         if len(kinds) != 1:
-            ck.add(path, "needs exactly one rule: due = \"MM-DD\", repeat = \"quarterly\"/\"monthly\", "
-                   "or start = \"MM-DD\" with end = \"MM-DD\"")
+            ck.add(path, C["one_rule"])
         due = _month_day(ck, item["due"], f"{path}.due", year) if "due" in item else None
         start = _month_day(ck, item["start"], f"{path}.start", year) if "start" in item else None
         end = None
         if "start" in item:
             if "end" not in item:
-                ck.add(f"{path}.end", "missing: a period needs both start and end")
+                ck.add(f"{path}.end", C["period_needs_end"])
             else:
                 end = _month_day(ck, item["end"], f"{path}.end", None)
         repeat = None
         if "repeat" in item:
             repeat = item["repeat"]
             if repeat not in REPEATS:
-                ck.add(f"{path}.repeat", f"{repeat!r} is not allowed (allowed: {', '.join(REPEATS)})")
+                ck.add(f"{path}.repeat", C["repeat_unknown"].format(value=repeat, allowed=", ".join(REPEATS)))
                 repeat = None
         every = ck.integer(item, "every_years", path, 1, 50, default=1)
         base = ck.integer(item, "base_year", path, 1900, 2200, default=None)
         if every > 1 and base is None:
-            ck.add(f"{path}.base_year", "missing: every_years needs a base_year (a year it takes place)")
+            ck.add(f"{path}.base_year", C["base_year_missing"])
         sections = None
         if "sections" in item:
             sv = item["sections"]
@@ -378,10 +387,10 @@ def _check_wheel(ck: _Checker, raw, year, section_ids) -> tuple[WheelActivity, .
             elif isinstance(sv, list) and all(isinstance(s, str) for s in sv):
                 for s in sv:
                     if s not in section_ids:
-                        ck.add(f"{path}.sections", f"{s!r} is not a section id (known: {', '.join(sorted(section_ids))})")
+                        ck.add(f"{path}.sections", C["not_section"].format(value=s, known=", ".join(sorted(section_ids))))
                 sections = tuple(sv)
             else:
-                ck.add(f"{path}.sections", "must be \"all\" or a list of section ids")
+                ck.add(f"{path}.sections", C["sections_all_or_list"])
         out.append(WheelActivity(
             id=wid, name=name, who=who, due=due, repeat=repeat, start=start, end=end,
             every_years=every, base_year=base, sections=sections, note=note,
@@ -389,31 +398,61 @@ def _check_wheel(ck: _Checker, raw, year, section_ids) -> tuple[WheelActivity, .
     return tuple(out)
 
 
-def default_wheel_text() -> str:
-    return resources.files("hmsxl").joinpath("default_wheel.toml").read_text(encoding="utf-8")
+def default_wheel_text(language: str = labels.DEFAULT_LANGUAGE) -> str:
+    """The default årshjul as `[[wheel]]` tables: the rules of the language's cycle (seed 004,
+    or seed 002 for Danish), the names in the language."""
+    cycle = "dk" if language == "da" else "no"
+    rules = tomllib.loads(resources.files("hmsxl").joinpath(f"default_wheel_{cycle}.toml").read_text(encoding="utf-8"))
+    cat = labels.catalog(language)
+    out = [cat.EXAMPLE["wheel_comment"].rstrip(), ""]
+    for activity in rules["wheel"]:
+        name, who, note = cat.WHEEL_DEFAULT[activity["id"]]
+        out.append("[[wheel]]")
+        out.append(f"id = {repr_toml(activity['id'])}")
+        out.append(f"name = {repr_toml(name)}")
+        if who:
+            out.append(f"who = {repr_toml(who)}")
+        for key, value in activity.items():
+            if key != "id":
+                out.append(f"{key} = {_toml_value(value)}")
+        if note:
+            out.append(f"note = {repr_toml(note)}")
+        out.append("")
+    return "\n".join(out)
+
+
+def _toml_value(value) -> str:
+    if isinstance(value, str):
+        return repr_toml(value)
+    if isinstance(value, list):
+        return "[" + ", ".join(_toml_value(v) for v in value) + "]"
+    return str(value).lower() if isinstance(value, bool) else str(value)
 
 
 def parse_config(doc: dict, source: str = "unit.toml") -> Unit:
     """Check a parsed TOML document and build the `Unit`; raise `ConfigError` with every mistake."""
     ck = _Checker()
-    ck.table(doc, "(top level)", TOP_KEYS, required=("unit", "advisor", "sections"))
-    unit = ck.table(doc.get("unit", {}), "unit", UNIT_KEYS, required=("name", "year", "return_deadline"))
+    ck.table(doc, C["top_level"], _keys("top"), required=("unit", "advisor", "sections"))
+    unit = ck.table(doc.get("unit", {}), "unit", _keys("unit"), required=("name", "year", "return_deadline"))
     name = ck.text(unit, "name", "unit", required=True)
     year = ck.integer(unit, "year", "unit", 2000, 2100)
     rows = ck.integer(unit, "action_rows", "unit", 5, 1000, default=40)
+    language = ck.language(unit, "language", "unit", default=labels.DEFAULT_LANGUAGE) or labels.DEFAULT_LANGUAGE
+    godbht = ck.boolean(unit, "godbht", "unit", default=language != "da")
     deadline = None
     if "return_deadline" in unit:
         d = unit["return_deadline"]
         if isinstance(d, dt.datetime):
             d = d.date()
         if not isinstance(d, dt.date):
-            ck.add("unit.return_deadline", f"must be a date without quotes, e.g. {year or 2026}-12-01, not {_tname(d)}")
+            ck.add("unit.return_deadline", C["deadline_not_date"].format(example=f"{year or 2026}-12-01",
+                                                                          type=_tname(d)))
         elif year is not None and d.year != year:
-            ck.add("unit.return_deadline", f"{d.isoformat()} is outside the year {year}")
+            ck.add("unit.return_deadline", C["deadline_outside_year"].format(date=d.isoformat(), year=year))
         else:
             deadline = d
 
-    adv = ck.table(doc.get("advisor", {}), "advisor", ADVISOR_KEYS, required=("name", "email"))
+    adv = ck.table(doc.get("advisor", {}), "advisor", _keys("advisor"), required=("name", "email"))
     advisor = Advisor(
         name=ck.text(adv, "name", "advisor", required=True),
         email=ck.email(adv, "email", "advisor", required=True),
@@ -423,22 +462,21 @@ def parse_config(doc: dict, source: str = "unit.toml") -> Unit:
     sections = []
     raw_sections = doc.get("sections", [])
     if not isinstance(raw_sections, list):
-        ck.add("sections", "must be a list of [[sections]] tables")
+        ck.add("sections", C["sections_not_list"])
         raw_sections = []
     if "sections" in doc and not raw_sections:
-        ck.add("sections", "must hold at least one [[sections]] table")
+        ck.add("sections", C["sections_empty"])
     ids = set()
     for i, raw in enumerate(raw_sections):
-        path = f"sections[{i}]"
-        raw = ck.table(raw, path, SECTION_KEYS, required=("id", "name", "leader", "email"))
+        path = _item_path("sections", i, raw)
+        raw = ck.table(raw, path, _keys("sections"), required=("id", "name", "leader", "email"))
         if not raw:
             continue
         sid = ck.text(raw, "id", path, required=True)
         if sid and not SECTION_ID_RE.match(sid):
-            ck.add(f"{path}.id", f"{sid!r} may only hold a-z, 0-9, - and _ (at most 30, starting with a letter or "
-                   "digit): it names the file and the sheet data")
+            ck.add(f"{path}.id", C["bad_id"].format(value=sid))
         if sid in ids:
-            ck.add(f"{path}.id", f"{sid!r} is used by another section; section ids must be unique")
+            ck.add(f"{path}.id", C["section_id_twice"].format(value=sid))
         ids.add(sid)
         sections.append(Section(
             id=sid,
@@ -447,68 +485,79 @@ def parse_config(doc: dict, source: str = "unit.toml") -> Unit:
             email=ck.email(raw, "email", path, required=True),
             vo=ck.text(raw, "vo", path),
             vo_email=ck.email(raw, "vo_email", path),
+            language=ck.language(raw, "language", path),
         ))
 
-    lists_raw = ck.table(doc.get("lists", {}), "lists", LIST_KEYS)
-    lists = {k: ck.str_list(lists_raw, k, "lists", v, allow_empty=k in MEANING_LISTS and not MEANING_LISTS[k][1])
-             for k, v in DEFAULT_LISTS.items()}
+    defaults = default_lists(language)
+    lists_raw = ck.table(doc.get("lists", {}), "lists", {k: labels.CONFIG_KEYS["lists"]["any"] for k in LIST_NAMES})
+    lists = {k: ck.str_list(lists_raw, k, "lists", defaults[k],
+                            allow_empty=k in MEANING_LISTS and not MEANING_LISTS[k][1])
+             for k in LIST_NAMES}
     for key, (within, required) in MEANING_LISTS.items():
         if key not in lists_raw and not required:
             # The unit renamed its statuses: the defaults' meanings that still apply stay.
             lists[key] = tuple(v for v in lists[key] if v in lists[within])
         for extra in lists[key]:
             if extra not in lists[within]:
-                ck.add(f"lists.{key}", f"{extra!r} is not in lists.{within} ({', '.join(lists[within])}); "
-                       f"name the values of lists.{within} that mean this")
+                ck.add(f"lists.{key}", C["meaning_not_in"].format(value=extra, within=within,
+                                                                   values=", ".join(lists[within])))
 
     if "wheel" in doc:
         wheel = _check_wheel(ck, doc["wheel"], year, ids)
     else:
-        wheel_doc = tomllib.loads(default_wheel_text())
+        wheel_doc = tomllib.loads(default_wheel_text(language))
         wheel = _check_wheel(ck, wheel_doc["wheel"], year, ids)
 
     mail = _check_mail(ck, doc.get("mail", {}))
     if ck.problems:
         raise ConfigError(source, ck.problems)
     return Unit(
-        name=name, year=year, advisor=advisor, return_deadline=deadline,
-        sections=tuple(sections), wheel=wheel, action_rows=rows, source=source, mail=mail, **lists,
+        name=name, year=year, advisor=advisor, return_deadline=deadline, sections=tuple(sections), wheel=wheel,
+        action_rows=rows, source=source, mail=mail, language=language, godbht=godbht, **lists,
     )
 
 
 def check_unit(unit: Unit) -> None:
     """Check a `Unit` built in Python as `unit.toml` is checked: every text one line, without
     control characters or noncharacters, within Excel's limits; section ids that can name a
-    file. Raises `ConfigError` naming each key path, so `generate()` never writes a file that
-    Excel would have to repair."""
+    file; known languages. Raises `ConfigError` naming each key path, so `generate()` never
+    writes a file that Excel would have to repair."""
     problems = []
 
     def text(path, value, max_len=NAME_MAX):
         if not isinstance(value, str):
-            problems.append(f"{path}: must be text, not {_tname(value)}")
+            problems.append(C["problem"].format(path=path, msg=C["not_text_type"].format(type=_tname(value))))
             return
         problem = text_problem(value, max_len)
         if problem:
-            problems.append(f"{path}: {problem}")
+            problems.append(C["problem"].format(path=path, msg=problem))
+
+    def language(path, value, allow_empty):
+        if not (value in labels.LANGUAGES or (allow_empty and value == "")):
+            problems.append(C["problem"].format(path=path, msg=C["language_unknown"].format(
+                value=value, allowed=", ".join(labels.LANGUAGES))))
 
     text("unit.name", unit.name)
+    language("unit.language", unit.language, False)
     for key in ("name", "email", "phone"):
         text(f"advisor.{key}", getattr(unit.advisor, key))
     for i, s in enumerate(unit.sections):
+        path = _item_path("sections", i, {"id": s.id} if isinstance(s.id, str) else {})
         if not isinstance(s.id, str) or not SECTION_ID_RE.match(s.id):
-            problems.append(f"sections[{i}].id: {s.id!r} may only hold a-z, 0-9, - and _ (at most 30, starting "
-                            "with a letter or digit): it names the file and the sheet data")
+            problems.append(C["problem"].format(path=f"{path}.id", msg=C["bad_id"].format(value=s.id)))
         for key in ("name", "leader", "email", "vo", "vo_email"):
-            text(f"sections[{i}].{key}", getattr(s, key))
-    for key in DEFAULT_LISTS:
+            text(f"{path}.{key}", getattr(s, key))
+        language(f"{path}.language", s.language, True)
+    for key in LIST_NAMES:
         for i, v in enumerate(getattr(unit, key)):
-            problem = _list_item_problem(v) if isinstance(v, str) else f"must be text, not {_tname(v)}"
+            problem = _list_item_problem(v) if isinstance(v, str) else C["not_text_type"].format(type=_tname(v))
             if problem:
-                problems.append(f"lists.{key}[{i}]: {problem}")
+                problems.append(C["problem"].format(path=f"lists.{key}[{i}]", msg=problem))
     for i, a in enumerate(unit.wheel):
+        path = _item_path("wheel", i, {"id": a.id} if isinstance(a.id, str) else {})
         for key in ("id", "name", "who"):
-            text(f"wheel[{i}].{key}", getattr(a, key))
-        text(f"wheel[{i}].note", a.note, max_len=1000)
+            text(f"{path}.{key}", getattr(a, key))
+        text(f"{path}.note", a.note, max_len=1000)
     if problems:
         raise ConfigError(unit.source or "unit", problems)
 
@@ -516,80 +565,116 @@ def check_unit(unit: Unit) -> None:
 def _check_mail(ck: _Checker, raw) -> Mail:
     import string
 
-    raw = ck.table(raw, "mail", MAIL_KEYS)
+    raw = ck.table(raw, "mail", _keys("mail"))
     default = Mail()
     values = {}
     for key in ("subject", "reminder_subject"):
-        values[key] = ck.text(raw, key, "mail", default=getattr(default, key), max_len=200)
+        values[key] = ck.text(raw, key, "mail", default="", max_len=200)
     for key in ("body", "reminder_body"):
         if key in raw:
             if not isinstance(raw[key], str):
-                ck.add(f"mail.{key}", "must be text in quotes")
+                ck.add(f"mail.{key}", C["mail_not_text"])
             elif text_problem(raw[key], 10000, one_line=False):
-                ck.add(f"mail.{key}", "must be text without control characters, at most 10,000 characters")
+                ck.add(f"mail.{key}", C["mail_body"])
             else:
                 values[key] = raw[key]
     for key in ("subject", "body", "reminder_subject", "reminder_body"):
-        template = values.get(key, getattr(default, key))
+        template = values.get(key) or ""
         try:
             names = {f for _, f, _, _ in string.Formatter().parse(template) if f is not None}
         except ValueError as exc:
-            ck.add(f"mail.{key}", f"is not a valid template ({exc}); write {{{{ and }}}} for literal braces")
+            ck.add(f"mail.{key}", C["bad_template"].format(error=exc))
             continue
         unknown = names - set(MAIL_PLACEHOLDERS)
         if unknown:
-            ck.add(f"mail.{key}", f"unknown placeholder(s) {', '.join(sorted(unknown))} "
-                   f"(allowed: {', '.join(MAIL_PLACEHOLDERS)})")
+            ck.add(f"mail.{key}", C["unknown_placeholder"].format(names=", ".join(sorted(unknown)),
+                                                                  allowed=", ".join(MAIL_PLACEHOLDERS)))
     values["smtp_host"] = ck.text(raw, "smtp_host", "mail", default="")
     values["smtp_port"] = ck.integer(raw, "smtp_port", "mail", 1, 65535, default=default.smtp_port)
-    if "starttls" in raw and not isinstance(raw["starttls"], bool):
-        ck.add("mail.starttls", "must be true or false (without quotes)")
-    values["starttls"] = raw.get("starttls", default.starttls) is not False
+    values["starttls"] = ck.boolean(raw, "starttls", "mail", default=default.starttls)
     values["reminder_days"] = ck.integer(raw, "reminder_days", "mail", 0, 365, default=default.reminder_days)
     return Mail(**values)
 
 
-def load_config(path) -> Unit:
-    """Read and check `unit.toml`. Raises `ConfigError` naming each wrong key."""
-    path = Path(path)
-    if path.is_dir():
-        path = path / "unit.toml"
+# What a TOML syntax error most often is in a unit.toml: a date or a text written as in a
+# letter. The hint is added to the parser's own message.
+_TOML_DATE_LIKE = re.compile(r"=\s*\d{1,2}[./]\d{1,2}[./]\d{2,4}")
+_TOML_BARE_TEXT = re.compile(r"=\s*[^\s\"'\[\]{}\d#tf-]")
+
+
+def _toml_hint(text: str, exc: tomllib.TOMLDecodeError) -> str:
+    line = getattr(exc, "lineno", None)
+    if line is None:
+        m = re.search(r"line (\d+)", str(exc))
+        line = int(m.group(1)) if m else None
+    source = text.splitlines()[line - 1] if line and 0 < line <= len(text.splitlines()) else ""
+    if _TOML_DATE_LIKE.search(source):
+        return C["toml_hint_date"]
+    if _TOML_BARE_TEXT.search(source):
+        return C["toml_hint_text"]
+    return C["toml_hint"]
+
+
+def _read_toml(path: Path) -> tuple[str, dict]:
     try:
         data = path.read_bytes()
     except FileNotFoundError:
-        raise ConfigError(path, ["file not found (create one with: hmsxl init)"]) from None
+        raise ConfigError(path, [C["not_found"]]) from None
     except IsADirectoryError:
-        raise ConfigError(path, ["is a folder, not a file"]) from None
+        raise ConfigError(path, [C["is_folder"]]) from None
     except OSError as exc:
-        raise ConfigError(path, [f"cannot be read ({exc.strerror})"]) from None
+        raise ConfigError(path, [C["cannot_read"].format(error=exc.strerror)]) from None
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError:
-        raise ConfigError(path, ["is not UTF-8 text; save it as UTF-8"]) from None
+        raise ConfigError(path, [C["not_utf8"]]) from None
     try:
-        doc = tomllib.loads(text)
+        return text, tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
-        raise ConfigError(path, [f"is not valid TOML: {exc}"]) from None
+        raise ConfigError(path, [C["not_toml"].format(error=exc, hint=_toml_hint(text, exc))]) from None
+
+
+def _config_path(path) -> Path:
+    path = Path(path)
+    return path / "unit.toml" if path.is_dir() else path
+
+
+def load_config(path) -> Unit:
+    """Read and check `unit.toml`. Raises `ConfigError` naming each wrong key."""
+    path = _config_path(path)
+    _, doc = _read_toml(path)
     return parse_config(doc, source=str(path))
+
+
+def peek_language(path) -> str | None:
+    """The language a unit.toml names for its unit, if it can be read at all: the language
+    its own mistakes are told in. None when it cannot be told."""
+    try:
+        _, doc = _read_toml(_config_path(path))
+    except ConfigError:
+        return None
+    lang = doc.get("unit", {}).get("language") if isinstance(doc.get("unit"), dict) else None
+    return lang if lang in labels.LANGUAGES else None
 
 
 # --------------------------------------------------------------------------- example
 
 
-def example_config_text(year: int) -> str:
-    """The commented example `unit.toml` that `hmsxl init` writes (invented unit and people)."""
-    lists = "\n".join(
-        f"# {key} = [{', '.join(repr_toml(v) for v in values)}]" for key, values in DEFAULT_LISTS.items()
-    )
-    template = resources.files("hmsxl").joinpath("example_unit.toml").read_text(encoding="utf-8")
-    return template.format(year=year, lists=lists, wheel=default_wheel_text().strip())
+def example_config_text(year: int, language: str = labels.DEFAULT_LANGUAGE) -> str:
+    """The commented example `unit.toml` that `hmsxl init` writes (invented unit and people),
+    in `language`: its comments, names, lists and årshjul."""
+    cat = labels.catalog(language)
+    lists = "\n".join(f"# {key} = [{', '.join(repr_toml(v) for v in cat.DEFAULT_LISTS[key])}]" for key in LIST_NAMES)
+    return cat.EXAMPLE["unit_toml"].format(year=year, language=language, lists=lists,
+                                           wheel=default_wheel_text(language).strip())
 
 
 def repr_toml(value: str) -> str:
     return '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"'
 
 
-def write_example_config(directory, year: int | None = None, force: bool = False) -> Path:
+def write_example_config(directory, year: int | None = None, force: bool = False,
+                         language: str = labels.DEFAULT_LANGUAGE) -> Path:
     """Write DIR/unit.toml; refuse to overwrite an existing one unless `force`."""
     from .errors import OutputExistsError
     from .fileio import atomic_write_bytes
@@ -597,10 +682,10 @@ def write_example_config(directory, year: int | None = None, force: bool = False
     directory = Path(directory)
     target = directory / "unit.toml"
     if target.exists() and not force:
-        raise OutputExistsError(f"{target} exists already; not overwriting it (use --force to replace it)")
+        raise OutputExistsError(C["exists"].format(target=target))
     if directory.exists() and not directory.is_dir():
-        raise OutputExistsError(f"{directory} is a file, not a folder")
+        raise OutputExistsError(C["is_file"].format(path=directory))
     directory.mkdir(parents=True, exist_ok=True)
     year = year or dt.date.today().year
-    atomic_write_bytes(target, example_config_text(year).encode("utf-8"))
+    atomic_write_bytes(target, example_config_text(year, language).encode("utf-8"))
     return target

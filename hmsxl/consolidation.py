@@ -27,9 +27,9 @@ from .config import Unit
 from .fields import Level, as_text, is_empty, nordic_key
 from .inputs import NoInputError, SourceResult, collect, read_sources
 from .problems import problem
-from .schema import DEFAULT, Schema, Sheet
+from .schema import Schema, Sheet, schema_for
 
-R = labels.REPORT
+R = labels.section("REPORT")
 # A file with one of these problems belongs to another unit or year, or cannot be trusted.
 WRONG_CODES = {"wrong_unit", "wrong_year", "unknown_section", "template_too_new"}
 # Forfalt: the overdue actions by leader, for reminders (columns of the actions table).
@@ -81,15 +81,22 @@ class Consolidation:
     def lists(self) -> dict:
         return self.unit.lists() if self.unit else dict(labels.DEFAULT_LISTS, yes_no=labels.YES_NO)
 
+    @property
+    def language(self) -> str:
+        """The report's language: the unit's."""
+        return self.unit.language if self.unit else labels.DEFAULT_LANGUAGE
+
     def write_excel(self, path) -> Path:
         from .report import write_report
 
-        return write_report(self, path)
+        with labels.language(self.language):
+            return write_report(self, path)
 
     def to_csv(self, directory) -> list[Path]:
         from .report import write_csv
 
-        return write_csv(self, directory)
+        with labels.language(self.language):
+            return write_csv(self, directory)
 
 
 # --------------------------------------------------------------------------- derived columns
@@ -227,23 +234,27 @@ class _Table:
 
 
 def consolidate(paths, config: Unit | None = None, today: dt.date | None = None, password: str | None = None,
-                workers: int | None = None, progress=None, schema: Schema = DEFAULT) -> Consolidation:
+                workers: int | None = None, progress=None, schema: Schema | None = None) -> Consolidation:
     """Read every returned workbook under `paths` and consolidate them.
 
     `config` (a Unit) names the sections that should have answered, checks each file's
     unit and year, and supplies the lists; `today` decides what is overdue;
-    `progress(done, total)` is called after each file is read.
+    `progress(done, total)` is called after each file is read. The result is in the
+    unit's language (bokmål without a unit), whatever language each section answered in.
     Raises `NoInputError` when the paths hold nothing to read.
     """
-    today = today or dt.date.today()
-    sources, skipped = collect(paths, password=password)
-    if not sources and not skipped:
-        raise NoInputError("found no files to read in: " + ", ".join(str(p) for p in paths))
-    tabulator = Tabulator(schema, config, today)
-    results = list(read_sources(sources, config, today, password, workers, progress, schema=schema,
-                                tabulate=tabulator, meanwhile=_import_pandas))
-    status, chosen = _choose(results)
-    return _Consolidator(config, today, schema, tabulator).run(results, skipped, status, chosen)
+    language = config.language if config else labels.DEFAULT_LANGUAGE
+    schema = schema or schema_for(config)
+    with labels.language(language):
+        today = today or dt.date.today()
+        sources, skipped = collect(paths, password=password)
+        if not sources and not skipped:
+            raise NoInputError(labels.ERRORS["no_files"].format(paths=", ".join(str(p) for p in paths)))
+        tabulator = Tabulator(schema, config, today)
+        results = list(read_sources(sources, config, today, password, workers, progress, schema=schema,
+                                    tabulate=tabulator, meanwhile=_import_pandas, language=language))
+        status, chosen = _choose(results)
+        return _Consolidator(config, today, schema, tabulator).run(results, skipped, status, chosen)
 
 
 def _import_pandas():
@@ -295,7 +306,7 @@ class _Consolidator:
             d = r.data
             sid = (d.section_id or "") if d else ""
             if d is None:
-                problem_rows.append((r.source.name, "", "", "", "", "", r.error_code, "error", r.error))
+                problem_rows.append((r.source.name, "", "", "", "", "", r.error_code, "error", str(r.error)))
             else:
                 problem_rows.extend(_problem_row(p, sid) for p in d.problems)
                 rows = d.rows if d.rows is not None else self.tabulator.rows(d, r.source.name)
@@ -304,13 +315,13 @@ class _Consolidator:
                     if st == R["status_used"]:
                         table.rows.extend(rows[key])
                     else:
-                        problem_rows.extend(table.rejected_rows(rows[key], r.source.name, sid, reason or st))
+                        problem_rows.extend(table.rejected_rows(rows[key], r.source.name, sid, str(reason or st)))
             source_rows.append(_source_row(r, st, reason))
         for s in skipped:
             source_rows.append({"file": s.name, "sha256": "", "size": None, "sender": "", "kind": "", "unit": "",
                                 "year": "", "section_id": "", "saved_at": "",
                                 "status": R["status_rejected"] if s.unreadable else R["status_skipped"],
-                                "reason": s.reason})
+                                "reason": str(s.reason)})
 
         # Sections in the config's order (else by id), rows in sheet order within a section.
         expected = [s.id for s in self.config.sections] if self.config else sorted(chosen)
@@ -413,6 +424,7 @@ def _sheet(schema: Schema, key: str) -> Sheet | None:
 
 def _source_row(r: SourceResult, status: str, reason: str) -> dict:
     d = r.data
+    reason = str(reason)  # put into words now, in the language in force
     if r.source.places:  # the same bytes came from several places: one input, every place listed
         same = R["reason_same_bytes"].format(places="; ".join(r.source.places))
         reason = f"{reason}. {same}" if reason else same

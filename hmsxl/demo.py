@@ -12,6 +12,7 @@ import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from . import labels
 from .config import example_config_text, parse_config
 from .errors import OutputExistsError
 from .fileio import atomic_write_bytes
@@ -43,8 +44,10 @@ def demo_config_text(year: int) -> str:
         f'\n[[sections]]\nid = "{sid}"\nname = "{name}"\nleader = "{leader}"\nemail = "{mail}"\n'
         for sid, name, leader, mail in EXTRA_SECTIONS
     )
-    marker = "# The lists behind the dropdowns."
-    return text.replace(marker, extra.lstrip("\n") + "\n" + marker, 1)
+    # The extra sections go after the example's, before the comment that opens [lists].
+    at = text.index("\n[lists]")
+    at = text.rindex("\n\n", 0, at) + 1
+    return text[:at] + extra.lstrip("\n") + "\n" + text[at:]
 
 
 def run_demo(directory, force: bool = False, today: dt.date | None = None) -> DemoResult:
@@ -56,9 +59,9 @@ def run_demo(directory, force: bool = False, today: dt.date | None = None) -> De
 
     directory = Path(directory)
     if directory.exists() and not directory.is_dir():
-        raise OutputExistsError(f"{directory} is a file, not a folder")
+        raise OutputExistsError(labels.ERRORS["is_file"].format(path=directory))
     if directory.exists() and any(directory.iterdir()) and not force:
-        raise OutputExistsError(f"{directory} is not empty; use --force to run the demo in it anyway")
+        raise OutputExistsError(labels.ERRORS["demo_not_empty"].format(path=directory))
     directory.mkdir(parents=True, exist_ok=True)
     today = today or dt.date.today()
     year = today.year

@@ -11,10 +11,11 @@ from __future__ import annotations
 import calendar
 import datetime as dt
 import difflib
+import functools
 import re
 from dataclasses import dataclass
 
-from .labels import MONTHS, MONTHS_LONG, REPORT, SEASONS, VALIDATION
+from . import labels
 
 DATE_FORMAT = "dd.mm.yyyy"
 EXCEL_EPOCH = dt.date(1899, 12, 30)
@@ -100,8 +101,8 @@ class Field:
         """xlsxwriter data-validation options (without the messages), or None."""
         return None
 
-    def rule(self, unit) -> str:
-        """What is allowed, in Norwegian, for the error alert and the problem list."""
+    def rule(self, unit) -> labels.Msg | str:
+        """What is allowed, for the error alert and the problem list (rendered where shown)."""
         return ""
 
     def parse(self, value, unit) -> tuple[object, Issue | None]:
@@ -116,7 +117,7 @@ class Field:
     def summarize(self, values):
         """The report's total over one value per section: here, how many answered."""
         answered = sum(not is_empty(v) for v in values)
-        return REPORT["summary_answers"].format(n=answered) if answered else None
+        return labels.REPORT["summary_answers"].format(n=answered) if answered else None
 
 
 @dataclass(frozen=True)
@@ -134,7 +135,7 @@ class Text(Field):
         return {"validate": "length", "criteria": "<=", "value": self.max_len}
 
     def rule(self, unit):
-        return VALIDATION["text"].format(max=self.max_len)
+        return labels.msg("validation", "text", max=self.max_len)
 
     def parse(self, value, unit):
         if is_empty(value):
@@ -171,7 +172,7 @@ class Date(Field):
     def rule(self, unit):
         lo, hi = self.bounds(unit)
         example = dt.date(unit.year, 9, 15)
-        return VALIDATION["date"].format(min=_fmt_date(lo), max=_fmt_date(hi), example=_fmt_date(example))
+        return labels.msg("validation", "date", min=_fmt_date(lo), max=_fmt_date(hi), example=_fmt_date(example))
 
     def parse(self, value, unit):
         if is_empty(value):
@@ -216,7 +217,7 @@ class Choice(Field):
         return {"validate": "list", "source": "=" + list_range_name(self.list_name)}
 
     def rule(self, unit):
-        return VALIDATION["choice"]
+        return labels.msg("validation", "choice")
 
     def parse(self, value, unit):
         if is_empty(value):
@@ -231,6 +232,7 @@ class Choice(Field):
             return fixed, _issue("choice_corrected", text=text, result=fixed)
         close = difflib.get_close_matches(text.casefold(), [o.casefold() for o in options], n=1, cutoff=0.6)
         suggestion = next((o for o in options if close and o.casefold() == close[0]), None)
+        suggestion = suggestion or _by_meaning(text, self.list_name, unit)
         allowed = ", ".join(options)
         if len(allowed) > 160:
             allowed = allowed[:157] + "…"
@@ -248,6 +250,34 @@ class Choice(Field):
         return " · ".join(f"{v} {n}" for v, n in ranked) or None
 
 
+# The lists whose values mean "not started", "started" and "done" (see config.MEANING_LISTS).
+_MEANINGS = {"statuses": "done_statuses", "wheel_statuses": "wheel_done_statuses"}
+
+
+@functools.cache
+def _synonyms() -> dict[str, str]:
+    """A word a leader writes for a status, in any language -> what it means."""
+    return {word.casefold(): meaning for cat in labels.all_catalogs() for meaning, words in cat.SYNONYMS.items()
+            for word in words}
+
+
+def _by_meaning(text: str, list_name: str, unit) -> str | None:
+    """The list value a word like «ferdig» or «pågår» most likely stands for, by what the
+    unit's lists say its statuses mean."""
+    meaning = _synonyms().get(" ".join(text.casefold().split()))
+    if meaning is None or list_name not in _MEANINGS:
+        return None
+    lists = unit.lists()
+    options, done = lists.get(list_name, ()), lists.get(_MEANINGS[list_name], ())
+    cancelled = set(lists.get("cancelled_statuses", ())) | set(lists.get("wheel_na_statuses", ()))
+    if meaning == "done":
+        return next((v for v in done if v not in cancelled), None)
+    open_ = [v for v in options if v not in done and v not in cancelled]
+    if meaning == "not_started":
+        return open_[0] if open_ else None
+    return open_[1] if len(open_) > 1 else None
+
+
 @dataclass(frozen=True)
 class Count(Field):
     """A whole number in a range (e.g. how many rounds were held)."""
@@ -263,7 +293,7 @@ class Count(Field):
         return {"validate": "integer", "criteria": "between", "minimum": self.minimum, "maximum": self.maximum}
 
     def rule(self, unit):
-        return VALIDATION["count"].format(min=self.minimum, max=self.maximum)
+        return labels.msg("validation", "count", min=self.minimum, max=self.maximum)
 
     def parse(self, value, unit):
         if is_empty(value):
@@ -302,7 +332,7 @@ class Level(Count):
     maximum: int = 4
 
     def rule(self, unit):
-        return VALIDATION["level"]
+        return labels.msg("validation", "level")
 
 
 @dataclass(frozen=True)
@@ -350,9 +380,27 @@ _MONTH_YEAR = re.compile(r"^([a-zæøå]+)\.?\s+(\d{4})$")
 _SEASON = re.compile(r"^([a-zæøå]+)\s+(\d{4})(?:\s*[-–/]\s*(\d{2}|\d{4}))?$")
 
 
+@functools.cache
+def _month_words() -> tuple[tuple[int, str, str], ...]:
+    """(month, short name, long name) in every language: a leader writes in their own."""
+    return tuple((i, short.casefold().rstrip("."), long.casefold())
+                 for cat in labels.all_catalogs()
+                 for i, (short, long) in enumerate(zip(cat.MONTHS, cat.MONTHS_LONG), start=1))
+
+
+@functools.cache
+def _seasons() -> dict[str, tuple[int, int]]:
+    """A season's word in every language -> (month, day) of its last day."""
+    out = {}
+    for cat in labels.all_catalogs():
+        for word, end in cat.SEASONS.items():
+            out.setdefault(word.casefold(), end)
+    return out
+
+
 def _month_number(word: str) -> int | None:
     word = word.casefold().rstrip(".")
-    for i, (short, long) in enumerate(zip(MONTHS, MONTHS_LONG), start=1):
+    for i, short, long in _month_words():
         if word in (short, long) or (len(word) >= 3 and long.startswith(word)):
             return i
     return None
@@ -385,9 +433,9 @@ def parse_date_text(text: str, base_year: int) -> tuple[dt.date | None, str]:
             year, month = int(m.group(2)), _month_number(m.group(1))
             return dt.date(year, month, calendar.monthrange(year, month)[1]), "period"
         m = _SEASON.match(t)
-        if m and m.group(1) in SEASONS:
+        if m and m.group(1) in _seasons():
             year = _year(m.group(3), base_year) if m.group(3) else int(m.group(2))
-            month, day = SEASONS[m.group(1)]
+            month, day = _seasons()[m.group(1)]
             day = min(day, calendar.monthrange(year, month)[1])
             return dt.date(year, month, day), "period"
     except ValueError:

@@ -33,7 +33,7 @@ from pathlib import Path
 from . import labels
 from .errors import HmsxlError
 from .safety import MAX_FILE_BYTES, MAX_MEMBERS, MAX_UNPACKED_BYTES, UnreadableFile, check_bytes, read_file_bytes
-from .schema import DEFAULT, Schema
+from .schema import Schema
 
 SPREADSHEET_EXT = (".xlsx", ".xlsm", ".xlsb", ".xls", ".ods")
 SPREADSHEET_MIME = ("spreadsheet", "excel", "ms-excel", "officedocument.spreadsheetml")
@@ -41,7 +41,7 @@ ZIP_MIME = ("application/zip", "application/x-zip", "application/x-zip-compresse
 MAX_DEPTH = 16  # e-mails and archives inside each other; a forward as attachment is one level
 MAX_COLLECTED_BYTES = 1024 * 2**20  # all attachments and archive members together
 MAX_COLLECTED_MEMBERS = 50_000
-R = labels.REPORT
+R = labels.section("REPORT")
 
 
 class NoInputError(HmsxlError):
@@ -146,7 +146,7 @@ def collect(paths, password: str | None = None, missing_ok: bool = False) -> tup
             if missing_ok:
                 ctx.unreadable(name, UnreadableFile(name, "missing"))
                 continue
-            raise NoInputError(f"{name}: no such file or folder") from None
+            raise NoInputError(labels.ERRORS["no_input"].format(path=name)) from None
         except OSError as exc:
             ctx.unreadable(name, _stat_error(name, exc))
             continue
@@ -210,15 +210,15 @@ def refuse_outputs_over_inputs(paths, files=(), folders=()):
     for out in files:
         hit = same(Path(out))
         if hit is not None:
-            raise OutputIsInputError(f"{display_name(out)}: is one of the inputs ({display_name(hit)}); "
-                                     "hmsxl never writes over what it reads, choose another path")
+            raise OutputIsInputError(labels.ERRORS["output_is_input"].format(output=display_name(out),
+                                                                             input=display_name(hit)))
     for out in folders:
         hit = same(Path(out))
         real = os.path.realpath(out)
         inside = next((p for r, p in by_real.items() if r.startswith(real.rstrip(os.sep) + os.sep)), None)
         if hit is not None or inside is not None:
-            raise OutputIsInputError(f"{display_name(out)}: holds the inputs ({display_name(hit or inside)}); "
-                                     "hmsxl never writes over what it reads, choose another folder")
+            raise OutputIsInputError(labels.ERRORS["output_holds_input"].format(output=display_name(out),
+                                                                                input=display_name(hit or inside)))
 
 
 def _special(mode: int) -> str:
@@ -506,9 +506,10 @@ class SourceResult:
 _worker: dict = {}
 
 
-def _init_worker(config, today, password, limits, annotate, schema, tabulate, stderr_dir):
+def _init_worker(config, today, password, limits, annotate, schema, tabulate, language, stderr_dir):
     _worker.update(config=config, today=today, password=password, limits=limits, annotate=annotate, schema=schema,
                    tabulate=tabulate)
+    labels.set_language(language)  # the caller's: what the rows and reasons are made in
     if stderr_dir:
         # The native reader writes its own panic and abort messages to stderr; they are
         # turned into a reason, never shown as they are.
@@ -550,7 +551,7 @@ def _read_one(job) -> SourceResult:
         checked = check_bytes(source.path or source.name, raw, s["password"])
         del raw
         result.data = read_checked(checked, config=s["config"], today=s["today"], name=source.name,
-                                   schema=s.get("schema") or DEFAULT)
+                                   schema=s.get("schema"))
         if s.get("annotate") and result.data.problems:
             from .validate import annotated_copy
 
@@ -568,13 +569,13 @@ def _read_one(job) -> SourceResult:
     except MemoryError:
         result.data = None
         result.error_code = "reader_memory"
-        result.error = labels.UNREADABLE["reader_memory"].format(max=limits.memory_mb)
+        result.error = labels.msg("unreadable", "reader_memory", max=limits.memory_mb)
     except (KeyboardInterrupt, SystemExit):
         raise
     except BaseException as exc:  # noqa: BLE001 - the native reader's panics derive from BaseException
         result.data = None
         result.error_code = "unreadable"
-        result.error = labels.UNREADABLE["unreadable"].format(detail=_first_line(exc))
+        result.error = labels.msg("unreadable", "unreadable", detail=_first_line(exc))
     return result
 
 
@@ -585,8 +586,8 @@ def _first_line(exc) -> str:
 
 
 def read_sources(sources, config, today, password=None, workers=None, progress=None,
-                 limits: ReadLimits | None = None, annotate: bool = False, schema: Schema = DEFAULT,
-                 tabulate=None, meanwhile=None):
+                 limits: ReadLimits | None = None, annotate: bool = False, schema: Schema | None = None,
+                 tabulate=None, meanwhile=None, language: str | None = None):
     """Read every source in worker processes; yields results in input order.
 
     The same bytes (by SHA-256) are one input: a later copy is not yielded, its name is
@@ -600,8 +601,9 @@ def read_sources(sources, config, today, password=None, workers=None, progress=N
     workers = max(1, min(workers if workers is not None else (os.cpu_count() or 1), len(jobs)))
     first_by_hash: dict[str, SourceResult] = {}
     done = 0
-    for result in _pooled(jobs, (config, today, password, limits, annotate, schema, tabulate), workers, limits,
-                          meanwhile):
+    language = language or labels.current().language
+    for result in _pooled(jobs, (config, today, password, limits, annotate, schema, tabulate, language), workers,
+                          limits, meanwhile):
         done += 1
         if progress:
             progress(done, len(jobs))
@@ -658,7 +660,7 @@ def _failed(job, code: str, **params) -> SourceResult:
     index, source = job
     result = SourceResult(index, Source(source.name, source.path, None, source.sender, source.sent_at,
                                         list(source.places)))
-    result.error_code, result.error = code, labels.UNREADABLE[code].format(**params)
+    result.error_code, result.error = code, labels.msg("unreadable", code, **params)
     if source.data is not None:
         result.sha256, result.size = hashlib.sha256(source.data).hexdigest(), len(source.data)
     return result

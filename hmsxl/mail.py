@@ -25,6 +25,7 @@ from . import labels
 from .config import Section, Unit
 from .errors import HmsxlError
 from .fileio import atomic_write_bytes
+from .schema import schema_for
 from .write import fmt_date_long, workbook_name
 
 XLSX_TYPE = ("application", "vnd.openxmlformats-officedocument.spreadsheetml.sheet")
@@ -46,12 +47,22 @@ class Draft:
     attachment: str
 
 
-def _fill(template: str, unit: Unit, section: Section, details: str = "") -> str:
+def _fill(template: str, unit: Unit, section: Section, details: str = "", today: dt.date | None = None) -> str:
+    """A mail template filled for a section, in the language in force (the section's)."""
+    today = today or dt.date.today()
+    deadline = fmt_date_long(unit.return_deadline)
+    line = labels.REMINDER["deadline_future" if today <= unit.return_deadline else "deadline_past"]
+    sheets = [sheet.name for sheet in schema_for(unit).sheets]
     return template.format(
-        unit=unit.name, year=unit.year, section=section.name, leader=section.leader,
-        deadline=fmt_date_long(unit.return_deadline), advisor=unit.advisor.name,
-        advisor_email=unit.advisor.email, details=details,
+        unit=unit.name, year=unit.year, section=section.name, leader=section.leader, deadline=deadline,
+        advisor=unit.advisor.name, advisor_email=unit.advisor.email, details=details,
+        deadline_line=line.format(deadline=deadline), contents=", ".join(sheets),
     )
+
+
+def _template(unit: Unit, key: str) -> str:
+    """The unit's own text for a mail, or the catalog's in the language in force."""
+    return getattr(unit.mail, key) or labels.MAIL_TEXT[key]
 
 
 def _message(unit: Unit, section: Section, subject: str, body: str) -> EmailMessage:
@@ -63,7 +74,7 @@ def _message(unit: Unit, section: Section, subject: str, body: str) -> EmailMess
             msg["Cc"] = email.utils.formataddr((section.vo, section.vo_email))
         msg["Subject"] = subject
     except ValueError as exc:  # the email package refuses header injection itself, too
-        raise MailError(f"section {section.id}: a header would be unsafe ({exc})") from None
+        raise MailError(labels.ERRORS["mail_unsafe_header"].format(section=section.id, error=exc)) from None
     msg["X-Unsent"] = "1"
     msg.set_content(body)
     return msg
@@ -76,41 +87,72 @@ def _check_identity(unit: Unit, section: Section, path: Path) -> None:
     try:
         data = read_workbook(path, config=unit)
     except UnreadableFile as exc:
-        raise MailError(f"{path}: {exc.reason}") from None
+        raise MailError(labels.ERRORS["mail_unreadable"].format(path=path, reason=exc.reason)) from None
     if data.section_id != section.id or data.unit != unit.name or data.year != unit.year:
-        raise MailError(
-            f"{path} belongs to section {data.section_id!r} ({data.unit}, {data.year}), not to {section.id!r} "
-            f"({unit.name}, {unit.year}); not attaching it"
-        )
+        raise MailError(labels.ERRORS["mail_wrong_workbook"].format(
+            path=path, found=data.section_id, unit=data.unit, year=data.year, section=section.id,
+            expected_unit=unit.name, expected_year=unit.year))
+
+
+PROBLEM_LINES = 10  # a reminder lists at most this many of a workbook's errors
+
+
+def _reminder_details(unit: Unit, section: Section, result) -> tuple[str, bool] | None:
+    """What a reminder tells a section, and whether its workbook goes with it again; None
+    when there is nothing to remind it of. In the language in force (the section's)."""
+    sources = result.sources[result.sources["section_id"] == section.id]
+    used = sources[sources["status"] == labels.REPORT["status_used"]]
+    if not len(used):
+        wrong = sources[sources["status"] == labels.REPORT["status_rejected"]]
+        if len(wrong):  # it sent something, but not this year's workbook of this unit
+            w = wrong.iloc[0]
+            return labels.REMINDER["wrong"].format(file=w["file"], why=w["reason"], year=unit.year), True
+        return labels.REMINDER["missing"], True
+    parts = []
+    file = used.iloc[0]["file"]
+    problems = result.problems
+    errors = problems[(problems["file"] == file) & (problems["severity"] == "error")]
+    if len(errors):
+        lines = [labels.current().plural("reminder", "problems", len(errors))]
+        for e in errors.head(PROBLEM_LINES).itertuples():
+            where = f"{e.sheet}!{e.cell}" if e.cell else e.sheet
+            lines.append(labels.REMINDER["problem_line"].format(where=where, message=e.message))
+        if len(errors) > PROBLEM_LINES:
+            lines.append(labels.REMINDER["more"].format(n=len(errors) - PROBLEM_LINES))
+        parts.append("\n".join(lines))
+    late = result.overdue[result.overdue["section_id"] == section.id]
+    if len(late):
+        parts.append("\n".join([labels.REMINDER["overdue"]] + [
+            labels.REMINDER["overdue_line"].format(
+                challenge=a["challenge"] or a["measure"] or "", status=a["status"] or "",
+                deadline=a["deadline"].strftime("%d.%m.%Y") if hasattr(a["deadline"], "strftime") else a["deadline"])
+            for a in late.to_dict("records")]))
+    return ("\n\n".join(parts), False) if parts else None
 
 
 def make_drafts(unit: Unit, workbook_dir, outbox, sections=None, reminders_from=None,
                 today: dt.date | None = None) -> list[Draft]:
-    """Write one .eml draft per section to `outbox`.
+    """Write one .eml draft per section to `outbox`, each in the section's language.
 
-    With `reminders_from` (the folder of returned files), only sections that have not
-    answered or have overdue actions get a reminder, listing what is missing or late.
+    With `reminders_from` (the folder of returned files), only sections with something to
+    be reminded of get a reminder, saying what is true: nothing received (the workbook
+    goes again), another year's or unit's workbook received (what, and why it cannot be
+    used), errors to mend in what was received, actions past their deadline; and whether
+    the deadline is still ahead or has passed.
     """
     workbook_dir, outbox = Path(workbook_dir), Path(outbox)
+    today = today or dt.date.today()
     wanted = [unit.section(sid) for sid in sections] if sections else list(unit.sections)
     details: dict[str, tuple[str, bool]] = {}
     if reminders_from is not None:
         from .consolidation import consolidate
 
         result = consolidate([reminders_from], config=unit, today=today)
-        missing = set(result.missing["section_id"])
         for s in wanted:
-            if s.id in missing:
-                details[s.id] = (labels.MAIL_TEXT["reminder_missing"], True)
-                continue
-            late = result.overdue[result.overdue["section_id"] == s.id]
-            if len(late):
-                lines = [labels.MAIL_TEXT["reminder_overdue"]] + [
-                    labels.MAIL_TEXT["reminder_overdue_line"].format(
-                        challenge=a["challenge"] or a["measure"] or "", status=a["status"] or "",
-                        deadline=a["deadline"].strftime("%d.%m.%Y") if hasattr(a["deadline"], "strftime") else a["deadline"])
-                    for a in late.to_dict("records")]
-                details[s.id] = ("\n".join(lines), False)
+            with labels.language(unit.language_of(s)):
+                found = _reminder_details(unit, s, result)
+            if found is not None:
+                details[s.id] = found
         wanted = [s for s in wanted if s.id in details]
     attachments = {}
     for s in wanted:
@@ -118,20 +160,21 @@ def make_drafts(unit: Unit, workbook_dir, outbox, sections=None, reminders_from=
             continue
         path = workbook_dir / workbook_name(unit, s.id)
         if not path.exists():
-            raise MailError(f"{path} is missing: run hmsxl generate first")
+            raise MailError(labels.ERRORS["mail_missing_workbook"].format(path=path))
         _check_identity(unit, s, path)
         attachments[s.id] = path
     outbox.mkdir(parents=True, exist_ok=True)
     drafts = []
     for s in wanted:
-        if reminders_from is None:
-            msg = _message(unit, s, _fill(unit.mail.subject, unit, s), _fill(unit.mail.body, unit, s))
-            name = f"{unit.year}-{s.id}.eml"
-        else:
-            text = details[s.id][0]
-            msg = _message(unit, s, _fill(unit.mail.reminder_subject, unit, s),
-                           _fill(unit.mail.reminder_body, unit, s, text))
-            name = f"{unit.year}-{s.id}-paaminnelse.eml"
+        with labels.language(unit.language_of(s)):
+            if reminders_from is None:
+                msg = _message(unit, s, _fill(_template(unit, "subject"), unit, s, today=today),
+                               _fill(_template(unit, "body"), unit, s, today=today))
+                name = f"{unit.year}-{s.id}.eml"
+            else:
+                msg = _message(unit, s, _fill(_template(unit, "reminder_subject"), unit, s, today=today),
+                               _fill(_template(unit, "reminder_body"), unit, s, details[s.id][0], today=today))
+                name = f"{unit.year}-{s.id}-paaminnelse.eml"
         attached = ""
         if s.id in attachments:
             path = attachments[s.id]
@@ -163,7 +206,7 @@ def _load_log(path: Path) -> dict:
     except FileNotFoundError:
         return {}
     except (OSError, ValueError):
-        raise HmsxlError(f"{path} is damaged; move it away only if you know what was sent") from None
+        raise HmsxlError(labels.ERRORS["mail_log_damaged"].format(path=path)) from None
 
 
 def send_outbox(unit: Unit, outbox, host: str | None = None, port: int | None = None,
@@ -177,7 +220,7 @@ def send_outbox(unit: Unit, outbox, host: str | None = None, port: int | None = 
     outbox = Path(outbox)
     host = host or unit.mail.smtp_host
     if not host:
-        raise HmsxlError("no SMTP server: set mail.smtp_host in unit.toml or use --host")
+        raise HmsxlError(labels.ERRORS["mail_no_server"])
     port = port or unit.mail.smtp_port
     starttls = unit.mail.starttls if starttls is None else starttls
     log_path = outbox / SENT_LOG
@@ -197,7 +240,7 @@ def send_outbox(unit: Unit, outbox, host: str | None = None, port: int | None = 
         smtp = smtplib.SMTP(host, port, timeout=timeout)
     except (OSError, smtplib.SMTPException) as exc:
         report.not_sent = [p.name for p, _ in todo]
-        report.failed["(server)"] = f"cannot connect to {host}:{port}: {exc}"
+        report.failed[labels.CLI["mail_server"]] = labels.CLI["mail_cannot_connect"].format(host=host, port=port, error=exc)
         return report
     try:
         smtp.ehlo()
@@ -217,9 +260,9 @@ def send_outbox(unit: Unit, outbox, host: str | None = None, port: int | None = 
             try:
                 refused = smtp.send_message(msg)
             except smtplib.SMTPRecipientsRefused as exc:
-                report.failed[p.name] = "refused: " + ", ".join(
+                report.failed[p.name] = labels.CLI["mail_refused"].format(recipients=", ".join(
                     f"{addr} ({code} {err.decode(errors='replace') if isinstance(err, bytes) else err})"
-                    for addr, (code, err) in exc.recipients.items())
+                    for addr, (code, err) in exc.recipients.items()))
                 continue
             entry = {"sha256": digest, "message_id": msg["Message-ID"], "to": msg["To"],
                      "sent_at": dt.datetime.now(dt.timezone.utc).replace(microsecond=0).isoformat()}
@@ -231,7 +274,7 @@ def send_outbox(unit: Unit, outbox, host: str | None = None, port: int | None = 
     except (smtplib.SMTPException, OSError, socket.timeout) as exc:
         done = set(report.sent) | set(report.failed)
         report.not_sent = [p.name for p, _ in todo if p.name not in done]
-        report.failed["(server)"] = f"{type(exc).__name__}: {exc}"
+        report.failed[labels.CLI["mail_server"]] = f"{type(exc).__name__}: {exc}"
     finally:
         try:
             smtp.quit()

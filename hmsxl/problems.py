@@ -66,10 +66,13 @@ SEVERITY = {
 
 
 class Problem(NamedTuple):
-    """One problem found in a returned file: where, what, how bad, and why (in Norwegian).
+    """One problem found in a returned file: where, what, how bad, and why.
 
     A plain tuple: a report for a thousand sections can hold a hundred thousand of them,
-    and they are made in the reading workers and sent to the main process."""
+    and they are made in the reading workers and sent to the main process. Its message is
+    kept as its code and parameters, and put into words where it is shown: the report in
+    the unit's language, the command line in the advisor's, an annotated copy in the
+    leader's."""
 
     file: str
     sheet: str
@@ -78,17 +81,21 @@ class Problem(NamedTuple):
     value: str
     code: str
     severity: str
-    message: str
+    params: dict
+
+    @property
+    def message(self) -> str:
+        return labels.Msg("problem", self.code, self.params).render()
 
     def as_dict(self) -> dict:
-        return self._asdict()
+        return {**{k: v for k, v in self._asdict().items() if k != "params"}, "message": self.message}
 
 
 QUOTE_MAX = 120  # characters of a leader's text quoted in a message; the value itself is kept whole
 
 
 def _quoted(value):
-    if isinstance(value, str) and len(value) > QUOTE_MAX:
+    if isinstance(value, str) and value.__class__ is str and len(value) > QUOTE_MAX:
         return value[:QUOTE_MAX - 1] + "…"
     return value
 
@@ -98,6 +105,5 @@ def problem(code: str, file: str = "", sheet: str = "", cell: str = "", field: s
     """A problem of kind `code`; `params` fill its message (long texts quoted in part)."""
     return Problem(
         file=file, sheet=sheet, cell=cell, field=field, value="" if value is None else as_text(value),
-        code=code, severity=SEVERITY[code],
-        message=labels.PROBLEM[code].format(**{k: _quoted(v) for k, v in params.items()}),
+        code=code, severity=SEVERITY[code], params={k: _quoted(v) for k, v in params.items()},
     )

@@ -30,7 +30,7 @@ from .config import Unit
 from .fields import Level, as_text, col_letter, is_empty
 from .problems import SEVERITIES, Problem, problem
 from .safety import UnreadableFile, check_file
-from .schema import DEFAULT, IDENTITY_KEYS, SCHEMA_VERSION, TEMPLATE_VERSION, Schema, Sheet
+from .schema import IDENTITY_KEYS, SCHEMA_VERSION, TEMPLATE_VERSION, Schema, Sheet, schema_for, schema_of
 from .wheel import year_occurrences
 
 __all__ = ["Problem", "SEVERITIES", "WorkbookData", "read_checked", "read_workbook"]
@@ -65,6 +65,7 @@ class WorkbookData:
     saved_at: str = ""
     columns: dict[str, dict[str, int]] = field(default_factory=dict)  # per sheet: column key -> index found
     rows: dict | None = None  # the consolidated tables' rows, when read for a consolidation (then no `tables`)
+    language: str = labels.DEFAULT_LANGUAGE  # the language the workbook was made in
 
     @property
     def actions(self) -> list[dict]:
@@ -128,12 +129,31 @@ header_index.cache_clear = _HEADER_INDEX.clear  # labels changed (tests): work t
 
 
 def _header_index(sheet: Sheet) -> dict[str, str]:
+    """Every language's label of each column, and the labels it had before: a workbook is
+    read back whatever language it was made in."""
     index = {}
-    for c in sheet.columns:
-        for label in c.aliases:
-            index.setdefault(_norm(label), c.key)
-    index.update({_norm(c.label): c.key for c in sheet.columns})
+    for cat in labels.all_catalogs():
+        with labels.language(cat.language):
+            for c in sheet.columns:
+                for label in c.aliases:
+                    index.setdefault(_norm(label), c.key)
+            for c in sheet.columns:
+                index.setdefault(_norm(c.label), c.key)
+    with labels.language(labels.DEFAULT_LANGUAGE):  # where languages disagree, bokmål's label wins
+        index.update({_norm(c.label): c.key for c in sheet.columns})
     return index
+
+
+@functools.cache
+def sheet_names(key: str) -> frozenset[str]:
+    """A sheet's name in every language."""
+    return frozenset(cat.SHEET[key] for cat in labels.all_catalogs())
+
+
+@functools.cache
+def _list_keys() -> dict[str, str]:
+    """A validation list's heading on the hidden sheet, in any language -> the list's name."""
+    return {label: key for cat in labels.all_catalogs() for key, label in cat.LIST_NAMES.items()}
 
 
 def _cell(row: int, col: int) -> str:
@@ -146,19 +166,21 @@ def _first_line(exc) -> str:
 
 
 def read_workbook(path, config: Unit | None = None, today: dt.date | None = None,
-                  password: str | None = None, schema: Schema = DEFAULT) -> WorkbookData:
+                  password: str | None = None, schema: Schema | None = None) -> WorkbookData:
     """Read one returned workbook. Raises `UnreadableFile` (one clear line) when the file
     cannot be read at all; every other problem is in the result's `.problems`.
 
     With `config`, the workbook must belong to that unit and year and the config's lists
     apply; without, the lists the workbook carries in its hidden sheet do. `today`
-    (default: the real today) decides what is overdue.
+    (default: the real today) decides what is overdue. The sheets expected are `schema`'s,
+    else the unit's, else those the workbook's hidden sheet names. The workbook may be in
+    any language hmsxl writes; `data.language` says which.
     """
     return read_checked(check_file(path, password), config=config, today=today, schema=schema)
 
 
 def read_checked(checked, config: Unit | None = None, today: dt.date | None = None,
-                 name: str | None = None, schema: Schema = DEFAULT) -> WorkbookData:
+                 name: str | None = None, schema: Schema | None = None) -> WorkbookData:
     """Read a file that passed `safety.check_file`/`check_bytes`; `name` is shown in problems."""
     path = Path(checked.path)
     try:
@@ -173,11 +195,34 @@ def read_checked(checked, config: Unit | None = None, today: dt.date | None = No
         book.problem(code, sheet=sheet, cell=cell, **params)
     today = today or dt.date.today()
     ctx = _identity(book, data, config, today)
+    if schema is None:
+        schema = schema_for(config) if config else schema_of(data.identity.get("sheets", "").split(","))
+    data.language = _language_of(data, names)
+    # The problems name the workbook's own columns and rows, in its language.
+    with labels.language(data.language):
+        _read_sheets(book, data, schema, config, ctx, today)
+    return data
+
+
+def _language_of(data: WorkbookData, names: list[str]) -> str:
+    """The workbook's language: as its hidden sheet says, else the language most of its
+    sheet names are in."""
+    said = as_text(data.identity.get("language", ""))
+    if said in labels.LANGUAGES:
+        return said
+    present = set(names)
+    counts = {cat.language: sum(n in present for n in cat.SHEET.values()) for cat in labels.all_catalogs()}
+    best = max(counts, key=lambda lang: (counts[lang], lang == labels.DEFAULT_LANGUAGE))
+    return best if counts[best] else labels.DEFAULT_LANGUAGE
+
+
+def _read_sheets(book, data, schema, config, ctx, today):
+    path = book.path
     locator = _Locator(book)
     found = locator.locate(schema)
     if not any(found.values()):
         raise UnreadableFile(path, "no_sheets")
-    if not data.section_id and labels.SHEET["identity"] not in names:
+    if not data.section_id and labels.SHEET["identity"] not in book.names:
         _guess_section(book, data, config, found)
     occurrences = _occurrences(config, data)
     for sheet in schema.sheets:
@@ -185,7 +230,7 @@ def read_checked(checked, config: Unit | None = None, today: dt.date | None = No
         if name_found is None:
             book.problem("sheet_missing", sheet=sheet.name, sheet_name=sheet.name)
             continue
-        if name_found != sheet.name:
+        if name_found not in sheet_names(sheet.key):
             book.problem("sheet_renamed", sheet=name_found, sheet_name=sheet.name, found=name_found)
         header = locator.header(sheet, name_found)
         if header is None:
@@ -201,7 +246,6 @@ def read_checked(checked, config: Unit | None = None, today: dt.date | None = No
         data.columns[sheet.key] = header[1]
     _unknown_sheets(book, found)
     _cross_checks(book, data, ctx, today, schema)
-    return data
 
 
 class _Book:
@@ -226,7 +270,7 @@ class _Book:
             except CALAMINE_ERRORS as exc:
                 raise UnreadableFile(self.path, "unreadable", detail=_first_line(exc)) from None
             if len(rows) > MAX_ROWS:
-                self.problem("too_many_rows", sheet=name, count=labels.PROBLEM_WORDS["over"].format(n=MAX_ROWS),
+                self.problem("too_many_rows", sheet=name, count=labels.msg("problem_words", "over", n=MAX_ROWS),
                              max=MAX_ROWS)
                 rows = rows[:MAX_ROWS]
             self._rows[name] = rows
@@ -262,7 +306,7 @@ def _identity(book: _Book, data: WorkbookData, config: Unit | None, today: dt.da
             year = None
         data.year = year
         if not config:
-            by_label = {v: k for k, v in labels.LIST_NAMES.items()}
+            by_label = _list_keys()
             header = rows[0] if rows else []
             for c, label in enumerate(header):
                 if label in by_label:
@@ -308,7 +352,7 @@ def _guess_section(book: _Book, data: WorkbookData, config: Unit | None, found: 
         if match:
             data.section_id, data.unit = match[0].id, config.name
             data.year = year if year in YEARS else None
-            book.problem("identity_missing", how=labels.PROBLEM_WORDS["from_title"].format(name=section_name))
+            book.problem("identity_missing", how=labels.msg("problem_words", "from_title", name=section_name))
             if year != config.year:
                 book.problem("wrong_year", value=year, found=year, expected=config.year)
             return
@@ -355,13 +399,14 @@ class _Locator:
     def locate(self, schema: Schema) -> dict[str, str | None]:
         out = {}
         taken = set()
-        ours = set(labels.SHEET.values())
+        ours = {name for cat in labels.all_catalogs() for name in cat.SHEET.values()}
         names = self.book.names
         for sheet in schema.sheets:
-            name = sheet.name if sheet.name in names else None
+            wanted = sheet_names(sheet.key)
+            name = next((n for n in names if n in wanted and n not in taken), None)
             if name is None:
-                loose = [n for n in names if _norm(n) == _norm(sheet.name)]
-                name = loose[0] if loose else None
+                loose = {_norm(w) for w in wanted}
+                name = next((n for n in names if _norm(n) in loose and n not in taken), None)
             if name is None:
                 name = next((n for n in names if n not in taken and n not in ours
                              and self.header(sheet, n) is not None), None)
@@ -399,7 +444,7 @@ class _Locator:
 
 
 def _unknown_sheets(book: _Book, found: dict):
-    known = set(found.values()) | {labels.SHEET["guide"], labels.SHEET["identity"]}
+    known = set(found.values()) | sheet_names("guide") | sheet_names("identity")
     for name in book.names:
         if name in known:
             continue
@@ -581,7 +626,7 @@ def _cross_checks(book: _Book, data: WorkbookData, ctx: _Lists, today: dt.date, 
             if isinstance(deadline, dt.date) and deadline < today and status not in done:
                 book.problem("overdue", sheet=actions.name, cell=data.cell(actions, "deadline", rec["_row"]),
                              field=label, value=deadline, deadline=deadline.strftime("%d.%m.%Y"),
-                             status=status or labels.PROBLEM_WORDS["empty_status"])
+                             status=status or labels.msg("problem_words", "empty_status"))
     if wheel is not None:
         kept = set(lists.get("wheel_done_statuses", ())) | set(lists.get("wheel_na_statuses", ()))
         for rec in data.wheel:

@@ -31,12 +31,12 @@ from .sheetrows import is_missing as _is_missing, rows_xml
 from .problems import problem
 from .schema import TableColumn
 
-R, C, S = labels.REPORT, labels.REPORT_COLUMNS, labels.REPORT_SHEETS
+R, C, S = labels.section("REPORT"), labels.section("REPORT_COLUMNS"), labels.section("REPORT_SHEETS")
 KINDS = ("text", "plain", "date", "num", "dec")  # the styles of table cells ("bool" and "auto" map onto them)
 
 
 def _spec(*columns) -> list[TableColumn]:
-    return [TableColumn(key, C[key], width, kind) for key, width, kind in columns]
+    return [TableColumn(key, ("report_columns", key), width, kind) for key, width, kind in columns]
 
 
 PROBLEM_COLUMNS = _spec(("severity", 11, "plain"), ("file", 34, "text"), ("section_id", 14, "plain"),
@@ -52,9 +52,10 @@ OVERVIEW_COLUMNS = _spec(("section_id", 14, "plain"), ("section", 26, "text"), (
                          ("completed", 9, "num"), ("cancelled", 9, "num"), ("overdue", 9, "num"),
                          ("wheel_done", 11, "num"), ("wheel_due", 11, "num"), ("godbht_mean", 9, "dec"),
                          ("godbht_filled", 10, "num"), ("errors", 7, "num"), ("warnings", 9, "num"))
-# God BHT's two dimensions: (key suffix, name in the chart, short name in column headers).
-GODBHT_DIMS = (("bht", labels.TEXT["godbht_series_bht"], labels.TEXT["godbht_short_bht"]),
-               ("org", labels.TEXT["godbht_series_org"], labels.TEXT["godbht_short_org"]))
+def _godbht_dims():
+    """God BHT's two dimensions: (key suffix, name in the chart, short name in column headers)."""
+    t = labels.TEXT
+    return (("bht", t["godbht_series_bht"], t["godbht_short_bht"]), ("org", t["godbht_series_org"], t["godbht_short_org"]))
 
 
 def _value(value):
@@ -322,7 +323,7 @@ def _godbht_sheet(book: _Book, r, sheet):
     g = r.godbht
     cols = [TableColumn("number", C["number"], 5, "num"), TableColumn("group", C["group"], 18, "text"),
             TableColumn("element", C["element"], 30, "text")]
-    for dim, _, short in GODBHT_DIMS:
+    for dim, _, short in _godbht_dims():
         cols += [TableColumn(f"mean_{dim}", f"{C['mean']} {short}", 10, "dec"),
                  TableColumn(f"min_{dim}", f"{C['min']} {short}", 9, "num"),
                  TableColumn(f"max_{dim}", f"{C['max']} {short}", 9, "num"),
@@ -337,7 +338,7 @@ def _godbht_sheet(book: _Book, r, sheet):
     if rows:
         chart = book.wb.add_chart({"type": "bar"})
         sheet = S["godbht"].replace("'", "''")
-        for (dim, name, _), colour in zip(GODBHT_DIMS, colours.SERIES):
+        for (dim, name, _), colour in zip(_godbht_dims(), colours.SERIES):
             c = [x.key for x in cols].index(f"mean_{dim}")
             chart.add_series({"name": name, "categories": [sheet, first, 2, last, 2],
                               "values": [sheet, first, c, last, c], "fill": {"color": colour}, "gap": 60})
@@ -350,7 +351,7 @@ def _godbht_sheet(book: _Book, r, sheet):
         col = 9
 
     def mean_of(e):
-        values = [_value(e[f"mean_{dim}"]) for dim, _, _ in GODBHT_DIMS]
+        values = [_value(e[f"mean_{dim}"]) for dim, _, _ in _godbht_dims()]
         values = [v for v in values if v is not None]
         return sum(values) / len(values) if values else None
 
@@ -366,11 +367,12 @@ def _godbht_sheet(book: _Book, r, sheet):
         ws.write_string(at + i, col, f"{e['number']}. {e['element']}", book.f.plain)
         ws.write_number(at + i, col + 3, e["gap"], book.f.kinds["dec"])
 
-def _annual_sheet(book: _Book, r, sheet):
-    """The year reports side by side: for each question the typed answers and their total,
-    then a row for each other column a leader wrote in (comment, ...) and for the leader's
-    own words where an answer was corrected."""
-    a = r.annual
+def _items_sheet(book: _Book, r, sheet):
+    """A form sheet's answers side by side (the year report, the arbejdsmiljødrøftelse): for
+    each question the typed answers and their total, then a row for each other column a
+    leader wrote in (comment, ...) and for the leader's own words where an answer was
+    corrected."""
+    a = r.tables[sheet.key]
     sections = list(dict.fromkeys(zip(a["section_id"], a["section"])))
     main = [c for c in sheet.input_columns if c.key in sheet.per_row_keys]
     others = [c for c in sheet.input_columns if c.key not in sheet.per_row_keys]
@@ -391,11 +393,17 @@ def _annual_sheet(book: _Book, r, sheet):
         words = [c[-1] for c in cells]
         if any(words):
             rows.append([it.part, C["original"], None, *words])
-    book.table(S["annual"], R["annual_title"], cols, rows, first_col=3)
+    book.table(S[sheet.key], R[f"{sheet.key}_title"], cols, rows, first_col=3)
 
 # What each schema sheet becomes in the report, in order; any other sheet: its table.
 PARTS = {"actions": (_table_sheet, _overdue_sheet), "wheel": (_wheel_sheet, _table_sheet),
-         "godbht": (_godbht_sheet, _table_sheet), "annual": (_annual_sheet,)}
+         "godbht": (_godbht_sheet, _table_sheet)}
+
+
+def _parts(sheet):
+    """What a schema sheet becomes in the report: its pivot, its table, or both. A form
+    sheet (one with questions) is shown side by side; any other sheet as its table."""
+    return PARTS.get(sheet.key) or ((_items_sheet,) if sheet.items else (_table_sheet,))
 
 
 def build_report(result) -> bytes:
@@ -404,7 +412,7 @@ def build_report(result) -> bytes:
     book = _Book()
     _overview_sheet(book, result)
     for sheet in result.schema.sheets:
-        for part in PARTS.get(sheet.key, (_table_sheet,)):
+        for part in _parts(sheet):
             part(book, result, sheet)
     for part in (_problems_sheet, _missing_sheet, _sources_sheet):
         part(book, result)

@@ -24,7 +24,9 @@ from html import unescape
 from pathlib import Path
 
 from .errors import HmsxlError
-from .labels import UNREADABLE
+from . import labels
+
+UNREADABLE = labels.section("UNREADABLE")
 
 MAX_FILE_BYTES = 50 * 1024 * 1024
 MAX_UNPACKED_BYTES = 200 * 1024 * 1024  # all parts together, as declared (and checked) in the zip
@@ -49,8 +51,11 @@ class UnreadableFile(HmsxlError):
     def __init__(self, path, code: str, **params):
         self.path = str(path)
         self.code = code
-        self.reason = UNREADABLE[code].format(**params)
-        super().__init__(f"{Path(path).name}: {self.reason}")
+        self.reason = labels.msg("unreadable", code, **params)  # in words where it is shown
+        super().__init__(self.path)
+
+    def __str__(self) -> str:
+        return f"{Path(self.path).name}: {self.reason}"
 
 
 @dataclass

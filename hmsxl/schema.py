@@ -36,11 +36,20 @@ class Column:
     hidden: bool = False
     sheet: str = ""
 
+    def _text(self) -> tuple[str, str]:
+        """(label, help) in the language in force; a column a catalog lacks (one just added
+        to the schema) has bokmål's."""
+        for cat in (labels.current(), labels.catalog(labels.DEFAULT_LANGUAGE)):
+            entry = cat.COLUMN.get(self.sheet, {}).get(self.key)
+            if entry is not None:
+                return entry
+        raise KeyError(f"no label for column {self.sheet}.{self.key} in the catalogs")
+
     @property
     def label(self) -> str:
         if isinstance(self.field, Marker):
             return labels.MONTHS[int(self.key[1:]) - 1]
-        return labels.COLUMN[self.sheet][self.key][0]
+        return self._text()[0]
 
     @property
     def aliases(self) -> tuple[str, ...]:
@@ -56,7 +65,7 @@ class Column:
     def help(self) -> str:
         if isinstance(self.field, Marker):
             return ""
-        return labels.COLUMN[self.sheet][self.key][1]
+        return self._text()[1]
 
     @property
     def in_report(self) -> bool:
@@ -86,13 +95,25 @@ class Item:
 
 @dataclass(frozen=True)
 class TableColumn:
-    """A column of a consolidated table: in the report (label, width, kind) and the CSV (key)."""
+    """A column of a consolidated table: in the report (label, width, kind) and the CSV (key).
+
+    `text` is the header: a literal text, or where the catalog has it (("column", sheet,
+    key) for a sheet's own column, ("report_columns", key) for the report's), so that the
+    header is in the language in force when the report is written."""
 
     key: str
-    label: str
+    text: str | tuple
     width: float
     kind: str  # see fields.Field.report_kind
     in_xlsx: bool = True  # False: an id that only the CSV carries
+
+    @property
+    def label(self) -> str:
+        if isinstance(self.text, str):
+            return self.text
+        if self.text[0] == "column":
+            return Column(self.text[2], Field(), 0, sheet=self.text[1]).label
+        return getattr(labels.current(), self.text[0].upper())[self.text[1]]
 
 
 # Columns every consolidated table starts and ends with. Labels are in labels.REPORT_COLUMNS.
@@ -107,7 +128,7 @@ DERIVED_COLUMNS = {
 
 
 def _report_column(key: str, width: float, kind: str) -> TableColumn:
-    return TableColumn(key, labels.REPORT_COLUMNS[key], width, kind)
+    return TableColumn(key, ("report_columns", key), width, kind)
 
 
 @dataclass(frozen=True)
@@ -173,7 +194,7 @@ class Sheet:
     @functools.cached_property
     def table_columns(self) -> tuple[TableColumn, ...]:
         """The consolidated table of this sheet: context, own, derived and source columns."""
-        own = tuple(TableColumn(c.key, c.label, c.width, c.field.report_kind, in_xlsx=not c.hidden)
+        own = tuple(TableColumn(c.key, ("column", self.key, c.key), c.width, c.field.report_kind, in_xlsx=not c.hidden)
                     for c in self.columns if c.in_report)
         derived = tuple(_report_column(k, *DERIVED_COLUMNS[k]) for k in self.derived)
         return (tuple(_report_column(*c) for c in CONTEXT_COLUMNS) + own + derived
@@ -275,7 +296,44 @@ ANNUAL = Sheet("annual", (
     Column("comment", LongText(), 40),
 ), key_column="key", name_column="question", items=ANNUAL_ITEMS, rows=_item_rows)
 
+# The Danish cycle (seed 002): the yearly arbejdsmiljødrøftelse with its four questions and
+# the status of the handleplan, in place of the Norwegian year report.
+DISCUSSION_ITEMS = (
+    Item("dk_date", Date()),
+    Item("dk_participants", LongText()),
+    Item("dk_focus", LongText()),
+    Item("dk_cooperation", LongText()),
+    Item("dk_goals", LongText()),
+    Item("dk_last_goals_reached", Choice(list_name="yes_no")),
+    Item("dk_plan_planned", LongText()),
+    Item("dk_plan_why", LongText()),
+    Item("dk_plan_worked", Choice(list_name="yes_no")),
+    Item("dk_apv_current", Choice(list_name="yes_no")),
+)
+
+DISCUSSION = Sheet("discussion", (
+    Column("key", Label(), 10, input=False, hidden=True),
+    Column("part", Label(), 24, input=False),
+    Column("question", Label(), 48, input=False),
+    Column("answer", PerRow(), 40),
+    Column("comment", LongText(), 40),
+), key_column="key", name_column="question", items=DISCUSSION_ITEMS, rows=_item_rows)
+
+# The kompetenceplan for the members of the arbejdsmiljøorganisation (seed 002): which tasks,
+# which competences they need, and how they get them.
+COMPETENCE = Sheet("competence", (
+    Column("member", Text(200), 20, required=True),
+    Column("task", Text(1000), 32, required=True),
+    Column("competence", Text(1000), 30, required=True),
+    Column("how", Text(1000), 30),
+    Column("deadline", Date(), 12),
+    Column("status", Choice(list_name="statuses"), 14),
+    Column("comment", LongText(), 30),
+))
+
 SHEETS = (ACTIONS, WHEEL, GODBHT, ANNUAL)
+# Every sheet hmsxl knows, by key: what a workbook's hidden sheet can name.
+ALL_SHEETS = {s.key: s for s in (ACTIONS, WHEEL, GODBHT, ANNUAL, DISCUSSION, COMPETENCE)}
 
 
 @dataclass(frozen=True)
@@ -306,10 +364,33 @@ class Schema:
 
 DEFAULT = Schema()
 
+
+def schema_for(unit) -> Schema:
+    """The sheets of a unit's workbooks: the action plan and the årshjul; God BHT when the
+    unit has it; then the year report of the Norwegian cycle, or the arbejdsmiljødrøftelse
+    and the kompetenceplan of the Danish one."""
+    if unit is None:
+        return DEFAULT
+    sheets = [ACTIONS, WHEEL] + ([GODBHT] if unit.godbht else [])
+    sheets += [DISCUSSION, COMPETENCE] if unit.cycle == "dk" else [ANNUAL]
+    schema = Schema(tuple(sheets))
+    return DEFAULT if schema == DEFAULT else _SCHEMAS.setdefault(schema.sheets, schema)
+
+
+_SCHEMAS: dict = {}
+
+
+def schema_of(keys) -> Schema:
+    """The schema a workbook says it was made with (its hidden sheet lists the sheets)."""
+    sheets = tuple(ALL_SHEETS[k] for k in keys if k in ALL_SHEETS)
+    if not sheets or sheets == DEFAULT.sheets:
+        return DEFAULT
+    return _SCHEMAS.setdefault(sheets, Schema(sheets))
+
 # The hidden identity sheet: key -> value rows, then the validation lists in columns.
 IDENTITY_KEYS = (
     "template_version", "schema_version", "unit", "year", "section_id", "section_name",
-    "leader", "generated_at", "generator",
+    "leader", "generated_at", "generator", "language", "sheets",
 )
 IDENTITY_LIST_FIRST_COLUMN = 3  # column D
 

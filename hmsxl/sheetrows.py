@@ -12,7 +12,9 @@ import math
 
 from . import xmltext
 from .fields import as_text, col_letter
-from .labels import REPORT as R
+from . import labels
+
+R = labels.section("REPORT")
 
 EXCEL_EPOCH = dt.datetime(1899, 12, 30)
 

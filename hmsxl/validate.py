@@ -14,7 +14,6 @@ from .read import SEVERITIES, WorkbookData
 from .safety import UnreadableFile
 
 FILL = {severity: colours.argb(c) for severity, c in colours.SEVERITY.items()}
-PROBLEM_SHEET = labels.REPORT_SHEETS["problems"]
 
 
 @dataclass
@@ -60,9 +59,9 @@ def validate_files(paths, config=None, today: dt.date | None = None, password: s
     for r in read_sources(sources, config, today, password, workers, limits=limits, annotate=out_dir is not None):
         result = FileResult(r.source.name, places=r.source.places)
         if r.data is None:
-            result.unreadable = Unreadable(r.error_code, r.error)
+            result.unreadable = Unreadable(r.error_code, str(r.error))
         else:
-            result.data, result.note = r.data, r.annotated_note
+            result.data, result.note = r.data, str(r.annotated_note)
             if r.annotated is not None:
                 out_dir.mkdir(parents=True, exist_ok=True)
                 target = _unique(out_dir, copy_name(r.source.name, r.data.kind), used_names)
@@ -70,9 +69,9 @@ def validate_files(paths, config=None, today: dt.date | None = None, password: s
         results.append(result)
     for s in skipped:
         if s.unreadable:
-            results.append(FileResult(s.name, unreadable=Unreadable("skipped", s.reason)))
+            results.append(FileResult(s.name, unreadable=Unreadable("skipped", str(s.reason))))
         else:
-            results.append(FileResult(s.name, skipped=s.reason))
+            results.append(FileResult(s.name, skipped=str(s.reason)))
     return results
 
 
@@ -136,16 +135,17 @@ def render_text(results: list[FileResult], style=lambda text, **kw: text, levels
     colour = {"error": "red", "warning": "yellow", "info": "blue"}
     for r in results:
         if r.unreadable:
-            lines.append(style(f"{r.path}: {labels.SEVERITY['error'].upper()}: {r.unreadable.reason}", fg="red",
-                               bold=True))
+            lines.append(style(labels.CLI["validate_unreadable"].format(path=r.path, reason=r.unreadable.reason),
+                               fg="red", bold=True))
             continue
         if r.data is None:
-            lines.append(f"{r.path}: {labels.REPORT['status_skipped']}: {r.skipped}")
+            lines.append(labels.CLI["validate_skipped"].format(path=r.path, reason=r.skipped))
             continue
         d = r.data
-        who = f"{d.section_id or '?'} ({d.unit or '?'} {d.year or '?'})"
-        counts = ", ".join(f"{d.count(s)} {labels.SEVERITY[s].lower()}" for s in SEVERITIES)
-        lines.append(style(f"{r.path}: {who}: {counts}", bold=True))
+        cat = labels.current()
+        who = cat.CLI["validate_who"].format(section=d.section_id or "?", unit=d.unit or "?", year=d.year or "?")
+        counts = ", ".join(cat.plural("cli", key, d.count(s)) for s, key in zip(SEVERITIES, ("errors", "warnings", "notes")))
+        lines.append(style(cat.CLI["validate_file"].format(path=r.path, who=who, counts=counts), bold=True))
         order = {s: i for i, s in enumerate(SEVERITIES)}
         problems = sorted((p for p in d.problems if p.severity in levels),
                           key=lambda p: (order[p.severity], p.sheet, _cell_key(p.cell)))
@@ -158,7 +158,7 @@ def render_text(results: list[FileResult], style=lambda text, **kw: text, levels
         if r.places:
             lines.append("  " + labels.REPORT["reason_same_bytes"].format(places="; ".join(r.places)))
         if r.annotated:
-            lines.append(f"  -> {r.annotated}")
+            lines.append(labels.CLI["validate_copy"].format(path=r.annotated))
         if r.note:
             lines.append(f"  ({r.note})")
     return "\n".join(lines)
@@ -178,7 +178,13 @@ def annotated_copy(data: WorkbookData, checked, password=None) -> tuple[bytes, s
     """A copy of the workbook with each problem cell filled and commented, and a sheet
     listing every problem, for the advisor to send back: (the .xlsx bytes, a note on
     what the copy is). An .ods or .xls input gets an .xlsx copy of its values; an
-    encrypted input's copy is encrypted with the same password."""
+    encrypted input's copy is encrypted with the same password. The messages are in the
+    workbook's language: the copy goes back to its leader."""
+    with labels.language(data.language):
+        return _annotated_copy(data, checked, password)
+
+
+def _annotated_copy(data: WorkbookData, checked, password=None) -> tuple[bytes, str]:
     from openpyxl.comments import Comment
     from openpyxl.styles import Font, PatternFill
 
@@ -194,9 +200,10 @@ def annotated_copy(data: WorkbookData, checked, password=None) -> tuple[bytes, s
         cell.fill = PatternFill("solid", fgColor=FILL[worst])
         text = "\n".join(f"{labels.SEVERITY[p.severity]}: {p.message}" for p in problems)
         cell.comment = Comment(text[:2000], "hmsxl", width=320, height=120)
-    if PROBLEM_SHEET in wb.sheetnames:
-        del wb[PROBLEM_SHEET]
-    ws = wb.create_sheet(PROBLEM_SHEET, 0)
+    problem_sheet = labels.REPORT_SHEETS["problems"]
+    if problem_sheet in wb.sheetnames:
+        del wb[problem_sheet]
+    ws = wb.create_sheet(problem_sheet, 0)
     headers = tuple(labels.REPORT_COLUMNS[k] for k in ("severity", "sheet", "cell", "field", "value", "message"))
     ws.append(headers)
     for c in ws[1]:

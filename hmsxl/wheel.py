@@ -7,7 +7,7 @@ import datetime as dt
 from dataclasses import dataclass
 
 from .config import Unit, WheelActivity
-from .labels import MONTHS, TEXT
+from . import labels
 
 
 @dataclass(frozen=True)
@@ -44,11 +44,11 @@ def _date(year: int, md: tuple[int, int]) -> dt.date:
 
 
 def _short(d: dt.date) -> str:
-    return TEXT["date_short"].format(day=d.day, month=MONTHS[d.month - 1])
+    return labels.TEXT["date_short"].format(day=d.day, month=labels.MONTHS[d.month - 1])
 
 
 def _with_year(d: dt.date) -> str:
-    return TEXT["date_year"].format(day=d.day, month=MONTHS[d.month - 1], year=d.year)
+    return labels.TEXT["date_year"].format(day=d.day, month=labels.MONTHS[d.month - 1], year=d.year)
 
 
 def occurs_in(activity: WheelActivity, year: int) -> bool:
@@ -64,14 +64,14 @@ def occurrences(activity: WheelActivity, year: int) -> list[Occurrence]:
     a = activity
     if a.due is not None:
         due = _date(year, a.due)
-        return [Occurrence(a.id, a, a.name, None, due, TEXT["period_due"].format(date=_short(due)))]
+        return [Occurrence(a.id, a, a.name, None, due, labels.TEXT["period_due"].format(date=_short(due)))]
     if a.repeat == "quarterly":
         out = []
         for q in range(4):
             start = dt.date(year, 3 * q + 1, 1)
             end = _date(year, (3 * q + 3, 31))
-            period = TEXT["period_quarter"].format(n=q + 1, start=MONTHS[3 * q], end=MONTHS[3 * q + 2])
-            name = f"{a.name}, {TEXT['fire_quarter'].format(n=q + 1)}"
+            period = labels.TEXT["period_quarter"].format(n=q + 1, start=labels.MONTHS[3 * q], end=labels.MONTHS[3 * q + 2])
+            name = f"{a.name}, {labels.TEXT['fire_quarter'].format(n=q + 1)}"
             out.append(Occurrence(f"{a.id}-k{q + 1}", a, name, start, end, period))
         return out
     if a.repeat == "monthly":
@@ -80,17 +80,17 @@ def occurrences(activity: WheelActivity, year: int) -> list[Occurrence]:
             start = dt.date(year, m, 1)
             end = _date(year, (m, 31))
             out.append(Occurrence(
-                f"{a.id}-m{m:02d}", a, f"{a.name}, {MONTHS[m - 1]}", start, end,
-                TEXT["period_month"].format(month=MONTHS[m - 1]),
+                f"{a.id}-m{m:02d}", a, f"{a.name}, {labels.MONTHS[m - 1]}", start, end,
+                labels.TEXT["period_month"].format(month=labels.MONTHS[m - 1]),
             ))
         return out
     start = _date(year, a.start)
     end = _date(year, a.end)
     if end < start:  # the period wraps the year end, e.g. Dec-Jan
         end = _date(year + 1, a.end)
-        period = TEXT["period_range"].format(start=_with_year(start), end=_with_year(end))
+        period = labels.TEXT["period_range"].format(start=_with_year(start), end=_with_year(end))
     else:
-        period = TEXT["period_range"].format(start=_short(start), end=_short(end))
+        period = labels.TEXT["period_range"].format(start=_short(start), end=_short(end))
     return [Occurrence(a.id, a, a.name, start, end, period)]
 
 

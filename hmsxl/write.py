@@ -22,7 +22,9 @@ from .config import Section, Unit, check_unit, load_config
 from .errors import OutputExistsError
 from .fileio import atomic_write_bytes
 from .fields import Field, Label, Level, LongText, Marker, Number, list_range_name
-from .schema import DEFAULT, IDENTITY_KEYS, IDENTITY_LIST_FIRST_COLUMN, SCHEMA_VERSION, TEMPLATE_VERSION, Schema, Sheet
+from .schema import (
+    IDENTITY_KEYS, IDENTITY_LIST_FIRST_COLUMN, SCHEMA_VERSION, TEMPLATE_VERSION, Schema, Sheet, schema_for,
+)
 from .wheel import year_occurrences
 
 # Rows below the formatted action-plan rows that stay unlocked and validated, for leaders
@@ -42,7 +44,8 @@ PROTECT_OPTIONS = {
 
 
 def fmt_date_long(d: dt.date) -> str:
-    return f"{d.day}. {labels.MONTHS_LONG[d.month - 1]} {d.year}"
+    """A date in words, in the language in force: "1. desember 2026", "December 1, 2026"."""
+    return labels.current().date(d)
 
 
 class _Formats:
@@ -125,11 +128,12 @@ def _validation(unit: Unit, field: Field, help_text: str, title: str) -> dict | 
         "ignore_blank": True,
         "error_type": "stop",
         "error_title": labels.VALIDATION["error_title"],
-        "error_message": field.rule(unit),
+        "error_message": labels.render(field.rule(unit)),
     })
     if help_text:
         opts["input_title"] = _shorten(title, 32)
-        opts["input_message"] = help_text[:255]
+        # Examples in the messages are dates of the workbook's own year.
+        opts["input_message"] = help_text.format(year=unit.year)[:255]
     return opts
 
 
@@ -212,13 +216,17 @@ class SectionWorkbook:
     """
 
     def __init__(self, unit: Unit, section: Section, generated_at: dt.datetime, occurrences=None,
-                 fill: dict | None = None, schema: Schema = DEFAULT):
+                 fill: dict | None = None, schema: Schema | None = None):
         self.unit = unit
         self.section = section
         self.generated_at = generated_at
         self.fill = fill or {}
-        self.schema = schema
-        self.occurrences = year_occurrences(unit, section.id) if occurrences is None else occurrences
+        self.schema = schema or schema_for(unit)
+        self.language = unit.language_of(section)
+        if occurrences is None:
+            with labels.language(self.language):
+                occurrences = year_occurrences(unit, section.id)
+        self.occurrences = occurrences
         self.buf = io.BytesIO()
         self.wb = xlsxwriter.Workbook(self.buf, {
             "in_memory": True,
@@ -240,6 +248,11 @@ class SectionWorkbook:
         return filled + [{} for _ in range(max(self.unit.action_rows - len(filled), 10))]
 
     def build(self) -> bytes:
+        """The workbook, in the section's language."""
+        with labels.language(self.language):
+            return self._build()
+
+    def _build(self) -> bytes:
         u, s = self.unit, self.section
         _guide(self)
         for sheet in self.schema.sheets:
@@ -301,7 +314,9 @@ def _guide(book: SectionWorkbook):
     ws.write_string(r, 1, g["deadline"].format(**fill), f.heading)
     ws.write_string(r + 1, 1, g["return"].format(**fill), f.base_fmt)
     r += 3
-    for heading, lines in (("steps_heading", g["steps"]), ("tips_heading", g["tips"])):
+    steps = [g["step"].format(n=n, sheet=sheet.name, what=g["steps"][sheet.key])
+             for n, sheet in enumerate(book.schema.sheets, start=1)]
+    for heading, lines in (("steps_heading", steps), ("tips_heading", g["tips"])):
         ws.write_string(r, 1, g[heading], f.heading)
         r += 1
         for line in lines:
@@ -412,6 +427,8 @@ def _identity(book: SectionWorkbook):
         "leader": s.leader,
         "generated_at": book.generated_at.isoformat(),
         "generator": f"hmsxl {__version__}",
+        "language": book.language,
+        "sheets": ",".join(sheet.key for sheet in book.schema.sheets),
     }
     ws.write_string(0, 0, labels.IDENTITY_HEADING[0])
     ws.write_string(0, 1, labels.IDENTITY_HEADING[1])
@@ -475,7 +492,8 @@ def footer(section_name: str) -> str:
     return xmltext.header_footer(FOOTER, section_name)
 
 
-def section_workbook_bytes(unit: Unit, section: Section, generated_at: dt.datetime, schema: Schema = DEFAULT) -> bytes:
+def section_workbook_bytes(unit: Unit, section: Section, generated_at: dt.datetime,
+                           schema: Schema | None = None) -> bytes:
     """The xlsx bytes of one section's workbook, written directly by xlsxwriter."""
     return SectionWorkbook(unit, section, generated_at, schema=schema).build()
 
@@ -514,11 +532,11 @@ class _Template:
     """
 
     def __init__(self, unit: Unit, occurrences, has_vo: bool, generated_at: dt.datetime, fill=None,
-                 schema: Schema = DEFAULT):
+                 schema: Schema | None = None, language: str = ""):
         self.build_args = (unit, generated_at, occurrences, fill, schema)
         placeholder = Section(
             id=_PLACEHOLDER["id"], name=_PLACEHOLDER["name"], leader=_PLACEHOLDER["leader"],
-            email="placeholder@example.org", vo=_PLACEHOLDER["vo"] if has_vo else "",
+            email="placeholder@example.org", vo=_PLACEHOLDER["vo"] if has_vo else "", language=language,
         )
         data = SectionWorkbook(unit, placeholder, generated_at, occurrences, fill, schema).build()
         with zipfile.ZipFile(io.BytesIO(data)) as z:
@@ -583,16 +601,19 @@ _templates: dict = {}
 
 
 def _templated_bytes(unit: Unit, section: Section, generated_at: dt.datetime, fill=None,
-                     schema: Schema = DEFAULT) -> bytes:
-    occurrences = year_occurrences(unit, section.id)
+                     schema: Schema | None = None) -> bytes:
+    language = unit.language_of(section)
+    with labels.language(language):  # the activities' names are the section's language's
+        occurrences = year_occurrences(unit, section.id)
     fill_key = json.dumps(fill, sort_keys=True, default=str) if fill else ""
-    key = (id(unit), id(schema), generated_at, tuple(o.key for o in occurrences), bool(section.vo), fill_key)
+    key = (id(unit), id(schema), generated_at, tuple(o.key for o in occurrences), bool(section.vo), fill_key,
+           language)
     cached = _templates.get(key)
     # The unit and schema are kept with their template so that their ids are not reused.
     if cached is None or cached[0] is not unit or cached[1] is not schema:
         if len(_templates) > 64:
             _templates.clear()
-        template = _Template(unit, occurrences, bool(section.vo), generated_at, fill, schema)
+        template = _Template(unit, occurrences, bool(section.vo), generated_at, fill, schema, language)
         cached = _templates[key] = (unit, schema, template)
     return cached[2].render(section)
 
@@ -623,7 +644,7 @@ def _write_one(job, args: tuple = ()) -> str:
 
 
 def generate(config, out_dir="workbooks", sections=None, force=False, generated_at=None,
-             workers=None, fills: dict | None = None, schema: Schema = DEFAULT) -> list[Path]:
+             workers=None, fills: dict | None = None, schema: Schema | None = None) -> list[Path]:
     """Write one workbook per section (or per id in `sections`) into `out_dir`.
 
     `config` is a `Unit` or a path to unit.toml. Refuses to overwrite any existing file
@@ -639,14 +660,13 @@ def generate(config, out_dir="workbooks", sections=None, force=False, generated_
         unit.section(sid)  # raises ConfigError for an unknown id
     out_dir = Path(out_dir)
     if out_dir.exists() and not out_dir.is_dir():
-        raise OutputExistsError(f"{out_dir} is a file, not a folder")
+        raise OutputExistsError(labels.ERRORS["is_file"].format(path=out_dir))
     targets = [out_dir / workbook_name(unit, sid) for sid in wanted]
     existing = [t for t in targets if t.exists()]
     if existing and not force:
         names = ", ".join(t.name for t in existing[:5]) + (" …" if len(existing) > 5 else "")
-        raise OutputExistsError(
-            f"{len(existing)} workbook(s) exist already in {out_dir}: {names}. Use --force to overwrite."
-        )
+        raise OutputExistsError(labels.current().plural("errors", "workbooks_exist", len(existing), folder=out_dir,
+                                                        names=names))
     out_dir.mkdir(parents=True, exist_ok=True)
     if generated_at is None:
         generated_at = dt.datetime.now(dt.timezone.utc).replace(microsecond=0)

@@ -5,7 +5,7 @@ from click.testing import CliRunner
 
 from hmsxl import ConfigError, load_config
 from hmsxl.cli import main
-from hmsxl.config import DEFAULT_LISTS, example_config_text
+from hmsxl.config import default_lists, example_config_text
 
 from conftest import YEAR
 
@@ -15,7 +15,7 @@ def test_example_config_loads_with_defaults(config_file):
     assert unit.name == "Eksempelmuseet" and unit.year == YEAR
     assert [s.id for s in unit.sections] == ["samling", "formidling", "drift", "adm"]
     assert unit.return_deadline == dt.date(YEAR, 12, 1)
-    assert unit.statuses == DEFAULT_LISTS["statuses"]
+    assert unit.statuses == default_lists()["statuses"] and unit.language == "nb" and unit.godbht
     assert unit.categories[0] == "Fokusområde"
     assert {a.id for a in unit.wheel} >= {"vernerunde", "brannvernrunde", "arsrapport", "fokusomrader"}
     # Invented people only: every address is at example.no/.org.
@@ -31,7 +31,7 @@ def test_init_writes_example_and_refuses_to_overwrite(tmp_path):
     assert unit.year == 2027 and unit.return_deadline == dt.date(2027, 12, 1)
     before = (tmp_path / "u" / "unit.toml").read_bytes()
     again = runner.invoke(main, ["init", str(tmp_path / "u")])
-    assert again.exit_code == 1 and "exists already" in again.output
+    assert again.exit_code == 1 and "finnes allerede" in again.output
     assert (tmp_path / "u" / "unit.toml").read_bytes() == before
 
 
@@ -43,34 +43,34 @@ def edit(text, old, new):
 BASE = example_config_text(YEAR)
 BROKEN = {
     "unknown key": (edit(BASE, 'name = "Eksempelmuseet"', 'name = "Eksempelmuseet"\nnavn = "x"'),
-                    "unit.navn: unknown key"),
-    "wrong type": (edit(BASE, f"year = {YEAR}", 'year = "2026"'), "unit.year: must be a whole number"),
-    "year out of range": (edit(BASE, f"year = {YEAR}", "year = 1850"), "unit.year: is 1850"),
+                    "unit.navn: ukjent nøkkel"),
+    "wrong type": (edit(BASE, f"year = {YEAR}", 'year = "2026"'), "unit.year: må være et helt tall"),
+    "year out of range": (edit(BASE, f"year = {YEAR}", "year = 1850"), "unit.year: er 1850"),
     "duplicate section id": (edit(BASE, 'id = "formidling"', 'id = "samling"'),
-                             "sections[1].id: 'samling' is used by another section"),
+                             "sections nr. 2 (id «samling»).id: «samling» er brukt av en annen seksjon"),
     "bad e-mail": (edit(BASE, "frode.formidler@example.no", "frode.formidler(at)example.no"),
-                   "sections[1].email: 'frode.formidler(at)example.no' is not an e-mail address"),
+                   "sections nr. 2 (id «formidling»).email: «frode.formidler(at)example.no» er ikke en e-postadresse"),
     "deadline outside the year": (edit(BASE, f"return_deadline = {YEAR}-12-01", f"return_deadline = {YEAR + 1}-01-10"),
-                                  f"unit.return_deadline: {YEAR + 1}-01-10 is outside the year {YEAR}"),
+                                  f"unit.return_deadline: {YEAR + 1}-01-10 er utenfor året {YEAR}"),
     "deadline as text": (edit(BASE, f"return_deadline = {YEAR}-12-01", 'return_deadline = "1.12.2026"'),
-                         "unit.return_deadline: must be a date without quotes"),
+                         "unit.return_deadline: må være en dato uten anførselstegn"),
     "sheet-unsafe section id": (edit(BASE, 'id = "drift"', 'id = "Drift/Sikkerhet"'),
-                                "sections[2].id: 'Drift/Sikkerhet' may only hold a-z, 0-9"),
-    "missing key": (edit(BASE, 'leader = "Dina Drift"\n', ""), "sections[2].leader: missing"),
+                                "sections nr. 3 (id «Drift/Sikkerhet»).id: «Drift/Sikkerhet» kan bare ha a–z, 0–9"),
+    "missing key": (edit(BASE, 'leader = "Dina Drift"\n', ""), "sections nr. 3 (id «drift»).leader: mangler"),
     "list value too long for Excel": (edit(BASE, "[lists]", "[lists]\npriorities = [\"" + "x" * 300 + "\"]"),
-                                      "lists.priorities[0]: is 300 characters long; Excel lists allow at most 255"),
+                                      "lists.priorities[0]: er 300 tegn lang; en liste i Excel tillater høyst 255"),
     "done status not a status": (edit(BASE, "[lists]", '[lists]\ndone_statuses = ["Ferdig"]'),
-                                 "lists.done_statuses: 'Ferdig' is not in lists.statuses"),
-    "wheel rule missing": (edit(BASE, 'due = "07-01"', 'when = "07-01"'), "wheel[2].when: unknown key"),
-    "wheel date not a date": (edit(BASE, 'due = "07-01"', 'due = "07-41"'), "wheel[2].due: '07-41' is not a month and day"),
+                                 "lists.done_statuses: «Ferdig» står ikke i lists.statuses"),
+    "wheel rule missing": (edit(BASE, 'due = "07-01"', 'when = "07-01"'), "wheel nr. 3 (id «vernerunde»).when: ukjent nøkkel"),
+    "wheel date not a date": (edit(BASE, 'due = "07-01"', 'due = "07-41"'), "wheel nr. 3 (id «vernerunde»).due: «07-41» er ikke en måned og dag"),
     "wheel date in another year": (edit(BASE, 'due = "07-01"', "due = 2019-07-01"),
-                                   "wheel[2].due: 2019-07-01 is outside the year"),
+                                   "wheel nr. 3 (id «vernerunde»).due: 2019-07-01 er utenfor året"),
     "wheel unknown section": (edit(BASE, 'id = "vernerunde"', 'id = "vernerunde"\nsections = ["lager"]'),
-                              "wheel[2].sections: 'lager' is not a section id"),
-    "every_years without base": (edit(BASE, "base_year = 2025\n", ""), "wheel[4].base_year: missing"),
+                              "wheel nr. 3 (id «vernerunde»).sections: «lager» er ikke en seksjons-id"),
+    "every_years without base": (edit(BASE, "base_year = 2025\n", ""), "wheel nr. 5 (id «ros-analyse»).base_year: mangler"),
     "control character": (edit(BASE, 'leader = "Arne Admin"', 'leader = "Arne\\u0007Admin"'),
-                          "sections[3].leader: must be one line"),
-    "not TOML": (edit(BASE, "[advisor]", "[advisor"), "is not valid TOML"),
+                          "sections nr. 4 (id «adm»).leader: må være én linje"),
+    "not TOML": (edit(BASE, "[advisor]", "[advisor"), "er ikke gyldig TOML"),
 }
 
 
@@ -96,9 +96,9 @@ def test_every_mistake_is_reported_at_once(tmp_path):
 
 
 @pytest.mark.parametrize("make,expected", [
-    (lambda p: p, "file not found"),
-    (lambda p: (p.mkdir(), p)[1], "file not found"),  # a folder without unit.toml in it
-    (lambda p: (p.write_bytes(b"\xff\xfe\x00bad"), p)[1], "is not UTF-8 text"),
+    (lambda p: p, "finnes ikke"),
+    (lambda p: (p.mkdir(), p)[1], "finnes ikke"),  # a folder without unit.toml in it
+    (lambda p: (p.write_bytes(b"\xff\xfe\x00bad"), p)[1], "er ikke UTF-8-tekst"),
 ])
 def test_unreadable_config(tmp_path, make, expected):
     path = make(tmp_path / "unit.toml")

@@ -25,7 +25,7 @@ def test_demo_runs_the_cycle_inside_its_folder(tmp_path):
     assert c.sources[c.sources["status"] == "duplikat"]["section_id"].tolist() == [TWICE]
     assert c.reconciliation["balanced"] and c.reconciliation["rows_rejected"] == 2
     codes = set(c.problems["code"])
-    assert {"not_a_date", "not_in_list", "out_of_range", "date_from_text", "choice_corrected", "overdue"} <= codes
+    assert {"not_a_date", "not_in_list_suggest", "out_of_range", "date_from_text", "choice_corrected", "overdue"} <= codes
     assert c.sources["sender"].str.contains("@example.no").any()  # the e-mailed answer
     assert openpyxl.load_workbook(result.report).sheetnames[0] == "Oversikt"
 
@@ -35,8 +35,8 @@ def test_demo_command_refuses_a_non_empty_folder(tmp_path):
     (tmp_path / "x" / "mine.txt").write_text("keep")
     runner = CliRunner()
     refused = runner.invoke(main, ["demo", str(tmp_path / "x")])
-    assert refused.exit_code == 1 and "not empty" in refused.output
+    assert refused.exit_code == 1 and "er ikke tom" in refused.output
     ok = runner.invoke(main, ["demo", str(tmp_path / "x"), "--force"])
     assert ok.exit_code == 0, ok.output
-    assert "LAMU report" in ok.output and "Not answered: Administrasjonen" in ok.output
+    assert "LAMU-rapport" in ok.output and "Ikke svart: Administrasjonen" in ok.output
     assert (tmp_path / "x" / "mine.txt").read_text() == "keep"

@@ -54,8 +54,11 @@ def documented_commands():
 
 def test_docs_name_only_commands_and_options_that_exist():
     seen = 0
+    group_options = {opt for p in main.params if isinstance(p, click.Option) for opt in p.opts}
     for line in documented_commands():
         words = line.split()
+        while len(words) > 2 and words[1] in group_options:  # hmsxl --lang en validate …
+            words = [words[0]] + words[3:]
         command = main.commands.get(words[1])
         assert command is not None, line
         options = {opt for p in command.params if isinstance(p, click.Option) for opt in p.opts + p.secondary_opts}

@@ -240,7 +240,7 @@ def test_refuses_to_overwrite_without_force(tmp_path, config_file):
     out = tmp_path / "out"
     first = runner.invoke(main, ["generate", str(config_file), "-o", str(out)])
     assert first.exit_code == 0, first.output
-    assert first.output.count("Wrote") == 4
+    assert first.output.count("Skrev") == 4
     mtimes = {p: p.stat().st_mtime_ns for p in out.iterdir()}
     again = runner.invoke(main, ["generate", str(config_file), "-o", str(out)])
     assert again.exit_code == 1 and "--force" in again.output
@@ -255,7 +255,7 @@ def test_section_option_and_unknown_section(tmp_path, config_file):
     result = runner.invoke(main, ["generate", str(config_file), "-o", str(out), "--section", "drift"])
     assert result.exit_code == 0 and [p.name for p in out.iterdir()] == [f"{YEAR}-drift.xlsx"]
     bad = runner.invoke(main, ["generate", str(config_file), "-o", str(out), "--section", "lager"])
-    assert bad.exit_code == 2 and "no section with id 'lager'" in bad.output
+    assert bad.exit_code == 2 and "ingen seksjon med id «lager»" in bad.output
 
 
 def test_output_path_is_a_file(tmp_path, unit):
@@ -325,7 +325,7 @@ def test_carry_over_prefills_last_years_unfinished_actions(tmp_path, unit, confi
     result = CliRunner().invoke(main, ["generate", str(config_file), "-o", str(tmp_path / "nye"),
                                        "--carry-over", str(tmp_path / "fjor")])
     assert result.exit_code == 0, result.output
-    assert "Carried over 1 unfinished action(s) for 1 section(s)" in result.output
+    assert "Førte videre 1 tiltak som ikke er avsluttet, for 1 seksjon" in result.output
     drift = read_workbook(tmp_path / "nye" / f"{YEAR}-drift.xlsx", today=dt.date(YEAR - 1, 1, 1))
     assert [(a["challenge"], a["status"], a["deadline"]) for a in drift.actions] == [
         ("Støy i kantina", "Påbegynt", dt.date(YEAR - 1, 5, 1))]
@@ -391,7 +391,7 @@ def test_config_refuses_noncharacters_with_the_key_path(tmp_path):
                                                           f'name = "Drift{bad} og sikkerhet"'), encoding="utf-8")
         with pytest.raises(ConfigError) as exc:
             load_config(path)
-        assert "sections[2].name: " in str(exc.value), bad
+        assert "sections nr. 3 (id «drift»).name: " in str(exc.value), bad
 
 
 @pytest.mark.parametrize("bad", ["\x01", "\ufffe", "\uffff", "\ud800"])
@@ -405,7 +405,8 @@ def test_python_api_refuses_what_excel_cannot_hold(tmp_path, unit, bad):
     unit = dataclasses.replace(unit, sections=(unit.sections[0], unit.sections[1], drift))
     with pytest.raises(ConfigError) as exc:
         generate(unit, tmp_path / "out")
-    assert "sections[2].name: " in str(exc.value) and "sections[2].leader: " in str(exc.value)
+    assert "sections nr. 3 (id «drift»).name: " in str(exc.value)
+    assert "sections nr. 3 (id «drift»).leader: " in str(exc.value)
     assert not (tmp_path / "out").exists()
 
 
@@ -415,7 +416,7 @@ def test_python_api_refuses_overlong_names_counted_as_excel_counts(tmp_path, uni
     from hmsxl import ConfigError
 
     emoji = dataclasses.replace(unit.sections[0], name="🦺" * 128)  # 128 characters, 256 UTF-16 units
-    with pytest.raises(ConfigError, match=r"sections\[0\]\.name: is 256 characters long"):
+    with pytest.raises(ConfigError, match=r"sections nr\. 1 \(id «samling»\)\.name: er 256 tegn lang"):
         generate(dataclasses.replace(unit, sections=(emoji,)), tmp_path)
 
 

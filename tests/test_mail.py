@@ -58,14 +58,14 @@ def test_a_workbook_never_goes_to_the_wrong_leader(setup):
     unit, config, tmp = setup
     (tmp / "wb" / f"{YEAR}-samling.xlsx").write_bytes((tmp / "wb" / f"{YEAR}-adm.xlsx").read_bytes())
     result = CliRunner().invoke(main, ["mail", str(config), str(tmp / "wb"), "-o", str(tmp / "outbox")])
-    assert result.exit_code == 2 and "belongs to section 'adm'" in result.output
+    assert result.exit_code == 2 and "hører til seksjon «adm»" in result.output
     assert not list(tmp.glob("outbox/*.eml"))  # every attachment is checked before any draft is written
 
 
 @pytest.mark.parametrize("old,new,expected", [
-    ('leader = "Dina Drift"', 'leader = "Dina\\r\\nBcc: spy@example.org"', "sections[2].leader: must be one line"),
-    ("[lists]", '[mail]\nsubject = "HMS\\nBcc: spy@example.org"\n\n[lists]', "mail.subject: must be one line"),
-    ("[lists]", '[mail]\nbody = "Hei {navn}"\n\n[lists]', "mail.body: unknown placeholder(s) navn"),
+    ('leader = "Dina Drift"', 'leader = "Dina\\r\\nBcc: spy@example.org"', "sections nr. 3 (id «drift»).leader: må være én linje"),
+    ("[lists]", '[mail]\nsubject = "HMS\\nBcc: spy@example.org"\n\n[lists]', "mail.subject: må være én linje"),
+    ("[lists]", '[mail]\nbody = "Hei {navn}"\n\n[lists]', "mail.body: ukjent plassholder navn"),
 ])
 def test_header_injection_and_bad_templates_are_refused(setup, old, new, expected):
     unit, config, tmp = setup
@@ -151,7 +151,7 @@ def test_send_and_never_twice(setup, smtp_server, monkeypatch):
     msg = email.message_from_bytes(handler.received[0][1], policy=email.policy.default)
     assert msg["X-Unsent"] is None and msg["Message-ID"] and msg["Date"]
     again = send(config, tmp, port)
-    assert again.exit_code == 0 and "Already sent" in again.output
+    assert again.exit_code == 0 and "Sendt før (ikke sendt på nytt)" in again.output
     assert len(handler.received) == 4
 
 
@@ -161,11 +161,11 @@ def test_refused_recipient_fails_that_message_only(setup, smtp_server):
     handler.refuse = {"dina.drift@example.no"}
     result = send(config, tmp, port)
     assert result.exit_code == 1
-    assert f"NOT sent {YEAR}-drift.eml" in result.output and "550" in result.output
+    assert f"IKKE sendt {YEAR}-drift.eml" in result.output and "550" in result.output
     assert len(handler.received) == 3
     handler.refuse = set()
     retry = send(config, tmp, port)
-    assert retry.exit_code == 0 and f"Sent {YEAR}-drift.eml" in retry.output
+    assert retry.exit_code == 0 and f"Sendt {YEAR}-drift.eml" in retry.output
     assert len(handler.received) == 4
 
 
@@ -176,7 +176,7 @@ def test_dropped_connection_stops_and_says_what_was_not_sent(setup, smtp_server)
     result = send(config, tmp, port)
     assert result.exit_code == 1
     assert len(handler.received) == 1
-    assert "Not sent (run again to retry)" in result.output
+    assert "Ikke sendt (kjør på nytt for å prøve igjen)" in result.output
     handler.drop_after = None
     retry = send(config, tmp, port)
     assert retry.exit_code == 0 and len(handler.received) == 4

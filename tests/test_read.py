@@ -371,7 +371,8 @@ def test_a_renamed_column_label_still_reads_workbooks_already_sent(workbook, tmp
     from hmsxl.read import header_index
 
     sent = filled(workbook, tmp_path / "sendt.xlsx", CLEAN)  # written with the label «Frist»
-    monkeypatch.setitem(labels.COLUMN["actions"], "deadline", ("Tidsfrist", "Skriv en dato."))
+    for cat in labels.all_catalogs():  # renamed in every language
+        monkeypatch.setitem(cat.COLUMN["actions"], "deadline", ("Tidsfrist", "Skriv en dato."))
     header_index.cache_clear()
     try:
         without = read_workbook(sent, today=TODAY)

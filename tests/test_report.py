@@ -100,7 +100,7 @@ def test_carry_over_finds_a_workbook_whose_hidden_sheet_was_deleted(unit, tmp_pa
     result = CliRunner().invoke(main, ["generate", str(config_file), "-o", str(tmp_path / "nye"),
                                        "--carry-over", str(tmp_path / "fjor")])
     assert result.exit_code == 0, result.output
-    assert "Carried over 1 unfinished action(s) for 1 section(s)" in result.output
+    assert "Førte videre 1 tiltak som ikke er avsluttet, for 1 seksjon" in result.output
     assert "Handlingsplan.xlsx: brukt" in result.output
 
 
@@ -109,7 +109,8 @@ def test_carry_over_says_why_a_file_was_not_used(unit, tmp_path, config_file):
     result = CliRunner().invoke(main, ["generate", str(config_file), "-o", str(tmp_path / "nye"),
                                        "--carry-over", str(tmp_path / "feil-aar")])
     assert result.exit_code == 0, result.output
-    assert f"{YEAR}-drift.xlsx: avvist" in result.output and "Carried over 0" in result.output
+    assert f"{YEAR}-drift.xlsx: avvist (Gjelder ikke denne enheten eller dette året)" in result.output
+    assert "Førte videre 0 tiltak" in result.output
 
 
 def test_completed_and_cancelled_are_counted_apart(unit, tmp_path):
@@ -169,7 +170,7 @@ def test_a_status_list_that_loses_its_done_value_is_a_clear_config_error(config_
     config_file.write_text(text, encoding="utf-8")
     with pytest.raises(ConfigError) as err:
         load_config(config_file)
-    assert "lists.wheel_done_statuses: 'Gjennomført' is not in lists.wheel_statuses" in str(err.value)
+    assert "lists.wheel_done_statuses: «Gjennomført» står ikke i lists.wheel_statuses" in str(err.value)
 
 
 def test_annual_report_numbers_are_numbers_with_totals_and_comments_apart(unit, tmp_path):

@@ -81,7 +81,7 @@ EXPECTED = {
     ("Handlingsplan", "F7", "choice_corrected"),
     ("Handlingsplan", "G7", "required"),
     ("Handlingsplan", "H7", "not_a_date"),
-    ("Handlingsplan", "A7", "not_in_list"),
+    ("Handlingsplan", "A7", "not_in_list_suggest"),  # «ferdig»: did you mean the done status?
     ("Handlingsplan", "H8", "date_from_text"),
     ("God BHT", "F5", "out_of_range"),
     ("God BHT", "E6", "number_from_text"),
