@@ -68,7 +68,7 @@ def _plural(key: str, n: int, **params) -> str:
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="hmsxl")
 @click.option("--lang", envvar="HMSXL_LANG", callback=_check_language, metavar="nb|nn|da|en",
-              help="Language of the output (or HMSXL_LANG); default: the unit's, else bokmål.")
+              help="Language of the output (or HMSXL_LANG); default: the unit's, else nb.")
 @click.pass_context
 def main(ctx, lang):
     """Run a unit's yearly HMS cycle through Excel workbooks.
