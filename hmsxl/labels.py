@@ -46,6 +46,7 @@ class Catalog:
 
     def __init__(self, language: str, data: dict):
         self.language = language
+        self.data = data  # the file as read, for checks over every text
         self.keys = tuple(k.upper() for k in data)
         for key, value in data.items():
             setattr(self, key.upper(), _frozen(value))
