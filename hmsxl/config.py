@@ -39,8 +39,8 @@ LIST_NAMES = ("categories", "priorities", "statuses", "done_statuses", "cancelle
               "wheel_done_statuses", "wheel_na_statuses")
 # What each status means is configured by the lists that name them, never read from a
 # status's wording: a list is a subset of the list it qualifies.
-# A unit that renames its statuses must say which mean "done"; "cancelled" and "not
-# applicable" may simply not exist in its lists.
+# A unit that renames its statuses must say which of them mean each thing (an empty list
+# where none does: `cancelled_statuses = []`).
 MEANING_LISTS = {
     "done_statuses": ("statuses", True),  # closing an action: never overdue
     "cancelled_statuses": ("done_statuses", False),  # closed without being carried out
@@ -494,13 +494,16 @@ def parse_config(doc: dict, source: str = "unit.toml") -> Unit:
                             allow_empty=k in MEANING_LISTS and not MEANING_LISTS[k][1])
              for k in LIST_NAMES}
     for key, (within, required) in MEANING_LISTS.items():
-        if key not in lists_raw and not required:
-            # The unit renamed its statuses: the defaults' meanings that still apply stay.
-            lists[key] = tuple(v for v in lists[key] if v in lists[within])
-        for extra in lists[key]:
-            if extra not in lists[within]:
-                ck.add(f"lists.{key}", C["meaning_not_in"].format(value=extra, within=within,
-                                                                   values=", ".join(lists[within])))
+        stray = [v for v in lists[key] if v not in lists[within]]
+        if stray and key not in lists_raw and isinstance(lists_raw, dict) and within in lists_raw:
+            # The unit renamed its statuses but did not say which of its own mean this: a
+            # report counting nothing as cancelled would be wrong without a word.
+            ck.add(f"lists.{key}", C["meaning_missing"].format(key=key, within=within, default=", ".join(lists[key]),
+                                                                values=", ".join(lists[within])))
+            continue
+        for extra in stray:
+            ck.add(f"lists.{key}", C["meaning_not_in"].format(value=extra, within=within,
+                                                               values=", ".join(lists[within])))
 
     if "wheel" in doc:
         wheel = _check_wheel(ck, doc["wheel"], year, ids)

@@ -19,6 +19,7 @@ import dataclasses
 import datetime as dt
 import importlib
 import operator
+from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -60,6 +61,10 @@ class Consolidation:
     missing: object
     sources: object
     reconciliation: dict
+    unit_name: str = ""  # the unit's, or what the files said without one
+    year: int | None = None
+    workbook_lists: dict = field(default_factory=dict)  # without a unit: the lists the workbooks carried
+    language: str = labels.DEFAULT_LANGUAGE  # the report's: the unit's, else the one in force
 
     @property
     def actions(self):
@@ -79,12 +84,9 @@ class Consolidation:
 
     @property
     def lists(self) -> dict:
-        return self.unit.lists() if self.unit else dict(labels.DEFAULT_LISTS, yes_no=labels.YES_NO)
-
-    @property
-    def language(self) -> str:
-        """The report's language: the unit's."""
-        return self.unit.language if self.unit else labels.DEFAULT_LANGUAGE
+        if self.unit:
+            return self.unit.lists()
+        return {**labels.DEFAULT_LISTS, "yes_no": labels.YES_NO, **{k: v for k, v in self.workbook_lists.items() if v}}
 
     def write_excel(self, path) -> Path:
         from .report import write_report
@@ -190,17 +192,30 @@ class Tabulator:
     rows of the report, not the records they were made from."""
 
     def __init__(self, schema: Schema, config: Unit | None, today: dt.date):
+        self.today = today
+        self.config = config
         self.meaning = _Meaning.of(config.lists() if config else dict(labels.DEFAULT_LISTS), today)
         self.sections = {s.id: (s.name, s.leader) for s in config.sections} if config else {}
         self.plans = {sheet.key: _Plan(sheet) for sheet in schema.sheets}
 
-    def context(self, sid: str) -> dict:
-        name, leader = self.sections.get(sid, (sid, ""))
+    def context(self, sid: str, data=None) -> dict:
+        """Which section: from the unit, else from what the workbook's hidden sheet says."""
+        if sid in self.sections or data is None:
+            name, leader = self.sections.get(sid, (sid, ""))
+        else:
+            name = as_text(data.identity.get("section_name", "")) or sid
+            leader = as_text(data.identity.get("leader", ""))
         return {"section_id": sid, "section": name, "leader": leader}
 
+    def meaning_of(self, data) -> _Meaning:
+        """What statuses mean for this workbook: the unit's lists, else its own."""
+        if self.config is not None or not data.lists:
+            return self.meaning
+        return _Meaning.of(data.lists, self.today)
+
     def rows(self, data, file: str) -> dict[str, list[tuple]]:
-        context = self.context(data.section_id or "")
-        return {key: [plan.row(rec, data, context, file, self.meaning) for rec in data.tables.get(key, ())]
+        context, meaning = self.context(data.section_id or "", data), self.meaning_of(data)
+        return {key: [plan.row(rec, data, context, file, meaning) for rec in data.tables.get(key, ())]
                 for key, plan in self.plans.items()}
 
 
@@ -240,10 +255,10 @@ def consolidate(paths, config: Unit | None = None, today: dt.date | None = None,
     `config` (a Unit) names the sections that should have answered, checks each file's
     unit and year, and supplies the lists; `today` decides what is overdue;
     `progress(done, total)` is called after each file is read. The result is in the
-    unit's language (bokmål without a unit), whatever language each section answered in.
-    Raises `NoInputError` when the paths hold nothing to read.
+    unit's language (without a unit, the language in force), whatever language each
+    section answered in. Raises `NoInputError` when the paths hold nothing to read.
     """
-    language = config.language if config else labels.DEFAULT_LANGUAGE
+    language = config.language if config else labels.current().language
     schema = schema or schema_for(config)
     with labels.language(language):
         today = today or dt.date.today()
@@ -293,13 +308,18 @@ class _Consolidator:
         self.tabulator = tabulator or Tabulator(schema, config, today)
         self.meaning = self.tabulator.meaning
         self.builders = {key: _Table(plan) for key, plan in self.tabulator.plans.items()}
+        self.identities: dict = {}  # section id -> the data of the file used (its hidden sheet)
+        self.meanings: dict = {}  # section id -> what its statuses mean
 
     def context(self, sid: str) -> dict:
-        return self.tabulator.context(sid)
+        return self.tabulator.context(sid, self.identities.get(sid))
 
     def run(self, results, skipped, status, chosen) -> Consolidation:
         import pandas as pd
 
+        for sid, r in chosen.items():
+            self.identities[sid] = r.data
+            self.meanings[sid] = self.tabulator.meaning_of(r.data)
         problem_rows, source_rows = [], []
         for r in results:
             st, reason = status[r.index]
@@ -349,17 +369,23 @@ class _Consolidator:
         godbht_sheet = _sheet(self.schema, "godbht")
         godbht = _godbht_summary(tables["godbht"], godbht_sheet) if godbht_sheet else None
         overview = self.overview(expected, chosen, tables, problem_rows)
+        # Without the unit's config, its name and year are what most of the files used say.
+        said = Counter((d.unit, d.year) for d in self.identities.values() if d.unit)
+        unit_name, year = said.most_common(1)[0][0] if said else ("", None)
+        lists = {k: tuple(dict.fromkeys(v for d in self.identities.values() for v in d.lists.get(k, ())))
+                 for k in ("wheel_statuses",)}
         return Consolidation(
             unit=self.config, today=self.today, schema=self.schema, tables=tables, overview=overview,
             overdue=overdue, godbht=godbht, problems=problems, missing=missing, sources=sources,
-            reconciliation=reconciliation,
+            reconciliation=reconciliation, unit_name=self.config.name if self.config else unit_name,
+            year=self.config.year if self.config else year, workbook_lists=lists,
+            language=labels.current().language,
         )
 
     def overview(self, expected, chosen, tables, problem_rows):
         """Per section: answered, file, counts. Plain aggregation over the tables: one pass each."""
         import pandas as pd
 
-        m = self.meaning
         zero = {"actions": 0, "completed": 0, "cancelled": 0, "overdue": 0, "wheel_done": 0, "wheel_due": 0,
                 "godbht_sum": 0, "godbht_filled": 0, "errors": 0, "warnings": 0}
         stats = {sid: dict(zero) for sid in expected}
@@ -368,6 +394,7 @@ class _Consolidator:
                                          tables["actions"]["overdue"]):
                 st = stats.get(sid)
                 if st is not None:
+                    m = self.meanings.get(sid, self.meaning)
                     st["actions"] += 1
                     st["completed"] += status in m.done and status not in m.cancelled
                     st["cancelled"] += status in m.cancelled

@@ -374,6 +374,11 @@ def _fold(text: str) -> str:
 NUMBER_TEXT_RE = re.compile(r"^\s*([+-]?\d[\d \u00a0]*(?:[.,]\d+)?)(?:\s+[^\d\s].*)?\s*$")
 
 _DMY = re.compile(r"^(\d{1,2})\s*[./\-]\s*(\d{1,2})\s*[./\-]\s*(\d{2}|\d{4})$")
+_DM = re.compile(r"^(\d{1,2})\s*[./]\s*(\d{1,2})\.?$")  # "15.9": a day in the workbook's year
+_DAY_MONTH = re.compile(r"^(\d{1,2})\.?\s+([a-zæøå]+)\.?$")  # "15. september"
+_MONTH = re.compile(r"^([a-zæøå]+)\.?$")  # "desember"
+_QUARTER = re.compile(r"^(?:q\s*([1-4])|([1-4])\.?\s*(?:kvartal|quarter|kvartal))\s*(\d{4})?$")
+_WEEK = re.compile(r"^(?:uke|veke|uge|week|v\.?)\s*(\d{1,2})(?:\s*[-/,]?\s*(\d{4}))?$")
 _ISO = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})(?:[ T].*)?$")
 _DAY_MONTH_NAME = re.compile(r"^(\d{1,2})\.?\s+([a-zæøå]+)\.?\s+(\d{4})$")
 _MONTH_YEAR = re.compile(r"^([a-zæøå]+)\.?\s+(\d{4})$")
@@ -412,8 +417,10 @@ def _year(text: str, base: int) -> int:
 
 
 def parse_date_text(text: str, base_year: int) -> tuple[dt.date | None, str]:
-    """A date typed as text, as Norwegians write it: "15.9.2025", "1/10-25", "2025-09-15",
-    "15. sep 2025"; or a period, read as its last day: "mars 2026", "vår 2026", "høst 2026".
+    """A date typed as text, as people write it: "15.9.2025", "1/10-25", "2025-09-15",
+    "15. sep 2025", and without a year, in `base_year`: "15.9", "15. september"; or a
+    period, read as its last day: "mars 2026", "desember", "vår 2026", "høst 2026",
+    "Q3 2026", "3. kvartal", "uke 38".
 
     Returns (date or None, "date" or "period").
     """
@@ -422,6 +429,25 @@ def parse_date_text(text: str, base_year: int) -> tuple[dt.date | None, str]:
         m = _DMY.match(t)
         if m:
             return dt.date(_year(m.group(3), base_year), int(m.group(2)), int(m.group(1))), "date"
+        m = _DM.match(t)
+        if m:
+            return dt.date(base_year, int(m.group(2)), int(m.group(1))), "date"
+        m = _DAY_MONTH.match(t)
+        if m and _month_number(m.group(2)):
+            return dt.date(base_year, _month_number(m.group(2)), int(m.group(1))), "date"
+        m = _MONTH.match(t)
+        if m and _month_number(m.group(1)) and len(m.group(1)) >= 3:
+            month = _month_number(m.group(1))
+            return dt.date(base_year, month, calendar.monthrange(base_year, month)[1]), "period"
+        m = _QUARTER.match(t)
+        if m:
+            quarter, year = int(m.group(1) or m.group(2)), int(m.group(3)) if m.group(3) else base_year
+            month = 3 * quarter
+            return dt.date(year, month, calendar.monthrange(year, month)[1]), "period"
+        m = _WEEK.match(t)
+        if m and 1 <= int(m.group(1)) <= 53:
+            year = int(m.group(2)) if m.group(2) else base_year
+            return dt.date.fromisocalendar(year, int(m.group(1)), 7), "period"
         m = _ISO.match(t)
         if m:
             return dt.date(int(m.group(1)), int(m.group(2)), int(m.group(3))), "date"

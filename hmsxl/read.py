@@ -66,6 +66,7 @@ class WorkbookData:
     columns: dict[str, dict[str, int]] = field(default_factory=dict)  # per sheet: column key -> index found
     rows: dict | None = None  # the consolidated tables' rows, when read for a consolidation (then no `tables`)
     language: str = labels.DEFAULT_LANGUAGE  # the language the workbook was made in
+    lists: dict = field(default_factory=dict)  # the lists that applied: the unit's, else the workbook's own
 
     @property
     def actions(self) -> list[dict]:
@@ -328,6 +329,7 @@ def _identity(book: _Book, data: WorkbookData, config: Unit | None, today: dt.da
         if data.section_id and not config.has_section(data.section_id):
             book.problem("unknown_section", sheet=name, cell="B6", value=data.section_id, found=data.section_id)
     year = data.year or (config.year if config else today.year)
+    data.lists = lists
     return _Lists(year, lists)
 
 

@@ -249,10 +249,14 @@ def _sources_sheet(book: _Book, r):
     book.table(S["sources"], R["sources_title"], SOURCE_COLUMNS, _rows(r.sources, SOURCE_COLUMNS))
 
 
+def _title(r) -> str:
+    """The unit's name and year: from its config, else as the workbooks used say."""
+    return R["title"].format(year=r.year, unit=r.unit_name) if r.unit_name and r.year else R["title_no_unit"]
+
+
 def _overview_sheet(book: _Book, r):
     rec = r.reconciliation
-    unit = r.unit
-    title = R["title"].format(year=unit.year, unit=unit.name) if unit else R["title_no_unit"]
+    title = _title(r)
     sub = R["subtitle"].format(files=rec["files"], answered=rec["answered"], sections=rec["sections"],
                                today=r.today.strftime("%d.%m.%Y"))
     ov = r.overview
@@ -418,7 +422,7 @@ def build_report(result) -> bytes:
         part(book, result)
     unit = result.unit
     book.wb.set_properties({
-        "title": R["title"].format(year=unit.year, unit=unit.name) if unit else R["title_no_unit"],
+        "title": _title(result),
         "author": unit.advisor.name if unit else "", "company": unit.name if unit else "",
         # No wall-clock time: the same inputs give the same bytes.
         "created": dt.datetime(unit.year if unit else result.today.year, 1, 1),

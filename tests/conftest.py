@@ -14,6 +14,15 @@ YEAR = 2026
 GENERATED_AT = dt.datetime(2026, 1, 5, 8, 0, tzinfo=dt.timezone.utc)
 
 
+@pytest.fixture(autouse=True)
+def _bokmal_in_force():
+    """Each test starts in bokmål, whatever language a command before it left in force."""
+    from hmsxl import labels
+
+    with labels.language(labels.DEFAULT_LANGUAGE):
+        yield
+
+
 @pytest.fixture
 def unit():
     return parse_config(tomllib.loads(example_config_text(YEAR)), source="unit.toml")

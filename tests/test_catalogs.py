@@ -90,6 +90,7 @@ def test_the_command_line_speaks_bokmal_by_default_and_any_language_asked(tmp_pa
     assert english.exit_code == 2 and labels.catalog("en").ERRORS["no_input"].format(path=nothing) in english.output
     by_env = runner.invoke(main, ["consolidate", str(nothing), "-o", str(tmp_path / "r.xlsx")], env={"HMSXL_LANG": "da"})
     assert labels.catalog("da").ERRORS["no_input"].format(path=nothing) in by_env.output
+    labels.set_language("nb")
     wrong = runner.invoke(main, ["--lang", "se", "demo"])
     assert wrong.exit_code == 2 and "«se»" in wrong.output
 

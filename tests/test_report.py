@@ -166,8 +166,14 @@ def test_a_status_list_that_loses_its_done_value_is_a_clear_config_error(config_
     from hmsxl import ConfigError, load_config
 
     text = config_file.read_text(encoding="utf-8").replace(
-        "[lists]", '[lists]\nwheel_statuses = ["Ikke startet", "Utført"]', 1)
+        "[lists]", '[lists]\nwheel_statuses = ["Ikke startet", "Utført"]\nwheel_na_statuses = []', 1)
     config_file.write_text(text, encoding="utf-8")
+    with pytest.raises(ConfigError) as err:
+        load_config(config_file)
+    assert "lists.wheel_done_statuses: er ikke oppgitt" in str(err.value)
+    assert "(Ikke startet, Utført)" in str(err.value)
+    config_file.write_text(text.replace("[lists]", '[lists]\nwheel_done_statuses = ["Gjennomført"]', 1),
+                           encoding="utf-8")
     with pytest.raises(ConfigError) as err:
         load_config(config_file)
     assert "lists.wheel_done_statuses: «Gjennomført» står ikke i lists.wheel_statuses" in str(err.value)
