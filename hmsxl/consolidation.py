@@ -174,8 +174,8 @@ class _Plan:
             row[key] = fn(row, meaning)
         orig, extra = rec.get("_orig"), rec.get("_extra")
         if orig or extra:
-            words = [f"{self.labels[k]}: «{t}»" for k, t in (orig or {}).items()]
-            words += [f"{h}: «{t}»" for h, t in (extra or {}).items()]
+            words = [f"{self.labels[k]}: {labels.quote(t)}" for k, t in (orig or {}).items()]
+            words += [f"{h}: {labels.quote(t)}" for h, t in (extra or {}).items()]
             row["original"] = "; ".join(words)
         else:
             row["original"] = None

@@ -165,6 +165,11 @@ class _Section:
         return getattr(current(), self.name).values()
 
 
+def quote(text) -> str:
+    """`text` in the quotation marks of the language in force."""
+    return current().QUOTE.format(text=text)
+
+
 def section(name: str) -> _Section:
     return _Section(name)
 

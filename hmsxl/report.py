@@ -317,7 +317,7 @@ def _wheel_sheet(book: _Book, r, sheet):
                 text += f" {done.strftime('%d.%m.%Y')}"
             status = _value(row["status"])
             if status and status not in known:  # the leader's own word stays visible
-                text += f"\n«{as_text(status)}»"
+                text += "\n" + labels.quote(as_text(status))
             book.text(ws, i, c, text, book.f.state[kind_of.get(row["state"], "open")])
     ws.freeze_panes(hr + 1, 1)
     book.print_setup(ws, hr)

@@ -151,7 +151,7 @@ def render_text(results: list[FileResult], style=lambda text, **kw: text, levels
                           key=lambda p: (order[p.severity], p.sheet, _cell_key(p.cell)))
         for p in problems:
             where = f"{p.sheet}!{p.cell}" if p.cell else p.sheet
-            value = f" «{_short(p.value)}»" if p.value else ""
+            value = " " + labels.quote(_short(p.value)) if p.value else ""
             field = f" [{p.field}]" if p.field else ""
             sev = style(f"{labels.SEVERITY[p.severity]:<9}", fg=colour[p.severity])
             lines.append(f"  {sev} {where:<22}{field}{value} {p.message}")
