@@ -66,6 +66,9 @@ def _calendar_bytes(unit: Unit, section_id: str | None) -> bytes:
 
 
 def write_calendar(unit: Unit, target, section_id: str | None = None) -> Path:
+    from .inputs import refuse_writing_over_unit
+
     target = Path(target)
+    refuse_writing_over_unit(target, unit)
     target.parent.mkdir(parents=True, exist_ok=True)
     return atomic_write_bytes(target, calendar_bytes(unit, section_id))

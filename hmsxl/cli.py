@@ -195,13 +195,14 @@ def consolidate(paths, report, config_path, csv_dir, strict, today, password):
 
     from .config import load_config
     from .consolidation import consolidate as consolidate_
-    from .inputs import refuse_outputs_over_inputs
+    from .inputs import refuse_outputs_over_inputs, refuse_writing_over_unit
 
     _speak(config_path=config_path)
     config = load_config(config_path) if config_path else None
     _speak(unit=config)
-    # Before anything is read: no output may be, or replace, an input.
+    # Before anything is read: no output may be, or replace, an input or the unit's file.
     refuse_outputs_over_inputs(paths, files=[report], folders=[csv_dir] if csv_dir else [])
+    refuse_writing_over_unit(report, config)
     bar = None
 
     def progress(done, total):

@@ -24,6 +24,7 @@ C = labels.section("CONFIG")
 # Excel's limits that the config can break (checked before anything is written).
 LIST_ITEM_MAX = 255
 LIST_MAX_ITEMS = 500
+WHEEL_MAX_OCCURRENCES = 2000  # a year's activities for one section; the reader reads 5000 rows
 NAME_MAX = 255
 
 SECTION_ID_RE = re.compile(r"^[a-z0-9][a-z0-9_-]{0,29}$")
@@ -487,6 +488,9 @@ def parse_config(doc: dict, source: str = "unit.toml") -> Unit:
             vo_email=ck.email(raw, "vo_email", path),
             language=ck.language(raw, "language", path),
         ))
+        name_ = sections[-1].name
+        if name_ and any(s.name.casefold() == name_.casefold() for s in sections[:-1]):
+            ck.add(f"{path}.name", C["section_name_twice"].format(value=name_))
 
     defaults = default_lists(language)
     lists_raw = ck.table(doc.get("lists", {}), "lists", {k: labels.CONFIG_KEYS["lists"]["any"] for k in LIST_NAMES})
@@ -514,10 +518,23 @@ def parse_config(doc: dict, source: str = "unit.toml") -> Unit:
     mail = _check_mail(ck, doc.get("mail", {}))
     if ck.problems:
         raise ConfigError(source, ck.problems)
-    return Unit(
+    unit = Unit(
         name=name, year=year, advisor=advisor, return_deadline=deadline, sections=tuple(sections), wheel=wheel,
         action_rows=rows, source=source, mail=mail, language=language, godbht=godbht, **lists,
     )
+    _check_wheel_size(ck, unit)
+    if ck.problems:
+        raise ConfigError(source, ck.problems)
+    return unit
+
+
+def _check_wheel_size(ck: _Checker, unit: Unit) -> None:
+    """A wheel whose year would not fit the sheet the reader reads (monthly times hundreds)."""
+    from .wheel import year_occurrences
+
+    most = max((len(year_occurrences(unit, s.id)) for s in unit.sections), default=0)
+    if most > WHEEL_MAX_OCCURRENCES:
+        ck.add("wheel", C["wheel_too_many"].format(count=most, max=WHEEL_MAX_OCCURRENCES))
 
 
 def check_unit(unit: Unit) -> None:
@@ -561,6 +578,10 @@ def check_unit(unit: Unit) -> None:
         for key in ("id", "name", "who"):
             text(f"{path}.{key}", getattr(a, key))
         text(f"{path}.note", a.note, max_len=1000)
+    if not problems:
+        ck = _Checker()
+        _check_wheel_size(ck, unit)
+        problems = ck.problems
     if problems:
         raise ConfigError(unit.source or "unit", problems)
 
@@ -584,9 +605,17 @@ def _check_mail(ck: _Checker, raw) -> Mail:
     for key in ("subject", "body", "reminder_subject", "reminder_body"):
         template = values.get(key) or ""
         try:
-            names = {f for _, f, _, _ in string.Formatter().parse(template) if f is not None}
+            fields = [(f, spec, conv) for _, f, spec, conv in string.Formatter().parse(template) if f is not None]
         except ValueError as exc:
             ck.add(f"mail.{key}", C["bad_template"].format(error=exc))
+            continue
+        names = {f for f, _, _ in fields}
+        # "{unit:>99999999}" or "{unit!r}" would fail, or fill a mail with spaces, when sent.
+        fancy = next(((f, spec, conv) for f, spec, conv in fields if spec or conv), None)
+        if fancy:
+            f, spec, conv = fancy
+            found = "{" + f + (f"!{conv}" if conv else "") + (f":{spec}" if spec else "") + "}"
+            ck.add(f"mail.{key}", C["plain_placeholder"].format(found=found, plain="{" + f + "}"))
             continue
         unknown = names - set(MAIL_PLACEHOLDERS)
         if unknown:

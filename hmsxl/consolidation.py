@@ -24,6 +24,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from . import labels
+from .arguments import day_arg, paths_arg, unit_arg
 from .config import Unit
 from .fields import Level, as_text, is_empty, nordic_key
 from .inputs import NoInputError, SourceResult, collect, read_sources
@@ -89,8 +90,10 @@ class Consolidation:
         return {**labels.DEFAULT_LISTS, "yes_no": labels.YES_NO, **{k: v for k, v in self.workbook_lists.items() if v}}
 
     def write_excel(self, path) -> Path:
+        from .inputs import refuse_writing_over_unit
         from .report import write_report
 
+        refuse_writing_over_unit(path, self.unit)
         with labels.language(self.language):
             return write_report(self, path)
 
@@ -258,6 +261,7 @@ def consolidate(paths, config: Unit | None = None, today: dt.date | None = None,
     unit's language (without a unit, the language in force), whatever language each
     section answered in. Raises `NoInputError` when the paths hold nothing to read.
     """
+    paths, config, today = paths_arg(paths), unit_arg(config), day_arg(today)
     language = config.language if config else labels.current().language
     schema = schema or schema_for(config)
     with labels.language(language):
@@ -521,6 +525,7 @@ def carry_over(unit: Unit, paths, last_year: int | None = None) -> CarryOver:
     the unit's), so a workbook whose hidden sheet was deleted is still recognised by its
     titles, and one from another year or unit is listed as not used, with the reason.
     """
+    unit = unit_arg(unit)
     last = dataclasses.replace(unit, year=last_year or unit.year - 1)
     result = consolidate(paths, config=last, today=dt.date(last.year, 12, 31))
     done = set(unit.done_statuses)

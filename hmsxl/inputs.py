@@ -82,9 +82,15 @@ def display_name(path) -> str:
 def safe_text(text: str) -> str:
     """Text from a file name, an archive or a mail header, on one line and encodable."""
     text = text.encode("utf-8", "backslashreplace").decode("utf-8")
-    if any(ord(ch) < 32 or ord(ch) == 127 for ch in text):
-        text = "".join(ch if ord(ch) >= 32 and ord(ch) != 127 else repr(ch)[1:-1] for ch in text)
+    if any(_control(ch) for ch in text):
+        text = "".join(repr(ch)[1:-1] if _control(ch) else ch for ch in text)
     return text
+
+
+def _control(ch: str) -> bool:
+    """C0 and C1 control characters: a terminal acts on them instead of showing them."""
+    n = ord(ch)
+    return n < 32 or 127 <= n < 160
 
 
 # --------------------------------------------------------------------------- collecting
@@ -219,6 +225,13 @@ def refuse_outputs_over_inputs(paths, files=(), folders=()):
         if hit is not None or inside is not None:
             raise OutputIsInputError(labels.ERRORS["output_holds_input"].format(output=display_name(out),
                                                                                 input=display_name(hit or inside)))
+
+
+def refuse_writing_over_unit(target, unit) -> None:
+    """Refuse an output that is the unit's own unit.toml (or a link to it)."""
+    source = Path(unit.source) if unit is not None and unit.source else None
+    if source is not None and source.is_file():
+        refuse_outputs_over_inputs([source], files=[target])
 
 
 def _special(mode: int) -> str:
@@ -684,4 +697,4 @@ def _died(job, exc, stderr_dir: str, limits: ReadLimits) -> SourceResult:
 
 
 __all__ = ["NoInputError", "OutputIsInputError", "ReadLimits", "Skipped", "Source", "SourceResult", "collect", "display_name",
-           "input_files", "read_sources", "refuse_outputs_over_inputs"]
+           "input_files", "read_sources", "refuse_outputs_over_inputs", "refuse_writing_over_unit"]

@@ -177,7 +177,9 @@ def read_workbook(path, config: Unit | None = None, today: dt.date | None = None
     else the unit's, else those the workbook's hidden sheet names. The workbook may be in
     any language hmsxl writes; `data.language` says which.
     """
-    return read_checked(check_file(path, password), config=config, today=today, schema=schema)
+    from .arguments import day_arg, unit_arg
+
+    return read_checked(check_file(path, password), config=unit_arg(config), today=day_arg(today), schema=schema)
 
 
 def read_checked(checked, config: Unit | None = None, today: dt.date | None = None,

@@ -9,7 +9,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from . import colours, labels
+from .arguments import day_arg, paths_arg, unit_arg
 from .fileio import atomic_write_bytes
+from .inputs import safe_text
 from .read import SEVERITIES, WorkbookData
 from .safety import UnreadableFile
 
@@ -50,6 +52,7 @@ def validate_files(paths, config=None, today: dt.date | None = None, password: s
     """
     from .inputs import collect, read_sources
 
+    paths, config, today = paths_arg(paths), unit_arg(config), day_arg(today)
     sources, skipped = collect(paths, password=password, missing_ok=True)
     out_dir = Path(annotate_dir) if annotate_dir is not None else None
     if out_dir is not None:
@@ -143,24 +146,26 @@ def render_text(results: list[FileResult], style=lambda text, **kw: text, levels
             continue
         d = r.data
         cat = labels.current()
-        who = cat.CLI["validate_who"].format(section=d.section_id or "?", unit=d.unit or "?", year=d.year or "?")
+        who = safe_text(cat.CLI["validate_who"].format(section=d.section_id or "?", unit=d.unit or "?",
+                                                       year=d.year or "?"))
         counts = ", ".join(cat.plural("cli", key, d.count(s)) for s, key in zip(SEVERITIES, ("errors", "warnings", "notes")))
         lines.append(style(cat.CLI["validate_file"].format(path=r.path, who=who, counts=counts), bold=True))
         order = {s: i for i, s in enumerate(SEVERITIES)}
         problems = sorted((p for p in d.problems if p.severity in levels),
                           key=lambda p: (order[p.severity], p.sheet, _cell_key(p.cell)))
         for p in problems:
-            where = f"{p.sheet}!{p.cell}" if p.cell else p.sheet
-            value = " " + labels.quote(_short(p.value)) if p.value else ""
-            field = f" [{p.field}]" if p.field else ""
+            # Everything but the colours is text from the file: shown, never acted on by the terminal.
+            where = safe_text(f"{p.sheet}!{p.cell}" if p.cell else p.sheet)
+            value = " " + labels.quote(safe_text(_short(p.value))) if p.value else ""
+            field = f" [{safe_text(p.field)}]" if p.field else ""
             sev = style(f"{labels.SEVERITY[p.severity]:<9}", fg=colour[p.severity])
-            lines.append(f"  {sev} {where:<22}{field}{value} {p.message}")
+            lines.append(f"  {sev} {where:<22}{field}{value} {safe_text(p.message)}")
         if r.places:
             lines.append("  " + labels.REPORT["reason_same_bytes"].format(places="; ".join(r.places)))
         if r.annotated:
             lines.append(labels.CLI["validate_copy"].format(path=r.annotated))
         if r.note:
-            lines.append(f"  ({r.note})")
+            lines.append(f"  ({safe_text(r.note)})")
     return "\n".join(lines)
 
 

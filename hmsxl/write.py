@@ -18,7 +18,8 @@ import xlsxwriter
 from xlsxwriter.utility import xl_col_to_name
 
 from . import __version__, colours, labels, xmltext
-from .config import Section, Unit, check_unit, load_config
+from .config import Section, Unit, check_unit
+from .arguments import unit_arg
 from .errors import OutputExistsError
 from .fileio import atomic_write_bytes
 from .fields import Field, Label, Level, LongText, Marker, Number, list_range_name
@@ -653,7 +654,9 @@ def generate(config, out_dir="workbooks", sections=None, force=False, generated_
     `fills` maps section ids to values to pre-fill (see `SectionWorkbook`), e.g. the
     actions carried over from last year.
     """
-    unit = config if isinstance(config, Unit) else load_config(config)
+    unit = unit_arg(config)
+    if isinstance(sections, str):  # one section id given alone
+        sections = [sections]
     check_unit(unit)  # a Unit built in Python is held to the rules unit.toml is
     wanted = list(dict.fromkeys(sections or [s.id for s in unit.sections]))
     for sid in wanted:

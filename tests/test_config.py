@@ -1,11 +1,13 @@
 import datetime as dt
+import re
+import tomllib
 
 import pytest
 from click.testing import CliRunner
 
 from hmsxl import ConfigError, load_config
 from hmsxl.cli import main
-from hmsxl.config import default_lists, example_config_text
+from hmsxl.config import default_lists, example_config_text, parse_config
 
 from conftest import YEAR
 
@@ -104,3 +106,19 @@ def test_unreadable_config(tmp_path, make, expected):
     path = make(tmp_path / "unit.toml")
     result = CliRunner().invoke(main, ["generate", str(path)])
     assert result.exit_code == 2 and expected in result.output
+
+
+def test_a_wheel_too_big_for_the_sheet_is_refused_before_any_workbook_is_written():
+    monthly = "".join(f'\n[[wheel]]\nid = "m{i}"\nname = "Månedlig sjekk {i}"\nwho = "Leder"\nrepeat = "monthly"\n'
+                      for i in range(200))
+    with pytest.raises(ConfigError) as err:
+        parse_config(tomllib.loads(example_config_text(YEAR) + monthly))
+    assert re.search(r"wheel: gir 24\d\d aktiviteter i året for én seksjon; årshjulet kan ha høyst 2000", str(err.value))
+
+
+def test_two_sections_with_one_name_are_refused(config_file):
+    text = config_file.read_text(encoding="utf-8").replace('name = "Drift og sikkerhet"', 'name = "Samlingsseksjonen"', 1)
+    config_file.write_text(text, encoding="utf-8")
+    with pytest.raises(ConfigError) as err:
+        load_config(config_file)
+    assert "(id «drift»).name: «Samlingsseksjonen» er navnet på en annen seksjon også" in str(err.value)

@@ -66,6 +66,9 @@ def test_a_workbook_never_goes_to_the_wrong_leader(setup):
     ('leader = "Dina Drift"', 'leader = "Dina\\r\\nBcc: spy@example.org"', "sections nr. 3 (id «drift»).leader: må være én linje"),
     ("[lists]", '[mail]\nsubject = "HMS\\nBcc: spy@example.org"\n\n[lists]', "mail.subject: må være én linje"),
     ("[lists]", '[mail]\nbody = "Hei {navn}"\n\n[lists]', "mail.body: ukjent plassholder navn"),
+    ("[lists]", '[mail]\nsubject = "HMS {unit:>99999999}"\n\n[lists]',
+     "mail.subject: plassholderen {unit:>99999999} skal stå uten tillegg: skriv {unit}"),
+    ("[lists]", '[mail]\nsubject = "HMS {unit!r}"\n\n[lists]', "skriv {unit}"),
 ])
 def test_header_injection_and_bad_templates_are_refused(setup, old, new, expected):
     unit, config, tmp = setup

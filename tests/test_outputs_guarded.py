@@ -1,0 +1,43 @@
+"""What hmsxl writes never replaces the unit's own file, and what it prints never
+lets a file's text act on the terminal."""
+
+import io
+import zipfile
+
+import openpyxl
+from click.testing import CliRunner
+
+from hmsxl import generate, labels
+from hmsxl.cli import main
+
+from conftest import GENERATED_AT
+
+
+def test_the_report_and_the_calendar_never_replace_unit_toml(config_file, tmp_path):
+    (wb,) = generate(config_file, tmp_path / "wb", sections=["drift"], generated_at=GENERATED_AT)
+    before = config_file.read_bytes()
+    runner = CliRunner()
+    report = runner.invoke(main, ["consolidate", str(wb), "-o", str(config_file), "--config", str(config_file)])
+    assert report.exit_code == 2 and "unit.toml" in report.output and "Traceback" not in report.output
+    calendar = runner.invoke(main, ["calendar", str(config_file), "-o", str(config_file)])
+    assert calendar.exit_code == 2 and "unit.toml" in calendar.output
+    assert config_file.read_bytes() == before
+
+
+def test_control_characters_in_a_cell_are_shown_not_sent_to_the_terminal(config_file, tmp_path):
+    (wb,) = generate(config_file, tmp_path / "wb", sections=["drift"], generated_at=GENERATED_AT)
+    book = openpyxl.load_workbook(wb)
+    ws = book[labels.SHEET["actions"]]
+    ws["B5"], ws["H5"] = "Et tiltak", "ferdigMARK"
+    filled = tmp_path / "filled.xlsx"
+    book.save(filled)
+    # A terminal escape (set the window title) where the leader's status was.
+    out = io.BytesIO()
+    with zipfile.ZipFile(filled) as src, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
+        for info in src.infolist():
+            data = src.read(info)
+            dst.writestr(info, data.replace(b"MARK", b"_x001B_]0;owned_x0007_"))
+    filled.write_bytes(out.getvalue())
+    result = CliRunner().invoke(main, ["validate", str(filled)])
+    assert "\x1b" not in result.output and "\x07" not in result.output
+    assert "\\x1b]0;owned\\x07" in result.output
