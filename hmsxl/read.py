@@ -36,6 +36,7 @@ from .wheel import year_occurrences
 __all__ = ["Problem", "SEVERITIES", "WorkbookData", "read_checked", "read_workbook"]
 
 MAX_ROWS = 5000  # rows read per sheet; more is reported, not read
+UNKNOWN_SHEET_CELLS = 200  # cells of a sheet of the leader's own shown in its problem
 HEADER_SCAN = 40  # rows searched for a sheet's header row
 YEARS = range(2000, 2101)  # the years a unit can have (as in unit.toml)
 
@@ -452,9 +453,13 @@ def _unknown_sheets(book: _Book, found: dict):
     for name in book.names:
         if name in known:
             continue
-        filled = sum(not is_empty(v) for row in book.rows(name) for v in row)
-        if filled:
-            book.problem("unknown_sheet", sheet=name, sheet_name=name, count=filled)
+        cells = [(r, c, v) for r, row in enumerate(book.rows(name)) for c, v in enumerate(row) if not is_empty(v)]
+        if cells:
+            # What the leader wrote there, cell by cell, so that it reaches the report.
+            written = "; ".join(f"{_cell(r, c)}: {as_text(v)}" for r, c, v in cells[:UNKNOWN_SHEET_CELLS])
+            if len(cells) > UNKNOWN_SHEET_CELLS:
+                written += " …"
+            book.problem("unknown_sheet", sheet=name, sheet_name=name, count=len(cells), value=written)
 
 
 # --------------------------------------------------------------------------- one sheet
@@ -514,7 +519,7 @@ class _TableReader:
             count = sum(1 for _, row in self.body if c < len(row) and not is_empty(row[c]))
             if count:
                 self.book.problem("unknown_column", sheet=self.name, cell=_cell(self.hr, c), field=header_text,
-                                  column=header_text, count=count)
+                                  column=header_text, count=count, where=labels.msg("report_columns", "original"))
 
     def values_right_of_table(self):
         width = max(set(self.columns.values()) | set(self.extra_cols))

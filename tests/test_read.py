@@ -125,6 +125,12 @@ def test_unknown_sheet_column_and_cells_outside_the_table(workbook, tmp_path):
         ("Mine notater", "", "unknown_sheet"),
     }
     assert data.actions[0]["_extra"] == {"Budsjett": "20 000 kr"}
+    # Nothing the leader wrote is dropped: the sheet's text is in its problem, the
+    # column's values are under the leader's own words in the report.
+    sheet = next(p for p in data.problems if p.code == "unknown_sheet")
+    assert sheet.value == "B2: husk"
+    column = next(p for p in data.problems if p.code == "unknown_column")
+    assert column.message.endswith("står i rapporten under «Lederens egne ord».")
 
 
 def test_identity_sheet_missing(workbook, tmp_path, unit):

@@ -76,7 +76,7 @@ def test_a_deadline_typed_as_words_shows_the_leaders_words(unit, tmp_path):
     (row,) = sheet_rows(report(result, tmp_path), "Handlingsplan")
     assert row["Frist"] == dt.datetime(2027, 12, 31)
     assert row["Status"] == "Påbegynt"
-    words = row["Skrevet som (rettet av hmsxl)"]
+    words = row["Lederens egne ord"]
     assert "Frist: «høst 2027»" in words and "Status: «påbegynt»" in words
 
 
@@ -218,3 +218,20 @@ def test_overview_keeps_numbers_in_their_own_columns(unit, tmp_path):
     row = next(r for r in sheet_rows(path, "Oversikt") if r["Seksjon-ID"] == "drift")
     assert isinstance(row["Årshjul gjennomført"], int) and isinstance(row["Årshjul med frist passert"], int)
     assert ws.row_dimensions[4].height >= 45 and ws["A4"].alignment.wrap_text
+
+
+def test_without_unit_toml_the_workbooks_own_lists_and_names_decide(unit, tmp_path):
+    own = dataclasses.replace(
+        unit, name="Oppdiktet etat", statuses=("Ikke startet", "I gang", "Utført", "Droppet"),
+        done_statuses=("Utført", "Droppet"), cancelled_statuses=("Droppet",))
+    late = dt.date(YEAR, 3, 1)
+    fills = {"drift": {"actions": [{**ACTION, "deadline": late, "status": "Utført"},
+                                   {**ACTION, "challenge": "Trekk", "deadline": late, "status": "Droppet"},
+                                   {**ACTION, "challenge": "Lys", "deadline": late, "status": "I gang"}]}}
+    result = consolidate([returned(own, tmp_path, fills)], today=TODAY)
+    row = result.overview.set_index("section_id").loc["drift"]
+    assert (row["actions"], row["completed"], row["cancelled"], row["overdue"]) == (3, 1, 1, 1)
+    assert list(result.overdue["challenge"]) == ["Lys"]
+    assert result.unit_name == "Oppdiktet etat"
+    ws = openpyxl.load_workbook(report(result, tmp_path)).worksheets[0]
+    assert "Oppdiktet etat" in ws["A1"].value
