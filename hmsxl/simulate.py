@@ -10,7 +10,7 @@ import datetime as dt
 import random
 
 from .config import Unit
-from .schema import ANNUAL_ITEMS
+from .schema import ANNUAL_ITEMS, DISCUSSION_ITEMS, schema_for
 from .wheel import year_occurrences
 
 ACTIONS = (
@@ -37,6 +37,20 @@ ACTIONS = (
 )
 RESPONSIBLE = ("Seksjonsleder", "Arbeidsmiljøgruppen", "Leder og verneombud", "Vaktmester", "HMS-kontakt")
 COMMENTS = ("", "", "Fulgt opp på HMS-møte", "Drøftet med verneombud", "Venter på tilbud fra BHT")
+# The Danish cycle's own sheets: the yearly arbejdsmiljødrøftelse and the kompetenceplan.
+DISCUSSION = {
+    "dk_participants": "Leder, arbejdsmiljørepræsentant og to medarbejdere",
+    "dk_focus": "Psykisk arbejdsmiljø og arbejdsmængde i travle perioder",
+    "dk_cooperation": "Arbejdsmiljøgruppen mødes hver måned; arbejdsmiljø er fast punkt på personalemødet",
+    "dk_goals": "Færre sygedage; alle tiltag i handleplanen gennemført inden fristen",
+    "dk_plan_planned": "Ergonomisk gennemgang af arbejdspladserne og bedre oplæring af nye",
+    "dk_plan_why": "APV'en viste mange med ondt i nakke og skuldre",
+}
+COMPETENCE = (
+    ("Arbejdsmiljørepræsentant", "Deltage i APV og rundering", "Den lovpligtige arbejdsmiljøuddannelse",
+     "Kursus hos en godkendt udbyder"),
+    ("Leder", "Lede arbejdsmiljøgruppen", "Supplerende uddannelse i psykisk arbejdsmiljø", "Årlig kursusdag"),
+)
 
 
 def simulated_fill(unit: Unit, section_id: str, seed: int = 0, actions: int | None = None,
@@ -80,17 +94,26 @@ def simulated_fill(unit: Unit, section_id: str, seed: int = 0, actions: int | No
             wheel[o.key] = {"planned": o.due, "status": planned}
     godbht = {f"e{n:02d}": {"level_bht": rng.randint(1, 4), "level_org": rng.randint(1, 4)} for n in range(1, 16)}
     godbht["e01"]["notes"] = "Vurdert sammen med verneombud"
+    yes, partly, no = unit.lists()["yes_no"][:3]
     answers = {
-        "safety_round_held": "Ja", "safety_round_date": dt.date(year, 6, rng.randint(1, 28)),
-        "fire_rounds": rng.randint(2, 4), "ark_followup": rng.choice(("Ja", "Delvis")),
+        "safety_round_held": yes, "safety_round_date": dt.date(year, 6, rng.randint(1, 28)),
+        "fire_rounds": rng.randint(2, 4), "ark_followup": rng.choice((yes, partly)),
         "employees": rng.randint(5, 40), "appraisals": rng.randint(3, 30), "incidents": rng.randint(0, 6),
         "other_activities": "Førstehjelpskurs og gjennomgang av beredskapsplan",
         "bht_help": "Ergonomisk kartlegging og bistand i en konfliktsak",
         "focus_next": rng.choice(("Psykososialt arbeidsmiljø", "Nærvær og sykefravær", "Ergonomi")),
         "cooperation": "Arbeidsmiljøgruppen møtes hver måned; saken står fast på personalmøtet",
         "goals": "Sykefravær under 5 %; alle tiltak i handlingsplanen iverksatt innen fristen",
-        "last_goals_reached": rng.choice(("Ja", "Delvis", "Nei")),
+        "last_goals_reached": rng.choice((yes, partly, no)),
         "plan_review": "De fleste tiltakene ble gjennomført; ergonomitiltaket er forsinket",
     }
     annual = {it.key: {"answer": answers[it.key]} for it in ANNUAL_ITEMS if it.key in answers}
-    return {"actions": rows, "wheel": wheel, "godbht": godbht, "annual": annual}
+    discussion = {**DISCUSSION, "dk_date": dt.date(year, 3, rng.randint(1, 28)),
+                  "dk_last_goals_reached": rng.choice((yes, partly, no)), "dk_plan_worked": rng.choice((yes, partly)),
+                  "dk_apv_current": yes}
+    competence = [{"member": m, "task": t, "competence": c, "how": h, "deadline": dt.date(year, rng.randint(3, 11), 1),
+                   "status": rng.choice(unit.statuses[:3])} for m, t, c, h in COMPETENCE]
+    fills = {"actions": rows, "wheel": wheel, "godbht": godbht, "annual": annual,
+             "discussion": {it.key: {"answer": discussion[it.key]} for it in DISCUSSION_ITEMS},
+             "competence": competence}
+    return {sheet.key: fills[sheet.key] for sheet in schema_for(unit).sheets}

@@ -1,9 +1,10 @@
 #!/usr/bin/env python3
 """Render the screenshots in docs/img from real files: the demo's workbooks and report.
 
-Runs the demo (on a fixed date, so the pictures only change when the code does), turns
-a returned workbook and the LAMU report into PDF with LibreOffice (one page per sheet)
-and the pages into PNG with pdftoppm (Debian: poppler-utils).
+Runs the demo (on a fixed date, so the pictures only change when the code does), fills a
+workbook of a nynorsk and of a Danish example unit, turns them, a returned workbook and
+the LAMU report into PDF with LibreOffice (one page per sheet) and the pages into PNG
+with pdftoppm (Debian: poppler-utils).
 
     python scripts/render_docs.py
 """
@@ -20,7 +21,12 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+import tomllib  # noqa: E402
+
+from hmsxl import generate  # noqa: E402
+from hmsxl.config import example_config_text, parse_config  # noqa: E402
 from hmsxl.demo import run_demo  # noqa: E402
+from hmsxl.simulate import simulated_fill  # noqa: E402
 
 TODAY = dt.date(2026, 10, 1)
 PDF_FILTER = 'pdf:calc_pdf_Export:{"SinglePageSheets":{"type":"boolean","value":"true"}}'
@@ -36,7 +42,18 @@ PICTURES = [
     ("lamu-rapport-2026.xlsx", 4, "rapport-arshjul"),
     ("lamu-rapport-2026.xlsx", 5, "rapport-godbht"),
     ("lamu-rapport-2026.xlsx", 7, "rapport-problemer"),
+    ("nn/2026-samling.xlsx", 2, "arbeidsbok-nynorsk-handlingsplan"),
+    ("da/2026-samling.xlsx", 1, "arbeidsbok-dansk-vejledning"),
+    ("da/2026-samling.xlsx", 4, "arbeidsbok-dansk-arbejdsmiljodroftelse"),
 ]
+
+
+def filled_in(language: str, folder: Path) -> None:
+    """The example unit of `language`: its first section's workbook, filled in."""
+    unit = parse_config(tomllib.loads(example_config_text(TODAY.year, language)))
+    sid = unit.sections[0].id
+    generate(unit, folder, sections=[sid], fills={sid: simulated_fill(unit, sid, seed=2, today=TODAY)},
+             generated_at=dt.datetime(TODAY.year, 1, 5, 8, 0, tzinfo=dt.timezone.utc), force=True)
 
 
 def main() -> None:
@@ -49,13 +66,17 @@ def main() -> None:
         tmp = Path(tmp)
         demo = tmp / "demo"
         run_demo(demo, today=TODAY)
-        sources = sorted({name for name, _, _ in PICTURES})
+        for language in ("nn", "da"):
+            filled_in(language, demo / language)
         profile = (tmp / "profile").as_uri()
-        subprocess.run([soffice, "--headless", "--norestore", f"-env:UserInstallation={profile}",
-                        "--convert-to", PDF_FILTER, "--outdir", str(tmp / "pdf"),
-                        *[str(demo / s) for s in sources]], check=True, capture_output=True, timeout=300)
+        # One conversion per folder: two folders may hold files of the same name.
+        for folder in sorted({Path(name).parent for name, _, _ in PICTURES}):
+            sources = sorted({name for name, _, _ in PICTURES if Path(name).parent == folder})
+            subprocess.run([soffice, "--headless", "--norestore", f"-env:UserInstallation={profile}",
+                            "--convert-to", PDF_FILTER, "--outdir", str(tmp / "pdf" / folder),
+                            *[str(demo / s) for s in sources]], check=True, capture_output=True, timeout=300)
         for name, page, picture in PICTURES:
-            pdf = tmp / "pdf" / (Path(name).stem + ".pdf")
+            pdf = tmp / "pdf" / Path(name).parent / (Path(name).stem + ".pdf")
             subprocess.run(["pdftoppm", "-r", "60", "-png", "-singlefile", "-f", str(page), "-l", str(page),
                             str(pdf), str(out / picture)], check=True, timeout=120)
             print(f"Wrote docs/img/{picture}.png")

@@ -122,3 +122,16 @@ def test_two_sections_with_one_name_are_refused(config_file):
     with pytest.raises(ConfigError) as err:
         load_config(config_file)
     assert "(id «drift»).name: «Samlingsseksjonen» er navnet på en annen seksjon også" in str(err.value)
+
+
+@pytest.mark.parametrize("lang", ["nb", "nn", "da", "en"])
+def test_the_commented_mail_block_of_the_example_works_when_uncommented(lang):
+    lines = example_config_text(YEAR, language=lang).splitlines()
+    start = lines.index("# [mail]")
+    block = []
+    for line in lines[start:]:
+        if not line.startswith("# ") or line == "#":
+            break
+        block.append(line[2:])
+    unit = parse_config(tomllib.loads("\n".join(lines[:start] + block + lines[start + len(block):])))
+    assert "{section}" in unit.mail.subject and unit.mail.reminder_days == 7 and unit.mail.smtp_host

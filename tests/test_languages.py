@@ -231,3 +231,32 @@ def test_returns_in_bokmal_and_nynorsk_make_one_report(tmp_path, lo_fill):
     assert set(result.godbht_sections.loc[result.godbht_sections["key"] == "e01", "level_bht"]) == {3}
     report = openpyxl.load_workbook(result.write_excel(tmp_path / "rapport.xlsx"))
     assert report.sheetnames[0] == nb.REPORT_SHEETS["overview"]  # the unit's language
+
+
+@pytest.mark.libreoffice
+@pytest.mark.parametrize("lang,ext,filt", [("da", "xls", "MS Excel 97"), ("en", "ods", "calc8")])
+def test_a_danish_and_an_english_unit_read_back_through_libreoffice(tmp_path, lo_fill, lang, ext, filt):
+    unit = unit_in(lang)
+    cat = labels.catalog(lang)
+    (path,) = generate(unit, tmp_path / "sent", sections=[unit.sections[0].id], generated_at=GENERATED_AT)
+    row = [("A5", unit.categories[0]), ("B5", f"Challenge {lang}"), ("D5", "Measure"),
+           ("E5", unit.priorities[0]), ("F5", "Leader"), ("G5", f"{YEAR}-03-01"), ("H5", unit.statuses[1])]
+    ops = [{"op": "set", "sheet": cat.SHEET["actions"], "cell": c, "value": v,
+            "type": "date" if c == "G5" else "string"} for c, v in row]
+    if lang == "da":  # the Danish cycle's own sheets
+        ops += [{"op": "set", "sheet": cat.SHEET["discussion"], "cell": "D5", "value": "Færre løft", "type": "string"},
+                {"op": "set", "sheet": cat.SHEET["competence"], "cell": "A5", "value": "AMR", "type": "string"},
+                {"op": "set", "sheet": cat.SHEET["competence"], "cell": "B5", "value": "APV", "type": "string"},
+                {"op": "set", "sheet": cat.SHEET["competence"], "cell": "C5", "value": "Kursus", "type": "string"}]
+    (tmp_path / "back").mkdir()
+    lo_fill([{"input": str(path), "ops": ops, "outputs": [[str(tmp_path / "back" / f"{path.stem}.{ext}"), filt]]}],
+            tmp_path)
+    result = consolidate([tmp_path / "back"], config=unit, today=dt.date(YEAR, 6, 1))
+    assert list(result.actions["challenge"]) == [f"Challenge {lang}"]
+    assert result.actions["deadline"].iloc[0] == dt.date(YEAR, 3, 1)
+    assert bool(result.overview["answered"].iloc[0])
+    if lang == "da":
+        assert "Færre løft" in set(result.tables["discussion"]["answer"])
+        assert list(result.tables["competence"]["member"]) == ["AMR"]
+    report = openpyxl.load_workbook(result.write_excel(tmp_path / "report.xlsx"))
+    assert report.sheetnames[0] == cat.REPORT_SHEETS["overview"]
