@@ -496,7 +496,8 @@ def _godbht_summary(godbht, sheet: Sheet):
             row[f"max_{dim}"] = max(values) if n else None
             row[f"spread_{dim}"] = max(values) - min(values) if n else None
         means = [row[f"mean_{k.removeprefix('level_')}"] for k in dims]
-        row["gap"] = abs(means[0] - means[1]) if len(means) == 2 and None not in means else None
+        # Signed, BHT minus the organisation: which side sees the element as weaker shows.
+        row["gap"] = means[0] - means[1] if len(means) == 2 and None not in means else None
         rows.append(row)
     return pd.DataFrame(rows)
 

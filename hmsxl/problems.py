@@ -35,6 +35,7 @@ SEVERITY = {
     "overdue": "warning",
     "wheel_not_done": "info",
     "godbht_partial": "warning",
+    "godbht_few": "warning",  # under half: the section's mean is not shown
     "godbht_empty": "info",
     # the workbook's identity and layout
     "identity_missing": "warning",

@@ -653,4 +653,5 @@ def _cross_checks(book: _Book, data: WorkbookData, ctx: _Lists, today: dt.date, 
         if total and not filled:
             book.problem("godbht_empty", sheet=godbht.name)
         elif filled < total:
-            book.problem("godbht_partial", sheet=godbht.name, filled=filled, total=total)
+            code = "godbht_partial" if 2 * filled >= total else "godbht_few"
+            book.problem(code, sheet=godbht.name, filled=filled, total=total)

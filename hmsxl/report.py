@@ -367,7 +367,7 @@ def _godbht_sheet(book: _Book, r, sheet):
     at += 8
     ws.write_string(at, col, R["godbht_gaps"], book.f.bold)
     gaps = [e for e in records if _value(e["gap"]) is not None]
-    for i, e in enumerate(sorted(gaps, key=lambda e: (-e["gap"], e["number"]))[:5], start=1):
+    for i, e in enumerate(sorted(gaps, key=lambda e: (-abs(e["gap"]), e["number"]))[:5], start=1):
         ws.write_string(at + i, col, f"{e['number']}. {e['element']}", book.f.plain)
         ws.write_number(at + i, col + 3, e["gap"], book.f.kinds["dec"])
 

@@ -129,20 +129,28 @@ def test_a_nearly_empty_godbht_has_no_mean_and_says_so(unit, tmp_path):
     rows = {r["Seksjon-ID"]: r for r in sheet_rows(report(result, tmp_path), "Oversikt")}
     assert rows["drift"]["God BHT snitt"] is None and rows["drift"]["God BHT utfylt (av 30)"] == 4
     assert rows["adm"]["God BHT snitt"] == 2.5 and rows["adm"]["God BHT utfylt (av 30)"] == 30
-    partial = result.problems[result.problems["code"] == "godbht_partial"]
+    partial = result.problems[result.problems["code"] == "godbht_few"]
     assert list(partial["section_id"]) == ["drift"] and "4 av 30" in partial["message"].iloc[0]
 
 
 def test_godbht_gaps_and_weakest_come_from_unrounded_means(unit, tmp_path):
     # BHT 3, 3, 2 (mean 2.667) against the organisation 2, 2, 3 (2.333): the gap is 0.333,
     # where rounded means would give 0.34.
-    fills = {sid: {"godbht": {"e05": {"level_bht": b, "level_org": o}}}
+    # Element 6: the organisation sees itself far stronger than the BHT does (gap −2).
+    fills = {sid: {"godbht": {"e05": {"level_bht": b, "level_org": o}, "e06": {"level_bht": 1, "level_org": 3}}}
              for sid, b, o in (("samling", 3, 2), ("drift", 3, 2), ("adm", 2, 3))}
     result = consolidate([returned(unit, tmp_path, fills)], config=unit, today=TODAY)
     g = result.godbht.set_index("key")
-    assert g.loc["e05", "gap"] == pytest.approx(1 / 3)
-    rows = {r["Nr"]: r for r in sheet_rows(report(result, tmp_path), "God BHT")}
-    assert rows[5]["Forskjell"] == pytest.approx(1 / 3) and rows[5]["Snitt BHT"] == pytest.approx(8 / 3)
+    assert g.loc["e05", "gap"] == pytest.approx(1 / 3) and g.loc["e06", "gap"] == -2
+    path = report(result, tmp_path)
+    rows = {r["Nr"]: r for r in sheet_rows(path, "God BHT")}
+    gap = "Forskjell (BHT − virksomheten)"
+    assert rows[5][gap] == pytest.approx(1 / 3) and rows[5]["Snitt BHT"] == pytest.approx(8 / 3)
+    # The largest differences, either way, first; shown with their sign.
+    ws = openpyxl.load_workbook(path)["God BHT"]
+    cells = [c for row in ws.iter_rows() for c in row if c.value == "Største forskjeller mellom BHT og virksomheten"]
+    first = ws.cell(cells[0].row + 1, cells[0].column).value, ws.cell(cells[0].row + 1, cells[0].column + 3).value
+    assert first[0].startswith("6.") and first[1] == -2
 
 
 def test_wheel_done_status_comes_from_the_units_lists(tmp_path, config_file):

@@ -85,7 +85,7 @@ EXPECTED = {
     ("Handlingsplan", "H8", "date_from_text"),
     ("God BHT", "F5", "out_of_range"),
     ("God BHT", "E6", "number_from_text"),
-    ("God BHT", "", "godbht_partial"),  # three of thirty levels
+    ("God BHT", "", "godbht_few"),  # three of thirty levels
     ("Notater", "", "unknown_sheet"),
 }
 
