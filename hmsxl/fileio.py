@@ -13,7 +13,7 @@ from pathlib import Path
 def atomic_write_bytes(target, data: bytes) -> Path:
     """Write `data` to a temporary file beside `target`, then rename it into place."""
     target = Path(target)
-    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+    fd, tmp = tempfile.mkstemp(prefix=_temp_prefix(target.name), suffix=".tmp", dir=target.parent)
     try:
         with os.fdopen(fd, "wb") as fh:
             fh.write(data)
@@ -38,7 +38,7 @@ def atomic_write_files(directory, files: dict[str, bytes]) -> list[Path]:
     directory = Path(directory)
     parent = directory.parent
     parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=f".{directory.name}.", suffix=".tmp", dir=parent))
+    tmp = Path(tempfile.mkdtemp(prefix=_temp_prefix(directory.name), suffix=".tmp", dir=parent))
     try:
         for name, data in files.items():
             with open(tmp / name, "wb") as fh:
@@ -52,7 +52,7 @@ def atomic_write_files(directory, files: dict[str, bytes]) -> list[Path]:
             os.rename(tmp, directory)  # onto nothing, or onto an empty folder: atomic
         elif existing <= set(files):
             # A previous export of the same set: swap the folders, then drop the old one.
-            old = Path(tempfile.mkdtemp(prefix=f".{directory.name}.", suffix=".old", dir=parent))
+            old = Path(tempfile.mkdtemp(prefix=_temp_prefix(directory.name), suffix=".old", dir=parent))
             os.rename(directory, old / directory.name)
             os.rename(tmp, directory)
             shutil.rmtree(old, ignore_errors=True)
@@ -65,6 +65,12 @@ def atomic_write_files(directory, files: dict[str, bytes]) -> list[Path]:
         shutil.rmtree(tmp, ignore_errors=True)
         raise
     return [directory / name for name in files]
+
+
+def _temp_prefix(name: str) -> str:
+    """A temporary name's start: the target's name, cut short. A target whose name is as
+    long as a file name may be must still get a temporary name beside it."""
+    return f".{name[:32]}."
 
 
 @contextlib.contextmanager

@@ -570,8 +570,10 @@ def _read_one(job) -> SourceResult:
 
             try:
                 result.annotated, result.annotated_note = annotated_copy(result.data, checked, s["password"])
-            except UnreadableFile as exc:
-                result.annotated_note = exc.reason
+            except (KeyboardInterrupt, SystemExit):
+                raise
+            except BaseException as exc:  # noqa: BLE001 - the file was read: no copy, its result stands
+                result.annotated_note = labels.ANNOTATED["failed"].format(detail=_first_line(exc))
         if s.get("tabulate") is not None:
             # For a consolidation: the report's rows cross to the main process, not the records.
             result.data.rows = s["tabulate"].rows(result.data, source.name)

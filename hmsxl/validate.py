@@ -5,17 +5,29 @@ from __future__ import annotations
 import datetime as dt
 import io
 import json
+import os
+import re
+import stat
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from . import colours, labels
+from . import colours, labels, xmltext
 from .arguments import day_arg, paths_arg, unit_arg
+from .errors import HmsxlError
 from .fileio import atomic_write_bytes
 from .inputs import safe_text
 from .read import SEVERITIES, WorkbookData
-from .safety import UnreadableFile
 
 FILL = {severity: colours.argb(c) for severity, c in colours.SEVERITY.items()}
+NAME_MAX = 255  # bytes in a file name, on the file systems advisors use
+SHEET_NAME_MAX = 31  # UTF-16 units in a sheet name, for Excel
+NOT_IN_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")  # what openpyxl cannot save
+
+
+class NotAFolderError(HmsxlError):
+    """The folder for the annotated copies is, or is inside, a file."""
+
+    exit_code = 2
 
 
 @dataclass
@@ -47,14 +59,18 @@ def validate_files(paths, config=None, today: dt.date | None = None, password: s
     problems (.ods and .xls get an .xlsx copy). An input that cannot be read is one
     result with the reason; the others are read all the same.
 
-    Raises `OutputIsInputError` before reading anything if an annotated copy could
-    replace one of the inputs.
+    A copy that cannot be made or written is a note on its file (`FileResult.note`),
+    whose result stands. Raises `NotAFolderError` before reading anything if
+    `annotate_dir` is, or is inside, a file, and `OutputIsInputError` if an annotated
+    copy could replace one of the inputs.
     """
-    from .inputs import collect, read_sources
+    from .inputs import collect, display_name, read_sources
 
     paths, config, today = paths_arg(paths), unit_arg(config), day_arg(today)
-    sources, skipped = collect(paths, password=password, missing_ok=True)
     out_dir = Path(annotate_dir) if annotate_dir is not None else None
+    if out_dir is not None:
+        _refuse_file_as_folder(out_dir)
+    sources, skipped = collect(paths, password=password, missing_ok=True)
     if out_dir is not None:
         _refuse_copies_over_inputs(paths, out_dir, sources)
     results = []
@@ -66,9 +82,13 @@ def validate_files(paths, config=None, today: dt.date | None = None, password: s
         else:
             result.data, result.note = r.data, str(r.annotated_note)
             if r.annotated is not None:
-                out_dir.mkdir(parents=True, exist_ok=True)
                 target = _unique(out_dir, copy_name(r.source.name, r.data.kind), used_names)
-                result.annotated = str(atomic_write_bytes(target, r.annotated))
+                try:
+                    out_dir.mkdir(parents=True, exist_ok=True)
+                    result.annotated = str(atomic_write_bytes(target, r.annotated))
+                except OSError as exc:  # this copy is missing; the file's result stands
+                    result.note = labels.ANNOTATED["not_written"].format(
+                        path=display_name(target), detail=exc.strerror or type(exc).__name__)
         results.append(result)
     for s in skipped:
         if s.unreadable:
@@ -80,12 +100,39 @@ def validate_files(paths, config=None, today: dt.date | None = None, password: s
 
 def copy_name(source_name: str, kind: str) -> str:
     """The annotated copy's file name: the input's own (the last part of "mail → file"),
-    as .xlsx when the input was .ods or .xls."""
+    as .xlsx when the input was .ods or .xls, cut to what a file name may hold."""
     name = Path(source_name.split(" → ")[-1]).name or "arbeidsbok.xlsx"
     suffix = Path(name).suffix.lower()
     if kind != "xlsx" or suffix not in (".xlsx", ".xlsm"):
         name = f"{Path(name).stem or 'arbeidsbok'}.xlsx"
-    return name
+    return _numbered(name, 1)
+
+
+def _numbered(name: str, n: int) -> str:
+    """`name` (n = 1) or its n-th variant "stem-n.xlsx", the stem cut so that the whole
+    fits in `NAME_MAX` bytes: a copy of a file with a name as long as allowed gets written."""
+    stem, suffix = Path(name).stem, Path(name).suffix
+    tail = suffix if n == 1 else f"-{n}{suffix}"
+    while len(os.fsencode(stem + tail)) > NAME_MAX and stem:
+        stem = stem[:-1]
+    return stem + tail
+
+
+def _refuse_file_as_folder(out_dir: Path):
+    """Refuse, before anything is read, a folder for the copies where a file is, or one
+    inside a file: every copy would fail, and only after all the reading."""
+    from .inputs import display_name
+
+    for folder in (out_dir, *out_dir.parents):
+        try:
+            st = folder.stat()
+        except (FileNotFoundError, NotADirectoryError):
+            continue
+        except OSError:
+            return  # no access: each copy that cannot be written says so
+        if not stat.S_ISDIR(st.st_mode):
+            raise NotAFolderError(labels.ERRORS["is_file"].format(path=display_name(folder)))
+        return
 
 
 def _refuse_copies_over_inputs(paths, out_dir: Path, sources):
@@ -98,8 +145,7 @@ def _refuse_copies_over_inputs(paths, out_dir: Path, sources):
         for kind in ("xlsx", "ods"):  # the kind is known only once read: both names
             name = copy_name(source.name, kind)
             count[name] = count.get(name, 0) + 1
-            stem, suffix = Path(name).stem, Path(name).suffix
-            targets += [out_dir / name] + [out_dir / f"{stem}-{n}{suffix}" for n in range(2, count[name] + 1)]
+            targets += [out_dir / _numbered(name, n) for n in range(1, count[name] + 1)]
     refuse_outputs_over_inputs(paths, files=[out_dir, *targets])
 
 
@@ -193,28 +239,32 @@ def _annotated_copy(data: WorkbookData, checked, password=None) -> tuple[bytes, 
     from openpyxl.comments import Comment
     from openpyxl.styles import Font, PatternFill
 
-    wb, notes = _workbook_to_mark(data, checked)
+    wb, notes, titles = _workbook_to_mark(data, checked)
+    for sheet in wb.worksheets:
+        _fit_cells(sheet)
     order = {s: i for i, s in enumerate(SEVERITIES)}
     by_cell: dict = {}
     for p in data.problems:
-        if p.sheet in wb.sheetnames and p.cell:
-            by_cell.setdefault((p.sheet, p.cell), []).append(p)
+        if p.sheet in titles and p.cell:
+            sheet = titles[p.sheet]
+            by_cell.setdefault((sheet, _shown_at(wb[sheet], p.cell)), []).append(p)
     for (sheet, ref), problems in by_cell.items():
         worst = min(problems, key=lambda p: order[p.severity]).severity
         cell = wb[sheet][ref]
         cell.fill = PatternFill("solid", fgColor=FILL[worst])
-        text = "\n".join(f"{labels.SEVERITY[p.severity]}: {p.message}" for p in problems)
-        cell.comment = Comment(text[:2000], "hmsxl", width=320, height=120)
-    problem_sheet = labels.REPORT_SHEETS["problems"]
-    if problem_sheet in wb.sheetnames:
-        del wb[problem_sheet]
-    ws = wb.create_sheet(problem_sheet, 0)
+        # A problem in a merged range is marked on the range's first cell, saying which cell it is.
+        text = "\n".join(("" if p.cell == ref else f"{p.cell}: ") + f"{labels.SEVERITY[p.severity]}: {p.message}"
+                         for p in problems)
+        cell.comment = Comment(_text(text)[:2000], "hmsxl", width=320, height=120)
+    # The leader's own sheet of that name stays: ours gets a name of its own.
+    ws = wb.create_sheet(_sheet_title(labels.REPORT_SHEETS["problems"], {t.lower() for t in wb.sheetnames}), 0)
     headers = tuple(labels.REPORT_COLUMNS[k] for k in ("severity", "sheet", "cell", "field", "value", "message"))
     ws.append(headers)
     for c in ws[1]:
         c.font = Font(bold=True)
     for p in sorted(data.problems, key=lambda p: (order[p.severity], p.sheet, _cell_key(p.cell))):
-        ws.append([labels.SEVERITY[p.severity], p.sheet, p.cell, p.field, p.value, p.message])
+        row = [labels.SEVERITY[p.severity], titles.get(p.sheet, p.sheet), p.cell, p.field, p.value, p.message]
+        ws.append([_text(v) if isinstance(v, str) else v for v in row])
     for row in ws.iter_rows(min_row=2):
         for c in row:
             c.data_type = "s"  # a leader's "=..." stays text in the copy too
@@ -246,18 +296,64 @@ def annotate(data: WorkbookData, out_dir, used_names: set[str] | None = None, pa
 
 
 def _workbook_to_mark(data: WorkbookData, checked):
-    """(an openpyxl workbook of the input, notes on what it is)."""
+    """(an openpyxl workbook of the input, notes on what it is, {the input's sheet name:
+    the copy's}). openpyxl raises many kinds for files calamine could read: the caller
+    turns any of them into a note that there is no copy."""
     import openpyxl
 
-    try:
-        if checked.kind == "xlsx":
-            keep_vba = Path(str(data.path).split(" → ")[-1]).suffix.lower() == ".xlsm"
-            return openpyxl.load_workbook(io.BytesIO(checked.data), keep_vba=keep_vba), []
-        return _values_workbook(checked), [labels.ANNOTATED["converted"].format(kind=checked.kind)]
-    except UnreadableFile:
-        raise
-    except Exception as exc:  # openpyxl raises many kinds for files calamine could read
-        raise UnreadableFile(data.path, "unreadable", detail=f"kan ikke merkes: {type(exc).__name__}") from None
+    if checked.kind == "xlsx":
+        keep_vba = Path(str(data.path).split(" → ")[-1]).suffix.lower() == ".xlsm"
+        wb = openpyxl.load_workbook(io.BytesIO(checked.data), keep_vba=keep_vba)
+        return wb, [], {name: name for name in wb.sheetnames}
+    wb, titles = _values_workbook(checked)
+    return wb, [labels.ANNOTATED["converted"].format(kind=checked.kind)], titles
+
+
+def _fit_cells(ws):
+    """Cut a text longer than an Excel cell holds, with the visible mark: openpyxl keeps
+    what it reads as it is. (The report lists the whole length; the input keeps the text.)"""
+    for cell in ws._cells.values():  # the cells there are, without making the empty ones
+        if cell.data_type == "s" and isinstance(cell._value, str):
+            cell._value = xmltext.fit(cell._value, xmltext.CELL_MAX, labels.REPORT["cut_mark"])
+
+
+def _text(text: str) -> str:
+    """Our text as a cell or a comment of the copy can hold it: a character XML cannot
+    carry (a Word soft line break, U+000B) shown as its escape, the length cut to a cell's."""
+    text = NOT_IN_XML.sub(lambda m: repr(m.group(0))[1:-1], text)
+    return xmltext.fit(text, xmltext.CELL_MAX, labels.REPORT["cut_mark"])
+
+
+def _shown_at(ws, ref: str) -> str:
+    """The cell that shows `ref`: itself, or the first cell of the merged range it is in
+    (the others cannot carry a comment)."""
+    from openpyxl.utils import get_column_letter
+
+    for merged in ws.merged_cells.ranges:
+        if ref in merged:
+            return f"{get_column_letter(merged.min_col)}{merged.min_row}"
+    return ref
+
+
+def _sheet_title(name: str, taken: set[str]) -> str:
+    """`name` as Excel takes a sheet name, and not one of `taken` (lower case; the title
+    is added): none of []:*?/\\ or a character XML cannot carry, no apostrophe first or
+    last, 1 to 31 UTF-16 units, unique ignoring case ("History" is Excel's own)."""
+    base = NOT_IN_XML.sub("", "".join("_" if ch in "[]:*?/\\" else ch for ch in name)).strip("'")
+    base = base or "Ark"
+    title, n = _cut_title(base, ""), 1
+    while title.lower() in taken or title.lower() == "history":
+        n += 1
+        title = _cut_title(base, f"-{n}")
+    taken.add(title.lower())
+    return title
+
+
+def _cut_title(base: str, tail: str) -> str:
+    cut = base
+    while xmltext.utf16_len(cut + tail) > SHEET_NAME_MAX:
+        cut = cut[:-1]
+    return cut.rstrip("'") + tail
 
 
 def _values_workbook(checked):
@@ -265,19 +361,16 @@ def _values_workbook(checked):
     formatting: openpyxl cannot open those formats)."""
     import openpyxl
     import python_calamine as pc
-    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
     from .safety import MAX_ROWS
 
     book = pc.CalamineWorkbook.from_filelike(io.BytesIO(checked.data))
     wb = openpyxl.Workbook()
     wb.remove(wb.active)
-    taken = set()
+    taken: set[str] = set()
+    titles = {}
     for meta in book.sheets_metadata:
-        title = "".join("_" if ch in "[]:*?/\\" else ch for ch in meta.name)[:31] or "Ark"
-        while title in taken:
-            title = f"{title[:28]}-{len(taken)}"
-        taken.add(title)
+        titles[meta.name] = title = _sheet_title(meta.name, taken)
         ws = wb.create_sheet(title)
         if str(meta.visible).lower().endswith("hidden"):
             ws.sheet_state = "hidden"
@@ -286,11 +379,11 @@ def _values_workbook(checked):
                 if value == "" or value is None:
                     continue
                 if isinstance(value, str):
-                    value = ILLEGAL_CHARACTERS_RE.sub("", value)
+                    value = xmltext.fit(NOT_IN_XML.sub("", value), xmltext.CELL_MAX, labels.REPORT["cut_mark"])
                 cell = ws.cell(r, c, value)
                 if isinstance(value, str):
                     cell.data_type = "s"  # a leader's "=..." stays text
-    return wb
+    return wb, titles
 
 
 def _encrypted(body: bytes, password: str) -> bytes:
@@ -303,10 +396,9 @@ def _encrypted(body: bytes, password: str) -> bytes:
 
 def _unique(out_dir: Path, name: str, used: set[str]) -> Path:
     """Returned files often share a name; never let one copy overwrite another."""
-    stem, suffix = Path(name).stem, Path(name).suffix
     candidate, n = name, 1
     while candidate in used:
         n += 1
-        candidate = f"{stem}-{n}{suffix}"
+        candidate = _numbered(name, n)
     used.add(candidate)
     return out_dir / candidate

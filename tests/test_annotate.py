@@ -1,0 +1,234 @@
+"""Annotated copies: a file that was read keeps its result whatever happens to its copy,
+and every copy is one Excel opens without repair.
+
+Each test asserts what the advisor would notice: the exit code, the file's problems
+listed, the copy there (or a one-line note why not), the copy's cells and sheets, and
+the input untouched.
+"""
+
+import datetime as dt
+import hashlib
+import io
+import os
+import re
+import zipfile
+
+import openpyxl
+import pytest
+from click.testing import CliRunner
+
+from hmsxl import labels, xmltext
+from hmsxl.cli import main
+from hmsxl.fileio import atomic_write_bytes
+
+from conftest import YEAR
+from ooxml_check import check_package
+
+TODAY = dt.date(YEAR, 1, 10)
+ACTION = {"A5": "Fokusområde", "B5": "Høyt sykefravær", "D5": "Nærværssamtaler", "E5": "Høy", "F5": "Leder",
+          "G5": "31.02.2026", "H5": "Påbegynt"}  # one wrong date in G5
+
+
+@pytest.fixture
+def workbook(generated):
+    return generated[1][0]
+
+
+def returned(src, dst, cells=None, edit=None):
+    """A copy of a generated workbook with an action typed in (openpyxl), as a leader returns it."""
+    wb = openpyxl.load_workbook(src)
+    for ref, value in {**ACTION, **(cells or {})}.items():
+        wb["Handlingsplan"][ref] = value
+    if edit:
+        edit(wb)
+    dst.parent.mkdir(parents=True, exist_ok=True)
+    wb.save(dst)
+    return dst
+
+
+def rewritten(path, part, fn):
+    """`path` with one package part changed by `fn`."""
+    with zipfile.ZipFile(path) as z:
+        members = [(i, z.read(i)) for i in z.infolist()]
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as z:
+        for info, body in members:
+            z.writestr(info, fn(body) if info.filename == part else body)
+    path.write_bytes(buf.getvalue())
+    return path
+
+
+def validate(*args):
+    return CliRunner().invoke(main, ["validate", *map(str, args), "--today", TODAY.isoformat()])
+
+
+def sha(path):
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def listed_and_copied(result, name):
+    """The file was read and its problems listed (not "cannot be read"), exit 1 for its error."""
+    assert result.exit_code == 1, result.output
+    assert f"{name}: samling" in result.output and "Handlingsplan!G5" in result.output
+    assert "kan ikke leses" not in result.output and "Traceback" not in result.output
+
+
+# --------------------------------------------------------------------------- the copy never makes a file unreadable
+
+
+def test_a_problem_in_merged_cells_is_marked_on_the_range(workbook, tmp_path):
+    def merge(wb):
+        ws = wb["Handlingsplan"]
+        ws.protection.sheet = False
+        ws.merge_cells("G5:H5")  # H5's status is lost: a second problem inside the range
+
+    path = returned(workbook, tmp_path / "in" / "merged.xlsx", edit=merge)
+    out = tmp_path / "merket"
+    result = validate(path, "--annotate", out)
+    listed_and_copied(result, "merged.xlsx")
+    assert "Handlingsplan!H5" in result.output
+    copy = out / "merged.xlsx"
+    assert check_package(copy) == []
+    comment = openpyxl.load_workbook(copy)["Handlingsplan"]["G5"].comment.text
+    assert "Ikke en dato" in comment and "H5: Feil: Feltet «Status» må fylles ut" in comment
+
+
+def test_a_control_character_in_a_value_is_shown_escaped_in_the_copy(workbook, tmp_path):
+    # A soft line break from Word, as Excel stores it.
+    path = returned(workbook, tmp_path / "in" / "ctrl.xlsx", {"H5": "Iverksatt_x000B_(se notat)"})
+    out = tmp_path / "merket"
+    result = validate(path, "--annotate", out)
+    listed_and_copied(result, "ctrl.xlsx")
+    assert "Handlingsplan!H5" in result.output
+    copy = out / "ctrl.xlsx"
+    assert check_package(copy) == []
+    rows = list(openpyxl.load_workbook(copy)["Problemer"].values)
+    assert ("Handlingsplan", "H5", "Iverksatt\\x0b(se notat)") in [r[1:3] + r[4:5] for r in rows]
+
+
+def test_a_copy_that_cannot_be_made_is_a_note_the_result_stands(workbook, tmp_path):
+    # openpyxl cannot load a damaged chart; the reader never looks at it.
+    path = rewritten(returned(workbook, tmp_path / "in" / "chart.xlsx"), "xl/charts/chart1.xml",
+                     lambda body: body[: len(body) // 2])
+    out = tmp_path / "merket"
+    result = validate(path, "--annotate", out)
+    listed_and_copied(result, "chart.xlsx")
+    notes = [line for line in result.output.splitlines() if "Ingen merket kopi" in line]
+    assert len(notes) == 1 and "den kunne ikke lages" in notes[0]
+    assert not out.exists() or list(out.iterdir()) == []
+
+
+# --------------------------------------------------------------------------- file names and folders
+
+
+def test_a_name_as_long_as_allowed_gets_its_copies(workbook, tmp_path):
+    name = "Handlingsplan " + "x" * 236 + ".xlsx"
+    assert len(os.fsencode(name)) == 255
+    a = returned(workbook, tmp_path / "a" / name)
+    b = returned(workbook, tmp_path / "b" / name, {"H5": "ferdig"})
+    before = {p: sha(p) for p in (a, b)}
+    out = tmp_path / "merket"
+    result = validate(a, b, "--annotate", out)
+    assert result.exit_code == 1, result.output
+    assert result.output.count(": samling (") == 2 and result.output.count("  -> ") == 2
+    copies = sorted(p.name for p in out.iterdir())
+    assert len(copies) == 2 and all(c.endswith(".xlsx") and len(os.fsencode(c)) <= 255 for c in copies)
+    assert copies[1] == name and copies[0].endswith("-2.xlsx")
+    assert {p: sha(p) for p in (a, b)} == before
+
+
+def test_an_atomic_write_takes_a_name_as_long_as_allowed(tmp_path):
+    target = tmp_path / ("y" * 255)
+    atomic_write_bytes(target, b"data")
+    assert target.read_bytes() == b"data" and [p.name for p in tmp_path.iterdir()] == [target.name]
+
+
+def test_a_copy_that_cannot_be_written_is_a_note_the_others_are_written(workbook, tmp_path):
+    a = returned(workbook, tmp_path / "in" / "a.xlsx")
+    b = returned(workbook, tmp_path / "in" / "b.xlsx", {"H5": "ferdig"})
+    out = tmp_path / "merket"
+    (out / "a.xlsx").mkdir(parents=True)  # a folder where a's copy would go
+    result = validate(a, b, "--annotate", out)
+    assert result.exit_code == 1, result.output
+    assert "a.xlsx: samling" in result.output and "b.xlsx: samling" in result.output
+    (note,) = [line for line in result.output.splitlines() if "Ingen merket kopi" in line]
+    assert "a.xlsx kunne ikke skrives" in note
+    assert (out / "b.xlsx").is_file() and (out / "a.xlsx").is_dir()
+
+
+def test_a_folder_for_copies_inside_a_file_is_refused_before_reading(workbook, tmp_path):
+    path = returned(workbook, tmp_path / "in" / "a.xlsx")
+    blocker = tmp_path / "fil"
+    blocker.write_text("ikke en mappe")
+    result = validate(path, "--annotate", blocker / "merket")
+    assert result.exit_code == 2
+    lines = result.output.strip().splitlines()
+    assert len(lines) == 1 and "fil er en fil, ikke en mappe" in lines[0], result.output
+    assert "samling" not in result.output and blocker.read_text() == "ikke en mappe"
+
+
+# --------------------------------------------------------------------------- sheets and cells Excel takes
+
+
+def test_the_leaders_own_problemer_sheet_stays(workbook, tmp_path):
+    def own_sheet(wb):
+        wb.create_sheet("Problemer")["A1"] = "mine egne notater"
+
+    path = returned(workbook, tmp_path / "in" / "egne.xlsx", edit=own_sheet)
+    out = tmp_path / "merket"
+    listed_and_copied(validate(path, "--annotate", out), "egne.xlsx")
+    copy = out / "egne.xlsx"
+    assert check_package(copy) == []
+    wb = openpyxl.load_workbook(copy)
+    assert wb["Problemer"]["A1"].value == "mine egne notater"
+    ours = wb.worksheets[0]
+    assert ours.title != "Problemer" and ours.title.startswith("Problemer")
+    assert ours["C2"].value == "G5" and len(wb.sheetnames) == len(openpyxl.load_workbook(path).sheetnames) + 1
+
+
+def test_a_cell_longer_than_excel_holds_is_cut_in_the_copy(workbook, tmp_path):
+    path = returned(workbook, tmp_path / "in" / "lang.xlsx", {"J5": "y" * 100})
+    # openpyxl cuts what it writes; a leader's file can hold more (written by another program).
+    rewritten(path, "xl/worksheets/sheet2.xml", lambda body: body.replace(b"y" * 100, b"y" * 40000))
+    before = sha(path)
+    out = tmp_path / "merket"
+    result = validate(path, "--annotate", out)
+    listed_and_copied(result, "lang.xlsx")
+    assert "Teksten er 40000 tegn" in result.output
+    copy = out / "lang.xlsx"
+    assert check_package(copy) == []
+    text = openpyxl.load_workbook(copy)["Handlingsplan"]["J5"].value
+    assert xmltext.utf16_len(text) <= 32767 and text.endswith(labels.REPORT["cut_mark"]) and text.startswith("yyy")
+    assert sha(path) == before
+
+
+@pytest.mark.libreoffice
+def test_an_ods_copy_has_sheet_names_excel_takes_and_keeps_every_sheet(saved_by_libreoffice, tmp_path):
+    long_name = "Et langt arkenavn som går over tretti-en tegn"
+    extra = {"'Sitat'": "sitert", long_name + " A": "først", long_name.upper() + " B": "andre",
+             "Problemer": "mine egne notater"}
+    tables = "".join(f'<table:table table:name="{name}"><table:table-row><table:table-cell office:value-type="string">'
+                     f"<text:p>{text}</text:p></table:table-cell></table:table-row></table:table>"
+                     for name, text in extra.items()).encode()
+    path = tmp_path / "ark.ods"
+    path.write_bytes(saved_by_libreoffice["s.ods"].read_bytes())
+
+    def add_tables(body):
+        end = body.rfind(b"</table:table>") + len(b"</table:table>")
+        return body[:end] + tables + body[end:]
+
+    rewritten(path, "content.xml", add_tables)
+    out = tmp_path / "merket"
+    result = validate(path, "--annotate", out)
+    assert result.exit_code == 1 and "ark.ods: samling" in result.output, result.output
+    copy = out / "ark.xlsx"
+    assert check_package(copy) == []
+    wb = openpyxl.load_workbook(copy)
+    names = wb.sheetnames
+    assert len({n.lower() for n in names}) == len(names)
+    assert all(1 <= len(n) <= 31 and not re.search(r"[\[\]:*?/\\]", n) and n[0] != "'" != n[-1] for n in names)
+    contents = {wb[n]["A1"].value: n for n in names}
+    assert set(extra.values()) <= set(contents)  # every sheet of the leader's is there
+    assert contents["sitert"] == "Sitat" and contents["mine egne notater"] == "Problemer"
+    assert names[0].startswith("Problemer") and names[0] != "Problemer"
+    assert wb["Handlingsplan"]["H5"].comment is not None
