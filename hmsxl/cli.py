@@ -269,8 +269,10 @@ def demo(directory, force):
     click.echo(f"{head[0]:<12} {head[1]:<9} {head[2]:>7} {head[3]:>8} {head[4]:>8} {head[5]:>6} {head[6]:>9}")
     for o in c.overview.itertuples():
         answered = t["demo_yes"] if o.answered else t["demo_no"]
-        click.echo(f"{o.section_id:<12} {answered:<9} {o.actions:>7} {o.completed:>8} "
-                   f"{o.overdue:>8} {o.errors:>6} {o.warnings:>9}")
+        n = {k: "" if getattr(o, k) is None else getattr(o, k)  # no answer: no counts
+             for k in ("actions", "completed", "overdue", "errors", "warnings")}
+        click.echo(f"{o.section_id:<12} {answered:<9} {n['actions']:>7} {n['completed']:>8} "
+                   f"{n['overdue']:>8} {n['errors']:>6} {n['warnings']:>9}")
     rec = c.reconciliation
     click.echo(t["demo_rows"].format(read=rec["rows_read"], reported=rec["rows_reported"],
                                      rejected=rec["rows_rejected"]))

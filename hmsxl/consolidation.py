@@ -351,6 +351,9 @@ class _Consolidator:
         expected = [s.id for s in self.config.sections] if self.config else sorted(chosen)
         order = {sid: i for i, sid in enumerate(expected)}
         tables = {key: b.frame(order) for key, b in self.builders.items()}
+        # Worst first, then by file and sheet (stable: cells stay in the order they were read).
+        rank = {"error": 0, "warning": 1, "info": 2}
+        problem_rows.sort(key=lambda row: (rank.get(row[7], 3), row[0], row[2]))
         problems = pd.DataFrame(problem_rows, columns=PROBLEM_COLUMNS)
         sources = pd.DataFrame(source_rows, columns=["file", "sha256", "size", "sender", "kind", "unit", "year",
                                                      "section_id", "saved_at", "status", "reason"])
@@ -433,12 +436,17 @@ class _Consolidator:
             total, filled = st.pop("godbht_sum"), st["godbht_filled"]
             # A mean of a few levels is not the section's profile: shown from half the table.
             shown = levels and filled >= GODBHT_HALF * levels
+            if sid not in chosen:  # no answer is not an answer of zero actions
+                st = dict.fromkeys(st)
             rows.append({**self.context(sid), "answered": sid in chosen, "file": used_files.get(sid, ""), **st,
                          "godbht_mean": total / filled if shown and filled else None,
                          "godbht_levels": levels})
-        return pd.DataFrame(rows, columns=[
-            "section_id", "section", "leader", "answered", "file", "actions", "completed", "cancelled", "overdue",
-            "wheel_done", "wheel_due", "godbht_mean", "godbht_filled", "godbht_levels", "errors", "warnings"])
+        columns = ["section_id", "section", "leader", "answered", "file", "actions", "completed", "cancelled",
+                   "overdue", "wheel_done", "wheel_due", "godbht_mean", "godbht_filled", "godbht_levels", "errors",
+                   "warnings"]
+        # Counts stay whole numbers beside the empty ones of sections that did not answer.
+        return pd.DataFrame({c: pd.Series([row[c] for row in rows], dtype=object if c in zero else None)
+                             for c in columns}, columns=columns)
 
 
 PROBLEM_COLUMNS = ("file", "section_id", "sheet", "cell", "field", "value", "code", "severity", "message")

@@ -263,11 +263,7 @@ def _overview_sheet(book: _Book, r):
     levels = int(ov["godbht_levels"].max()) if len(ov) else 0
     columns = [TableColumn(c.key, R["godbht_filled_of"].format(n=levels), c.width, c.kind)
                if c.key == "godbht_filled" else c for c in OVERVIEW_COLUMNS]
-    keys = [c.key for c in columns]
-    answered, counts = keys.index("answered"), keys.index("actions")
-    # Not answered: no counts to show.
-    rows = [row if row[answered] == R["yes"] else row[:counts] + (None,) * (len(row) - counts)
-            for row in _rows(ov, columns)]
+    rows = _rows(ov, columns)  # a section that did not answer has no counts, not zeros
     ws, hr = book.table(S["overview"], title, columns, rows, sub, first_col=2)
     at = hr + len(rows) + 3
     ws.write_string(at, 1, R["reconciliation"], book.f.bold)

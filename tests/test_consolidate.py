@@ -202,6 +202,14 @@ def test_cli_consolidate_with_csv(returns, tmp_path):
     assert any(r["challenge"] == "'=HYPERLINK(\"http://example.org\")" for r in rows)
     assert len(rows) == len(fills["samling"]["actions"]) + len(fills["formidling"]["actions"]) + \
         len(fills["drift"]["actions"]) + 1
+    # The problems worst first, as in the report; a section that did not answer has no counts.
+    with open(tmp_path / "csv" / "problems.csv", encoding="utf-8-sig") as fh:
+        severities = [r["severity"] for r in csv.DictReader(fh)]
+    rank = {"error": 0, "warning": 1, "info": 2}
+    assert "error" in severities and severities == sorted(severities, key=rank.get)
+    with open(tmp_path / "csv" / "overview.csv", encoding="utf-8-sig") as fh:
+        overview = {r["section_id"]: r for r in csv.DictReader(fh)}
+    assert overview["adm"]["actions"] == "" and overview["samling"]["actions"].isdigit()
 
 
 def test_unwritable_report_path_is_one_clear_line(tmp_path, generated):
