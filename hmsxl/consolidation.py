@@ -26,7 +26,7 @@ from pathlib import Path
 from . import labels
 from .arguments import day_arg, paths_arg, unit_arg
 from .config import Unit
-from .fields import Level, as_text, is_empty, nordic_key
+from .fields import Level, as_text, cell_index, is_empty, nordic_key
 from .inputs import NoInputError, SourceResult, collect, read_sources
 from .problems import problem
 from .schema import Schema, Sheet, schema_for
@@ -166,7 +166,7 @@ class _Plan:
         # Where the leader's own columns are in a row: to list a row not used, with its values.
         self.inputs = [(self.columns.index(c.key), c.label) for c in sheet.input_columns]
 
-    def row(self, rec: dict, data, context: dict, file: str, meaning: _Meaning) -> tuple:
+    def row(self, rec: dict, data, context: dict, file: str, meaning: _Meaning, errors: dict) -> tuple:
         row = dict(context)
         for key in self.own:
             value = rec.get(key)
@@ -182,6 +182,8 @@ class _Plan:
             row["original"] = "; ".join(words)
         else:
             row["original"] = None
+        wrong = errors.get(rec["_row"])
+        row["row_errors"] = ", ".join(self.labels[k] for k in self.columns if k in wrong) if wrong else None
         row["file"] = file
         row["source"] = f"{self.sheet.name}!{data.cell(self.sheet, self.source_key, rec['_row'])}"
         return self.as_tuple(row)
@@ -218,8 +220,28 @@ class Tabulator:
 
     def rows(self, data, file: str) -> dict[str, list[tuple]]:
         context, meaning = self.context(data.section_id or "", data), self.meaning_of(data)
-        return {key: [plan.row(rec, data, context, file, meaning) for rec in data.tables.get(key, ())]
+        errors = _errors_by_row(data)
+        return {key: [plan.row(rec, data, context, file, meaning, errors.get(key, {}))
+                      for rec in data.tables.get(key, ())]
                 for key, plan in self.plans.items()}
+
+
+def _errors_by_row(data) -> dict[str, dict[int, set]]:
+    """Per sheet key and Excel row: the column keys with an error there."""
+    by_name = {name: key for key, name in data.sheets.items()}
+    found: dict[str, dict[int, str]] = {}  # per sheet key: column index -> column key
+    at: dict[str, dict[int, set]] = {}
+    for p in data.problems:
+        key = by_name.get(p.sheet)
+        if p.severity != "error" or key is None or not p.cell:
+            continue
+        col, row = cell_index(p.cell)
+        if key not in found:
+            found[key] = {i: k for k, i in data.columns.get(key, {}).items()}
+        column = found[key].get(col)
+        if column is not None:
+            at.setdefault(key, {}).setdefault(row, set()).add(column)
+    return at
 
 
 class _Table:

@@ -53,6 +53,16 @@ def col_letter(index: int) -> str:
     return letters
 
 
+def cell_index(ref: str) -> tuple[int, int]:
+    """An A1 reference as (0-based column index, Excel row number): "AB7" -> (27, 7)."""
+    letters = ref.rstrip("0123456789")
+    col = 0
+    for ch in letters.upper():
+        col = col * 26 + ord(ch) - 64
+    digits = ref[len(letters):]
+    return col - 1, int(digits) if digits else 0
+
+
 # Norwegian and Danish alphabetical order: ... x y z æ ø å (ä and ö sort as æ and ø).
 _NORDIC = str.maketrans({"æ": "{", "ä": "{", "ø": "|", "ö": "|", "å": "}",
                          "é": "e", "è": "e", "ê": "e", "á": "a", "à": "a", "ó": "o", "ü": "y", "ç": "c"})

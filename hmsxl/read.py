@@ -65,6 +65,7 @@ class WorkbookData:
     problems: list[Problem] = field(default_factory=list)
     saved_at: str = ""
     columns: dict[str, dict[str, int]] = field(default_factory=dict)  # per sheet: column key -> index found
+    sheets: dict[str, str] = field(default_factory=dict)  # per sheet key: its name in the workbook
     rows: dict | None = None  # the consolidated tables' rows, when read for a consolidation (then no `tables`)
     language: str = labels.DEFAULT_LANGUAGE  # the language the workbook was made in
     lists: dict = field(default_factory=dict)  # the lists that applied: the unit's, else the workbook's own
@@ -248,6 +249,7 @@ def _read_sheets(book, data, schema, config, ctx, today):
                 expected = reader.written_rows()
         data.tables[sheet.key] = reader.read(expected)
         data.columns[sheet.key] = header[1]
+        data.sheets[sheet.key] = name_found
     _unknown_sheets(book, found)
     _cross_checks(book, data, ctx, today, schema)
 

@@ -118,7 +118,10 @@ class TableColumn:
 
 # Columns every consolidated table starts and ends with. Labels are in labels.REPORT_COLUMNS.
 CONTEXT_COLUMNS = (("section_id", 14, "plain"), ("section", 22, "text"), ("leader", 18, "text"))
-SOURCE_COLUMNS = (("original", 30, "text"), ("file", 30, "text"), ("source", 16, "plain"))
+# After a row's own and derived columns: the columns with an error in that row (details in
+# the problems), the leader's own words, and where the row came from.
+SOURCE_COLUMNS = (("row_errors", 18, "text"), ("original", 30, "text"), ("file", 30, "text"),
+                  ("source", 16, "plain"))
 # Columns derived from a row and the unit (computed in consolidation.DERIVE).
 DERIVED_COLUMNS = {
     "overdue": (9, "bool"),

@@ -78,6 +78,21 @@ def test_a_deadline_typed_as_words_shows_the_leaders_words(unit, tmp_path):
     assert row["Status"] == "Påbegynt"
     words = row["Lederens egne ord"]
     assert "Frist: «høst 2027»" in words and "Status: «påbegynt»" in words
+    assert row["Feil i raden"] is None  # corrected, not wrong
+
+
+def test_a_row_with_errors_says_which_columns_beside_its_values(unit, tmp_path):
+    def edit(sid, wb):
+        wb["Handlingsplan"]["G6"] = "snart"
+        wb["Handlingsplan"]["H6"] = "Kanskje"
+        wb["Handlingsplan"]["D6"] = None
+
+    folder = returned(unit, tmp_path, {"drift": {"actions": [ACTION, {**ACTION, "challenge": "Trekk"}]}}, edit)
+    result = consolidate([folder], config=unit, today=TODAY)
+    clean, wrong = sheet_rows(report(result, tmp_path), "Handlingsplan")
+    assert clean["Feil i raden"] is None
+    assert wrong["Feil i raden"] == "Tiltak (hvordan), Frist, Status"
+    assert (wrong["Frist"], wrong["Status"]) == ("snart", "Kanskje")  # the leader's values, kept
 
 
 def test_a_wheel_status_not_in_the_list_stays_visible(unit, tmp_path):
