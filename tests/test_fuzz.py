@@ -8,6 +8,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from hmsxl import UnreadableFile, read_workbook
+from hmsxl.fields import col_letter
 from hmsxl.read import WorkbookData
 
 SETTINGS = settings(max_examples=60, deadline=5000, suppress_health_check=[HealthCheck.function_scoped_fixture])
@@ -78,18 +79,9 @@ from hmsxl.validate import exit_code, validate_files
 CRASHES = {"reader_crashed", "reader_memory", "reader_timeout"}
 REFS = st.one_of(
     st.tuples(st.integers(0, 1_100_000), st.integers(0, 17_000)).map(
-        lambda rc: f"{_letters(rc[1])}{rc[0] + 1}"),
+        lambda rc: f"{col_letter(rc[1])}{rc[0] + 1}"),
     st.text("ABCXYZabcr$0123456789:-", min_size=0, max_size=10),
 )
-
-
-def _letters(col):
-    out = ""
-    col += 1
-    while col:
-        col, rem = divmod(col - 1, 26)
-        out = chr(65 + rem) + out
-    return out
 
 
 def _members(data):
