@@ -28,6 +28,7 @@ from .arguments import day_arg, paths_arg, unit_arg
 from .config import Unit
 from .fields import Level, as_text, cell_index, is_empty, nordic_key
 from .inputs import NoInputError, SourceResult, collect, read_sources
+from .safety import SKIPPED_CODES
 from .problems import problem
 from .schema import Schema, Sheet, schema_for
 
@@ -309,7 +310,7 @@ def _choose(results: list[SourceResult]):
     status: dict[int, tuple[str, str]] = {}
     for r in results:
         if r.data is None:
-            status[r.index] = (R["status_rejected"], r.error)
+            status[r.index] = (R["status_skipped"] if r.error_code in SKIPPED_CODES else R["status_rejected"], r.error)
         elif {p.code for p in r.data.problems} & WRONG_CODES:
             status[r.index] = (R["status_rejected"], R["reason_wrong"])
         elif not r.data.section_id:
@@ -351,7 +352,9 @@ class _Consolidator:
             st, reason = status[r.index]
             d = r.data
             sid = (d.section_id or "") if d else ""
-            if d is None:
+            if d is None and r.error_code in SKIPPED_CODES:
+                pass  # not an answer, and nothing wrong with it: listed in the sources only
+            elif d is None:
                 problem_rows.append((r.source.name, "", "", "", "", "", r.error_code, "error", str(r.error)))
             else:
                 problem_rows.extend(_problem_row(p, sid) for p in d.problems)
@@ -388,7 +391,9 @@ class _Consolidator:
         reconciliation = {
             "tables": {key: {"read": b.read, "reported": len(tables[key]), "rejected": b.rejected}
                        for key, b in self.builders.items()},
-            "files": len(results), "skipped": len(skipped), "answered": len(chosen), "sections": len(expected),
+            # Read means read as a section's answer; skipped is everything else let be.
+            "files": sum(r.error_code not in SKIPPED_CODES for r in results),
+            "skipped": len(skipped) + sum(r.error_code in SKIPPED_CODES for r in results), "answered": len(chosen), "sections": len(expected),
         }
         # The action plan's figures, which the overview and the command line show.
         act = reconciliation["tables"].get("actions", {"read": 0, "reported": 0, "rejected": 0})

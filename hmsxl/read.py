@@ -193,6 +193,8 @@ def read_checked(checked, config: Unit | None = None, today: dt.date | None = No
         names = list(calamine.sheet_names)
     except CALAMINE_ERRORS as exc:
         raise UnreadableFile(path, "unreadable", detail=_first_line(exc)) from None
+    if _is_report(names):
+        raise UnreadableFile(path, "own_report")
     book = _Book(path, calamine, names, name or path.name)
     data = WorkbookData(path=str(path), kind=checked.kind, saved_at=checked.saved_at)
     data.problems = book.problems
@@ -207,6 +209,14 @@ def read_checked(checked, config: Unit | None = None, today: dt.date | None = No
     with labels.language(data.language):
         _read_sheets(book, data, schema, config, ctx, today)
     return data
+
+
+def _is_report(names: list[str]) -> bool:
+    """A LAMU report of hmsxl's (in any language), not a section's workbook: its overview
+    and its list of sources, and no hidden identity sheet."""
+    present = set(names)
+    return not (present & sheet_names("identity")) and any(
+        {cat.REPORT_SHEETS["overview"], cat.REPORT_SHEETS["sources"]} <= present for cat in labels.all_catalogs())
 
 
 def _language_of(data: WorkbookData, names: list[str]) -> str:

@@ -43,6 +43,10 @@ OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 ZIP_MAGIC = b"PK\x03\x04"
 
 
+# Files that are not read and not wrong either: listed as skipped, not as errors.
+SKIPPED_CODES = frozenset({"own_report"})
+
+
 class UnreadableFile(HmsxlError):
     """A file that cannot be read as a workbook at all; the message is one line."""
 

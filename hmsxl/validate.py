@@ -16,6 +16,7 @@ from .arguments import day_arg, paths_arg, unit_arg
 from .errors import HmsxlError
 from .fileio import atomic_write_bytes
 from .inputs import safe_text
+from .safety import SKIPPED_CODES
 from .read import SEVERITIES, WorkbookData
 
 FILL = {severity: colours.argb(c) for severity, c in colours.SEVERITY.items()}
@@ -77,7 +78,9 @@ def validate_files(paths, config=None, today: dt.date | None = None, password: s
     used_names: set[str] = set()
     for r in read_sources(sources, config, today, password, workers, limits=limits, annotate=out_dir is not None):
         result = FileResult(r.source.name, places=r.source.places)
-        if r.data is None:
+        if r.data is None and r.error_code in SKIPPED_CODES:
+            result.skipped = str(r.error)
+        elif r.data is None:
             result.unreadable = Unreadable(r.error_code, str(r.error))
         else:
             result.data, result.note = r.data, str(r.annotated_note)

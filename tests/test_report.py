@@ -13,7 +13,7 @@ import openpyxl
 import pytest
 from click.testing import CliRunner
 
-from hmsxl import consolidate, generate
+from hmsxl import consolidate, generate, labels
 from hmsxl.cli import main
 from hmsxl.fields import nordic_key
 
@@ -258,3 +258,18 @@ def test_without_unit_toml_the_workbooks_own_lists_and_names_decide(unit, tmp_pa
     assert result.unit_name == "Oppdiktet etat"
     ws = openpyxl.load_workbook(report(result, tmp_path)).worksheets[0]
     assert "Oppdiktet etat" in ws["A1"].value
+
+
+@pytest.mark.parametrize("lang", ["nb", "en"])
+def test_a_report_among_the_returns_is_skipped_not_read_as_an_answer(unit, tmp_path, lang):
+    unit = dataclasses.replace(unit, language=lang)
+    folder = returned(unit, tmp_path, {"drift": {"actions": [ACTION]}})
+    first = consolidate([folder], config=unit, today=TODAY)
+    first.write_excel(folder / "lamu-rapport.xlsx")  # saved where the returns are
+    again = consolidate([folder], config=unit, today=TODAY)
+    assert len(again.actions) == 1 and again.reconciliation["skipped"] == 1
+    source = again.sources.set_index("file").loc["svar/lamu-rapport.xlsx"]
+    assert source["status"] == labels.catalog(lang).REPORT["status_skipped"]
+    assert "LAMU" in source["reason"] and not len(again.problems[again.problems["file"] == "svar/lamu-rapport.xlsx"])
+    out = CliRunner().invoke(main, ["validate", str(folder / "lamu-rapport.xlsx")])
+    assert out.exit_code == 0 and "LAMU" in out.output
