@@ -5,7 +5,10 @@ forwarded messages included) and .zip archives, nested up to `MAX_DEPTH` levels.
 input is accounted for once: the same bytes reached through several forwards, archives
 or paths are one input with every place they came from (`Source.places`), and whatever
 cannot be read (a pipe, a broken link, a folder without access, an encrypted archive
-member) is listed with why.
+member) is listed with why. Collecting is bounded too: the members and attachments
+listed (`MAX_COLLECTED_MEMBERS`), the parts of one e-mail (`MAX_MAIL_PARTS`), what the
+archives and e-mails inside each other hold at once (`MAX_NESTED_BYTES`); a link to a
+folder inside a folder is listed, not followed.
 
 Each file is parsed in a worker process with a memory and a time limit, so a file that
 crashes the native reader, needs gigabytes or never finishes costs only itself: it is
@@ -16,8 +19,10 @@ again one file at a time to find the culprit.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
-import email
+import email.message
+import email.parser
 import email.policy
 import errno
 import hashlib
@@ -32,7 +37,8 @@ from pathlib import Path
 
 from . import labels
 from .errors import HmsxlError
-from .safety import MAX_FILE_BYTES, MAX_MEMBERS, MAX_UNPACKED_BYTES, UnreadableFile, check_bytes, read_file_bytes
+from .safety import (MAX_FILE_BYTES, MAX_MEMBERS, MAX_UNPACKED_BYTES, UnreadableFile, check_bytes, read_file_bytes,
+                     zip_entries_at_most)
 from .schema import Schema
 
 SPREADSHEET_EXT = (".xlsx", ".xlsm", ".xlsb", ".xls", ".ods")
@@ -40,7 +46,12 @@ SPREADSHEET_MIME = ("spreadsheet", "excel", "ms-excel", "officedocument.spreadsh
 ZIP_MIME = ("application/zip", "application/x-zip", "application/x-zip-compressed")
 MAX_DEPTH = 16  # e-mails and archives inside each other; a forward as attachment is one level
 MAX_COLLECTED_BYTES = 1024 * 2**20  # all attachments and archive members together
-MAX_COLLECTED_MEMBERS = 50_000
+MAX_COLLECTED_MEMBERS = 50_000  # attachments and archive members listed, read or not
+# What the archives and e-mails inside each other hold at once: each stays in memory while
+# what is inside it is unpacked (an e-mail counts twice: its bytes and the parsed message).
+MAX_NESTED_BYTES = 256 * 2**20
+MAX_MAIL_PARTS = 1000  # parts of one e-mail, forwarded messages in it included; a reply has a handful
+TNEF_MIME = ("application/ms-tnef", "application/vnd.ms-tnef")
 R = labels.section("REPORT")
 
 
@@ -105,6 +116,7 @@ class _Collection:
         self.skipped: list[Skipped] = []
         self.by_hash: dict[str, Source] = {}
         self.bytes = 0
+        self.held = 0  # bytes of the archives and e-mails being unpacked right now
         self.members = 0
         self.found = 0  # attachments and members seen, read or not
 
@@ -130,6 +142,15 @@ class _Collection:
 
     def unreadable(self, name: str, exc: UnreadableFile):
         self.skip(name, exc.reason, unreadable=True)
+
+    @contextlib.contextmanager
+    def holding(self, size: int):
+        """While an archive or e-mail is unpacked, what it holds (`size` bytes) counts."""
+        self.held += size
+        try:
+            yield
+        finally:
+            self.held -= size
 
 
 def collect(paths, password: str | None = None, missing_ok: bool = False) -> tuple[list[Source], list[Skipped]]:
@@ -249,17 +270,20 @@ def _stat_error(name: str, exc: OSError) -> UnreadableFile:
 def _walk(root: Path, base: str, ctx: _Collection):
     for rel, path, error in _entries(root, base):
         name = "/".join((base,) + rel)
-        if error is not None:
+        if isinstance(error, UnreadableFile):
             ctx.unreadable(name, error)
+        elif error is not None:
+            ctx.skip(name, error)
         else:
             _collect_file(path, name, ctx, explicit=False)
 
 
-def _entries(root: Path, base: str) -> list[tuple[tuple, Path | None, UnreadableFile | None]]:
-    """Every entry under `root`, in path order: (relative parts, regular file, or why not).
-    Links to files and folders are followed, but each folder is walked once (a link back
-    up the tree is listed, not followed)."""
-    entries: list[tuple[tuple, Path | None, UnreadableFile | None]] = []
+def _entries(root: Path, base: str) -> list[tuple[tuple, Path | None, UnreadableFile | str | None]]:
+    """Every entry under `root`, in path order: (relative parts, regular file, or why not:
+    why it cannot be read, or the reason it is skipped). Links to files are followed;
+    links to folders are listed, not followed: they may lead anywhere (a system folder,
+    back up the tree). Each folder is walked once."""
+    entries: list[tuple[tuple, Path | None, UnreadableFile | str | None]] = []
     seen = set()
     try:
         st = root.stat()
@@ -282,6 +306,7 @@ def _entries(root: Path, base: str) -> list[tuple[tuple, Path | None, Unreadable
             name = "/".join((base,) + here)
             try:
                 st = path.stat()  # follows links
+                link = entry.is_symlink()
             except FileNotFoundError:
                 entries.append((here, None, UnreadableFile(name, "broken_link")))
                 continue
@@ -290,7 +315,9 @@ def _entries(root: Path, base: str) -> list[tuple[tuple, Path | None, Unreadable
                 continue
             if stat.S_ISDIR(st.st_mode):
                 key = (st.st_dev, st.st_ino)
-                if key in seen:
+                if link:
+                    entries.append((here, None, R["reason_folder_link"]))
+                elif key in seen:
                     entries.append((here, None, UnreadableFile(name, "link_loop")))
                 else:
                     seen.add(key)
@@ -329,16 +356,70 @@ def _too_deep(name: str, depth: int, ctx: _Collection) -> bool:
     return False
 
 
+def _too_big(name: str, size: int, ctx: _Collection) -> bool:
+    """An archive or e-mail that would make those being unpacked hold too much at once."""
+    if ctx.held + size > MAX_NESTED_BYTES:
+        ctx.skip(name, R["reason_nested_too_large"].format(max=MAX_NESTED_BYTES // 2**20), unreadable=True)
+        return True
+    return False
+
+
+class _MailPolicy(email.policy.EmailPolicy):
+    """The standard policy, except that a header its parser fails on (it raises on some
+    odd ones, such as `From: "`) is plain text: the message's own methods read what they
+    can from it (a content type, a file name), and the rest counts as absent."""
+
+    def header_fetch_parse(self, name, value):
+        try:
+            return super().header_fetch_parse(name, value)
+        except Exception:  # the header parser raises several kinds
+            return "".join(value.splitlines())
+
+
+MAIL_POLICY = _MailPolicy()
+
+
+class _TooManyParts(Exception):
+    pass
+
+
+def _parse_message(data: bytes) -> email.message.EmailMessage:
+    """The message, parsed with `MAIL_POLICY`; stops once it has more than
+    `MAX_MAIL_PARTS` parts, before they cost more time and memory."""
+    parts = 0
+
+    def part(policy):
+        nonlocal parts
+        parts += 1
+        if parts > MAX_MAIL_PARTS + 1:  # the parser makes one more, to try the factory
+            raise _TooManyParts
+        return email.message.EmailMessage(policy=policy)
+
+    # Fed a slice at a time: parsing it whole would first make it a str, and then a
+    # buffer of four bytes a character.
+    parser = email.parser.BytesFeedParser(_factory=part, policy=MAIL_POLICY)
+    for start in range(0, len(data), 2**16):
+        parser.feed(data[start:start + 2**16])
+    return parser.close()
+
+
 def _collect_message(name: str, data: bytes, ctx: _Collection, depth: int):
-    if _too_deep(name, depth, ctx):
-        return
-    try:
-        msg = email.message_from_bytes(data, policy=email.policy.default)
-    except RecursionError:
-        ctx.skip(name, R["reason_too_deep"].format(max=MAX_DEPTH), unreadable=True)
+    size = 2 * len(data)  # its bytes, and the parsed message (whose parts are text)
+    if _too_deep(name, depth, ctx) or _too_big(name, size, ctx):
         return
     before = ctx.found
-    _collect_mime(name, msg, ctx, depth)
+    with ctx.holding(size):
+        try:
+            _collect_mime(name, _parse_message(data), ctx, depth)
+        except _TooManyParts:
+            ctx.unreadable(name, UnreadableFile(name, "mail_parts", max=MAX_MAIL_PARTS))
+            return
+        except RecursionError:
+            ctx.skip(name, R["reason_too_deep"].format(max=MAX_DEPTH), unreadable=True)
+            return
+        except Exception as exc:  # the e-mail package may fail in ways no policy catches: this message only
+            ctx.unreadable(name, UnreadableFile(name, "mail_damaged", detail=type(exc).__name__))
+            return
     if ctx.found == before:
         ctx.skip(name, R["reason_no_attachment"])
 
@@ -373,17 +454,20 @@ def _collect_mime(name: str, msg, ctx: _Collection, depth: int):
         except Exception:  # a broken transfer encoding: listed, not fatal
             payload = b""
         member = f"{name} → {filename or R['attachment']}"
+        ctx.members += 1
         _collect_attachment(member, filename, ctype, payload, ctx, depth, sender, sent_at)
 
 
 def _collect_attachment(name, filename, ctype, payload: bytes, ctx: _Collection, depth, sender="", sent_at=""):
-    """An attachment or archive member, by its name, its declared type and its bytes."""
+    """An attachment or archive member (counted in `ctx.members` by the caller), by its
+    name, its declared type and its bytes."""
     lower = filename.lower()
-    ctx.members += 1
-    if ctx.members > MAX_COLLECTED_MEMBERS or ctx.bytes + len(payload) > MAX_COLLECTED_BYTES:
+    if ctx.members > MAX_COLLECTED_MEMBERS or ctx.bytes + ctx.held + len(payload) > MAX_COLLECTED_BYTES:
         ctx.skip(name, R["reason_too_much"], unreadable=True)
         return
-    if lower.endswith(".eml") or ctype == "message/rfc822":
+    if ctype in TNEF_MIME or lower == "winmail.dat":
+        ctx.unreadable(name, UnreadableFile(name, "winmail"))
+    elif lower.endswith(".eml") or ctype == "message/rfc822":
         _collect_message(name, payload, ctx, depth + 1)
     elif lower.endswith(SPREADSHEET_EXT) or any(m in ctype for m in SPREADSHEET_MIME):
         ctx.add_data(name, payload, sender, sent_at)
@@ -405,6 +489,8 @@ def _collect_attachment(name, filename, ctype, payload: bytes, ctx: _Collection,
 
 
 def _workbook_zip(data: bytes) -> bool:
+    if zip_entries_at_most(data) > MAX_MEMBERS:
+        return False  # no workbook; not worth reading its directory to know
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as z:
             names = set(z.namelist())
@@ -422,8 +508,18 @@ def _mail_date(msg) -> str:
 
 
 def _collect_archive(name: str, data: bytes, ctx: _Collection, depth: int, sender: str = "", sent_at: str = ""):
-    if _too_deep(name, depth, ctx):
+    if _too_deep(name, depth, ctx) or _too_big(name, len(data), ctx):
         return
+    with ctx.holding(len(data)):
+        _collect_members(name, data, ctx, depth, sender, sent_at)
+
+
+def _collect_members(name: str, data: bytes, ctx: _Collection, depth: int, sender: str, sent_at: str):
+    """An archive's members. Every member counts in `ctx.members`, read or not: past
+    `MAX_COLLECTED_MEMBERS`, the rest of the archive is one entry."""
+    entries = zip_entries_at_most(data)
+    if entries > MAX_MEMBERS:  # refused before zipfile reads them all
+        raise UnreadableFile(name, "archive_too_many", count=entries, max=MAX_MEMBERS)
     try:
         z = zipfile.ZipFile(io.BytesIO(data))
         infos = z.infolist()
@@ -438,10 +534,14 @@ def _collect_archive(name: str, data: bytes, ctx: _Collection, depth: int, sende
     total = sum(i.file_size for i in infos)
     if total > MAX_UNPACKED_BYTES:
         raise UnreadableFile(name, "zip_bomb", size=total // 2**20)
+    files = [i for i in infos if not i.is_dir()]
     with z:
-        for info in infos:
-            if info.is_dir():
-                continue
+        for n, info in enumerate(files):
+            if ctx.members >= MAX_COLLECTED_MEMBERS:
+                ctx.skip(f"{name} → …", R["reason_rest_not_read"].format(count=len(files) - n, total=len(files),
+                                                                         max=MAX_COLLECTED_MEMBERS), unreadable=True)
+                break
+            ctx.members += 1
             member_name = safe_text(info.filename)
             member = f"{name} → {member_name}"
             lower = member_name.lower()

@@ -314,7 +314,25 @@ SAVED_RE = {
 _LOCAL_HEADER = struct.Struct("<4s22xHH")
 
 
+def zip_entries_at_most(data: bytes) -> int:
+    """How many entries, at most, zipfile would read from an archive's central directory,
+    found without reading them (zipfile makes an object of each, some hundred bytes, so
+    a central directory of tiny entries costs ten times its size): the entry signatures
+    in the bytes before the end record that the directory says it takes."""
+    end = len(data) - 22  # where zipfile looks for the end record: there, else the last in the comment's reach
+    if data[end:end + 4] != b"PK\x05\x06" or data[-2:] != b"\0\0":
+        end = data.rfind(b"PK\x05\x06", max(0, len(data) - 65536 - 22))
+    if end < 0 or end + 22 > len(data):
+        return 0  # no end record: zipfile refuses it
+    size, = struct.unpack_from("<I", data, end + 12)
+    start = 0 if data[max(0, end - 20):end].startswith(b"PK\x06\x07") else max(0, end - size)  # zip64: anywhere
+    return data.count(b"PK\x01\x02", start, end)
+
+
 def _check_zip(path: Path, data: bytes) -> Checked:
+    entries = zip_entries_at_most(data)
+    if entries > MAX_MEMBERS:  # refused before zipfile reads them all
+        raise UnreadableFile(path, "too_many_parts", count=entries, max=MAX_MEMBERS)
     try:
         z = zipfile.ZipFile(io.BytesIO(data))
         infos = [i for i in z.infolist() if not i.is_dir()]

@@ -1,0 +1,206 @@
+"""Collecting what comes back never stops on one input: odd e-mail headers, archives that
+list more than can be kept, archives and e-mails nested to hold too much at once, a
+message of countless parts, links to folders, and Outlook's winmail.dat.
+
+Each test asserts what the advisor would notice: the odd input listed once with a
+one-line reason, and the good workbook beside it still read.
+"""
+
+import base64
+import email.message
+import io
+import random
+import zipfile
+
+import pytest
+from click.testing import CliRunner
+
+from hmsxl import inputs
+from hmsxl.cli import main
+
+
+@pytest.fixture(scope="module")
+def blank(generated):
+    """The samling section's generated workbook, as bytes."""
+    return generated[1][0].read_bytes()
+
+
+def validate(*args):
+    result = CliRunner().invoke(main, ["validate", *map(str, args)])
+    assert result.exception is None or isinstance(result.exception, SystemExit), repr(result.exception)
+    assert "Traceback" not in result.output
+    return result
+
+
+def lines_about(result, name):
+    return [line for line in result.output.splitlines() if name in line]
+
+
+def pack(members, method=zipfile.ZIP_DEFLATED) -> bytes:
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w", method) as z:
+        for name, body in members:
+            z.writestr(name, body)
+    return buf.getvalue()
+
+
+def raw_mail(headers: bytes, part_headers: bytes, body: bytes) -> bytes:
+    """A message with one attachment, built as bytes: headers as given, however odd."""
+    return (headers + b"MIME-Version: 1.0\n"
+            b"Content-Type: multipart/mixed; boundary=BB\n\n--BB\nContent-Type: text/plain\n\nHer er den.\n"
+            b"--BB\n" + part_headers + b"Content-Transfer-Encoding: base64\n\n" + base64.encodebytes(body) +
+            b"--BB--\n")
+
+
+XLSX = b"application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+# --------------------------------------------------------------------------- 1. odd headers
+
+
+@pytest.mark.parametrize("part_headers", [
+    b"Content-Type: " + XLSX + b"\nContent-Disposition: attachment; filename=svar.xlsx\n",
+    b"Content-Type: application/octet-stream\nContent-Disposition: attachment; filename*\n",
+    b"Content-Type: " + XLSX + b"; name*\nContent-Disposition: attachment\n",
+], ids=["plain", "disposition-filename-star", "type-name-star"])
+@pytest.mark.parametrize("sender", [b'From: "', b"From: <", b"From: a <b@[1.2.3.4>", b"From: a@b"])
+def test_1_odd_headers_count_as_absent_and_the_attachment_is_read(tmp_path, blank, sender, part_headers):
+    path = tmp_path / "svar.eml"
+    path.write_bytes(raw_mail(sender + b"\n", part_headers, blank))
+    result = validate(path)
+    assert result.exit_code == 0, result.output
+    (line,) = lines_about(result, "svar.eml")
+    assert "samling" in line
+
+
+def test_1_no_header_however_odd_stops_the_run(tmp_path, blank):
+    """Messages with random header values, each listed once: none stops the others."""
+    tokens = [b'"', b"<", b">", b"[", b"]", b"(", b")", b"@", b",", b";", b":", b"\\", b"=", b"*", b"'", b"%",
+              b"=?utf-8?q?", b"?=", b"filename*=", b"name*", b"utf-8''", b"*0*", b"[1.2", b"group:", b" ", b"\xe6",
+              b"\xff", b"a", b"b.c", b"\n\t"]
+    names = ("From", "To", "Cc", "Sender", "Reply-To", "Date", "Subject", "Message-ID")
+    rnd = random.Random(7)
+
+    def value():
+        return b"".join(rnd.choice(tokens) for _ in range(rnd.randint(0, 10)))
+
+    folder = tmp_path / "inn"
+    folder.mkdir()
+    for i in range(150):
+        headers = b"".join(f"{rnd.choice(names)}: ".encode() + value() + b"\n" for _ in range(3))
+        part = (b"Content-Type: application/octet-stream; " + value() + b"\nContent-Disposition: attachment; "
+                + value() + b"\n")
+        (folder / f"{i:03}.eml").write_bytes(raw_mail(headers, part, b"ikke et regneark"))
+    (folder / "svar.xlsx").write_bytes(blank)
+    sources, skipped = inputs.collect([folder])
+    assert [s.name for s in sources] == ["inn/svar.xlsx"]
+    listed = {s.name.split(" → ")[0] for s in skipped}
+    assert listed == {f"inn/{i:03}.eml" for i in range(150)}
+    assert all("\n" not in str(s.reason) for s in skipped)
+
+
+def test_1_a_message_the_mail_package_fails_on_is_listed_and_the_rest_read(tmp_path, blank, monkeypatch):
+    """Whatever the e-mail package raises on one message, that message is listed with a
+    reason; the run goes on."""
+    real = inputs._collect_mime
+
+    def failing(name, msg, ctx, depth):
+        if name.endswith("skadet.eml"):
+            raise IndexError("string index out of range")
+        return real(name, msg, ctx, depth)
+
+    monkeypatch.setattr(inputs, "_collect_mime", failing)
+    (tmp_path / "skadet.eml").write_bytes(raw_mail(b"From: a@b\n", b"Content-Type: " + XLSX + b"\n", blank))
+    (tmp_path / "svar.xlsx").write_bytes(blank)
+    result = validate(tmp_path / "skadet.eml", tmp_path / "svar.xlsx")
+    assert result.exit_code == 2
+    (line,) = lines_about(result, "skadet.eml")
+    assert "FEIL: er en skadet e-post som ikke kan pakkes helt ut (IndexError)" in line
+    assert "samling" in lines_about(result, "svar.xlsx")[0]
+
+
+# --------------------------------------------------------------------------- 2. bounded collection
+
+
+def test_2_every_archive_member_listed_counts_and_the_rest_is_one_entry(tmp_path, blank, monkeypatch):
+    monkeypatch.setattr(inputs, "MAX_COLLECTED_MEMBERS", 100)
+    inner = pack([(f"x{i}.txt", b"x") for i in range(60)])
+    (tmp_path / "mange.zip").write_bytes(pack([(f"m{i}.zip", inner) for i in range(3)]))
+    (tmp_path / "svar.xlsx").write_bytes(blank)
+    result = validate(tmp_path / "mange.zip", tmp_path / "svar.xlsx")
+    listed = lines_about(result, "mange.zip")
+    assert len(listed) <= 100 + 2, len(listed)
+    rest = [line for line in listed if "Resten av arkivet" in line]
+    assert rest and "mange.zip → m1.zip → …" in rest[0] and "(22 av 60 filer)" in rest[0]
+    assert "samling" in lines_about(result, "svar.xlsx")[0]
+
+
+def test_2_archives_nested_to_hold_too_much_at_once_are_listed_not_unpacked(tmp_path, blank, monkeypatch):
+    # Each archive is held while the one inside it is unpacked: room for three levels, not four.
+    levels = [pack([("pad.bin", b"\0" * 100_000), ("innerst.xlsx", blank)], zipfile.ZIP_STORED)]  # l3.zip
+    for i in (2, 1):
+        levels.insert(0, pack([("pad.bin", b"\0" * 100_000), (f"l{i + 1}.zip", levels[0])], zipfile.ZIP_STORED))
+    outer = pack([("l1.zip", levels[0]), ("svar.xlsx", blank)])
+    (tmp_path / "kjede.zip").write_bytes(outer)
+    monkeypatch.setattr(inputs, "MAX_NESTED_BYTES", len(outer) + len(levels[0]) + len(levels[1]), raising=False)
+    result = validate(tmp_path / "kjede.zip")
+    (deep,) = lines_about(result, "l3.zip")
+    assert "kjede.zip → l1.zip → l2.zip → l3.zip: FEIL:" in deep
+    assert "for store til å pakkes ut samtidig" in deep
+    assert "innerst.xlsx" not in result.output
+    assert "samling" in lines_about(result, "kjede.zip → svar.xlsx")[0]
+
+
+def test_2_an_email_of_countless_parts_is_listed_not_unpacked(tmp_path, blank, monkeypatch):
+    monkeypatch.setattr(inputs, "MAX_MAIL_PARTS", 50, raising=False)
+    parts = b"".join(b"--BB\nContent-Type: text/plain\n\nx\n" for _ in range(200))
+    (tmp_path / "deler.eml").write_bytes(b"From: a@b\nMIME-Version: 1.0\nContent-Type: multipart/mixed; boundary=BB"
+                                         b"\n\n" + parts + b"--BB--\n")
+    (tmp_path / "svar.xlsx").write_bytes(blank)
+    result = validate(tmp_path / "deler.eml", tmp_path / "svar.xlsx")
+    (line,) = lines_about(result, "deler.eml")
+    assert "FEIL" in line and "mer enn 50 deler" in line
+    assert "samling" in lines_about(result, "svar.xlsx")[0]
+
+
+# --------------------------------------------------------------------------- 3. links to folders
+
+
+def test_3_a_link_to_a_folder_is_listed_not_followed(tmp_path, blank):
+    elsewhere = tmp_path / "system"
+    (elsewhere / "dypt").mkdir(parents=True)
+    (elsewhere / "dypt" / "annen.xlsx").write_bytes(blank)
+    folder = tmp_path / "inn"
+    folder.mkdir()
+    (folder / "svar.xlsx").write_bytes(blank)
+    (folder / "system").symlink_to(elsewhere)
+    (folder / "kopi.xlsx").symlink_to(folder / "svar.xlsx")  # a link to a file is read, as before
+    result = validate(folder)
+    (line,) = lines_about(result, "inn/system")
+    assert line == "inn/system: hoppet over: Snarvei (symbolsk lenke) til en mappe; følges ikke, så filene der er ikke med"
+    assert "annen.xlsx" not in result.output
+    assert len(lines_about(result, "inn/kopi.xlsx")) == 1  # read, as the same file as svar.xlsx
+    # A folder named on the command line is read, link or not.
+    (tmp_path / "lenke").symlink_to(elsewhere)
+    named = validate(tmp_path / "lenke")
+    assert "samling" in lines_about(named, "annen.xlsx")[0]
+
+
+# --------------------------------------------------------------------------- 4. winmail.dat
+
+
+@pytest.mark.parametrize("ctype,filename", [("application/ms-tnef", "winmail.dat"),
+                                            ("application/octet-stream", "winmail.dat"),
+                                            ("application/vnd.ms-tnef", "")])
+def test_4_an_outlook_winmail_dat_says_to_send_the_workbook_again(tmp_path, ctype, filename):
+    msg = email.message.EmailMessage()
+    msg["From"], msg["Subject"] = "Ola Leder <ola@example.no>", "SV: HMS"
+    msg.set_content("Her er den.")
+    maintype, subtype = ctype.split("/")
+    msg.add_attachment(b"\x78\x9f\x3e\x22" + b"\0" * 200, maintype=maintype, subtype=subtype,
+                       filename=filename or None)
+    (tmp_path / "outlook.eml").write_bytes(msg.as_bytes())
+    result = validate(tmp_path / "outlook.eml")
+    assert result.exit_code == 2
+    (line,) = lines_about(result, "outlook.eml")
+    assert "FEIL: er en winmail.dat fra Outlook" in line and "som et vanlig vedlegg" in line
