@@ -215,6 +215,45 @@ def test_1_cells_without_a_reference_are_counted_as_the_reader_counts_them(tmp_p
     assert result.exit_code == 1 and "Årsrapport!CW30" in result.output and "200 celle(r)" in result.output
 
 
+def test_1_many_far_cells_sharing_one_end_are_cut_in_one_pass(tmp_path, blank):
+    """Each far cell's end and value used to be searched for from that cell to the end of
+    the sheet: 60,000 cells with one end between them took minutes (and the reader's time
+    limit, twice)."""
+    from hmsxl import read_workbook
+
+    n = 60_000
+    row = b'<row r="30">' + b'<c r="CW30">' * n + b"<v>7</v></c></row>"
+    path = tmp_path / "mange.xlsx"
+    path.write_bytes(patched(blank, ANNUAL_PART, lambda b: b.replace(b"</sheetData>", row + b"</sheetData>")))
+    data = read_workbook(path, today=TODAY)
+    far = [p for p in data.problems if p.code == "far_cells"]
+    assert [(p.sheet, p.cell, p.params["count"]) for p in far] == [("Årsrapport", "CW30", n)]
+    assert data.section_id == "samling" and data.annual
+
+
+def test_1_unclosed_tags_in_the_parts_the_check_reads_are_scanned_once(tmp_path, blank):
+    """A tag left open used to be searched for its end to the end of the part, from each
+    such tag again: the sheet names (150,000 open tags after the relationships, which the
+    reader skips, took minutes), the string count and the save time (in a comment)."""
+    from hmsxl import read_workbook
+
+    def commented(tag: bytes, n: int):
+        def fn(body):
+            at = body.index(b"?>") + 2 if body.startswith(b"<?xml") else 0
+            return body[:at] + b"<!-- " + (b"<" + tag + b" ") * n + b"-->" + body[at:]
+        return fn
+
+    data = patched(blank, "xl/_rels/workbook.xml.rels", lambda b: b + b"<Relationship " * 150_000)
+    data = patched(data, "xl/sharedStrings.xml", commented(b"sst", 20_000))
+    data = patched(data, "docProps/core.xml", commented(b"dcterms:modified", 5_000))
+    data = patched(data, ANNUAL_PART, with_cell("CW30", 30))  # a far cell: the check needs the sheet names
+    path = tmp_path / "åpne.xlsx"
+    path.write_bytes(data)
+    read = read_workbook(path, today=TODAY)
+    assert [(p.sheet, p.cell) for p in read.problems if p.code == "far_cells"] == [("Årsrapport", "CW30")]
+    assert read.section_id == "samling"
+
+
 # --------------------------------------------------------------------------- 2. crashing readers
 
 
@@ -271,6 +310,22 @@ def test_2_the_timeout_names_the_file(monkeypatch, generated, tmp_path):
                                 unit, TODAY, limits=ReadLimits(seconds=2)))
     assert str(results[0].error) == labels.UNREADABLE["reader_timeout"].format(max=2)
     assert results[1].data.section_id == "formidling"
+
+
+def test_2_a_file_that_ran_out_of_time_alone_is_not_read_again(monkeypatch, generated, tmp_path):
+    from hmsxl import read
+
+    unit, paths = generated
+    tries = tmp_path / "forsøk"
+
+    def hangs(checked, **kwargs):
+        with open(tries, "a") as fh:
+            fh.write("1")
+        time.sleep(3600)
+
+    monkeypatch.setattr(read, "read_checked", hangs)
+    (result,) = read_sources([Source("heng.xlsx", path=str(paths[0]))], unit, TODAY, limits=ReadLimits(seconds=1))
+    assert result.error_code == "reader_timeout" and tries.read_text() == "1"
 
 
 # --------------------------------------------------------------------------- 3. identity out of range
