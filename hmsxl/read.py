@@ -26,7 +26,7 @@ from pathlib import Path
 import python_calamine as pc
 
 from . import labels
-from .config import Unit
+from .config import LIST_MAX_ITEMS, Unit
 from .fields import Level, as_text, col_letter, is_empty
 from .problems import SEVERITIES, Problem, problem
 from .safety import UnreadableFile, check_file
@@ -311,7 +311,9 @@ def _identity(book: _Book, data: WorkbookData, config: Unit | None, today: dt.da
             header = rows[0] if rows else []
             for c, label in enumerate(header):
                 if label in by_label:
+                    # No longer than a unit's list may be: a value past that is not a valid choice.
                     values = tuple(as_text(r[c]) for r in rows[1:] if c < len(r) and not is_empty(r[c]))
+                    values = values[:LIST_MAX_ITEMS]
                     if values or by_label[label] not in ("categories", "priorities", "statuses", "wheel_statuses"):
                         lists[by_label[label]] = values
         for key, cell, current in (("template_version", "B2", TEMPLATE_VERSION),
