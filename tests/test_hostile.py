@@ -5,6 +5,7 @@ file and why, the report still written with the good sections' rows, every bad i
 Kilder with its reason, and inputs never written.
 """
 
+import dataclasses
 import datetime as dt
 import email.message
 import hashlib
@@ -685,6 +686,47 @@ def test_10_every_reason_the_code_gives_is_in_the_catalog():
         used |= set(re.findall(r'UnreadableFile\([^,]+,\s*"(\w+)"', text))
         used |= set(re.findall(r'_failed\(job,\s*"(\w+)"', text))
     assert used and used <= set(labels.UNREADABLE), used - set(labels.UNREADABLE)
+
+
+# --------------------------------------------------------------------------- 11. too many problems
+
+PLAN_PART = "xl/worksheets/sheet2.xml"  # Handlingsplan in a generated workbook
+
+
+def test_11_a_sheet_filled_beside_its_table_lists_200_values_and_counts_the_rest(tmp_path, blank):
+    """336,000 cells filled to the right of the action plan gave as many problems: a
+    gigabyte to read one file, and more rows than a report sheet holds from three."""
+    from hmsxl import read_workbook
+    from hmsxl.fields import col_letter
+
+    rows = range(300, 4300)
+    cols = range(16, 100)  # Q..CV
+    body = "".join(f'<row r="{r}">' + "".join(f'<c r="{col_letter(c)}{r}"><v>{r * 1000 + c}</v></c>' for c in cols)
+                   + "</row>" for r in rows).encode()
+    path = tmp_path / "full.xlsx"
+    path.write_bytes(patched(blank, PLAN_PART, lambda b: b.replace(b"</sheetData>", body + b"</sheetData>")))
+    data = read_workbook(path, today=TODAY)
+    outside = [p for p in data.problems if p.code == "value_outside_table"]
+    assert len(outside) == 200 and (outside[0].cell, outside[0].value) == ("Q300", "300016")
+    (more,) = [p for p in data.problems if p.code == "problems_left_out"]
+    # The 201st: row 302 (84 cells a row), its 33rd cell.
+    assert (more.sheet, more.cell, more.params["count"]) == ("Handlingsplan", "AW302", len(rows) * len(cols) - 200)
+    assert "«302048»" in more.message and "200" in more.message
+    assert len(data.problems) < 250
+
+
+def test_11_the_rows_of_a_file_not_used_are_listed_as_far_as_any_other_problem(unit, tmp_path):
+    action = {"category": "Annet", "challenge": "Støy", "measure": "Lyddemping", "priority": "Lav",
+              "responsible": "Leder", "deadline": dt.date(YEAR, 12, 1), "status": "Påbegynt"}
+    fills = {"drift": {"actions": [dict(action, challenge=f"Støy {i}") for i in range(300)]}}
+    paths = generate(unit, tmp_path / "ut", sections=["drift"], fills=fills, generated_at=GENERATED_AT)
+    other_year = dataclasses.replace(unit, year=YEAR + 1)
+    result = consolidate(paths, config=other_year, today=dt.date(YEAR + 1, 1, 1))
+    p = result.problems
+    assert (p["code"] == "row_rejected").sum() == 200
+    (more,) = p.loc[(p["code"] == "problems_left_out") & p["message"].str.contains("filen ikke ble brukt"), "message"]
+    assert "100 til" in more and "Støy 200;" in more
+    assert result.reconciliation["tables"]["actions"] == {"read": 300, "reported": 0, "rejected": 300}
 
 
 # --------------------------------------------------------------------------- done when

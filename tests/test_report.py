@@ -218,3 +218,44 @@ def test_overview_keeps_numbers_in_their_own_columns(unit, tmp_path):
     row = next(r for r in sheet_rows(path, "Oversikt") if r["Seksjon-ID"] == "drift")
     assert isinstance(row["Årshjul gjennomført"], int) and isinstance(row["Årshjul med frist passert"], int)
     assert ws.row_dimensions[4].height >= 45 and ws["A4"].alignment.wrap_text
+
+
+def test_no_report_sheet_runs_past_the_rows_or_columns_a_sheet_holds(unit, tmp_path, monkeypatch):
+    """A table too long or too wide for a sheet is cut where it must be, and says so above
+    it and in Problemer (here with a sheet of 100 rows and 6 columns)."""
+    from hmsxl import report as rep
+
+    actions = [dict(ACTION, challenge=f"Støy {i}", deadline=dt.date(YEAR, 3, 1)) for i in range(300)]
+    folder = returned(unit, tmp_path, {s.id: {"actions": actions} for s in unit.sections})
+    result = consolidate([folder], config=unit, today=TODAY)
+    monkeypatch.setattr(rep, "EXCEL_ROWS", 100)
+    monkeypatch.setattr(rep, "EXCEL_COLUMNS", 6)
+    wb = openpyxl.load_workbook(report(result, tmp_path))
+    for name in ("Handlingsplan", "Forfalt", "Problemer", "Årshjul", "Årsrapport"):
+        ws = wb[name]
+        assert ws.max_row <= 100, name
+        assert ws["A3"].value and "får plass i et Excel-ark" in ws["A3"].value, name
+    assert wb["Årshjul"].max_column == 6 and wb["Årsrapport"].max_column == 6
+    assert wb["Problemer"].auto_filter.ref == "A4:I100"
+    listed = {(r[3], r[8]) for r in wb["Problemer"].iter_rows(min_row=5, values_only=True)}
+    assert {("Handlingsplan", "table_rows_cut"), ("Forfalt", "table_rows_cut"), ("Årshjul", "table_columns_cut"),
+            ("Årsrapport", "table_columns_cut")} <= listed
+
+
+def test_a_wheel_of_more_activities_than_a_sheet_has_columns_says_where_it_stops(generated, tmp_path):
+    import pandas as pd
+
+    unit, paths = generated
+    result = consolidate(paths[:1], config=unit, today=TODAY)
+    w = result.tables["wheel"]
+    first = dict(zip(w.columns, w.iloc[0]))
+    rows = [{**first, "key": f"k{i}", "activity": f"Aktivitet {i}"} for i in range(20_000)]
+    result.tables["wheel"] = pd.DataFrame(rows, columns=w.columns, dtype=object)
+    wb = openpyxl.load_workbook(report(result, tmp_path), read_only=True)
+    header = next(wb["Årshjul"].iter_rows(min_row=4, max_row=4, values_only=True))
+    assert len(header) == 16_384 and header[-1] == "Aktivitet 16382"
+    note = next(wb["Årshjul"].iter_rows(min_row=3, max_row=3, values_only=True))[0]
+    assert "20001 kolonner" in note and "16384" in note
+    cut = [r for r in wb["Problemer"].iter_rows(min_row=5, values_only=True) if r[8] == "table_columns_cut"]
+    assert [(r[3], r[7]) for r in cut] == [("Årshjul", note)]
+    assert wb["Årshjul-aktiviteter"].max_row == 4 + 20_000  # every activity is in the table
