@@ -176,9 +176,9 @@ class _Book:
         """A sheet with a title, a header and rows, each cell formatted by its column's kind;
         the rows that do not fit in a sheet are left out, and that is noted."""
         ws = self.wb.add_worksheet(name)
-        ws.write_string(0, 0, title, self.f.title)
+        self.text(ws, 0, 0, title, self.f.title)
         if subtitle:
-            ws.write_string(1, 0, subtitle, self.f.sub)
+            self.text(ws, 1, 0, subtitle, self.f.sub)
         hr = HEADER_ROW
         rows = self.fit_rows(name, rows, hr + 1)
         self.note(ws)
@@ -192,7 +192,7 @@ class _Book:
             self.bulk.widen_table(hr, len(columns), len(rows))
         else:
             for c, col in enumerate(columns):
-                ws.write_string(hr, c, col.label, self.f.header)
+                self.text(ws, hr, c, col.label, self.f.header)
             if rows:
                 ws.autofilter(hr, 0, hr + len(rows), len(columns) - 1)
         if rows:
@@ -343,7 +343,7 @@ def _wheel_sheet(book: _Book, r, sheet):
     ws.set_column(1, max(1, len(keys)), 16)
     ws.write_string(hr, 0, C["section"], book.f.header)
     for c, key in enumerate(keys, start=1):
-        ws.write_string(hr, c, as_text(names.get(key) or key), book.f.header)
+        book.text(ws, hr, c, as_text(names.get(key) or key), book.f.header)
     ws.set_row(hr, 45)
     known = set(r.lists.get("wheel_statuses", ()))
     kind_of = {R["wheel_done"]: "done", R["wheel_overdue"]: "overdue", R["wheel_open"]: "open",

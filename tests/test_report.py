@@ -259,3 +259,21 @@ def test_a_wheel_of_more_activities_than_a_sheet_has_columns_says_where_it_stops
     cut = [r for r in wb["Problemer"].iter_rows(min_row=5, values_only=True) if r[8] == "table_columns_cut"]
     assert [(r[3], r[7]) for r in cut] == [("Årshjul", note)]
     assert wb["Årshjul-aktiviteter"].max_row == 4 + 20_000  # every activity is in the table
+
+
+def test_a_pivot_header_too_long_for_a_cell_is_cut_visibly_and_listed(generated, tmp_path):
+    """An activity's or a section's name heads a pivot column: past what a cell holds it
+    was cut without a word."""
+    unit, paths = generated
+    result = consolidate(paths[:1], config=unit, today=TODAY)
+    long_name = "Vernerunde i alle bygg " * 2000  # 46,000 characters
+    wheel, annual = result.tables["wheel"], result.tables["annual"]
+    wheel.loc[wheel.index[0], "activity"] = long_name
+    annual["section"] = long_name
+    wb = openpyxl.load_workbook(report(result, tmp_path))
+    for sheet, cell in (("Årshjul", "B4"), ("Årsrapport", "D4")):
+        shown = wb[sheet][cell].value
+        assert shown.startswith("Vernerunde i alle bygg") and shown.endswith(" … [avkortet]"), sheet
+        assert len(shown) <= 32767
+    cut = {(r[3], r[4]) for r in wb["Problemer"].iter_rows(min_row=5, values_only=True) if r[8] == "text_cut"}
+    assert {("Årshjul", "B4"), ("Årsrapport", "D4")} <= cut
