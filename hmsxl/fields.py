@@ -77,7 +77,7 @@ def as_text(value) -> str:
         return value.strip()
     if isinstance(value, bool):
         return "SANN" if value else "USANN"
-    if isinstance(value, float) and value.is_integer():
+    if isinstance(value, float) and value.is_integer() and abs(value) < 1e16:  # past that, digits a double lacks
         return str(int(value))
     if isinstance(value, dt.datetime):
         return _fmt_date(value.date()) if value.time() == dt.time() else value.strftime("%d.%m.%Y %H:%M")
@@ -318,6 +318,9 @@ def _by_meaning(text: str, list_name: str, unit) -> str | None:
     return open_[1] if len(open_) > 1 else None
 
 
+COUNT_LIMIT = 1e9  # beyond any count of people, rounds or incidents: read as text, not as a number
+
+
 @dataclass(frozen=True)
 class Count(Field):
     """A whole number in a range (e.g. how many rounds were held)."""
@@ -350,6 +353,11 @@ class Count(Field):
                 return text, _issue("not_a_number", rule=self.rule(unit))
             number = float(m.group(1).replace(",", ".").replace(" ", "").replace("\u00a0", ""))
             issue = _issue("number_from_text", text=text, result=as_text(number))
+        if abs(number) > COUNT_LIMIT:  # kept as text: no count is this large, nor is a sum of such a number
+            shown = as_text(value)
+            if number > 0:
+                return shown, _issue("number_too_large", text=shown, rule=self.rule(unit))
+            return shown, _issue("out_of_range", result=shown, rule=self.rule(unit))
         if not float(number).is_integer():
             return number, _issue("not_whole", rule=self.rule(unit))
         number = int(number)

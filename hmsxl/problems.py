@@ -31,6 +31,7 @@ SEVERITY = {
     "number_from_text": "warning",
     "not_whole": "error",
     "out_of_range": "error",
+    "number_too_large": "error",
     # across cells
     "overdue": "warning",
     "wheel_not_done": "info",

@@ -277,3 +277,35 @@ def test_a_pivot_header_too_long_for_a_cell_is_cut_visibly_and_listed(generated,
         assert len(shown) <= 32767
     cut = {(r[3], r[4]) for r in wb["Problemer"].iter_rows(min_row=5, values_only=True) if r[8] == "text_cut"}
     assert {("Årshjul", "B4"), ("Årsrapport", "D4")} <= cut
+
+
+def test_a_count_no_spreadsheet_could_hold_is_a_problem_at_its_cell_and_the_report_is_written(unit, tmp_path):
+    """Two sections answering 1.7e308 employees: their sum is past what a spreadsheet
+    number holds, and writing it stopped the report."""
+    from hmsxl.schema import DEFAULT
+
+    fills = {sid: {"annual": {"employees": {"answer": 1.7e308}, "fire_rounds": {"answer": n}}}
+             for sid, n in (("samling", 2), ("drift", 3))}
+    result = consolidate([returned(unit, tmp_path, fills)], config=unit, today=TODAY)
+    p = result.problems
+    big = p[p["code"] == "number_too_large"]
+    assert sorted(big["section_id"]) == ["drift", "samling"]
+    assert all("for stort til å være et antall" in m for m in big["message"])
+    ws = openpyxl.load_workbook(report(result, tmp_path))["Årsrapport"]
+    rows = [list(r) for r in ws.iter_rows(min_row=4, values_only=True)]
+    header = rows[0]
+    employees = next(r for r in rows if r[1] == "Antall ansatte i seksjonen")
+    assert employees[header.index("Sum / fordeling")] is None
+    assert employees[header.index("Drift og sikkerhet")] == "1.7e+308"  # the leader's number, as text
+    question = next(it.question for it in DEFAULT["annual"].items if it.key == "fire_rounds")
+    rounds = next(r for r in rows if r[1] == question)  # still summed where the answers are counts
+    assert rounds[header.index("Sum / fordeling")] == 5
+
+
+def test_a_number_past_what_a_spreadsheet_holds_is_written_as_text():
+    from hmsxl.sheetrows import rows_xml
+
+    styles = {"num": 1, "dec": 2, "text": 3, "plain": 4, "date": 5}
+    xml = rows_xml(0, [(2 * int(1.7e308), 10 ** 5000, float("inf"), 7)], ["auto"] * 4, [10] * 4, styles).decode()
+    assert "<t>3399999999999999" in xml and "<t>≈1e5000</t>" in xml and "<t>inf</t>" in xml
+    assert '<c r="D1" s="1"><v>7</v></c>' in xml
