@@ -18,6 +18,7 @@ from hmsxl.cli import main
 from hmsxl.fields import nordic_key
 
 from conftest import YEAR
+from ooxml_check import check_package
 
 TODAY = dt.date(YEAR, 10, 1)
 ACTION = {"category": "Annet", "challenge": "Støy i kantina", "measure": "Lyddemping", "priority": "Lav",
@@ -230,7 +231,9 @@ def test_no_report_sheet_runs_past_the_rows_or_columns_a_sheet_holds(unit, tmp_p
     result = consolidate([folder], config=unit, today=TODAY)
     monkeypatch.setattr(rep, "EXCEL_ROWS", 100)
     monkeypatch.setattr(rep, "EXCEL_COLUMNS", 6)
-    wb = openpyxl.load_workbook(report(result, tmp_path))
+    path = report(result, tmp_path)
+    assert check_package(path) == []
+    wb = openpyxl.load_workbook(path)
     for name in ("Handlingsplan", "Forfalt", "Problemer", "Årshjul", "Årsrapport"):
         ws = wb[name]
         assert ws.max_row <= 100, name
@@ -270,7 +273,9 @@ def test_a_pivot_header_too_long_for_a_cell_is_cut_visibly_and_listed(generated,
     wheel, annual = result.tables["wheel"], result.tables["annual"]
     wheel.loc[wheel.index[0], "activity"] = long_name
     annual["section"] = long_name
-    wb = openpyxl.load_workbook(report(result, tmp_path))
+    path = report(result, tmp_path)
+    assert check_package(path) == []
+    wb = openpyxl.load_workbook(path)
     for sheet, cell in (("Årshjul", "B4"), ("Årsrapport", "D4")):
         shown = wb[sheet][cell].value
         assert shown.startswith("Vernerunde i alle bygg") and shown.endswith(" … [avkortet]"), sheet
@@ -291,7 +296,9 @@ def test_a_count_no_spreadsheet_could_hold_is_a_problem_at_its_cell_and_the_repo
     big = p[p["code"] == "number_too_large"]
     assert sorted(big["section_id"]) == ["drift", "samling"]
     assert all("for stort til å være et antall" in m for m in big["message"])
-    ws = openpyxl.load_workbook(report(result, tmp_path))["Årsrapport"]
+    path = report(result, tmp_path)
+    assert check_package(path) == []
+    ws = openpyxl.load_workbook(path)["Årsrapport"]
     rows = [list(r) for r in ws.iter_rows(min_row=4, values_only=True)]
     header = rows[0]
     employees = next(r for r in rows if r[1] == "Antall ansatte i seksjonen")
