@@ -444,7 +444,7 @@ def _check_shared_strings(path: Path, parts: dict) -> None:
     m = re.search(rb"<(?:[\w.-]+:)?sst\b[^<>]*?\suniqueCount\s*=\s*[\"']([^\"']*)[\"']", sst[:XML_HEAD])
     if m:
         count = m.group(1).strip()
-        if not count.isdigit() or int(count) > len(sst) // 5 + 1:
+        if not count.isdigit() or len(count) > 12 or int(count) > len(sst) // 5 + 1:
             raise UnreadableFile(path, "bad_count", part="xl/sharedStrings.xml",
                                  count=count.decode("ascii", "replace")[:20])
 

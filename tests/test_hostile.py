@@ -208,6 +208,17 @@ def test_1_a_declared_string_count_the_part_cannot_hold_is_refused(tmp_path, bla
     one_line(result, "tekster.xlsx", "oppgir 4000000000 tekster")
 
 
+def test_1_a_declared_string_count_longer_than_any_number_is_refused_as_such(tmp_path, blank):
+    import re
+
+    path = tmp_path / "siffer.xlsx"
+    path.write_bytes(patched(blank, "xl/sharedStrings.xml",
+                             lambda b: re.sub(rb'uniqueCount="\d+"', b'uniqueCount="' + b"9" * 6000 + b'"', b)))
+    result = validate(path)
+    assert result.exit_code == 2
+    one_line(result, "siffer.xlsx", "oppgir 99999999999999999999 tekster")
+
+
 def test_1_cells_without_a_reference_are_counted_as_the_reader_counts_them(tmp_path, blank):
     row = b'<row r="30">' + b"<c><v>1</v></c>" * 300 + b"</row>"
     path = tmp_path / "bred.xlsx"
