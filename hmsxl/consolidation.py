@@ -28,8 +28,8 @@ from .arguments import day_arg, paths_arg, unit_arg
 from .config import Unit
 from .fields import Level, as_text, cell_index, is_empty, nordic_key
 from .inputs import NoInputError, SourceResult, collect, read_sources
+from .problems import PROBLEMS_PER_KIND, left_out, problem
 from .safety import SKIPPED_CODES
-from .problems import problem
 from .schema import Schema, Sheet, schema_for
 
 R = labels.section("REPORT")
@@ -254,16 +254,25 @@ class _Table:
         self.read = self.rejected = 0
 
     def rejected_rows(self, rows: list[tuple], file: str, sid: str, reason: str) -> list[tuple]:
-        """A file not used: each row a leader wrote in is listed in Problemer with its values."""
-        out = []
+        """A file not used: each row a leader wrote in is listed in Problemer with its values
+        (as many as of any other kind of problem, and how many more)."""
+        out, more, first = [], 0, None
         source = len(self.plan.columns) - 1
         for row in rows:
             self.rejected += 1
             values = "; ".join(f"{label}: {as_text(row[i])}" for i, label in self.plan.inputs if not is_empty(row[i]))
-            if values:
+            if not values:
+                continue
+            if first is None:
                 p = problem("row_rejected", file=file, sheet=self.plan.sheet.name,
                             cell=row[source].rsplit("!", 1)[-1], reason=reason, values=values)
-                out.append(_problem_row(p, sid))
+                if len(out) < PROBLEMS_PER_KIND:
+                    out.append(_problem_row(p, sid))
+                    continue
+                first = p
+            more += 1
+        if first is not None:
+            out.append(_problem_row(left_out(first, more, PROBLEMS_PER_KIND), sid))
         return out
 
     def frame(self, order: dict):

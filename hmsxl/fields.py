@@ -87,7 +87,7 @@ def as_text(value) -> str:
         return value.strip()
     if isinstance(value, bool):
         return "SANN" if value else "USANN"
-    if isinstance(value, float) and value.is_integer():
+    if isinstance(value, float) and value.is_integer() and abs(value) < 1e16:  # past that, digits a double lacks
         return str(int(value))
     if isinstance(value, dt.datetime):
         return _fmt_date(value.date()) if value.time() == dt.time() else value.strftime("%d.%m.%Y %H:%M")
@@ -233,22 +233,16 @@ class Choice(Field):
         if is_empty(value):
             return None, None
         text = as_text(value)
-        options = self.options(unit)
-        if text in options:
+        index = _ListIndex.of(self.options(unit))
+        if text in index.members:
             return text, None
-        folded = {_fold(o): o for o in options}
-        if _fold(text) in folded:
-            fixed = folded[_fold(text)]
+        fixed = index.folded.get(_fold(text))
+        if fixed is not None:
             return fixed, _issue("choice_corrected", text=text, result=fixed)
-        close = difflib.get_close_matches(text.casefold(), [o.casefold() for o in options], n=1, cutoff=0.6)
-        suggestion = next((o for o in options if close and o.casefold() == close[0]), None)
-        suggestion = suggestion or _by_meaning(text, self.list_name, unit)
-        allowed = ", ".join(options)
-        if len(allowed) > 160:
-            allowed = allowed[:157] + "…"
+        suggestion = index.close_match(text) or _by_meaning(text, self.list_name, unit)
         if suggestion:
-            return text, _issue("not_in_list_suggest", text=text, suggestion=suggestion, allowed=allowed)
-        return text, _issue("not_in_list", text=text, allowed=allowed)
+            return text, _issue("not_in_list_suggest", text=text, suggestion=suggestion, allowed=index.allowed)
+        return text, _issue("not_in_list", text=text, allowed=index.allowed)
 
     def summarize(self, values):
         """How many sections chose each value, in the list's order: "Ja 5 · Delvis 2"."""
@@ -258,6 +252,52 @@ class Choice(Field):
                 counts[as_text(v)] = counts.get(as_text(v), 0) + 1
         ranked = sorted(counts.items(), key=lambda vn: (-vn[1], nordic_key(vn[0])))
         return " · ".join(f"{v} {n}" for v, n in ranked) or None
+
+
+SUGGEST_MAX = 100  # "did you mean" is looked for in lists this long, for texts this long
+SUGGESTIONS_KEPT = 4096  # distinct texts whose suggestion is remembered per list
+
+
+class _ListIndex:
+    """What checking values against one list needs, worked out once per list: its values,
+    by their folded spelling, the allowed values as shown, and the suggestions made so far.
+
+    A suggestion compares the text with every value (difflib: up to length x length
+    each), so it is looked for only in a short list and for a short text, and once per
+    distinct text: a workbook may carry a list of thousands and as many wrong values."""
+
+    _cache: dict[int, tuple] = {}
+
+    def __init__(self, options: tuple):
+        self.options = options
+        self.members = frozenset(options)
+        self.folded = {_fold(o): o for o in options}
+        allowed = ", ".join(options[:SUGGEST_MAX])  # shown up to 160 characters: the first values do
+        self.allowed = allowed if len(allowed) <= 160 else allowed[:157] + "…"
+        self.casefolded = [o.casefold() for o in options] if len(options) <= SUGGEST_MAX else None
+        self.suggestions: dict[str, str | None] = {}
+
+    @classmethod
+    def of(cls, options) -> "_ListIndex":
+        """The index of a list (by identity: the same tuple is asked for cell after cell)."""
+        cached = cls._cache.get(id(options))
+        if cached is None or cached[0] is not options:
+            if len(cls._cache) > 64:
+                cls._cache.clear()
+            cached = cls._cache[id(options)] = (options, cls(tuple(options)))
+        return cached[1]
+
+    def close_match(self, text: str) -> str | None:
+        """The list value `text` most likely means by its spelling, if the list is short."""
+        if self.casefolded is None or len(text) > SUGGEST_MAX:
+            return None
+        if text in self.suggestions:
+            return self.suggestions[text]
+        close = difflib.get_close_matches(text.casefold(), self.casefolded, n=1, cutoff=0.6)
+        found = next((o for o in self.options if close and o.casefold() == close[0]), None)
+        if len(self.suggestions) < SUGGESTIONS_KEPT:
+            self.suggestions[text] = found
+        return found
 
 
 # The lists whose values mean "not started", "started" and "done" (see config.MEANING_LISTS).
@@ -286,6 +326,9 @@ def _by_meaning(text: str, list_name: str, unit) -> str | None:
     if meaning == "not_started":
         return open_[0] if open_ else None
     return open_[1] if len(open_) > 1 else None
+
+
+COUNT_LIMIT = 1e9  # beyond any count of people, rounds or incidents: read as text, not as a number
 
 
 @dataclass(frozen=True)
@@ -320,6 +363,11 @@ class Count(Field):
                 return text, _issue("not_a_number", rule=self.rule(unit))
             number = float(m.group(1).replace(",", ".").replace(" ", "").replace("\u00a0", ""))
             issue = _issue("number_from_text", text=text, result=as_text(number))
+        if abs(number) > COUNT_LIMIT:  # kept as text: no count is this large, nor is a sum of such a number
+            shown = as_text(value)
+            if number > 0:
+                return shown, _issue("number_too_large", text=shown, rule=self.rule(unit))
+            return shown, _issue("out_of_range", result=shown, rule=self.rule(unit))
         if not float(number).is_integer():
             return number, _issue("not_whole", rule=self.rule(unit))
         number = int(number)

@@ -732,8 +732,8 @@ def read_sources(sources, config, today, password=None, workers=None, progress=N
 
 
 def _pooled(jobs, settings, workers: int, limits: ReadLimits, meanwhile=None):
-    """Results in job order from a crash-tolerant pool: batches first; a batch whose
-    worker died or ran out of time is read again one file at a time. `meanwhile()` is
+    """Results in job order from a crash-tolerant pool: batches first; a batch of several
+    files whose worker died or ran out of time is read again one file at a time. `meanwhile()` is
     called once the work is handed out, while the workers read."""
     from concurrent.futures import TimeoutError as FutureTimeout
 
@@ -753,8 +753,14 @@ def _pooled(jobs, settings, workers: int, limits: ReadLimits, meanwhile=None):
                 try:
                     yield from future.result()
                     continue
-                except (ProcessExpired, FutureTimeout):
-                    pass
+                except FutureTimeout:
+                    if len(chunk) == 1:  # read alone already: a second time would end the same way
+                        yield _failed(chunk[0], "reader_timeout", max=int(limits.seconds))
+                        continue
+                except ProcessExpired as exc:
+                    if len(chunk) == 1:
+                        yield _died(chunk[0], exc, stderr_dir, limits)
+                        continue
                 singles = [pool.schedule(_read_one, args=(job,), timeout=limits.seconds) for job in chunk]
                 for job, single in zip(chunk, singles):
                     try:

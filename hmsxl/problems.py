@@ -31,6 +31,7 @@ SEVERITY = {
     "number_from_text": "warning",
     "not_whole": "error",
     "out_of_range": "error",
+    "number_too_large": "error",
     # across cells
     "overdue": "warning",
     "wheel_not_done": "info",
@@ -63,6 +64,9 @@ SEVERITY = {
     "row_rejected": "warning",
     "file_unreadable": "error",
     "text_cut": "warning",  # by the report: a text longer than an Excel cell holds
+    "table_rows_cut": "warning",  # by the report: a table with more rows than an Excel sheet holds
+    "table_columns_cut": "warning",  # by the report: a table with more columns than an Excel sheet holds
+    "problems_left_out": "warning",  # more problems of one kind on a sheet than are listed
 }
 
 
@@ -92,6 +96,7 @@ class Problem(NamedTuple):
         return {**{k: v for k, v in self._asdict().items() if k != "params"}, "message": self.message}
 
 
+PROBLEMS_PER_KIND = 200  # problems of one kind listed per sheet of a file; the rest are counted in one more
 QUOTE_MAX = 120  # characters of a leader's text quoted in a message; the value itself is kept whole
 
 
@@ -108,3 +113,10 @@ def problem(code: str, file: str = "", sheet: str = "", cell: str = "", field: s
         file=file, sheet=sheet, cell=cell, field=field, value="" if value is None else as_text(value),
         code=code, severity=SEVERITY[code], params={k: _quoted(v) for k, v in params.items()},
     )
+
+
+def left_out(first: Problem, count: int, listed: int) -> Problem:
+    """The problem that stands for `count` more of `first`'s kind on its sheet, beyond the
+    `listed` ones: at the first one's cell, with its message."""
+    return problem("problems_left_out", file=first.file, sheet=first.sheet, cell=first.cell, count=count,
+                   listed=listed, first=labels.Msg("problem", first.code, first.params))

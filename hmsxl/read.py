@@ -26,9 +26,9 @@ from pathlib import Path
 import python_calamine as pc
 
 from . import labels
-from .config import Unit
+from .config import LIST_MAX_ITEMS, Unit
 from .fields import Level, as_text, col_letter, is_empty
-from .problems import SEVERITIES, Problem, problem
+from .problems import PROBLEMS_PER_KIND, SEVERITIES, Problem, left_out, problem
 from .safety import UnreadableFile, check_file
 from .schema import IDENTITY_KEYS, SCHEMA_VERSION, TEMPLATE_VERSION, Schema, Sheet, schema_for, schema_of
 from .wheel import year_occurrences
@@ -208,6 +208,7 @@ def read_checked(checked, config: Unit | None = None, today: dt.date | None = No
     # The problems name the workbook's own columns and rows, in its language.
     with labels.language(data.language):
         _read_sheets(book, data, schema, config, ctx, today)
+    book.count_left_out()
     return data
 
 
@@ -274,10 +275,27 @@ class _Book:
         self.names = names
         self.problems: list[Problem] = []
         self._rows: dict[str, list[list]] = {}
+        self._kinds: dict[tuple[str, str], int] = {}  # (sheet, code) -> problems found
+        self._first_left_out: dict[tuple[str, str], Problem] = {}
 
     def problem(self, code, sheet="", cell="", field="", value=None, **params):
+        """A problem found; past `PROBLEMS_PER_KIND` of its kind on its sheet, only counted
+        (a sheet filled to the edge would give hundreds of thousands, and the report holds
+        a million rows)."""
+        n = self._kinds[sheet, code] = self._kinds.get((sheet, code), 0) + 1
+        if n > PROBLEMS_PER_KIND:
+            if n == PROBLEMS_PER_KIND + 1:
+                self._first_left_out[sheet, code] = problem(code, file=self.name, sheet=sheet, cell=cell,
+                                                            field=field, value=value, **params)
+            return
         self.problems.append(problem(code, file=self.name, sheet=sheet, cell=cell, field=field, value=value,
                                      **params))
+
+    def count_left_out(self):
+        """One problem for each kind on a sheet that had more than are listed: how many more,
+        and the first of them."""
+        for (sheet, code), first in self._first_left_out.items():
+            self.problems.append(left_out(first, self._kinds[sheet, code] - PROBLEMS_PER_KIND, PROBLEMS_PER_KIND))
 
     def rows(self, name: str) -> list[list]:
         if name not in self._rows:
@@ -326,7 +344,9 @@ def _identity(book: _Book, data: WorkbookData, config: Unit | None, today: dt.da
             header = rows[0] if rows else []
             for c, label in enumerate(header):
                 if label in by_label:
+                    # No longer than a unit's list may be: a value past that is not a valid choice.
                     values = tuple(as_text(r[c]) for r in rows[1:] if c < len(r) and not is_empty(r[c]))
+                    values = values[:LIST_MAX_ITEMS]
                     if values or by_label[label] not in ("categories", "priorities", "statuses", "wheel_statuses"):
                         lists[by_label[label]] = values
         for key, cell, current in (("template_version", "B2", TEMPLATE_VERSION),

@@ -29,9 +29,12 @@ from .consolidation import OVERDUE_KEYS
 from .fileio import atomic_write_bytes, atomic_write_files
 from .sheetrows import is_missing as _is_missing, rows_xml
 from .problems import problem
+from .safety import EXCEL_COLUMNS, EXCEL_ROWS
 from .schema import TableColumn
 
 R, C, S = labels.section("REPORT"), labels.section("REPORT_COLUMNS"), labels.section("REPORT_SHEETS")
+HEADER_ROW = 3  # 0-based: a table's header, under its title and subtitle
+NOTE_ROW = 2  # 0-based: why a table is cut, between the subtitle and the header
 KINDS = ("text", "plain", "date", "num", "dec")  # the styles of table cells ("bool" and "auto" map onto them)
 
 
@@ -78,8 +81,12 @@ def _rows(frame, columns: list[TableColumn]) -> list[tuple]:
 
 
 def _cut_problem(sheet: str, cell: str, text: str) -> list:
-    p = problem("text_cut", sheet=sheet, cell=cell, value=text[:40], length=xmltext.utf16_len(text),
-                limit=xmltext.CELL_MAX)
+    return _problem_cells(problem("text_cut", sheet=sheet, cell=cell, value=text[:40],
+                                  length=xmltext.utf16_len(text), limit=xmltext.CELL_MAX))
+
+
+def _problem_cells(p) -> list:
+    """A problem found while writing the report, as a row of PROBLEM_COLUMNS."""
     return [p.severity, p.file, "", p.sheet, p.cell, p.field, p.value, p.message, p.code]
 
 
@@ -124,6 +131,7 @@ class _Book:
         self.f = _Styles(self.wb)
         self.bulk = _BulkRows()
         self.cuts: list[list] = []  # problems for texts cut outside the tables (rows of PROBLEM_COLUMNS)
+        self.notes: dict[str, str] = {}  # sheet name -> why its table is cut, shown above the table
 
     def text(self, ws, row: int, col: int, text: str, fmt):
         """A leader's text in a pivot cell, cut with a visible mark (and listed) past Excel's limit."""
@@ -132,16 +140,48 @@ class _Book:
             self.cuts.append(_cut_problem(ws.name, f"{xl_col_to_name(col)}{row + 1}", text))
         ws.write_string(row, col, fitted, fmt)
 
+    # -- what fits in a sheet ------------------------------------------------------------------
+
+    def fit_rows(self, name: str, rows: list, first: int, below: int = 0) -> list:
+        """As many of `rows` as fit in a sheet from 0-based row `first` on, leaving `below`
+        rows free under them. A cut is noted on the sheet and in Problemer."""
+        room = EXCEL_ROWS - first - below
+        if len(rows) <= room:
+            return rows
+        self._cut(name, "table_rows_cut", count=len(rows), shown=room)
+        return rows[:room]
+
+    def fit_columns(self, name: str, columns: list, first: int) -> list:
+        """As many of `columns` as fit in a sheet from 0-based column `first` on; a cut is noted."""
+        room = EXCEL_COLUMNS - first
+        if len(columns) <= room:
+            return columns
+        self._cut(name, "table_columns_cut", count=first + len(columns), shown=EXCEL_COLUMNS)
+        return columns[:room]
+
+    def _cut(self, name: str, code: str, **params):
+        p = problem(code, sheet=name, cell=f"A{NOTE_ROW + 1}", **params)
+        self.notes[name] = p.message
+        self.cuts.append(_problem_cells(p))
+
+    def note(self, ws):
+        """Why the sheet's table is cut, if it is: above the table, where it is seen."""
+        if ws.name in self.notes:
+            ws.write_string(NOTE_ROW, 0, self.notes[ws.name], self.f.bold)
+
     # -- the table machinery ----------------------------------------------------------------
 
     def table(self, name, title, columns: list[TableColumn], rows: list[list], subtitle="", excel_table=False,
               first_col=0):
-        """A sheet with a title, a header and rows, each cell formatted by its column's kind."""
+        """A sheet with a title, a header and rows, each cell formatted by its column's kind;
+        the rows that do not fit in a sheet are left out, and that is noted."""
         ws = self.wb.add_worksheet(name)
-        ws.write_string(0, 0, title, self.f.title)
+        self.text(ws, 0, 0, title, self.f.title)
         if subtitle:
-            ws.write_string(1, 0, subtitle, self.f.sub)
-        hr = 3
+            self.text(ws, 1, 0, subtitle, self.f.sub)
+        hr = HEADER_ROW
+        rows = self.fit_rows(name, rows, hr + 1)
+        self.note(ws)
         for c, col in enumerate(columns):
             ws.set_column(c, c, col.width)
         if excel_table and rows:
@@ -152,7 +192,7 @@ class _Book:
             self.bulk.widen_table(hr, len(columns), len(rows))
         else:
             for c, col in enumerate(columns):
-                ws.write_string(hr, c, col.label, self.f.header)
+                self.text(ws, hr, c, col.label, self.f.header)
             if rows:
                 ws.autofilter(hr, 0, hr + len(rows), len(columns) - 1)
         if rows:
@@ -264,6 +304,8 @@ def _overview_sheet(book: _Book, r):
     columns = [TableColumn(c.key, R["godbht_filled_of"].format(n=levels), c.width, c.kind)
                if c.key == "godbht_filled" else c for c in OVERVIEW_COLUMNS]
     rows = _rows(ov, columns)  # a section that did not answer has no counts, not zeros
+    # Room under the table for the reconciliation: a heading, a header and a row per sheet.
+    rows = book.fit_rows(S["overview"], rows, HEADER_ROW + 1, below=len(r.schema.sheets) + 4)
     ws, hr = book.table(S["overview"], title, columns, rows, sub, first_col=2)
     at = hr + len(rows) + 3
     ws.write_string(at, 1, R["reconciliation"], book.f.bold)
@@ -286,19 +328,22 @@ def _wheel_sheet(book: _Book, r, sheet):
     ws.write_string(0, 0, R["wheel_title"], book.f.title)
     ws.write_string(1, 0, R["wheel_legend"], book.f.sub)
     records = [dict(zip(w.columns, values)) for values in zip(*(w[c].tolist() for c in w.columns))]
-    keys = list(dict.fromkeys(row["key"] for row in records))
+    hr = HEADER_ROW
+    # An activity per column, a section per row: as many as fit in a sheet (the rest is in
+    # the activities table).
+    keys = book.fit_columns(ws.name, list(dict.fromkeys(row["key"] for row in records)), 1)
     names = {row["key"]: row["activity"] for row in records}
-    hr = 3
+    sections = book.fit_rows(ws.name, list(dict.fromkeys(row["section"] for row in records)), hr + 1)
+    book.note(ws)
     ws.set_column(0, 0, 26)
     ws.set_column(1, max(1, len(keys)), 16)
     ws.write_string(hr, 0, C["section"], book.f.header)
     for c, key in enumerate(keys, start=1):
-        ws.write_string(hr, c, as_text(names.get(key) or key), book.f.header)
+        book.text(ws, hr, c, as_text(names.get(key) or key), book.f.header)
     ws.set_row(hr, 45)
     known = set(r.lists.get("wheel_statuses", ()))
     kind_of = {R["wheel_done"]: "done", R["wheel_overdue"]: "overdue", R["wheel_open"]: "open",
                R["wheel_na"]: "na"}
-    sections = list(dict.fromkeys(row["section"] for row in records))
     cells = {(row["section"], row["key"]): row for row in records}
     for i, section in enumerate(sections, start=hr + 1):
         ws.set_row(i, 45)  # room for the state, its date and the leader's own word
@@ -373,7 +418,8 @@ def _items_sheet(book: _Book, r, sheet):
     leader wrote in (comment, ...) and for the leader's own words where an answer was
     corrected."""
     a = r.tables[sheet.key]
-    sections = list(dict.fromkeys(zip(a["section_id"], a["section"])))
+    # A section per column after the three of the question: as many as fit in a sheet.
+    sections = book.fit_columns(S[sheet.key], list(dict.fromkeys(zip(a["section_id"], a["section"]))), 3)
     main = [c for c in sheet.input_columns if c.key in sheet.per_row_keys]
     others = [c for c in sheet.input_columns if c.key not in sheet.per_row_keys]
     keys = [c.key for c in main + others] + ["original"]

@@ -308,7 +308,7 @@ def _decrypt(path: Path, data: bytes, password: str | None) -> bytes:
 
 
 SAVED_RE = {
-    "xlsx": ("docProps/core.xml", re.compile(rb"<dcterms:modified[^>]*>([^<]{10,40})</dcterms:modified>")),
+    "xlsx": ("docProps/core.xml", re.compile(rb"<dcterms:modified[^<>]*>([^<]{10,40})</dcterms:modified>")),
     "ods": ("meta.xml", re.compile(rb"<dc:date>([^<]{10,40})</dc:date>")),
 }
 _LOCAL_HEADER = struct.Struct("<4s22xHH")
@@ -463,10 +463,10 @@ def _check_shared_strings(path: Path, parts: dict) -> None:
     sst = parts.get("xl/sharedStrings.xml")
     if not sst:
         return
-    m = re.search(rb"<(?:[\w.-]+:)?sst\b[^>]*?\suniqueCount\s*=\s*[\"']([^\"']*)[\"']", sst[:XML_HEAD])
+    m = re.search(rb"<(?:[\w.-]+:)?sst\b[^<>]*?\suniqueCount\s*=\s*[\"']([^\"']*)[\"']", sst[:XML_HEAD])
     if m:
         count = m.group(1).strip()
-        if not count.isdigit() or int(count) > len(sst) // 5 + 1:
+        if not count.isdigit() or len(count) > 12 or int(count) > len(sst) // 5 + 1:
             raise UnreadableFile(path, "bad_count", part="xl/sharedStrings.xml",
                                  count=count.decode("ascii", "replace")[:20])
 
@@ -505,9 +505,10 @@ def _scan_xlsx_sheets(path: Path, parts: dict, problems: list) -> dict:
         spans, far = _far_cells(path, sheet, body)
         if spans:
             kept, pos = [], 0
-            for start, end in spans:
-                kept.append(body[pos:start])
-                pos = end
+            for start, end in spans:  # a span may lie inside the one before (cells in a cell)
+                if start > pos:
+                    kept.append(body[pos:start])
+                pos = max(pos, end)
             kept.append(body[pos:])
             cut[name] = b"".join(kept)
         if far:
@@ -522,6 +523,10 @@ def _far_cells(path: Path, sheet: str, body: bytes) -> tuple[list, list]:
     next column."""
     row, col = -1, 0
     spans, far = [], []
+    # The next cell end and the next value at or after the latest far cell, found once and
+    # reused by the far cells after it: a search from each far cell to the end of the sheet
+    # would cost (far cells) x (sheet size) when the end is missing or far away.
+    close = value = None
     for m in _TAG.finditer(body):
         attrs = _ATTRS.match(body, m.end())
         if attrs is None:
@@ -532,7 +537,7 @@ def _far_cells(path: Path, sheet: str, body: bytes) -> tuple[list, list]:
                 r = v1 if v1 or not v2 else v2
         if m.group(1) == b"row":
             if r is not None:
-                if not r.isdigit() or not 1 <= int(r) <= EXCEL_ROWS:
+                if not r.isdigit() or len(r.lstrip(b"0")) > 7 or not 1 <= int(r) <= EXCEL_ROWS:
                     raise UnreadableFile(path, "bad_reference", sheet=sheet, ref=_shown(r))
                 row = int(r) - 1
             else:
@@ -558,10 +563,11 @@ def _far_cells(path: Path, sheet: str, body: bytes) -> tuple[list, list]:
         end = attrs.end()
         has_value = False
         if not attrs.group(2):  # not <c .../>: the cell ends at </c>
-            close = _CELL_END.search(body, end)
-            if close is None:
+            close = _next(_CELL_END, body, end, close)
+            if not close:
                 raise UnreadableFile(path, "bad_reference", sheet=sheet, ref=cell_ref(cell_row, cell_col))
-            has_value = bool(_HAS_VALUE.search(body, end, close.start()))
+            value = _next(_HAS_VALUE, body, end, value)
+            has_value = bool(value) and value.start() < close.start()
             end = close.end()
         spans.append((m.start(), end))
         if has_value:
@@ -569,12 +575,23 @@ def _far_cells(path: Path, sheet: str, body: bytes) -> tuple[list, list]:
     return spans, far
 
 
+def _next(pattern: re.Pattern, body: bytes, pos: int, found):
+    """The first match of `pattern` at or after `pos` (False if there is none), given
+    `found`, the same search's answer for an earlier position (or None): reused while it
+    still lies at or after `pos`, so positions that only grow cost one pass in all."""
+    if found is False or (found is not None and found.start() >= pos):
+        return found
+    return pattern.search(body, pos) or False
+
+
 def _shown(raw: bytes) -> str:
     return raw.decode("utf-8", "replace")[:30].replace("\n", " ")
 
 
-_SHEET_TAG = re.compile(rb"<(?:[\w.-]+:)?sheet\s[^>]*>")
-_REL_TAG = re.compile(rb"<(?:[\w.-]+:)?Relationship\s[^>]*>")
+# A tag ends before the next "<" (no attribute value holds one): an unclosed tag is not
+# searched to the end of the part again from every tag after it.
+_SHEET_TAG = re.compile(rb"<(?:[\w.-]+:)?sheet\s[^<>]*>")
+_REL_TAG = re.compile(rb"<(?:[\w.-]+:)?Relationship\s[^<>]*>")
 
 
 def _xlsx_sheet_names(parts: dict) -> dict[str, str]:
@@ -648,6 +665,7 @@ def _scan_ods(path: Path, content: bytes) -> None:
 def _repeat(path, sheet, raw) -> int:
     if raw is None:
         return 1
-    if not raw.isdigit() or int(raw) < 1:
+    digits = raw.lstrip(b"0")
+    if not raw.isdigit() or not digits:
         raise UnreadableFile(path, "bad_reference", sheet=sheet or "?", ref=_shown(raw))
-    return int(raw)
+    return int(digits) if len(digits) <= 12 else 10**12  # beyond any grid either way

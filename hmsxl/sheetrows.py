@@ -47,15 +47,35 @@ class _CellWriter:
         elif isinstance(value, dt.date):
             return f'" s="{styles["date"]}"><v>{(value - EXCEL_EPOCH.date()).days}</v></c>'
         elif isinstance(value, (int, float)):
-            if isinstance(value, float) and math.isinf(value):
-                value = str(value)
+            number = _spreadsheet_number(value)
+            if number is None:  # no spreadsheet holds it: shown as text
+                value = _number_text(value)
             else:
-                style = styles["dec"] if (kind == "dec" or not float(value).is_integer()) else styles["num"]
+                style = styles["dec"] if (kind == "dec" or not number.is_integer()) else styles["num"]
                 return f'" s="{style}"><v>{value!r}</v></c>'
         text = value if isinstance(value, str) else as_text(value)
         text = xmltext.fit(text, xmltext.CELL_MAX, R["cut_mark"])  # _Book.cut_cells lists what is cut
         style = styles["plain"] if kind == "plain" else styles["text"]
         return f'" s="{style}" t="inlineStr">{xmltext.inline_string(text)}</c>'
+
+
+def _spreadsheet_number(value) -> float | None:
+    """The number as a spreadsheet holds it (a double), or None if it cannot: infinite, or
+    a whole number past a double's range (a sum can be)."""
+    try:
+        number = float(value)
+    except OverflowError:
+        return None
+    return None if math.isinf(number) else number
+
+
+def _number_text(value) -> str:
+    """A number no spreadsheet holds, as text: its digits, or its size when it has more
+    digits than Python prints."""
+    try:
+        return str(value)
+    except ValueError:
+        return f"≈{'-' if value < 0 else ''}1e{int(abs(value).bit_length() * math.log10(2))}"
 
 
 CACHE_MAX = 50000  # distinct values remembered per column

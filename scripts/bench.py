@@ -176,11 +176,14 @@ def without_isolation() -> None:
 
     from hmsxl import inputs
 
-    def pooled(jobs, settings, workers, limits):
+    def pooled(jobs, settings, workers, limits, meanwhile=None):
         batch = max(1, min(16, len(jobs) // (workers * 8)))
         chunks = [jobs[i:i + batch] for i in range(0, len(jobs), batch)]
         with ProcessPoolExecutor(workers, initializer=inputs._init_worker, initargs=(*settings, "")) as pool:
-            for results in pool.map(inputs._read_batch, chunks):
+            results_of = pool.map(inputs._read_batch, chunks)
+            if meanwhile is not None:
+                meanwhile()
+            for results in results_of:
                 yield from results
 
     inputs._pooled = pooled

@@ -5,6 +5,7 @@ file and why, the report still written with the good sections' rows, every bad i
 Kilder with its reason, and inputs never written.
 """
 
+import dataclasses
 import datetime as dt
 import email.message
 import hashlib
@@ -207,12 +208,62 @@ def test_1_a_declared_string_count_the_part_cannot_hold_is_refused(tmp_path, bla
     one_line(result, "tekster.xlsx", "oppgir 4000000000 tekster")
 
 
+def test_1_a_declared_string_count_longer_than_any_number_is_refused_as_such(tmp_path, blank):
+    import re
+
+    path = tmp_path / "siffer.xlsx"
+    path.write_bytes(patched(blank, "xl/sharedStrings.xml",
+                             lambda b: re.sub(rb'uniqueCount="\d+"', b'uniqueCount="' + b"9" * 6000 + b'"', b)))
+    result = validate(path)
+    assert result.exit_code == 2
+    one_line(result, "siffer.xlsx", "oppgir 99999999999999999999 tekster")
+
+
 def test_1_cells_without_a_reference_are_counted_as_the_reader_counts_them(tmp_path, blank):
     row = b'<row r="30">' + b"<c><v>1</v></c>" * 300 + b"</row>"
     path = tmp_path / "bred.xlsx"
     path.write_bytes(patched(blank, ANNUAL_PART, lambda b: b.replace(b"</sheetData>", row + b"</sheetData>")))
     result = validate(path, "--today", TODAY)
     assert result.exit_code == 1 and "Årsrapport!CW30" in result.output and "200 celle(r)" in result.output
+
+
+def test_1_many_far_cells_sharing_one_end_are_cut_in_one_pass(tmp_path, blank):
+    """Each far cell's end and value used to be searched for from that cell to the end of
+    the sheet: 60,000 cells with one end between them took minutes (and the reader's time
+    limit, twice)."""
+    from hmsxl import read_workbook
+
+    n = 60_000
+    row = b'<row r="30">' + b'<c r="CW30">' * n + b"<v>7</v></c></row>"
+    path = tmp_path / "mange.xlsx"
+    path.write_bytes(patched(blank, ANNUAL_PART, lambda b: b.replace(b"</sheetData>", row + b"</sheetData>")))
+    data = read_workbook(path, today=TODAY)
+    far = [p for p in data.problems if p.code == "far_cells"]
+    assert [(p.sheet, p.cell, p.params["count"]) for p in far] == [("Årsrapport", "CW30", n)]
+    assert data.section_id == "samling" and data.annual
+
+
+def test_1_unclosed_tags_in_the_parts_the_check_reads_are_scanned_once(tmp_path, blank):
+    """A tag left open used to be searched for its end to the end of the part, from each
+    such tag again: the sheet names (150,000 open tags after the relationships, which the
+    reader skips, took minutes), the string count and the save time (in a comment)."""
+    from hmsxl import read_workbook
+
+    def commented(tag: bytes, n: int):
+        def fn(body):
+            at = body.index(b"?>") + 2 if body.startswith(b"<?xml") else 0
+            return body[:at] + b"<!-- " + (b"<" + tag + b" ") * n + b"-->" + body[at:]
+        return fn
+
+    data = patched(blank, "xl/_rels/workbook.xml.rels", lambda b: b + b"<Relationship " * 150_000)
+    data = patched(data, "xl/sharedStrings.xml", commented(b"sst", 20_000))
+    data = patched(data, "docProps/core.xml", commented(b"dcterms:modified", 5_000))
+    data = patched(data, ANNUAL_PART, with_cell("CW30", 30))  # a far cell: the check needs the sheet names
+    path = tmp_path / "åpne.xlsx"
+    path.write_bytes(data)
+    read = read_workbook(path, today=TODAY)
+    assert [(p.sheet, p.cell) for p in read.problems if p.code == "far_cells"] == [("Årsrapport", "CW30")]
+    assert read.section_id == "samling"
 
 
 # --------------------------------------------------------------------------- 2. crashing readers
@@ -271,6 +322,22 @@ def test_2_the_timeout_names_the_file(monkeypatch, generated, tmp_path):
                                 unit, TODAY, limits=ReadLimits(seconds=2)))
     assert str(results[0].error) == labels.UNREADABLE["reader_timeout"].format(max=2)
     assert results[1].data.section_id == "formidling"
+
+
+def test_2_a_file_that_ran_out_of_time_alone_is_not_read_again(monkeypatch, generated, tmp_path):
+    from hmsxl import read
+
+    unit, paths = generated
+    tries = tmp_path / "forsøk"
+
+    def hangs(checked, **kwargs):
+        with open(tries, "a") as fh:
+            fh.write("1")
+        time.sleep(3600)
+
+    monkeypatch.setattr(read, "read_checked", hangs)
+    (result,) = read_sources([Source("heng.xlsx", path=str(paths[0]))], unit, TODAY, limits=ReadLimits(seconds=1))
+    assert result.error_code == "reader_timeout" and tries.read_text() == "1"
 
 
 # --------------------------------------------------------------------------- 3. identity out of range
@@ -630,6 +697,47 @@ def test_10_every_reason_the_code_gives_is_in_the_catalog():
         used |= set(re.findall(r'UnreadableFile\([^,]+,\s*"(\w+)"', text))
         used |= set(re.findall(r'_failed\(job,\s*"(\w+)"', text))
     assert used and used <= set(labels.UNREADABLE), used - set(labels.UNREADABLE)
+
+
+# --------------------------------------------------------------------------- 11. too many problems
+
+PLAN_PART = "xl/worksheets/sheet2.xml"  # Handlingsplan in a generated workbook
+
+
+def test_11_a_sheet_filled_beside_its_table_lists_200_values_and_counts_the_rest(tmp_path, blank):
+    """336,000 cells filled to the right of the action plan gave as many problems: a
+    gigabyte to read one file, and more rows than a report sheet holds from three."""
+    from hmsxl import read_workbook
+    from hmsxl.fields import col_letter
+
+    rows = range(300, 4300)
+    cols = range(16, 100)  # Q..CV
+    body = "".join(f'<row r="{r}">' + "".join(f'<c r="{col_letter(c)}{r}"><v>{r * 1000 + c}</v></c>' for c in cols)
+                   + "</row>" for r in rows).encode()
+    path = tmp_path / "full.xlsx"
+    path.write_bytes(patched(blank, PLAN_PART, lambda b: b.replace(b"</sheetData>", body + b"</sheetData>")))
+    data = read_workbook(path, today=TODAY)
+    outside = [p for p in data.problems if p.code == "value_outside_table"]
+    assert len(outside) == 200 and (outside[0].cell, outside[0].value) == ("Q300", "300016")
+    (more,) = [p for p in data.problems if p.code == "problems_left_out"]
+    # The 201st: row 302 (84 cells a row), its 33rd cell.
+    assert (more.sheet, more.cell, more.params["count"]) == ("Handlingsplan", "AW302", len(rows) * len(cols) - 200)
+    assert "«302048»" in more.message and "200" in more.message
+    assert len(data.problems) < 250
+
+
+def test_11_the_rows_of_a_file_not_used_are_listed_as_far_as_any_other_problem(unit, tmp_path):
+    action = {"category": "Annet", "challenge": "Støy", "measure": "Lyddemping", "priority": "Lav",
+              "responsible": "Leder", "deadline": dt.date(YEAR, 12, 1), "status": "Påbegynt"}
+    fills = {"drift": {"actions": [dict(action, challenge=f"Støy {i}") for i in range(300)]}}
+    paths = generate(unit, tmp_path / "ut", sections=["drift"], fills=fills, generated_at=GENERATED_AT)
+    other_year = dataclasses.replace(unit, year=YEAR + 1)
+    result = consolidate(paths, config=other_year, today=dt.date(YEAR + 1, 1, 1))
+    p = result.problems
+    assert (p["code"] == "row_rejected").sum() == 200
+    (more,) = p.loc[(p["code"] == "problems_left_out") & p["message"].str.contains("filen ikke ble brukt"), "message"]
+    assert "100 til" in more and "Støy 200;" in more
+    assert result.reconciliation["tables"]["actions"] == {"read": 300, "reported": 0, "rejected": 300}
 
 
 # --------------------------------------------------------------------------- done when

@@ -193,6 +193,39 @@ def test_field_types_parse_what_they_write():
     assert Text().parse("   ", ctx) == (None, None)
 
 
+def test_a_long_list_and_many_wrong_values_are_checked_without_comparing_each_pair(workbook, tmp_path):
+    """A "did you mean" compared every wrong value with every list value: a hidden sheet
+    listing 5,000 statuses and 1,000 near misses took minutes, and the file came back as
+    damaged. Each wrong value is still reported, as not in the list."""
+    from hmsxl import labels
+    from hmsxl.schema import DEFAULT
+
+    plan = DEFAULT["actions"]
+    col = openpyxl.utils.get_column_letter(plan.index("status") + 1)
+
+    def edit(wb):
+        ws = wb[labels.SHEET["identity"]]
+        c = next(cell.column for cell in ws[1] if cell.value == labels.LIST_NAMES["statuses"])
+        for i in range(5000):
+            ws.cell(2 + i, c).value = f"Tiltaket er i fase nummer {i:05d}"
+        for i in range(1000):
+            wb["Handlingsplan"][f"{col}{plan.first_data_row + 1 + i}"].value = f"Tiltaket er i fase numer {i:05d}"
+
+    data = read_workbook(filled(workbook, tmp_path / "lang-liste.xlsx", {}, edit), today=TODAY)
+    wrong = [p for p in data.problems if p.code.startswith("not_in_list")]
+    more = sum(p.params["count"] for p in data.problems
+               if p.code == "problems_left_out" and p.params["first"].key == "not_in_list")
+    assert {p.code for p in wrong} == {"not_in_list"} and len(wrong) + more == 1000
+    assert [r["status"] for r in data.actions] == [f"Tiltaket er i fase numer {i:05d}" for i in range(1000)]
+
+
+def test_a_short_list_still_suggests_the_value_meant():
+    ctx = _Lists(YEAR, {"statuses": ("Ikke påbegynt", "Påbegynt", "Iverksatt")})
+    value, issue = Choice(list_name="statuses").parse("Iverksat", ctx)
+    assert value == "Iverksat" and issue.code == "not_in_list_suggest" and issue.params["suggestion"] == "Iverksatt"
+    assert issue.params["allowed"] == "Ikke påbegynt, Påbegynt, Iverksatt"
+
+
 # ---------------------------------------------------------------------------- hostile files
 
 

@@ -18,6 +18,7 @@ from hmsxl.cli import main
 from hmsxl.fields import nordic_key
 
 from conftest import YEAR
+from ooxml_check import check_package
 
 TODAY = dt.date(YEAR, 10, 1)
 ACTION = {"category": "Annet", "challenge": "Støy i kantina", "measure": "Lyddemping", "priority": "Lav",
@@ -273,3 +274,100 @@ def test_a_report_among_the_returns_is_skipped_not_read_as_an_answer(unit, tmp_p
     assert "LAMU" in source["reason"] and not len(again.problems[again.problems["file"] == "svar/lamu-rapport.xlsx"])
     out = CliRunner().invoke(main, ["validate", str(folder / "lamu-rapport.xlsx")])
     assert out.exit_code == 0 and "LAMU" in out.output
+
+
+def test_no_report_sheet_runs_past_the_rows_or_columns_a_sheet_holds(unit, tmp_path, monkeypatch):
+    """A table too long or too wide for a sheet is cut where it must be, and says so above
+    it and in Problemer (here with a sheet of 100 rows and 6 columns)."""
+    from hmsxl import report as rep
+
+    actions = [dict(ACTION, challenge=f"Støy {i}", deadline=dt.date(YEAR, 3, 1)) for i in range(300)]
+    folder = returned(unit, tmp_path, {s.id: {"actions": actions} for s in unit.sections})
+    result = consolidate([folder], config=unit, today=TODAY)
+    monkeypatch.setattr(rep, "EXCEL_ROWS", 100)
+    monkeypatch.setattr(rep, "EXCEL_COLUMNS", 6)
+    path = report(result, tmp_path)
+    assert check_package(path) == []
+    wb = openpyxl.load_workbook(path)
+    for name in ("Handlingsplan", "Forfalt", "Problemer", "Årshjul", "Årsrapport"):
+        ws = wb[name]
+        assert ws.max_row <= 100, name
+        assert ws["A3"].value and "får plass i et Excel-ark" in ws["A3"].value, name
+    assert wb["Årshjul"].max_column == 6 and wb["Årsrapport"].max_column == 6
+    assert wb["Problemer"].auto_filter.ref == "A4:I100"
+    listed = {(r[3], r[8]) for r in wb["Problemer"].iter_rows(min_row=5, values_only=True)}
+    assert {("Handlingsplan", "table_rows_cut"), ("Forfalt", "table_rows_cut"), ("Årshjul", "table_columns_cut"),
+            ("Årsrapport", "table_columns_cut")} <= listed
+
+
+def test_a_wheel_of_more_activities_than_a_sheet_has_columns_says_where_it_stops(generated, tmp_path):
+    import pandas as pd
+
+    unit, paths = generated
+    result = consolidate(paths[:1], config=unit, today=TODAY)
+    w = result.tables["wheel"]
+    first = dict(zip(w.columns, w.iloc[0]))
+    rows = [{**first, "key": f"k{i}", "activity": f"Aktivitet {i}"} for i in range(20_000)]
+    result.tables["wheel"] = pd.DataFrame(rows, columns=w.columns, dtype=object)
+    wb = openpyxl.load_workbook(report(result, tmp_path), read_only=True)
+    header = next(wb["Årshjul"].iter_rows(min_row=4, max_row=4, values_only=True))
+    assert len(header) == 16_384 and header[-1] == "Aktivitet 16382"
+    note = next(wb["Årshjul"].iter_rows(min_row=3, max_row=3, values_only=True))[0]
+    assert "20001 kolonner" in note and "16384" in note
+    cut = [r for r in wb["Problemer"].iter_rows(min_row=5, values_only=True) if r[8] == "table_columns_cut"]
+    assert [(r[3], r[7]) for r in cut] == [("Årshjul", note)]
+    assert wb["Årshjul-aktiviteter"].max_row == 4 + 20_000  # every activity is in the table
+
+
+def test_a_pivot_header_too_long_for_a_cell_is_cut_visibly_and_listed(generated, tmp_path):
+    """An activity's or a section's name heads a pivot column: past what a cell holds it
+    was cut without a word."""
+    unit, paths = generated
+    result = consolidate(paths[:1], config=unit, today=TODAY)
+    long_name = "Vernerunde i alle bygg " * 2000  # 46,000 characters
+    wheel, annual = result.tables["wheel"], result.tables["annual"]
+    wheel.loc[wheel.index[0], "activity"] = long_name
+    annual["section"] = long_name
+    path = report(result, tmp_path)
+    assert check_package(path) == []
+    wb = openpyxl.load_workbook(path)
+    for sheet, cell in (("Årshjul", "B4"), ("Årsrapport", "D4")):
+        shown = wb[sheet][cell].value
+        assert shown.startswith("Vernerunde i alle bygg") and shown.endswith(" … [avkortet]"), sheet
+        assert len(shown) <= 32767
+    cut = {(r[3], r[4]) for r in wb["Problemer"].iter_rows(min_row=5, values_only=True) if r[8] == "text_cut"}
+    assert {("Årshjul", "B4"), ("Årsrapport", "D4")} <= cut
+
+
+def test_a_count_no_spreadsheet_could_hold_is_a_problem_at_its_cell_and_the_report_is_written(unit, tmp_path):
+    """Two sections answering 1.7e308 employees: their sum is past what a spreadsheet
+    number holds, and writing it stopped the report."""
+    from hmsxl.schema import DEFAULT
+
+    fills = {sid: {"annual": {"employees": {"answer": 1.7e308}, "fire_rounds": {"answer": n}}}
+             for sid, n in (("samling", 2), ("drift", 3))}
+    result = consolidate([returned(unit, tmp_path, fills)], config=unit, today=TODAY)
+    p = result.problems
+    big = p[p["code"] == "number_too_large"]
+    assert sorted(big["section_id"]) == ["drift", "samling"]
+    assert all("for stort til å være et antall" in m for m in big["message"])
+    path = report(result, tmp_path)
+    assert check_package(path) == []
+    ws = openpyxl.load_workbook(path)["Årsrapport"]
+    rows = [list(r) for r in ws.iter_rows(min_row=4, values_only=True)]
+    header = rows[0]
+    employees = next(r for r in rows if r[1] == "Antall ansatte i seksjonen")
+    assert employees[header.index("Sum / fordeling")] is None
+    assert employees[header.index("Drift og sikkerhet")] == "1.7e+308"  # the leader's number, as text
+    question = next(it.question for it in DEFAULT["annual"].items if it.key == "fire_rounds")
+    rounds = next(r for r in rows if r[1] == question)  # still summed where the answers are counts
+    assert rounds[header.index("Sum / fordeling")] == 5
+
+
+def test_a_number_past_what_a_spreadsheet_holds_is_written_as_text():
+    from hmsxl.sheetrows import rows_xml
+
+    styles = {"num": 1, "dec": 2, "text": 3, "plain": 4, "date": 5}
+    xml = rows_xml(0, [(2 * int(1.7e308), 10 ** 5000, float("inf"), 7)], ["auto"] * 4, [10] * 4, styles).decode()
+    assert "<t>3399999999999999" in xml and "<t>≈1e5000</t>" in xml and "<t>inf</t>" in xml
+    assert '<c r="D1" s="1"><v>7</v></c>' in xml
