@@ -28,7 +28,7 @@ from .arguments import day_arg, paths_arg, unit_arg
 from .config import Unit
 from .fields import Level, as_text, cell_index, is_empty, nordic_key
 from .inputs import NoInputError, SourceResult, collect, read_sources
-from .problems import PROBLEMS_PER_KIND, left_out, problem
+from .problems import PROBLEMS_PER_KIND, left_out, problem, severity_counts
 from .safety import SKIPPED_CODES
 from .schema import Schema, Sheet, schema_for
 
@@ -411,7 +411,7 @@ class _Consolidator:
                                          for t in reconciliation["tables"].values())
         godbht_sheet = _sheet(self.schema, "godbht")
         godbht = _godbht_summary(tables["godbht"], godbht_sheet) if godbht_sheet else None
-        overview = self.overview(expected, chosen, tables, problem_rows)
+        overview = self.overview(expected, chosen, tables)
         # Without the unit's config, its name and year are what most of the files used say.
         said = Counter((d.unit, d.year) for d in self.identities.values() if d.unit)
         unit_name, year = said.most_common(1)[0][0] if said else ("", None)
@@ -425,7 +425,7 @@ class _Consolidator:
             language=labels.current().language,
         )
 
-    def overview(self, expected, chosen, tables, problem_rows):
+    def overview(self, expected, chosen, tables):
         """Per section: answered, file, counts. Plain aggregation over the tables: one pass each."""
         import pandas as pd
 
@@ -463,9 +463,11 @@ class _Consolidator:
                         st["godbht_sum"] += v
                         st["godbht_filled"] += 1
         used_files = {sid: r.source.name for sid, r in chosen.items()}
-        for file, sid, *_, severity, _ in problem_rows:
-            if severity in ("error", "warning") and sid in stats and used_files.get(sid) == file:
-                stats[sid]["errors" if severity == "error" else "warnings"] += 1
+        for sid, r in chosen.items():
+            if sid in stats:
+                for severity, n in severity_counts(r.data.problems).items():
+                    if severity in ("error", "warning"):
+                        stats[sid]["errors" if severity == "error" else "warnings"] += n
         rows = []
         for sid in expected:
             st = stats[sid]

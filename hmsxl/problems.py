@@ -8,6 +8,7 @@ checks that the two tables name the same codes.
 
 from __future__ import annotations
 
+from collections import Counter
 from typing import NamedTuple
 
 from . import labels
@@ -120,3 +121,15 @@ def left_out(first: Problem, count: int, listed: int) -> Problem:
     `listed` ones: at the first one's cell, with its message."""
     return problem("problems_left_out", file=first.file, sheet=first.sheet, cell=first.cell, count=count,
                    listed=listed, first=labels.Msg("problem", first.code, first.params))
+
+
+def severity_counts(problems) -> Counter:
+    """How many problems of each severity there are, counting those left out of the list
+    (beyond the first of their kind on a sheet) under their own severity."""
+    counts: Counter = Counter()
+    for p in problems:
+        if p.code == "problems_left_out":
+            counts[SEVERITY[p.params["first"].key]] += p.params["count"]
+        else:
+            counts[p.severity] += 1
+    return counts

@@ -28,7 +28,7 @@ import python_calamine as pc
 from . import labels
 from .config import LIST_MAX_ITEMS, Unit
 from .fields import Level, as_text, col_letter, is_empty
-from .problems import PROBLEMS_PER_KIND, SEVERITIES, Problem, left_out, problem
+from .problems import PROBLEMS_PER_KIND, SEVERITIES, Problem, left_out, problem, severity_counts
 from .safety import UnreadableFile, check_file
 from .schema import IDENTITY_KEYS, SCHEMA_VERSION, TEMPLATE_VERSION, Schema, Sheet, schema_for, schema_of
 from .wheel import year_occurrences
@@ -87,7 +87,8 @@ class WorkbookData:
         return {rec["key"]: rec for rec in self.tables.get("annual", [])}
 
     def count(self, severity: str) -> int:
-        return sum(p.severity == severity for p in self.problems)
+        """How many problems of `severity`, with those left out of the list."""
+        return severity_counts(self.problems)[severity]
 
     @property
     def errors(self) -> list[Problem]:

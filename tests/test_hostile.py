@@ -724,6 +724,12 @@ def test_11_a_sheet_filled_beside_its_table_lists_200_values_and_counts_the_rest
     assert (more.sheet, more.cell, more.params["count"]) == ("Handlingsplan", "AW302", len(rows) * len(cols) - 200)
     assert "«302048»" in more.message and "200" in more.message
     assert len(data.problems) < 250
+    # The counts are of every problem, listed or not.
+    assert data.count("warning") == len(rows) * len(cols) + len([p for p in data.problems
+                                                                 if p.severity == "warning" and p.code not in
+                                                                 ("value_outside_table", "problems_left_out")])
+    overview = consolidate([path], today=TODAY).overview
+    assert overview["warnings"].iloc[0] == data.count("warning")
 
 
 def test_11_the_rows_of_a_file_not_used_are_listed_as_far_as_any_other_problem(unit, tmp_path):
