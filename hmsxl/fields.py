@@ -127,7 +127,7 @@ class Field:
     def summarize(self, values):
         """The report's total over one value per section: here, how many answered."""
         answered = sum(not is_empty(v) for v in values)
-        return labels.REPORT["summary_answers"].format(n=answered) if answered else None
+        return labels.current().plural("report", "summary_answers", answered) if answered else None
 
 
 @dataclass(frozen=True)
@@ -376,8 +376,13 @@ class Count(Field):
         return number, issue
 
     def summarize(self, values):
-        """The sum over the sections that gave a whole number."""
+        """The sum over the sections that gave a whole number; answers that are not one
+        (kept as the leader wrote them) are counted beside it, so the sum is not taken for
+        the whole."""
         numbers = [v for v in values if isinstance(v, int) and not isinstance(v, bool)]
+        others = sum(not is_empty(v) for v in values) - len(numbers)
+        if others:
+            return labels.current().plural("report", "summary_sum_partial", others, sum=sum(numbers))
         return sum(numbers) if numbers else None
 
 

@@ -371,3 +371,21 @@ def test_a_number_past_what_a_spreadsheet_holds_is_written_as_text():
     xml = rows_xml(0, [(2 * int(1.7e308), 10 ** 5000, float("inf"), 7)], ["auto"] * 4, [10] * 4, styles).decode()
     assert "<t>3399999999999999" in xml and "<t>≈1e5000</t>" in xml and "<t>inf</t>" in xml
     assert '<c r="D1" s="1"><v>7</v></c>' in xml
+
+
+def test_a_total_says_how_many_answers_it_could_not_add(unit, tmp_path):
+    fills = {sid: {"annual": {"employees": {"answer": n}}}
+             for sid, n in (("samling", 12), ("drift", 30), ("adm", 5))}
+
+    def edit(sid, wb):
+        if sid == "adm":
+            ws = wb["Årsrapport"]
+            cell = next(c for row in ws.iter_rows() for c in row if c.value == 5)
+            cell.value = "ca. fem"
+
+    result = consolidate([returned(unit, tmp_path, fills, edit)], config=unit, today=TODAY)
+    ws = openpyxl.load_workbook(report(result, tmp_path))["Årsrapport"]
+    rows = [list(r) for r in ws.iter_rows(min_row=4, values_only=True)]
+    employees = next(r for r in rows if r[1] == "Antall ansatte i seksjonen")
+    assert employees[rows[0].index("Sum / fordeling")] == "42 (+1 svar som ikke er et tall)"
+    assert "ca. fem" in employees
