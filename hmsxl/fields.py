@@ -381,6 +381,8 @@ class Count(Field):
         the whole."""
         numbers = [v for v in values if isinstance(v, int) and not isinstance(v, bool)]
         others = sum(not is_empty(v) for v in values) - len(numbers)
+        if others and not numbers:  # nothing to add up: how many answered
+            return labels.current().plural("report", "summary_answers", others)
         if others:
             return labels.current().plural("report", "summary_sum_partial", others, sum=sum(numbers))
         return sum(numbers) if numbers else None
