@@ -333,7 +333,9 @@ def _wheel_sheet(book: _Book, r, sheet):
     # the activities table).
     keys = book.fit_columns(ws.name, list(dict.fromkeys(row["key"] for row in records)), 1)
     names = {row["key"]: row["activity"] for row in records}
-    sections = book.fit_rows(ws.name, list(dict.fromkeys(row["section"] for row in records)), hr + 1)
+    # Keyed by id: two sections may share a name (without unit.toml, each file names its own).
+    sections = book.fit_rows(ws.name, list(dict.fromkeys((row["section_id"], row["section"]) for row in records)),
+                             hr + 1)
     book.note(ws)
     ws.set_column(0, 0, 26)
     ws.set_column(1, max(1, len(keys)), 16)
@@ -344,12 +346,12 @@ def _wheel_sheet(book: _Book, r, sheet):
     known = set(r.lists.get("wheel_statuses", ()))
     kind_of = {R["wheel_done"]: "done", R["wheel_overdue"]: "overdue", R["wheel_open"]: "open",
                R["wheel_na"]: "na"}
-    cells = {(row["section"], row["key"]): row for row in records}
-    for i, section in enumerate(sections, start=hr + 1):
+    cells = {(row["section_id"], row["key"]): row for row in records}
+    for i, (sid, section) in enumerate(sections, start=hr + 1):
         ws.set_row(i, 45)  # room for the state, its date and the leader's own word
         book.text(ws, i, 0, as_text(section), book.f.kinds["text"])
         for c, key in enumerate(keys, start=1):
-            row = cells.get((section, key))
+            row = cells.get((sid, key))
             if row is None:
                 continue
             text = row["state"]

@@ -389,3 +389,19 @@ def test_a_total_says_how_many_answers_it_could_not_add(unit, tmp_path):
     employees = next(r for r in rows if r[1] == "Antall ansatte i seksjonen")
     assert employees[rows[0].index("Sum / fordeling")] == "42 (+1 svar som ikke er et tall)"
     assert "ca. fem" in employees
+
+
+def test_two_sections_of_one_name_keep_a_row_each_in_the_wheel_grid(unit, tmp_path):
+    # Without unit.toml each file names its own section: two may share a name.
+    twin = dataclasses.replace(unit, sections=tuple(
+        dataclasses.replace(s, name="Driften") if s.id in ("drift", "adm") else s for s in unit.sections))
+    fills = {"drift": {"wheel": {"vernerunde": {"status": "Gjennomført"}}},
+             "adm": {"wheel": {"vernerunde": {"status": "Ikke aktuelt"}}}}
+    folder = tmp_path / "svar"
+    generate(twin, folder, sections=list(fills), fills=fills, force=True)
+    result = consolidate([folder], today=TODAY)
+    ws = openpyxl.load_workbook(report(result, tmp_path))["Årshjul"]
+    header = [c.value for c in ws[4]]
+    col = header.index("Vernerunde") + 1
+    grid = [(ws.cell(r, 1).value, ws.cell(r, col).value) for r in range(5, ws.max_row + 1) if ws.cell(r, 1).value]
+    assert grid == [("Driften", "Ikke aktuelt"), ("Driften", "Gjennomført")]
