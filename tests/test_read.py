@@ -62,7 +62,7 @@ def test_clean_generated_workbook_has_no_problems(generated):
         data = read_workbook(path, config=unit, today=TODAY)
         # A blank God BHT is a note to the leader, nothing more.
         assert [(p.code, p.severity) for p in data.problems] == [("godbht_empty", "info")]
-        assert len(data.godbht) == 15 and len(data.annual) == 14 and data.actions == []
+        assert len(data.godbht) == 15 and len(data.annual) == 19 and data.actions == []
 
 
 def test_section_comes_from_the_identity_not_the_file_name(workbook, tmp_path):
@@ -92,7 +92,7 @@ def test_planted_mistakes_are_reported_at_their_cells(workbook, tmp_path):
         ("Handlingsplan", "H6"): "Pabegynt", ("Handlingsplan", "I6"): "vår 2026",
         ("Handlingsplan", "B7"): "Glemte resten av raden",
         ("God BHT", "E7"): 7, ("God BHT", "F7"): "tre",
-        ("Årsrapport", "D7"): "fire",
+        ("Årsrapport", "D8"): "fire",
     }
     data = read_workbook(filled(workbook, tmp_path / "x.xlsx", cells), today=TODAY)
     found = codes(data)
@@ -103,7 +103,7 @@ def test_planted_mistakes_are_reported_at_their_cells(workbook, tmp_path):
     for ref in ("A7", "D7", "E7", "F7", "G7", "H7"):
         assert ("Handlingsplan", ref, "required") in found
     assert ("God BHT", "E7", "out_of_range") in found and ("God BHT", "F7", "not_a_number") in found
-    assert ("Årsrapport", "D7", "not_a_number") in found
+    assert ("Årsrapport", "D8", "not_a_number") in found
     msg = next(p for p in data.problems if p.cell == "H6").message
     assert "Mente du «Påbegynt»" in msg
     row = data.actions[1]
