@@ -31,6 +31,7 @@ from .inputs import NoInputError, SourceResult, collect, read_sources
 from .problems import PROBLEMS_PER_KIND, left_out, problem, severity_counts
 from .safety import SKIPPED_CODES
 from .schema import Schema, Sheet, schema_for
+from .wheel import year_occurrences
 
 R = labels.section("REPORT")
 # A file with one of these problems belongs to another unit or year, or cannot be trusted.
@@ -67,6 +68,9 @@ class Consolidation:
     year: int | None = None
     workbook_lists: dict = field(default_factory=dict)  # without a unit: the lists the workbooks carried
     language: str = labels.DEFAULT_LANGUAGE  # the report's: the unit's, else the one in force
+    # Each problem's message as data (in the order of `problems`): a reminder tells a
+    # section its problems in the section's language.
+    problem_messages: list = field(default_factory=list)
 
     @property
     def actions(self):
@@ -203,6 +207,23 @@ class Tabulator:
         self.meaning = _Meaning.of(config.lists() if config else dict(labels.DEFAULT_LISTS), today)
         self.sections = {s.id: (s.name, s.leader) for s in config.sections} if config else {}
         self.plans = {sheet.key: _Plan(sheet) for sheet in schema.sheets}
+        self._names: dict = {}
+
+    def names(self, sheet: Sheet, sid: str) -> dict:
+        """A keyed sheet's pre-filled texts (element, question, activity...) by row key, in
+        the report's language: a section that answered in another language reads them in
+        its own, and the report shows them in one."""
+        if not sheet.key_column or sheet.rows is None:
+            return {}
+        slot = (sheet.key, sid if sheet.key == "wheel" else "")
+        if slot not in self._names:
+            occurrences = None
+            if self.config is not None and self.config.has_section(sid):
+                occurrences = year_occurrences(self.config, sid)
+            rows = sheet.rows(sheet, self.config, occurrences) or ()
+            shown = [c.key for c in sheet.columns if not c.input and c.key != sheet.key_column and c.in_report]
+            self._names[slot] = {row["key"]: {k: row[k] for k in shown if k in row} for row in rows}
+        return self._names[slot]
 
     def context(self, sid: str, data=None) -> dict:
         """Which section: from the unit, else from what the workbook's hidden sheet says."""
@@ -222,9 +243,13 @@ class Tabulator:
     def rows(self, data, file: str) -> dict[str, list[tuple]]:
         context, meaning = self.context(data.section_id or "", data), self.meaning_of(data)
         errors = _errors_by_row(data)
-        return {key: [plan.row(rec, data, context, file, meaning, errors.get(key, {}))
-                      for rec in data.tables.get(key, ())]
-                for key, plan in self.plans.items()}
+        sid = data.section_id or ""
+        out = {}
+        for key, plan in self.plans.items():
+            names = self.names(plan.sheet, sid)
+            out[key] = [plan.row({**rec, **names.get(rec.get("key"), {})} if names else rec, data, context, file,
+                                 meaning, errors.get(key, {})) for rec in data.tables.get(key, ())]
+        return out
 
 
 def _errors_by_row(data) -> dict[str, dict[int, set]]:
@@ -364,7 +389,7 @@ class _Consolidator:
             if d is None and r.error_code in SKIPPED_CODES:
                 pass  # not an answer, and nothing wrong with it: listed in the sources only
             elif d is None:
-                problem_rows.append((r.source.name, "", "", "", "", "", r.error_code, "error", str(r.error)))
+                problem_rows.append((r.source.name, "", "", "", "", "", r.error_code, "error", str(r.error), r.error))
             else:
                 problem_rows.extend(_problem_row(p, sid) for p in d.problems)
                 rows = d.rows if d.rows is not None else self.tabulator.rows(d, r.source.name)
@@ -388,7 +413,8 @@ class _Consolidator:
         # Worst first, then by file and sheet (stable: cells stay in the order they were read).
         rank = {"error": 0, "warning": 1, "info": 2}
         problem_rows.sort(key=lambda row: (rank.get(row[7], 3), row[0], row[2]))
-        problems = pd.DataFrame(problem_rows, columns=PROBLEM_COLUMNS)
+        problems = pd.DataFrame([row[:-1] for row in problem_rows], columns=PROBLEM_COLUMNS)
+        messages = [row[-1] for row in problem_rows]
         sources = pd.DataFrame(source_rows, columns=["file", "sha256", "size", "sender", "kind", "unit", "year",
                                                      "section_id", "saved_at", "status", "reason"])
         actions = tables.get("actions")
@@ -421,7 +447,7 @@ class _Consolidator:
             unit=self.config, today=self.today, schema=self.schema, tables=tables, overview=overview,
             overdue=overdue, godbht=godbht, problems=problems, missing=missing, sources=sources,
             reconciliation=reconciliation, unit_name=self.config.name if self.config else unit_name,
-            year=self.config.year if self.config else year, workbook_lists=lists,
+            year=self.config.year if self.config else year, workbook_lists=lists, problem_messages=messages,
             language=labels.current().language,
         )
 
@@ -491,8 +517,10 @@ PROBLEM_COLUMNS = ("file", "section_id", "sheet", "cell", "field", "value", "cod
 
 
 def _problem_row(p, section_id: str) -> tuple:
-    """A problem as a row of the problems table (PROBLEM_COLUMNS): with the file's section."""
-    return (p.file, section_id, p.sheet, p.cell, p.field, p.value, p.code, p.severity, p.message)
+    """A problem as a row of the problems table (PROBLEM_COLUMNS): with the file's section;
+    then its message as data, to be put into words again in another language."""
+    return (p.file, section_id, p.sheet, p.cell, p.field, p.value, p.code, p.severity, p.message,
+            labels.Msg("problem", p.code, p.params))
 
 
 def _sheet(schema: Schema, key: str) -> Sheet | None:

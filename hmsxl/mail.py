@@ -116,7 +116,8 @@ def _reminder_details(unit: Unit, section: Section, result) -> tuple[str, bool] 
         lines = [labels.current().plural("reminder", "problems", len(errors))]
         for e in errors.head(PROBLEM_LINES).itertuples():
             where = f"{e.sheet}!{e.cell}" if e.cell else e.sheet
-            lines.append(labels.REMINDER["problem_line"].format(where=where, message=e.message))
+            said = result.problem_messages[e.Index] if e.Index < len(result.problem_messages) else e.message
+            lines.append(labels.REMINDER["problem_line"].format(where=where, message=labels.render(said)))
         if len(errors) > PROBLEM_LINES:
             lines.append(labels.REMINDER["more"].format(n=len(errors) - PROBLEM_LINES))
         parts.append("\n".join(lines))

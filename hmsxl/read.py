@@ -213,6 +213,20 @@ def read_checked(checked, config: Unit | None = None, today: dt.date | None = No
     return data
 
 
+PROBLEM_LIST_COLUMNS = ("severity", "sheet", "cell", "field", "value", "message")
+
+
+@functools.cache
+def _problem_list_headers() -> frozenset:
+    return frozenset(tuple(cat.REPORT_COLUMNS[k] for k in PROBLEM_LIST_COLUMNS) for cat in labels.all_catalogs())
+
+
+def _is_problem_list(rows: list[list]) -> bool:
+    """The list of problems an annotated copy carries (in any language): returned with the
+    workbook, it is hmsxl's own earlier answer, not something the leader wrote."""
+    return bool(rows) and tuple(as_text(v) for v in rows[0][:len(PROBLEM_LIST_COLUMNS)]) in _problem_list_headers()
+
+
 def _is_report(names: list[str]) -> bool:
     """A LAMU report of hmsxl's (in any language), not a section's workbook: its overview
     and its list of sources, and no hidden identity sheet."""
@@ -484,7 +498,7 @@ class _Locator:
 def _unknown_sheets(book: _Book, found: dict):
     known = set(found.values()) | sheet_names("guide") | sheet_names("identity")
     for name in book.names:
-        if name in known:
+        if name in known or _is_problem_list(book.rows(name)):
             continue
         cells = [(r, c, v) for r, row in enumerate(book.rows(name)) for c, v in enumerate(row) if not is_empty(v)]
         if cells:

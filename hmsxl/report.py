@@ -643,10 +643,11 @@ def csv_tables(result) -> dict[str, tuple[list[str], object]]:
     out = {}
     for sheet in result.schema.sheets:
         out[sheet.key] = ([c.key for c in sheet.table_columns], result.tables[sheet.key])
-    out["overdue"] = (list(result.overdue.columns), result.overdue)
-    for name, frame in (("overview", result.overview), ("godbht_profile", result.godbht),
+    # The overdue view and the God BHT profile exist when their sheets do.
+    for name, frame in (("overdue", result.overdue), ("overview", result.overview), ("godbht_profile", result.godbht),
                         ("problems", result.problems), ("missing", result.missing), ("sources", result.sources)):
-        out[name] = (list(frame.columns), frame)
+        if frame is not None:
+            out[name] = (list(frame.columns), frame)
     return out
 
 

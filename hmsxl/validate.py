@@ -17,7 +17,7 @@ from .errors import HmsxlError
 from .fileio import atomic_write_bytes
 from .inputs import safe_text
 from .safety import SKIPPED_CODES
-from .read import SEVERITIES, WorkbookData
+from .read import PROBLEM_LIST_COLUMNS, SEVERITIES, WorkbookData
 
 FILL = {severity: colours.argb(c) for severity, c in colours.SEVERITY.items()}
 NAME_MAX = 255  # bytes in a file name, on the file systems advisors use
@@ -261,7 +261,7 @@ def _annotated_copy(data: WorkbookData, checked, password=None) -> tuple[bytes, 
         cell.comment = Comment(_text(text)[:2000], "hmsxl", width=320, height=120)
     # The leader's own sheet of that name stays: ours gets a name of its own.
     ws = wb.create_sheet(_sheet_title(labels.REPORT_SHEETS["problems"], {t.lower() for t in wb.sheetnames}), 0)
-    headers = tuple(labels.REPORT_COLUMNS[k] for k in ("severity", "sheet", "cell", "field", "value", "message"))
+    headers = tuple(labels.REPORT_COLUMNS[k] for k in PROBLEM_LIST_COLUMNS)
     ws.append(headers)
     for c in ws[1]:
         c.font = Font(bold=True)

@@ -204,6 +204,21 @@ def test_reminders_say_what_is_true(tmp_path, unit):
     assert nb.REMINDER["deadline_past"].format(deadline=deadline) in body
 
 
+
+def test_a_reminder_tells_a_section_its_problems_in_its_own_language(tmp_path, unit):
+    from hmsxl.mail import make_drafts
+
+    unit = dataclasses.replace(unit, sections=tuple(
+        dataclasses.replace(s, language="nn") if s.id == "formidling" else s for s in unit.sections))
+    generate(unit, tmp_path / "wb", generated_at=GENERATED_AT)
+    half = {"category": "Annet", "challenge": "Støy", "priority": "Lav", "responsible": "Leiar",
+            "deadline": dt.date(YEAR, 12, 1), "status": "Påbegynt"}  # no measure: a required field
+    generate(unit, tmp_path / "back", sections=["formidling"], fills={"formidling": {"actions": [half]}},
+             generated_at=GENERATED_AT)
+    make_drafts(unit, tmp_path / "wb", tmp_path / "out", reminders_from=tmp_path / "back", today=dt.date(YEAR, 11, 1))
+    body, _ = _reminder(tmp_path / "out", "formidling")
+    assert "må fyllast ut" in body and "må fylles ut" not in body
+
 # --------------------------------------------------------------------------- through LibreOffice
 
 
@@ -229,6 +244,9 @@ def test_returns_in_bokmal_and_nynorsk_make_one_report(tmp_path, lo_fill):
     assert sorted(result.actions["challenge"]) == ["Utfordring nb", "Utfordring nn"]
     assert list(result.overview["answered"]) == [True, True]
     assert set(result.godbht_sections.loc[result.godbht_sections["key"] == "e01", "level_bht"]) == {3}
+    # The nynorsk section's elements and groups are shown as the bokmål report names them.
+    assert set(result.godbht_sections["group"]) <= set(nb.GODBHT_GROUPS.values())
+    assert set(result.godbht_sections["element"]) == {name for _, name in nb.GODBHT_ELEMENTS}
     report = openpyxl.load_workbook(result.write_excel(tmp_path / "rapport.xlsx"))
     assert report.sheetnames[0] == nb.REPORT_SHEETS["overview"]  # the unit's language
 
@@ -260,3 +278,6 @@ def test_a_danish_and_an_english_unit_read_back_through_libreoffice(tmp_path, lo
         assert list(result.tables["competence"]["member"]) == ["AMR"]
     report = openpyxl.load_workbook(result.write_excel(tmp_path / "report.xlsx"))
     assert report.sheetnames[0] == cat.REPORT_SHEETS["overview"]
+    written = {p.name for p in result.to_csv(tmp_path / "csv")}
+    assert {"actions.csv", "overview.csv", "problems.csv"} <= written
+    assert ("competence.csv" in written) == (lang == "da") and ("godbht_profile.csv" in written) == (lang != "da")
