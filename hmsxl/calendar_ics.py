@@ -62,6 +62,24 @@ def _calendar_bytes(unit: Unit, section_id: str | None) -> bytes:
             alarm.add("trigger", (o.due - start) - dt.timedelta(days=unit.mail.reminder_days))
             event.add_component(alarm)
         cal.add_component(event)
+    # The day the workbooks are due back: the leaders' own deadline of the year.
+    event = Event()
+    event.add("uid", f"{unit.year}-return-deadline-{scope}@hmsxl")
+    event.add("dtstamp", stamp)
+    event.add("summary", CALENDAR["return_deadline"])
+    event.add("dtstart", unit.return_deadline)
+    event.add("dtend", unit.return_deadline + dt.timedelta(days=1))
+    event.add("description", CALENDAR["return_deadline_what"].format(advisor=unit.advisor.name,
+                                                                      email=unit.advisor.email))
+    event.add("categories", ["HMS"])
+    event.add("transp", "TRANSPARENT")
+    if unit.mail.reminder_days:
+        alarm = Alarm()
+        alarm.add("action", "DISPLAY")
+        alarm.add("description", CALENDAR["reminder"].format(name=CALENDAR["return_deadline"]))
+        alarm.add("trigger", -dt.timedelta(days=unit.mail.reminder_days))
+        event.add_component(alarm)
+    cal.add_component(event)
     return cal.to_ical()
 
 

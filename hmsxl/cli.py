@@ -16,6 +16,10 @@ class _UserError(click.ClickException):
         super().__init__(message)
         self.exit_code = exit_code
 
+    def show(self, file=None) -> None:
+        """One line on stderr, headed in the language in force ("Feil:", not "Error:")."""
+        click.echo(labels.CLI["error_prefix"].format(message=self.format_message()), file=file, err=True)
+
 
 def _library_errors(fn):
     """Turn the library's errors into one clear message and the right exit code."""
@@ -233,7 +237,7 @@ def consolidate(paths, report, config_path, csv_dir, strict, today, password):
         actions=_plural("actions", len(result.actions)), overdue=_plural("overdue", len(result.overdue)),
         errors=_plural("errors", errors), warnings=_plural("warnings", warnings)))
     if len(result.missing):
-        click.echo(labels.CLI["not_answered"].format(sections=", ".join(result.missing["section_id"])))
+        click.echo(labels.CLI["not_answered"].format(sections=", ".join(result.missing["section"])))
     click.echo(labels.CLI["rows_reconciled"].format(read=rec["rows_read"], reported=rec["rows_reported"],
                                                     rejected=rec["rows_rejected"]))
     if strict and (errors or warnings):

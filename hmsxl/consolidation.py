@@ -19,6 +19,7 @@ import dataclasses
 import datetime as dt
 import importlib
 import operator
+import re
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -37,8 +38,9 @@ R = labels.section("REPORT")
 # A file with one of these problems belongs to another unit or year, or cannot be trusted.
 WRONG_CODES = {"wrong_unit", "wrong_year", "unknown_section", "template_too_new"}
 # Forfalt: the overdue actions by leader, for reminders (columns of the actions table).
+# A status the reader could not use ("Ferdig") shows why its action counts as overdue.
 OVERDUE_KEYS = ("leader", "section", "challenge", "measure", "responsible", "deadline", "days_late", "status",
-                "source")
+                "row_errors", "original", "source")
 GODBHT_HALF = 0.5  # a section's God BHT mean is shown once at least this share of levels is filled
 
 __all__ = ["Consolidation", "NoInputError", "carry_over", "consolidate"]
@@ -416,7 +418,7 @@ class _Consolidator:
         problems = pd.DataFrame([row[:-1] for row in problem_rows], columns=PROBLEM_COLUMNS)
         messages = [row[-1] for row in problem_rows]
         sources = pd.DataFrame(source_rows, columns=["file", "sha256", "size", "sender", "kind", "unit", "year",
-                                                     "section_id", "saved_at", "status", "reason"])
+                                                     "section_id", "saved_at", "status", "reason"], dtype=object)
         actions = tables.get("actions")
         overdue = _overdue_view(actions) if actions is not None else None
         missing = pd.DataFrame([
@@ -536,9 +538,16 @@ def _source_row(r: SourceResult, status: str, reason: str) -> dict:
     return {
         "file": r.source.name, "sha256": r.sha256, "size": r.size, "sender": r.source.sender,
         "kind": d.kind if d else "", "unit": (d.unit or "") if d else "", "year": (d.year or "") if d else "",
-        "section_id": (d.section_id or "") if d else "", "saved_at": d.saved_at if d else "",
+        "section_id": (d.section_id or "") if d else "", "saved_at": _shown_time(d.saved_at) if d else "",
         "status": status, "reason": reason,
     }
+
+
+def _shown_time(iso: str) -> str:
+    """A file's last save as people read it, the same for every kind of file: xlsx says
+    "2026-11-23T22:06:05Z", ods "2026-11-23T22:06:05.766594703"."""
+    m = re.match(r"(\d{4}-\d{2}-\d{2})[T ](\d{2}:\d{2})", iso or "")
+    return f"{m.group(1)} {m.group(2)}" if m else (iso or "")
 
 
 def _overdue_view(actions):
@@ -603,13 +612,26 @@ def carry_over(unit: Unit, paths, last_year: int | None = None) -> CarryOver:
     unit = unit_arg(unit)
     last = dataclasses.replace(unit, year=last_year or unit.year - 1)
     result = consolidate(paths, config=last, today=dt.date(last.year, 12, 31))
+    from .read import ListsContext
+
     done = set(unit.done_statuses)
-    keys = [c.key for c in result.schema["actions"].input_columns]
+    columns = result.schema["actions"].input_columns
+    ctx = ListsContext(unit.year, {**unit.lists()})
     fills: dict[str, dict] = {}
     for row in result.actions.to_dict("records"):
         if row["status"] in done:
             continue
-        action = {k: (None if _missing(row[k]) else row[k]) for k in keys}
+        action, kept = {}, []
+        for col in columns:
+            value = None if _missing(row[col.key]) else row[col.key]
+            if value is not None and col.key != "comment" and col.field.parse(value, ctx)[1] is not None:
+                # Not a value the new workbook's cell takes (a status not in the list, a date
+                # as words): the cell starts empty, the leader's words go in the comment.
+                kept.append(labels.REPORT["carried_value"].format(label=col.label, value=labels.quote(as_text(value))))
+                value = None
+            action[col.key] = value
+        if kept:
+            action["comment"] = "; ".join(([action["comment"]] if action.get("comment") else []) + kept)
         fills.setdefault(row["section_id"], {"actions": []})["actions"].append(action)
     return CarryOver(fills, result.sources)
 

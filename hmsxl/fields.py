@@ -236,7 +236,7 @@ class Choice(Field):
         index = _ListIndex.of(self.options(unit))
         if text in index.members:
             return text, None
-        fixed = index.folded.get(_fold(text))
+        fixed = index.folded.get(_fold(text)) or _translated(text, self.list_name, index.options)
         if fixed is not None:
             return fixed, _issue("choice_corrected", text=text, result=fixed)
         suggestion = index.close_match(text) or _by_meaning(text, self.list_name, unit)
@@ -252,6 +252,32 @@ class Choice(Field):
                 counts[as_text(v)] = counts.get(as_text(v), 0) + 1
         ranked = sorted(counts.items(), key=lambda vn: (-vn[1], nordic_key(vn[0])))
         return " · ".join(f"{v} {n}" for v, n in ranked) or None
+
+
+@functools.cache
+def _default_lists(list_name: str) -> tuple[tuple[str, ...], ...]:
+    """A list as each language has it by default (the yes/no answers, the priorities...)."""
+    out = []
+    for cat in labels.all_catalogs():
+        values = cat.YES_NO if list_name == "yes_no" else cat.DEFAULT_LISTS.get(list_name)
+        if values:
+            out.append(tuple(values))
+    return tuple(out)
+
+
+def _translated(text: str, list_name: str, values: tuple[str, ...]) -> str | None:
+    """A value of a default list in another language, where the unit uses a default list:
+    a nynorsk leader's «Høg» in a bokmål unit is its «Høy» (the same place in the list)."""
+    defaults = _default_lists(list_name)
+    if tuple(values) not in defaults:
+        return None
+    folded = _fold(text)
+    for other in defaults:
+        if len(other) == len(values):
+            for i, v in enumerate(other):
+                if _fold(v) == folded:
+                    return values[i]
+    return None
 
 
 SUGGEST_MAX = 100  # "did you mean" is looked for in lists this long, for texts this long

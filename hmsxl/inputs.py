@@ -613,7 +613,7 @@ class SourceResult:
     error_code: str = ""
     error: str = ""
     annotated: bytes | None = field(default=None, repr=False)  # an annotated copy, when asked
-    annotated_note: str = ""  # what the copy is, or why there is none
+    annotated_note: tuple = ()  # what the copy is, or why there is none (as `labels.Msg`s)
 
 
 _worker: dict = {}
@@ -673,7 +673,7 @@ def _read_one(job) -> SourceResult:
             except (KeyboardInterrupt, SystemExit):
                 raise
             except BaseException as exc:  # noqa: BLE001 - the file was read: no copy, its result stands
-                result.annotated_note = labels.ANNOTATED["failed"].format(detail=_first_line(exc))
+                result.annotated_note = (labels.msg("annotated", "failed", detail=_first_line(exc)),)
         if s.get("tabulate") is not None:
             # For a consolidation: the report's rows cross to the main process, not the records.
             result.data.rows = s["tabulate"].rows(result.data, source.name)

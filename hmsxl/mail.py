@@ -47,11 +47,14 @@ class Draft:
     attachment: str
 
 
-def _fill(template: str, unit: Unit, section: Section, details: str = "", today: dt.date | None = None) -> str:
-    """A mail template filled for a section, in the language in force (the section's)."""
+def _fill(template: str, unit: Unit, section: Section, details: str = "", today: dt.date | None = None,
+          answered: bool = False) -> str:
+    """A mail template filled for a section, in the language in force (the section's). To a
+    section that answered, the deadline line thanks it instead of naming the deadline."""
     today = today or dt.date.today()
     deadline = fmt_date_long(unit.return_deadline)
-    line = labels.REMINDER["deadline_future" if today <= unit.return_deadline else "deadline_past"]
+    line = labels.REMINDER["deadline_answered" if answered else
+                           "deadline_future" if today <= unit.return_deadline else "deadline_past"]
     sheets = [sheet.name for sheet in schema_for(unit).sheets]
     return template.format(
         unit=unit.name, year=unit.year, section=section.name, leader=section.leader, deadline=deadline,
@@ -174,7 +177,8 @@ def make_drafts(unit: Unit, workbook_dir, outbox, sections=None, reminders_from=
                 name = f"{unit.year}-{s.id}.eml"
             else:
                 msg = _message(unit, s, _fill(_template(unit, "reminder_subject"), unit, s, today=today),
-                               _fill(_template(unit, "reminder_body"), unit, s, details[s.id][0], today=today))
+                               _fill(_template(unit, "reminder_body"), unit, s, details[s.id][0], today=today,
+                                     answered=not details[s.id][1]))
                 name = f"{unit.year}-{s.id}-paaminnelse.eml"
         attached = ""
         if s.id in attachments:

@@ -100,7 +100,7 @@ class WorkbookData:
         return f"{col_letter(sheet.index(key) if index is None else index)}{row}"
 
 
-class _Lists:
+class ListsContext:
     """What field parsing needs of a unit: the year and the value lists."""
 
     def __init__(self, year: int, lists: dict):
@@ -329,7 +329,7 @@ class _Book:
 # --------------------------------------------------------------------------- identity
 
 
-def _identity(book: _Book, data: WorkbookData, config: Unit | None, today: dt.date) -> _Lists:
+def _identity(book: _Book, data: WorkbookData, config: Unit | None, today: dt.date) -> ListsContext:
     """Who the workbook is for (the hidden sheet), checked against the unit; the lists that apply."""
     lists = dict(config.lists()) if config else {k: tuple(v) for k, v in labels.DEFAULT_LISTS.items()}
     lists.setdefault("yes_no", labels.YES_NO)
@@ -380,7 +380,7 @@ def _identity(book: _Book, data: WorkbookData, config: Unit | None, today: dt.da
             book.problem("unknown_section", sheet=name, cell="B6", value=data.section_id, found=data.section_id)
     year = data.year or (config.year if config else today.year)
     data.lists = lists
-    return _Lists(year, lists)
+    return ListsContext(year, lists)
 
 
 TITLE_RE = re.compile(r"(\d{4}) – (.+)$")
@@ -515,7 +515,7 @@ def _unknown_sheets(book: _Book, found: dict):
 class _TableReader:
     """Reads the rows of one schema sheet under its header row, typed by the schema."""
 
-    def __init__(self, book: _Book, sheet: Sheet, name: str, header, ctx: _Lists):
+    def __init__(self, book: _Book, sheet: Sheet, name: str, header, ctx: ListsContext):
         self.book = book
         self.sheet = sheet
         self.name = name
@@ -669,7 +669,11 @@ class _TableReader:
 # --------------------------------------------------------------------------- across cells
 
 
-def _cross_checks(book: _Book, data: WorkbookData, ctx: _Lists, today: dt.date, schema: Schema):
+def _level(value) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool) and 1 <= value <= 4
+
+
+def _cross_checks(book: _Book, data: WorkbookData, ctx: ListsContext, today: dt.date, schema: Schema):
     """What no single cell shows: overdue actions and activities, a half-filled God BHT."""
     lists = ctx.lists()
     sheets = {s.key: s for s in schema.sheets}
@@ -696,7 +700,8 @@ def _cross_checks(book: _Book, data: WorkbookData, ctx: _Lists, today: dt.date, 
     if godbht is not None and "godbht" in data.tables:
         levels = [c.key for c in godbht.input_columns if isinstance(c.field, Level) and c.key in data.columns["godbht"]]
         total = len(data.godbht) * len(levels)
-        filled = sum(not is_empty(rec.get(k)) for rec in data.godbht for k in levels)
+        # Filled means a level: a wrong value is an error of its own, as in the report's count.
+        filled = sum(_level(rec.get(k)) for rec in data.godbht for k in levels)
         if total and not filled:
             book.problem("godbht_empty", sheet=godbht.name)
         elif filled < total:

@@ -194,7 +194,7 @@ def test_reminders_say_what_is_true(tmp_path, unit):
     assert attached
     body, attached = _reminder(tmp_path / "before", "samling")  # answered, one action late
     assert nb.REMINDER["missing"] not in body and nb.REMINDER["overdue"] in body and "Støy" in body
-    assert not attached
+    assert not attached and nb.REMINDER["deadline_answered"] in body
     body, _ = _reminder(tmp_path / "before", "drift")  # last year's workbook
     assert f"{YEAR - 1}" in body and "fjor" in body and nb.REMINDER["missing"] not in body
     assert "formidling" not in by_id  # answered, nothing late, nothing wrong
@@ -202,6 +202,8 @@ def test_reminders_say_what_is_true(tmp_path, unit):
     assert after
     body, _ = _reminder(tmp_path / "after", "adm")
     assert nb.REMINDER["deadline_past"].format(deadline=deadline) in body
+    body, _ = _reminder(tmp_path / "after", "samling")  # answered: thanked, not told the deadline passed
+    assert nb.REMINDER["deadline_answered"] in body and "Fristen" not in body
 
 
 

@@ -212,6 +212,8 @@ def test_calendar_holds_the_seed_wheel(setup):
     assert f"{YEAR}-ark-enhet@hmsxl" in ev and f"{YEAR}-ros-analyse-enhet@hmsxl" not in ev
     (alarm,) = vr.walk("VALARM")
     assert alarm["trigger"].dt == dt.timedelta(days=-7)
+    back = ev[f"{YEAR}-return-deadline-enhet@hmsxl"]  # the leaders' own deadline is in the calendar too
+    assert back["dtstart"].dt == unit.return_deadline and "arbeidsboka" in str(back["summary"])
     assert all("dtstamp" in e and "uid" in e for e in ev.values())
     # Stable UIDs and content: importing again updates instead of duplicating.
     CliRunner().invoke(main, ["calendar", str(config), "-o", str(tmp / "again.ics")])

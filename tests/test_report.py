@@ -405,3 +405,13 @@ def test_two_sections_of_one_name_keep_a_row_each_in_the_wheel_grid(unit, tmp_pa
     col = header.index("Vernerunde") + 1
     grid = [(ws.cell(r, 1).value, ws.cell(r, col).value) for r in range(5, ws.max_row + 1) if ws.cell(r, 1).value]
     assert grid == [("Driften", "Ikke aktuelt"), ("Driften", "Gjennomført")]
+
+
+def test_an_overdue_action_with_a_status_not_in_the_list_says_why_in_forfalt(unit, tmp_path):
+    def edit(sid, wb):
+        wb["Handlingsplan"]["H5"] = "Ferdig"
+
+    late = {**ACTION, "deadline": dt.date(YEAR, 2, 1)}
+    result = consolidate([returned(unit, tmp_path, {"drift": {"actions": [late]}}, edit)], config=unit, today=TODAY)
+    (row,) = sheet_rows(report(result, tmp_path), "Forfalt")
+    assert row["Status"] == "Ferdig" and row["Feil i raden"] == "Status"
