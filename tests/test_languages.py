@@ -167,7 +167,8 @@ def test_validate_counts_in_words_with_plurals(tmp_path, generated):
 
 
 def _reminder(outbox, sid):
-    msg = email.message_from_bytes((outbox / f"{YEAR}-{sid}-paaminnelse.eml").read_bytes(),
+    (path,) = outbox.glob(f"{YEAR}-{sid}-*.eml")
+    msg = email.message_from_bytes(path.read_bytes(),
                                    policy=email.policy.default)
     return msg.get_body(("plain",)).get_content(), list(msg.iter_attachments())
 
