@@ -31,7 +31,7 @@ from .fields import Level, as_text, cell_index, is_empty, nordic_key
 from .inputs import NoInputError, SourceResult, collect, read_sources
 from .problems import PROBLEMS_PER_KIND, left_out, problem, severity_counts
 from .safety import SKIPPED_CODES
-from .schema import Schema, Sheet, schema_for
+from .schema import ALL_SHEETS, Schema, Sheet, schema_for, schema_of
 from .wheel import year_occurrences
 
 R = labels.section("REPORT")
@@ -322,17 +322,34 @@ def consolidate(paths, config: Unit | None = None, today: dt.date | None = None,
     """
     paths, config, today = paths_arg(paths), unit_arg(config), day_arg(today)
     language = config.language if config else labels.current().language
+    # Without a unit, each workbook is read with the sheets it says it has (a Danish one's
+    # drøftelse, a unit's without God BHT), and the report has every sheet they have.
+    own = schema is None and config is None
     schema = schema or schema_for(config)
     with labels.language(language):
         today = today or dt.date.today()
         sources, skipped = collect(paths, password=password)
         if not sources and not skipped:
             raise NoInputError(labels.ERRORS["no_files"].format(paths=", ".join(str(p) for p in paths)))
-        tabulator = Tabulator(schema, config, today)
-        results = list(read_sources(sources, config, today, password, workers, progress, schema=schema,
-                                    tabulate=tabulator, meanwhile=_import_pandas, language=language))
-        status, chosen = _choose(results)
+        tabulator = Tabulator(schema_of(ALL_SHEETS) if own else schema, config, today)
+        results = list(read_sources(sources, config, today, password, workers, progress,
+                                    schema=None if own else schema, tabulate=tabulator, meanwhile=_import_pandas,
+                                    language=language))
+        if own:
+            schema = _sheets_read(results)
+        status, chosen = _choose(results, config)
         return _Consolidator(config, today, schema, tabulator).run(results, skipped, status, chosen)
+
+
+def _sheets_read(results) -> Schema:
+    """The sheets the workbooks were made with (as their hidden sheets say, or as read), in
+    hmsxl's order; hmsxl's own when none says."""
+    keys = set()
+    for r in results:
+        if r.data is not None:
+            keys |= set(filter(None, as_text(r.data.identity.get("sheets", "")).split(",")))
+            keys |= {k for k, rows in (r.data.rows or r.data.tables).items() if rows}
+    return schema_of([k for k in ALL_SHEETS if k in keys]) if keys else schema_for(None)
 
 
 def _import_pandas():
@@ -340,15 +357,22 @@ def _import_pandas():
     importlib.import_module("pandas")
 
 
-def _choose(results: list[SourceResult]):
+def _choose(results: list[SourceResult], config=None):
     """One file per section: the newest save (then e-mail date, then input order); why the others are not used."""
     candidates: dict[str, list[SourceResult]] = {}
     status: dict[int, tuple[str, str]] = {}
+    # Without a unit to check against: the unit and year most files are for decide, and a
+    # file for another (last year's, next year's blank) is not a newer answer.
+    said = Counter((r.data.unit, r.data.year) for r in results if r.data is not None and r.data.year)
+    main = said.most_common(1)[0][0] if said and not config else None
     for r in results:
         if r.data is None:
             status[r.index] = (R["status_skipped"] if r.error_code in SKIPPED_CODES else R["status_rejected"], r.error)
         elif {p.code for p in r.data.problems} & WRONG_CODES:
             status[r.index] = (R["status_rejected"], R["reason_wrong"])
+        elif main and r.data.year and (r.data.unit, r.data.year) != main:
+            status[r.index] = (R["status_rejected"], R["reason_not_most"].format(
+                unit=r.data.unit or "?", year=r.data.year, main_unit=main[0] or "?", main_year=main[1]))
         elif not r.data.section_id:
             status[r.index] = (R["status_rejected"], R["reason_no_section"])
         else:
@@ -370,7 +394,8 @@ class _Consolidator:
         self.schema = schema
         self.tabulator = tabulator or Tabulator(schema, config, today)
         self.meaning = self.tabulator.meaning
-        self.builders = {key: _Table(plan) for key, plan in self.tabulator.plans.items()}
+        self.builders = {key: _Table(plan) for key, plan in self.tabulator.plans.items()
+                         if key in {s.key for s in schema.sheets}}
         self.identities: dict = {}  # section id -> the data of the file used (its hidden sheet)
         self.meanings: dict = {}  # section id -> what its statuses mean
 

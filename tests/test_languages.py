@@ -11,6 +11,7 @@ import pytest
 from click.testing import CliRunner
 
 from hmsxl import consolidate, generate, labels, load_config, read_workbook
+from hmsxl.simulate import simulated_fill
 from hmsxl.cli import main
 from hmsxl.config import example_config_text, parse_config
 
@@ -284,3 +285,15 @@ def test_a_danish_and_an_english_unit_read_back_through_libreoffice(tmp_path, lo
     written = {p.name for p in result.to_csv(tmp_path / "csv")}
     assert {"actions.csv", "overview.csv", "problems.csv"} <= written
     assert ("competence.csv" in written) == (lang == "da") and ("godbht_profile.csv" in written) == (lang != "da")
+
+
+def test_without_unit_toml_a_danish_unit_is_read_with_its_own_sheets(tmp_path):
+    unit = unit_in("da")
+    sid = unit.sections[0].id
+    fill = simulated_fill(unit, sid, seed=2, today=dt.date(YEAR, 10, 1))
+    generate(unit, tmp_path / "svar", sections=[sid], fills={sid: fill}, generated_at=GENERATED_AT)
+    result = consolidate([tmp_path / "svar"], today=dt.date(YEAR, 10, 1))
+    assert [s.key for s in result.schema.sheets] == ["actions", "wheel", "discussion", "competence"]
+    assert not {"sheet_missing", "unknown_sheet"} & set(result.problems["code"])
+    assert len(result.tables["competence"]) == len(fill["competence"])
+    assert result.godbht is None and "godbht" not in result.tables

@@ -415,3 +415,13 @@ def test_an_overdue_action_with_a_status_not_in_the_list_says_why_in_forfalt(uni
     result = consolidate([returned(unit, tmp_path, {"drift": {"actions": [late]}}, edit)], config=unit, today=TODAY)
     (row,) = sheet_rows(report(result, tmp_path), "Forfalt")
     assert row["Status"] == "Ferdig" and row["Feil i raden"] == "Status"
+
+
+def test_without_unit_toml_next_years_blank_workbooks_are_not_newer_answers(unit, tmp_path):
+    folder = returned(unit, tmp_path, {"drift": {"actions": [ACTION]}, "adm": {"actions": [ACTION]}})
+    next_year = dataclasses.replace(unit, year=YEAR + 1, return_deadline=dt.date(YEAR + 1, 12, 1))
+    generate(next_year, tmp_path / "neste", sections=["drift"])  # generated later: a newer save
+    result = consolidate([folder, tmp_path / "neste"], today=TODAY)
+    assert len(result.actions) == 2 and result.year == YEAR
+    blank = result.sources.set_index("file").loc[f"neste/{YEAR + 1}-drift.xlsx"]
+    assert blank["status"] == "avvist" and f"{YEAR + 1}" in blank["reason"] and "de fleste" in blank["reason"]
