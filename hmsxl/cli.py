@@ -198,7 +198,7 @@ def consolidate(paths, report, config_path, csv_dir, strict, today, password):
     import sys
 
     from .config import load_config
-    from .consolidation import consolidate as consolidate_
+    from .consolidation import check_report_name, consolidate as consolidate_
     from .inputs import refuse_outputs_over_inputs, refuse_writing_over_unit
 
     _speak(config_path=config_path)
@@ -207,6 +207,7 @@ def consolidate(paths, report, config_path, csv_dir, strict, today, password):
     # Before anything is read: no output may be, or replace, an input or the unit's file.
     refuse_outputs_over_inputs(paths, files=[report], folders=[csv_dir] if csv_dir else [])
     refuse_writing_over_unit(report, config)
+    check_report_name(report)
     bar = None
 
     def progress(done, total):

@@ -27,6 +27,7 @@ from pathlib import Path
 from . import labels
 from .arguments import day_arg, paths_arg, unit_arg
 from .config import Unit
+from .errors import HmsxlError
 from .fields import Level, as_text, cell_index, is_empty, nordic_key
 from .inputs import NoInputError, SourceResult, collect, read_sources
 from .problems import PROBLEMS_PER_KIND, left_out, problem, severity_counts
@@ -42,6 +43,18 @@ WRONG_CODES = {"wrong_unit", "wrong_year", "unknown_section", "template_too_new"
 OVERDUE_KEYS = ("leader", "section", "challenge", "measure", "responsible", "deadline", "days_late", "status",
                 "row_errors", "original", "source")
 GODBHT_HALF = 0.5  # a section's God BHT mean is shown once at least this share of levels is filled
+
+class OutputNameError(HmsxlError):
+    """A report path whose name says it is not an Excel workbook."""
+
+    exit_code = 2
+
+
+def check_report_name(path) -> None:
+    """An .xlsx under another name opens nowhere: refuse it before anything is read."""
+    if Path(path).suffix.lower() != ".xlsx":
+        raise OutputNameError(labels.ERRORS["report_suffix"].format(path=path))
+
 
 __all__ = ["Consolidation", "NoInputError", "carry_over", "consolidate"]
 
@@ -73,6 +86,7 @@ class Consolidation:
     # Each problem's message as data (in the order of `problems`): a reminder tells a
     # section its problems in the section's language.
     problem_messages: list = field(default_factory=list)
+    inputs: tuple = ()  # the paths read: what the report and the CSV may never replace
 
     @property
     def actions(self):
@@ -97,16 +111,20 @@ class Consolidation:
         return {**labels.DEFAULT_LISTS, "yes_no": labels.YES_NO, **{k: v for k, v in self.workbook_lists.items() if v}}
 
     def write_excel(self, path) -> Path:
-        from .inputs import refuse_writing_over_unit
+        from .inputs import refuse_outputs_over_inputs, refuse_writing_over_unit
         from .report import write_report
 
+        check_report_name(path)
         refuse_writing_over_unit(path, self.unit)
+        refuse_outputs_over_inputs(self.inputs, files=[path])
         with labels.language(self.language):
             return write_report(self, path)
 
     def to_csv(self, directory) -> list[Path]:
+        from .inputs import refuse_outputs_over_inputs
         from .report import write_csv
 
+        refuse_outputs_over_inputs(self.inputs, folders=[directory])
         with labels.language(self.language):
             return write_csv(self, directory)
 
@@ -192,7 +210,9 @@ class _Plan:
         wrong = errors.get(rec["_row"])
         row["row_errors"] = ", ".join(self.labels[k] for k in self.columns if k in wrong) if wrong else None
         row["file"] = file
-        row["source"] = f"{self.sheet.name}!{data.cell(self.sheet, self.source_key, rec['_row'])}"
+        # Where the leader will find it: the sheet as their workbook names it.
+        row["source"] = f"{data.sheets.get(self.sheet.key, self.sheet.name)}!" \
+                        f"{data.cell(self.sheet, self.source_key, rec['_row'])}"
         return self.as_tuple(row)
 
 
@@ -338,7 +358,9 @@ def consolidate(paths, config: Unit | None = None, today: dt.date | None = None,
         if own:
             schema = _sheets_read(results)
         status, chosen = _choose(results, config)
-        return _Consolidator(config, today, schema, tabulator).run(results, skipped, status, chosen)
+        result = _Consolidator(config, today, schema, tabulator).run(results, skipped, status, chosen)
+        result.inputs = tuple(paths)
+        return result
 
 
 def _sheets_read(results) -> Schema:

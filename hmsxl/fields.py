@@ -389,6 +389,8 @@ class Count(Field):
                 return text, _issue("not_a_number", rule=self.rule(unit))
             number = float(m.group(1).replace(",", ".").replace(" ", "").replace("\u00a0", ""))
             issue = _issue("number_from_text", text=text, result=as_text(number))
+        if number != number:  # NaN: no number at all, kept as what the cell said
+            return as_text(value), _issue("not_a_number", rule=self.rule(unit))
         if abs(number) > COUNT_LIMIT:  # kept as text: no count is this large, nor is a sum of such a number
             shown = as_text(value)
             if number > 0:

@@ -333,6 +333,10 @@ def _collect_file(path: Path, name: str, ctx: _Collection, explicit: bool):
     lower = path.name.lower()
     if lower.startswith(("~$", ".~lock")):
         ctx.skip(name, R["reason_lock_file"])
+    elif lower.startswith("._"):  # what macOS leaves beside a file on a shared drive
+        ctx.skip(name, R["reason_mac_metadata"])
+    elif lower.endswith(".msg"):
+        ctx.skip(name, R["reason_outlook_msg"])
     elif lower.endswith(".eml"):
         try:
             _collect_message(name, read_file_bytes(path, MAX_FILE_BYTES * 2), ctx, depth=1)
