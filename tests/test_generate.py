@@ -314,7 +314,7 @@ def test_carry_over_prefills_last_years_unfinished_actions(tmp_path, unit, confi
 
     from hmsxl import read_workbook
 
-    last_year = dataclasses.replace(unit, year=YEAR - 1)
+    last_year = dataclasses.replace(unit, year=YEAR - 1, return_deadline=dt.date(YEAR - 1, 12, 1))
     actions = [
         {"category": "Annet", "challenge": "Støy i kantina", "measure": "Lyddemping", "priority": "Lav",
          "responsible": "Leder", "deadline": dt.date(YEAR - 1, 5, 1), "status": "Påbegynt"},

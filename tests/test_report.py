@@ -106,7 +106,7 @@ def test_a_wheel_status_not_in_the_list_stays_visible(unit, tmp_path):
 
 
 def test_carry_over_finds_a_workbook_whose_hidden_sheet_was_deleted(unit, tmp_path, config_file):
-    last_year = dataclasses.replace(unit, year=YEAR - 1)
+    last_year = dataclasses.replace(unit, year=YEAR - 1, return_deadline=dt.date(YEAR - 1, 12, 1))
     old = {**ACTION, "deadline": dt.date(YEAR - 1, 5, 1)}
     (path,) = generate(last_year, tmp_path / "fjor", sections=["drift"], fills={"drift": {"actions": [old]}})
     wb = openpyxl.load_workbook(path)
