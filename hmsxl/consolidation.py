@@ -312,7 +312,7 @@ class _Table:
                 continue
             if first is None:
                 p = problem("row_rejected", file=file, sheet=self.plan.sheet.name,
-                            cell=row[source].rsplit("!", 1)[-1], reason=reason, values=values)
+                            cell=row[source].rsplit("!", 1)[-1], reason=reason, values=values, value=values)
                 if len(out) < PROBLEMS_PER_KIND:
                     out.append(_problem_row(p, sid))
                     continue

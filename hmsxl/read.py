@@ -524,9 +524,13 @@ class _TableReader:
         self.rows = book.rows(name)
         self.body = list(enumerate(self.rows[self.hr + 1:], start=self.hr + 1))
         known = set(self.columns.values())
-        # Header cells we do not know: text in them is kept with its row and reported.
-        self.extra_cols = {c: as_text(v) for c, v in enumerate(self.rows[self.hr])
-                           if c not in known and not is_empty(v)}
+        # Header cells we do not know: text in them is kept with its row and reported. A
+        # column inserted into the table without a header is one too.
+        header = self.rows[self.hr]
+        self.extra_cols = {c: as_text(v) if not is_empty(v) else
+                           labels.msg("problem_words", "unnamed_column", letter=col_letter(c)).render()
+                           for c, v in enumerate(header)
+                           if c not in known and (not is_empty(v) or c < max(known, default=-1))}
         # The input columns found, each with what parsing it needs: worked out once per
         # sheet, not per row (a consolidation reads a few hundred thousand rows).
         self.inputs = [(col, self.columns[col.key], col.key in sheet.per_row_keys)
@@ -603,8 +607,9 @@ class _TableReader:
         return record
 
     def free_rows(self) -> list[dict]:
-        """A sheet of the leader's own rows (the action plan): every row with an input value."""
-        cols = [c for _, c, _ in self.inputs]
+        """A sheet of the leader's own rows (the action plan): every row with an input value,
+        or a value in a column of the leader's own."""
+        cols = [c for _, c, _ in self.inputs] + list(self.extra_cols)
         out = []
         for r, row in self.body:
             width = len(row)
@@ -631,15 +636,19 @@ class _TableReader:
                 label = self.value(row, name_col)
                 key = by_name.get(_norm(label)) if not is_empty(label) else None
             has_input = any(not is_empty(self.value(row, c.key)) for c in sheet.input_columns)
+            shown = "; ".join(as_text(v) for v in row if not is_empty(v))  # whole: it is the leader's
             if key is None:
                 if has_input:
-                    shown = "; ".join(as_text(v) for v in row if not is_empty(v))[:200]
-                    book.problem("row_unknown", sheet=self.name, cell=_cell(r, 0), values=shown,
-                                 key=as_text(self.value(row, name_col) or key_value or ""))
+                    said = as_text(self.value(row, name_col) or key_value or "")
+                    if said:
+                        book.problem("row_unknown", sheet=self.name, cell=_cell(r, 0), value=shown, key=said)
+                    else:
+                        book.problem("row_extra", sheet=self.name, cell=_cell(r, 0), value=shown)
                 continue
             if key in seen:
                 if has_input:
-                    book.problem("row_duplicate", sheet=self.name, cell=_cell(r, 0), name=by_key[key][name_col])
+                    book.problem("row_duplicate", sheet=self.name, cell=_cell(r, 0), value=shown,
+                                 name=by_key[key][name_col])
                 continue
             seen.add(key)
             out.append({**by_key[key], **self.parse_row(r, row, key)})

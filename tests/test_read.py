@@ -430,3 +430,28 @@ def test_a_nynorsk_leaders_words_in_a_bokmal_workbook_are_read_as_the_lists_own(
     assert (data.actions[0]["priority"], data.actions[0]["status"]) == ("Høy", "Iverksatt")
     assert {(p.cell, p.code) for p in data.problems if p.sheet == "Handlingsplan"} == {
         ("E5", "choice_corrected"), ("H5", "choice_corrected")}
+
+
+def test_text_the_reader_does_not_take_is_kept_whole_where_it_is_reported(workbook, tmp_path):
+    long = "Ny rad om trapp " + "x" * 300 + " SLUTT"
+
+    def edit(wb):
+        ws = wb["Handlingsplan"]
+        ws["L4"] = "Budsjett"
+        ws["L8"] = "bare her"  # a row whose only text is in a column of the leader's own
+        ws.insert_cols(3)  # a column without a header, inside the table
+        ws["C5"] = "uten overskrift"
+        wheel = wb["Årshjul"]
+        wheel.insert_rows(6)
+        wheel["I6"] = long  # a row of the leader's own under the årshjul's rows
+        wheel["A7"], wheel["H8"] = wheel["A8"].value, "Gjennomført"  # a row twice
+        wheel["B7"] = wheel["B8"].value
+
+    data = read_workbook(filled(workbook, tmp_path / "x.xlsx", CLEAN, edit), today=TODAY)
+    extras = [a.get("_extra") for a in data.actions]
+    assert {"Budsjett": "bare her"} in extras
+    assert any(e and e.get("Kolonne C (uten overskrift)") == "uten overskrift" for e in extras)
+    extra_row = next(p for p in data.problems if p.code == "row_extra")
+    assert extra_row.value.endswith("SLUTT") and extra_row.sheet == "Årshjul"
+    twice = next(p for p in data.problems if p.code == "row_duplicate")
+    assert "Gjennomført" in twice.value
