@@ -378,7 +378,7 @@ def _check_wheel(ck: _Checker, raw, year, section_ids) -> tuple[WheelActivity, .
                 repeat = None
         every = ck.integer(item, "every_years", path, 1, 50, default=1)
         base = ck.integer(item, "base_year", path, 1900, 2200, default=None)
-        if every > 1 and base is None:
+        if every > 1 and base is None and "base_year" not in item:  # (a wrong one is told as such)
             ck.add(f"{path}.base_year", C["base_year_missing"])
         sections = None
         if "sections" in item:

@@ -85,8 +85,8 @@ def as_text(value) -> str:
     """A returned cell value as the text a leader sees."""
     if value.__class__ is str:
         return value.strip()
-    if isinstance(value, bool):
-        return "SANN" if value else "USANN"
+    if isinstance(value, bool):  # as the leader's spreadsheet program showed it
+        return labels.BOOLEANS[0 if value else 1]
     if isinstance(value, float) and value.is_integer() and abs(value) < 1e16:  # past that, digits a double lacks
         return str(int(value))
     if isinstance(value, dt.datetime):
@@ -466,6 +466,7 @@ def _fold(text: str) -> str:
 # A number typed as text: "12", " 3 ", "4,0", "1 200", or a level with its name: "3 Betydelig framgang".
 NUMBER_TEXT_RE = re.compile(r"^\s*([+-]?\d[\d \u00a0]*(?:[.,]\d+)?)(?:\s+[^\d\s].*)?\s*$")
 
+NOT_A_MONTH = frozenset({"jul"})
 _DMY = re.compile(r"^(\d{1,2})\s*[./\-]\s*(\d{1,2})\s*[./\-]\s*(\d{2}|\d{4})$")
 _DM = re.compile(r"^(\d{1,2})\s*[./]\s*(\d{1,2})\.?$")  # "15.9": a day in the workbook's year
 _DAY_MONTH = re.compile(r"^(\d{1,2})\.?\s+([a-zæøå]+)\.?$")  # "15. september"
@@ -529,7 +530,8 @@ def parse_date_text(text: str, base_year: int) -> tuple[dt.date | None, str]:
         if m and _month_number(m.group(2)):
             return dt.date(base_year, _month_number(m.group(2)), int(m.group(1))), "date"
         m = _MONTH.match(t)
-        if m and _month_number(m.group(1)) and len(m.group(1)) >= 3:
+        # A month alone ("desember"), not "jul": in Norwegian and Danish that is Christmas.
+        if m and _month_number(m.group(1)) and len(m.group(1)) >= 3 and m.group(1) not in NOT_A_MONTH:
             month = _month_number(m.group(1))
             return dt.date(base_year, month, calendar.monthrange(base_year, month)[1]), "period"
         m = _QUARTER.match(t)
