@@ -55,6 +55,8 @@ OVERVIEW_COLUMNS = _spec(("section_id", 14, "plain"), ("section", 26, "text"), (
                          ("completed", 9, "num"), ("cancelled", 9, "num"), ("overdue", 9, "num"),
                          ("wheel_done", 11, "num"), ("wheel_due", 11, "num"), ("godbht_mean", 9, "dec"),
                          ("godbht_filled", 10, "num"), ("errors", 7, "num"), ("warnings", 9, "num"))
+# Overview columns about one sheet: shown when the unit's workbooks have it.
+OVERVIEW_NEEDS = {"wheel_done": "wheel", "wheel_due": "wheel", "godbht_mean": "godbht", "godbht_filled": "godbht"}
 def _godbht_dims():
     """God BHT's two dimensions: (key suffix, name in the chart, short name in column headers)."""
     t = labels.TEXT
@@ -306,8 +308,10 @@ def _overview_sheet(book: _Book, r):
                                   sections=rec["sections"], today=r.today.strftime("%d.%m.%Y"))
     ov = r.overview
     levels = int(ov["godbht_levels"].max()) if len(ov) else 0
+    present = {s.key for s in r.schema.sheets}
     columns = [TableColumn(c.key, R["godbht_filled_of"].format(n=levels), c.width, c.kind)
-               if c.key == "godbht_filled" else c for c in OVERVIEW_COLUMNS]
+               if c.key == "godbht_filled" else c for c in OVERVIEW_COLUMNS
+               if OVERVIEW_NEEDS.get(c.key, "") in present | {""}]
     rows = _rows(ov, columns)  # a section that did not answer has no counts, not zeros
     # Room under the table for the reconciliation: a heading, a header and a row per sheet.
     rows = book.fit_rows(S["overview"], rows, HEADER_ROW + 1, below=len(r.schema.sheets) + 4)

@@ -282,6 +282,8 @@ def test_a_danish_and_an_english_unit_read_back_through_libreoffice(tmp_path, lo
         assert list(result.tables["competence"]["member"]) == ["AMR"]
     report = openpyxl.load_workbook(result.write_excel(tmp_path / "report.xlsx"))
     assert report.sheetnames[0] == cat.REPORT_SHEETS["overview"]
+    header = [c.value for c in report[cat.REPORT_SHEETS["overview"]][4]]
+    assert (cat.REPORT_COLUMNS["godbht_mean"] in header) == (lang != "da")  # no God BHT, no God BHT columns
     written = {p.name for p in result.to_csv(tmp_path / "csv")}
     assert {"actions.csv", "overview.csv", "problems.csv"} <= written
     assert ("competence.csv" in written) == (lang == "da") and ("godbht_profile.csv" in written) == (lang != "da")
