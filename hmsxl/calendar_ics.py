@@ -1,7 +1,7 @@
 """`hmsxl calendar`: the year's årshjul as iCalendar events.
 
 One all-day event per occurrence: a deadline (also each quarterly or monthly one) is a
-one-day event, a period (Oct-Nov, or Dec-Jan across the year end) spans its days. UIDs are stable (year, activity, section),
+one-day event, a period (Oct-Nov, or Dec-Jan across the year end) spans its days. UIDs are stable (year, activity, section, unit),
 so importing again updates the events instead of adding copies. Each deadline has a
 reminder `mail.reminder_days` days before.
 """
@@ -9,6 +9,7 @@ reminder `mail.reminder_days` days before.
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 from pathlib import Path
 
 from . import labels
@@ -36,9 +37,11 @@ def _calendar_bytes(unit: Unit, section_id: str | None) -> bytes:
     cal.add("x-wr-calname", CALENDAR["name"].format(year=unit.year, who=who))
     stamp = dt.datetime(unit.year, 1, 1, tzinfo=dt.timezone.utc)  # fixed: the same config gives the same file
     scope = section_id or "enhet"
+    # Two units' calendars in one calendar program stay apart: the unit is in every UID.
+    domain = f"{hashlib.sha256(unit.name.encode('utf-8')).hexdigest()[:12]}.hmsxl"
     for o in year_occurrences(unit, section_id):
         event = Event()
-        event.add("uid", f"{unit.year}-{o.key}-{scope}@hmsxl")
+        event.add("uid", f"{unit.year}-{o.key}-{scope}@{domain}")
         event.add("dtstamp", stamp)
         event.add("summary", o.name)
         # A period the rule names (Oct-Nov) spans its days; a deadline, also one per
@@ -62,6 +65,24 @@ def _calendar_bytes(unit: Unit, section_id: str | None) -> bytes:
             alarm.add("trigger", (o.due - start) - dt.timedelta(days=unit.mail.reminder_days))
             event.add_component(alarm)
         cal.add_component(event)
+    # The day the workbooks are due back: the leaders' own deadline of the year.
+    event = Event()
+    event.add("uid", f"{unit.year}-return-deadline-{scope}@{domain}")
+    event.add("dtstamp", stamp)
+    event.add("summary", CALENDAR["return_deadline"])
+    event.add("dtstart", unit.return_deadline)
+    event.add("dtend", unit.return_deadline + dt.timedelta(days=1))
+    event.add("description", CALENDAR["return_deadline_what"].format(advisor=unit.advisor.name,
+                                                                      email=unit.advisor.email))
+    event.add("categories", ["HMS"])
+    event.add("transp", "TRANSPARENT")
+    if unit.mail.reminder_days:
+        alarm = Alarm()
+        alarm.add("action", "DISPLAY")
+        alarm.add("description", CALENDAR["reminder"].format(name=CALENDAR["return_deadline"]))
+        alarm.add("trigger", -dt.timedelta(days=unit.mail.reminder_days))
+        event.add_component(alarm)
+    cal.add_component(event)
     return cal.to_ical()
 
 

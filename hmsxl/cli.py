@@ -16,6 +16,10 @@ class _UserError(click.ClickException):
         super().__init__(message)
         self.exit_code = exit_code
 
+    def show(self, file=None) -> None:
+        """One line on stderr, headed in the language in force ("Feil:", not "Error:")."""
+        click.echo(labels.CLI["error_prefix"].format(message=self.format_message()), file=file, err=True)
+
 
 def _library_errors(fn):
     """Turn the library's errors into one clear message and the right exit code."""
@@ -194,7 +198,7 @@ def consolidate(paths, report, config_path, csv_dir, strict, today, password):
     import sys
 
     from .config import load_config
-    from .consolidation import consolidate as consolidate_
+    from .consolidation import check_report_name, consolidate as consolidate_
     from .inputs import refuse_outputs_over_inputs, refuse_writing_over_unit
 
     _speak(config_path=config_path)
@@ -203,6 +207,7 @@ def consolidate(paths, report, config_path, csv_dir, strict, today, password):
     # Before anything is read: no output may be, or replace, an input or the unit's file.
     refuse_outputs_over_inputs(paths, files=[report], folders=[csv_dir] if csv_dir else [])
     refuse_writing_over_unit(report, config)
+    check_report_name(report)
     bar = None
 
     def progress(done, total):
@@ -233,7 +238,7 @@ def consolidate(paths, report, config_path, csv_dir, strict, today, password):
         actions=_plural("actions", len(result.actions)), overdue=_plural("overdue", len(result.overdue)),
         errors=_plural("errors", errors), warnings=_plural("warnings", warnings)))
     if len(result.missing):
-        click.echo(labels.CLI["not_answered"].format(sections=", ".join(result.missing["section_id"])))
+        click.echo(labels.CLI["not_answered"].format(sections=", ".join(result.missing["section"])))
     click.echo(labels.CLI["rows_reconciled"].format(read=rec["rows_read"], reported=rec["rows_reported"],
                                                     rejected=rec["rows_rejected"]))
     if strict and (errors or warnings):

@@ -412,7 +412,7 @@ def _check_wheel(ck: _Checker, raw, year, section_ids) -> tuple[WheelActivity, .
                 repeat = None
         every = ck.integer(item, "every_years", path, 1, 50, default=1)
         base = ck.integer(item, "base_year", path, 1900, 2200, default=None)
-        if every > 1 and base is None:
+        if every > 1 and base is None and "base_year" not in item:  # (a wrong one is told as such)
             ck.add(f"{path}.base_year", C["base_year_missing"])
         sections = None
         if "sections" in item:
@@ -601,8 +601,23 @@ def check_unit(unit: Unit) -> None:
             problems.append(C["problem"].format(path=path, msg=C["language_unknown"].format(
                 value=value, allowed=", ".join(labels.LANGUAGES))))
 
+    def whole(path, value, lo, hi):
+        if isinstance(value, bool) or not isinstance(value, int):
+            problems.append(C["problem"].format(path=path, msg=C["not_whole"].format(lo=lo, hi=hi, type=_tname(value))))
+        elif not lo <= value <= hi:
+            problems.append(C["problem"].format(path=path, msg=C["out_of_range"].format(value=value, lo=lo, hi=hi)))
+
     text("unit.name", unit.name)
     language("unit.language", unit.language, False)
+    whole("unit.year", unit.year, 2000, 2100)
+    whole("unit.action_rows", unit.action_rows, 5, 1000)
+    deadline = unit.return_deadline
+    if not isinstance(deadline, dt.date) or isinstance(deadline, dt.datetime):
+        problems.append(C["problem"].format(path="unit.return_deadline", msg=C["deadline_not_date"].format(
+            example="2026-12-01", type=_tname(deadline))))
+    elif isinstance(unit.year, int) and deadline.year != unit.year:
+        problems.append(C["problem"].format(path="unit.return_deadline", msg=C["deadline_outside_year"].format(
+            date=deadline.isoformat(), year=unit.year)))
     for key in ("name", "email", "phone"):
         text(f"advisor.{key}", getattr(unit.advisor, key))
     for i, s in enumerate(unit.sections):
@@ -708,6 +723,8 @@ def _read_toml(path: Path) -> tuple[str, dict]:
         return text, tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(path, [C["not_toml"].format(error=exc, hint=_toml_hint(text, exc))]) from None
+    except RecursionError:  # tables or lists nested thousands deep: no unit.toml is
+        raise ConfigError(path, [C["too_deep"]]) from None
 
 
 def _config_path(path) -> Path:

@@ -19,6 +19,7 @@ import dataclasses
 import datetime as dt
 import importlib
 import operator
+import re
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -26,20 +27,35 @@ from pathlib import Path
 from . import labels
 from .arguments import day_arg, paths_arg, unit_arg
 from .config import Unit
+from .errors import HmsxlError
 from .fields import Level, as_text, cell_index, is_empty, nordic_key
 from .inputs import NoInputError, SourceResult, collect, read_sources
 from .meaning import DEFAULT_RISK, Meaning
 from .problems import PROBLEMS_PER_KIND, left_out, problem, severity_counts
 from .safety import SKIPPED_CODES
-from .schema import Schema, Sheet, schema_for
+from .schema import ALL_SHEETS, Schema, Sheet, schema_for, schema_of
+from .wheel import year_occurrences
 
 R = labels.section("REPORT")
 # A file with one of these problems belongs to another unit or year, or cannot be trusted.
 WRONG_CODES = {"wrong_unit", "wrong_year", "unknown_section", "template_too_new"}
 # Forfalt: the overdue actions by leader, for reminders (columns of the actions table).
+# A status the reader could not use ("Ferdig") shows why its action counts as overdue.
 OVERDUE_KEYS = ("leader", "section", "challenge", "measure", "responsible", "deadline", "days_late", "status",
-                "source")
+                "row_errors", "original", "source")
 GODBHT_HALF = 0.5  # a section's God BHT mean is shown once at least this share of levels is filled
+
+class OutputNameError(HmsxlError):
+    """A report path whose name says it is not an Excel workbook."""
+
+    exit_code = 2
+
+
+def check_report_name(path) -> None:
+    """An .xlsx under another name opens nowhere: refuse it before anything is read."""
+    if Path(path).suffix.lower() != ".xlsx":
+        raise OutputNameError(labels.ERRORS["report_suffix"].format(path=path))
+
 
 __all__ = ["Consolidation", "NoInputError", "carry_over", "consolidate"]
 
@@ -69,6 +85,10 @@ class Consolidation:
     workbook_lists: dict = field(default_factory=dict)  # without a unit: the lists the workbooks carried
     language: str = labels.DEFAULT_LANGUAGE  # the report's: the unit's, else the one in force
     risk: tuple = DEFAULT_RISK  # where a risk is medium and high: the unit's, else most workbooks'
+    # Each problem's message as data (in the order of `problems`): a reminder tells a
+    # section its problems in the section's language.
+    problem_messages: list = field(default_factory=list)
+    inputs: tuple = ()  # the paths read: what the report and the CSV may never replace
 
     @property
     def actions(self):
@@ -93,16 +113,20 @@ class Consolidation:
         return {**labels.DEFAULT_LISTS, "yes_no": labels.YES_NO, **{k: v for k, v in self.workbook_lists.items() if v}}
 
     def write_excel(self, path) -> Path:
-        from .inputs import refuse_writing_over_unit
+        from .inputs import refuse_outputs_over_inputs, refuse_writing_over_unit
         from .report import write_report
 
+        check_report_name(path)
         refuse_writing_over_unit(path, self.unit)
+        refuse_outputs_over_inputs(self.inputs, files=[path])
         with labels.language(self.language):
             return write_report(self, path)
 
     def to_csv(self, directory) -> list[Path]:
+        from .inputs import refuse_outputs_over_inputs
         from .report import write_csv
 
+        refuse_outputs_over_inputs(self.inputs, folders=[directory])
         with labels.language(self.language):
             return write_csv(self, directory)
 
@@ -190,7 +214,9 @@ class _Plan:
         wrong = errors.get(rec["_row"])
         row["row_errors"] = ", ".join(self.labels[k] for k in self.columns if k in wrong) if wrong else None
         row["file"] = file
-        row["source"] = f"{self.sheet.name}!{data.cell(self.sheet, self.source_key, rec['_row'])}"
+        # Where the leader will find it: the sheet as their workbook names it.
+        row["source"] = f"{data.sheets.get(self.sheet.key, self.sheet.name)}!" \
+                        f"{data.cell(self.sheet, self.source_key, rec['_row'])}"
         return self.as_tuple(row)
 
 
@@ -208,6 +234,23 @@ class Tabulator:
                                   config.risk if config else None)
         self.sections = {s.id: (s.name, s.leader) for s in config.sections} if config else {}
         self.plans = {sheet.key: _Plan(sheet) for sheet in schema.sheets}
+        self._names: dict = {}
+
+    def names(self, sheet: Sheet, sid: str) -> dict:
+        """A keyed sheet's pre-filled texts (element, question, activity...) by row key, in
+        the report's language: a section that answered in another language reads them in
+        its own, and the report shows them in one."""
+        if not sheet.key_column or sheet.rows is None:
+            return {}
+        slot = (sheet.key, sid if sheet.key == "wheel" else "")
+        if slot not in self._names:
+            occurrences = None
+            if self.config is not None and self.config.has_section(sid):
+                occurrences = year_occurrences(self.config, sid)
+            rows = sheet.rows(sheet, self.config, occurrences) or ()
+            shown = [c.key for c in sheet.columns if not c.input and c.key != sheet.key_column and c.in_report]
+            self._names[slot] = {row["key"]: {k: row[k] for k in shown if k in row} for row in rows}
+        return self._names[slot]
 
     def context(self, sid: str, data=None) -> dict:
         """Which section: from the unit, else from what the workbook's hidden sheet says."""
@@ -227,9 +270,13 @@ class Tabulator:
     def rows(self, data, file: str) -> dict[str, list[tuple]]:
         context, meaning = self.context(data.section_id or "", data), self.meaning_of(data)
         errors = _errors_by_row(data)
-        return {key: [plan.row(rec, data, context, file, meaning, errors.get(key, {}))
-                      for rec in data.tables.get(key, ())]
-                for key, plan in self.plans.items()}
+        sid = data.section_id or ""
+        out = {}
+        for key, plan in self.plans.items():
+            names = self.names(plan.sheet, sid)
+            out[key] = [plan.row({**rec, **names.get(rec.get("key"), {})} if names else rec, data, context, file,
+                                 meaning, errors.get(key, {})) for rec in data.tables.get(key, ())]
+        return out
 
 
 def _errors_by_row(data) -> dict[str, dict[int, set]]:
@@ -270,7 +317,7 @@ class _Table:
                 continue
             if first is None:
                 p = problem("row_rejected", file=file, sheet=self.plan.sheet.name,
-                            cell=row[source].rsplit("!", 1)[-1], reason=reason, values=values)
+                            cell=row[source].rsplit("!", 1)[-1], reason=reason, values=values, value=values)
                 if len(out) < PROBLEMS_PER_KIND:
                     out.append(_problem_row(p, sid))
                     continue
@@ -300,17 +347,36 @@ def consolidate(paths, config: Unit | None = None, today: dt.date | None = None,
     """
     paths, config, today = paths_arg(paths), unit_arg(config), day_arg(today)
     language = config.language if config else labels.current().language
+    # Without a unit, each workbook is read with the sheets it says it has (a Danish one's
+    # drøftelse, a unit's without God BHT), and the report has every sheet they have.
+    own = schema is None and config is None
     schema = schema or schema_for(config)
     with labels.language(language):
         today = today or dt.date.today()
         sources, skipped = collect(paths, password=password)
         if not sources and not skipped:
             raise NoInputError(labels.ERRORS["no_files"].format(paths=", ".join(str(p) for p in paths)))
-        tabulator = Tabulator(schema, config, today)
-        results = list(read_sources(sources, config, today, password, workers, progress, schema=schema,
-                                    tabulate=tabulator, meanwhile=_import_pandas, language=language))
-        status, chosen = _choose(results)
-        return _Consolidator(config, today, schema, tabulator).run(results, skipped, status, chosen)
+        tabulator = Tabulator(schema_of(ALL_SHEETS) if own else schema, config, today)
+        results = list(read_sources(sources, config, today, password, workers, progress,
+                                    schema=None if own else schema, tabulate=tabulator, meanwhile=_import_pandas,
+                                    language=language))
+        if own:
+            schema = _sheets_read(results)
+        status, chosen = _choose(results, config)
+        result = _Consolidator(config, today, schema, tabulator).run(results, skipped, status, chosen)
+        result.inputs = tuple(paths)
+        return result
+
+
+def _sheets_read(results) -> Schema:
+    """The sheets the workbooks were made with (as their hidden sheets say, or as read), in
+    hmsxl's order; hmsxl's own when none says."""
+    keys = set()
+    for r in results:
+        if r.data is not None:
+            keys |= set(filter(None, as_text(r.data.identity.get("sheets", "")).split(",")))
+            keys |= {k for k, rows in (r.data.rows or r.data.tables).items() if rows}
+    return schema_of([k for k in ALL_SHEETS if k in keys]) if keys else schema_for(None)
 
 
 def _import_pandas():
@@ -318,15 +384,22 @@ def _import_pandas():
     importlib.import_module("pandas")
 
 
-def _choose(results: list[SourceResult]):
+def _choose(results: list[SourceResult], config=None):
     """One file per section: the newest save (then e-mail date, then input order); why the others are not used."""
     candidates: dict[str, list[SourceResult]] = {}
     status: dict[int, tuple[str, str]] = {}
+    # Without a unit to check against: the unit and year most files are for decide, and a
+    # file for another (last year's, next year's blank) is not a newer answer.
+    said = Counter((r.data.unit, r.data.year) for r in results if r.data is not None and r.data.year)
+    main = said.most_common(1)[0][0] if said and not config else None
     for r in results:
         if r.data is None:
             status[r.index] = (R["status_skipped"] if r.error_code in SKIPPED_CODES else R["status_rejected"], r.error)
         elif {p.code for p in r.data.problems} & WRONG_CODES:
             status[r.index] = (R["status_rejected"], R["reason_wrong"])
+        elif main and r.data.year and (r.data.unit, r.data.year) != main:
+            status[r.index] = (R["status_rejected"], R["reason_not_most"].format(
+                unit=r.data.unit or "?", year=r.data.year, main_unit=main[0] or "?", main_year=main[1]))
         elif not r.data.section_id:
             status[r.index] = (R["status_rejected"], R["reason_no_section"])
         else:
@@ -348,7 +421,8 @@ class _Consolidator:
         self.schema = schema
         self.tabulator = tabulator or Tabulator(schema, config, today)
         self.meaning = self.tabulator.meaning
-        self.builders = {key: _Table(plan) for key, plan in self.tabulator.plans.items()}
+        self.builders = {key: _Table(plan) for key, plan in self.tabulator.plans.items()
+                         if key in {s.key for s in schema.sheets}}
         self.identities: dict = {}  # section id -> the data of the file used (its hidden sheet)
         self.meanings: dict = {}  # section id -> what its statuses mean
 
@@ -369,7 +443,7 @@ class _Consolidator:
             if d is None and r.error_code in SKIPPED_CODES:
                 pass  # not an answer, and nothing wrong with it: listed in the sources only
             elif d is None:
-                problem_rows.append((r.source.name, "", "", "", "", "", r.error_code, "error", str(r.error)))
+                problem_rows.append((r.source.name, "", "", "", "", "", r.error_code, "error", str(r.error), r.error))
             else:
                 problem_rows.extend(_problem_row(p, sid) for p in d.problems)
                 rows = d.rows if d.rows is not None else self.tabulator.rows(d, r.source.name)
@@ -393,9 +467,10 @@ class _Consolidator:
         # Worst first, then by file and sheet (stable: cells stay in the order they were read).
         rank = {"error": 0, "warning": 1, "info": 2}
         problem_rows.sort(key=lambda row: (rank.get(row[7], 3), row[0], row[2]))
-        problems = pd.DataFrame(problem_rows, columns=PROBLEM_COLUMNS)
+        problems = pd.DataFrame([row[:-1] for row in problem_rows], columns=PROBLEM_COLUMNS)
+        messages = [row[-1] for row in problem_rows]
         sources = pd.DataFrame(source_rows, columns=["file", "sha256", "size", "sender", "kind", "unit", "year",
-                                                     "section_id", "saved_at", "status", "reason"])
+                                                     "section_id", "saved_at", "status", "reason"], dtype=object)
         actions = tables.get("actions")
         overdue = _overdue_view(actions) if actions is not None else None
         missing = pd.DataFrame([
@@ -426,7 +501,7 @@ class _Consolidator:
             unit=self.config, today=self.today, schema=self.schema, tables=tables, overview=overview,
             overdue=overdue, godbht=godbht, problems=problems, missing=missing, sources=sources,
             reconciliation=reconciliation, unit_name=self.config.name if self.config else unit_name,
-            year=self.config.year if self.config else year, workbook_lists=lists,
+            year=self.config.year if self.config else year, workbook_lists=lists, problem_messages=messages,
             language=labels.current().language, risk=self.risk(),
         )
 
@@ -528,8 +603,10 @@ PROBLEM_COLUMNS = ("file", "section_id", "sheet", "cell", "field", "value", "cod
 
 
 def _problem_row(p, section_id: str) -> tuple:
-    """A problem as a row of the problems table (PROBLEM_COLUMNS): with the file's section."""
-    return (p.file, section_id, p.sheet, p.cell, p.field, p.value, p.code, p.severity, p.message)
+    """A problem as a row of the problems table (PROBLEM_COLUMNS): with the file's section;
+    then its message as data, to be put into words again in another language."""
+    return (p.file, section_id, p.sheet, p.cell, p.field, p.value, p.code, p.severity, p.message,
+            labels.Msg("problem", p.code, p.params))
 
 
 def _sheet(schema: Schema, key: str) -> Sheet | None:
@@ -545,9 +622,16 @@ def _source_row(r: SourceResult, status: str, reason: str) -> dict:
     return {
         "file": r.source.name, "sha256": r.sha256, "size": r.size, "sender": r.source.sender,
         "kind": d.kind if d else "", "unit": (d.unit or "") if d else "", "year": (d.year or "") if d else "",
-        "section_id": (d.section_id or "") if d else "", "saved_at": d.saved_at if d else "",
+        "section_id": (d.section_id or "") if d else "", "saved_at": _shown_time(d.saved_at) if d else "",
         "status": status, "reason": reason,
     }
+
+
+def _shown_time(iso: str) -> str:
+    """A file's last save as people read it, the same for every kind of file: xlsx says
+    "2026-11-23T22:06:05Z", ods "2026-11-23T22:06:05.766594703"."""
+    m = re.match(r"(\d{4}-\d{2}-\d{2})[T ](\d{2}:\d{2})", iso or "")
+    return f"{m.group(1)} {m.group(2)}" if m else (iso or "")
 
 
 def _overdue_view(actions):
@@ -612,13 +696,26 @@ def carry_over(unit: Unit, paths, last_year: int | None = None) -> CarryOver:
     unit = unit_arg(unit)
     last = dataclasses.replace(unit, year=last_year or unit.year - 1)
     result = consolidate(paths, config=last, today=dt.date(last.year, 12, 31))
+    from .read import ListsContext
+
     done = set(unit.done_statuses)
-    keys = [c.key for c in result.schema["actions"].input_columns]
+    columns = result.schema["actions"].input_columns
+    ctx = ListsContext(unit.year, {**unit.lists()})
     fills: dict[str, dict] = {}
     for row in result.actions.to_dict("records"):
         if row["status"] in done:
             continue
-        action = {k: (None if _missing(row[k]) else row[k]) for k in keys}
+        action, kept = {}, []
+        for col in columns:
+            value = None if _missing(row[col.key]) else row[col.key]
+            if value is not None and col.key != "comment" and col.field.parse(value, ctx)[1] is not None:
+                # Not a value the new workbook's cell takes (a status not in the list, a date
+                # as words): the cell starts empty, the leader's words go in the comment.
+                kept.append(labels.REPORT["carried_value"].format(label=col.label, value=labels.quote(as_text(value))))
+                value = None
+            action[col.key] = value
+        if kept:
+            action["comment"] = "; ".join(([action["comment"]] if action.get("comment") else []) + kept)
         fills.setdefault(row["section_id"], {"actions": []})["actions"].append(action)
     return CarryOver(fills, result.sources)
 

@@ -120,8 +120,8 @@ def run_demo(directory, force: bool = False, today: dt.date | None = None) -> De
         p.unlink() if p.is_file() else p.rmdir()
     stage.rmdir()
 
-    spreadsheets = [p for p in returned if p.suffix == ".xlsx"]
-    validation = validate_files(spreadsheets, config=unit, today=today)
+    # Everything that came back, as the advisor validates it: the e-mailed answer too.
+    validation = validate_files(returned, config=unit, today=today)
     result = consolidate([inbox], config=unit, today=today)
     report = result.write_excel(directory / f"lamu-rapport-{year}.xlsx")
     return DemoResult(directory, config_path, workbooks, returned, report, validation, result)

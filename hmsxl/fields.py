@@ -85,8 +85,8 @@ def as_text(value) -> str:
     """A returned cell value as the text a leader sees."""
     if value.__class__ is str:
         return value.strip()
-    if isinstance(value, bool):
-        return "SANN" if value else "USANN"
+    if isinstance(value, bool):  # as the leader's spreadsheet program showed it
+        return labels.BOOLEANS[0 if value else 1]
     if isinstance(value, float) and value.is_integer() and abs(value) < 1e16:  # past that, digits a double lacks
         return str(int(value))
     if isinstance(value, dt.datetime):
@@ -236,7 +236,7 @@ class Choice(Field):
         index = _ListIndex.of(self.options(unit))
         if text in index.members:
             return text, None
-        fixed = index.folded.get(_fold(text))
+        fixed = index.folded.get(_fold(text)) or _translated(text, self.list_name, index.options)
         if fixed is not None:
             return fixed, _issue("choice_corrected", text=text, result=fixed)
         suggestion = index.close_match(text) or _by_meaning(text, self.list_name, unit)
@@ -252,6 +252,32 @@ class Choice(Field):
                 counts[as_text(v)] = counts.get(as_text(v), 0) + 1
         ranked = sorted(counts.items(), key=lambda vn: (-vn[1], nordic_key(vn[0])))
         return " · ".join(f"{v} {n}" for v, n in ranked) or None
+
+
+@functools.cache
+def _default_lists(list_name: str) -> tuple[tuple[str, ...], ...]:
+    """A list as each language has it by default (the yes/no answers, the priorities...)."""
+    out = []
+    for cat in labels.all_catalogs():
+        values = cat.YES_NO if list_name == "yes_no" else cat.DEFAULT_LISTS.get(list_name)
+        if values:
+            out.append(tuple(values))
+    return tuple(out)
+
+
+def _translated(text: str, list_name: str, values: tuple[str, ...]) -> str | None:
+    """A value of a default list in another language, where the unit uses a default list:
+    a nynorsk leader's «Høg» in a bokmål unit is its «Høy» (the same place in the list)."""
+    defaults = _default_lists(list_name)
+    if tuple(values) not in defaults:
+        return None
+    folded = _fold(text)
+    for other in defaults:
+        if len(other) == len(values):
+            for i, v in enumerate(other):
+                if _fold(v) == folded:
+                    return values[i]
+    return None
 
 
 SUGGEST_MAX = 100  # "did you mean" is looked for in lists this long, for texts this long
@@ -363,6 +389,8 @@ class Count(Field):
                 return text, _issue("not_a_number", rule=self.rule(unit))
             number = float(m.group(1).replace(",", ".").replace(" ", "").replace("\u00a0", ""))
             issue = _issue("number_from_text", text=text, result=as_text(number))
+        if number != number:  # NaN: no number at all, kept as what the cell said
+            return as_text(value), _issue("not_a_number", rule=self.rule(unit))
         if abs(number) > COUNT_LIMIT:  # kept as text: no count is this large, nor is a sum of such a number
             shown = as_text(value)
             if number > 0:
@@ -514,6 +542,7 @@ def _fold(text: str) -> str:
 # A number typed as text: "12", " 3 ", "4,0", "1 200", or a level with its name: "3 Betydelig framgang".
 NUMBER_TEXT_RE = re.compile(r"^\s*([+-]?\d[\d \u00a0]*(?:[.,]\d+)?)(?:\s+[^\d\s].*)?\s*$")
 
+NOT_A_MONTH = frozenset({"jul"})
 _DMY = re.compile(r"^(\d{1,2})\s*[./\-]\s*(\d{1,2})\s*[./\-]\s*(\d{2}|\d{4})$")
 _DM = re.compile(r"^(\d{1,2})\s*[./]\s*(\d{1,2})\.?$")  # "15.9": a day in the workbook's year
 _DAY_MONTH = re.compile(r"^(\d{1,2})\.?\s+([a-zæøå]+)\.?$")  # "15. september"
@@ -577,7 +606,8 @@ def parse_date_text(text: str, base_year: int) -> tuple[dt.date | None, str]:
         if m and _month_number(m.group(2)):
             return dt.date(base_year, _month_number(m.group(2)), int(m.group(1))), "date"
         m = _MONTH.match(t)
-        if m and _month_number(m.group(1)) and len(m.group(1)) >= 3:
+        # A month alone ("desember"), not "jul": in Norwegian and Danish that is Christmas.
+        if m and _month_number(m.group(1)) and len(m.group(1)) >= 3 and m.group(1) not in NOT_A_MONTH:
             month = _month_number(m.group(1))
             return dt.date(base_year, month, calendar.monthrange(base_year, month)[1]), "period"
         m = _QUARTER.match(t)

@@ -333,6 +333,10 @@ def _collect_file(path: Path, name: str, ctx: _Collection, explicit: bool):
     lower = path.name.lower()
     if lower.startswith(("~$", ".~lock")):
         ctx.skip(name, R["reason_lock_file"])
+    elif lower.startswith("._"):  # what macOS leaves beside a file on a shared drive
+        ctx.skip(name, R["reason_mac_metadata"])
+    elif lower.endswith(".msg"):
+        ctx.skip(name, R["reason_outlook_msg"])
     elif lower.endswith(".eml"):
         try:
             _collect_message(name, read_file_bytes(path, MAX_FILE_BYTES * 2), ctx, depth=1)
@@ -613,7 +617,7 @@ class SourceResult:
     error_code: str = ""
     error: str = ""
     annotated: bytes | None = field(default=None, repr=False)  # an annotated copy, when asked
-    annotated_note: str = ""  # what the copy is, or why there is none
+    annotated_note: tuple = ()  # what the copy is, or why there is none (as `labels.Msg`s)
 
 
 _worker: dict = {}
@@ -673,7 +677,7 @@ def _read_one(job) -> SourceResult:
             except (KeyboardInterrupt, SystemExit):
                 raise
             except BaseException as exc:  # noqa: BLE001 - the file was read: no copy, its result stands
-                result.annotated_note = labels.ANNOTATED["failed"].format(detail=_first_line(exc))
+                result.annotated_note = (labels.msg("annotated", "failed", detail=_first_line(exc)),)
         if s.get("tabulate") is not None:
             # For a consolidation: the report's rows cross to the main process, not the records.
             result.data.rows = s["tabulate"].rows(result.data, source.name)

@@ -47,11 +47,14 @@ class Draft:
     attachment: str
 
 
-def _fill(template: str, unit: Unit, section: Section, details: str = "", today: dt.date | None = None) -> str:
-    """A mail template filled for a section, in the language in force (the section's)."""
+def _fill(template: str, unit: Unit, section: Section, details: str = "", today: dt.date | None = None,
+          answered: bool = False) -> str:
+    """A mail template filled for a section, in the language in force (the section's). To a
+    section that answered, the deadline line thanks it instead of naming the deadline."""
     today = today or dt.date.today()
     deadline = fmt_date_long(unit.return_deadline)
-    line = labels.REMINDER["deadline_future" if today <= unit.return_deadline else "deadline_past"]
+    line = labels.REMINDER["deadline_answered" if answered else
+                           "deadline_future" if today <= unit.return_deadline else "deadline_past"]
     sheets = [sheet.name for sheet in schema_for(unit).sheets]
     return template.format(
         unit=unit.name, year=unit.year, section=section.name, leader=section.leader, deadline=deadline,
@@ -101,9 +104,10 @@ def _reminder_details(unit: Unit, section: Section, result) -> tuple[str, bool] 
     """What a reminder tells a section, and whether its workbook goes with it again; None
     when there is nothing to remind it of. In the language in force (the section's)."""
     sources = result.sources[result.sources["section_id"] == section.id]
-    used = sources[sources["status"] == labels.REPORT["status_used"]]
+    said = labels.catalog(result.language).REPORT  # the statuses as the consolidation wrote them
+    used = sources[sources["status"] == said["status_used"]]
     if not len(used):
-        wrong = sources[sources["status"] == labels.REPORT["status_rejected"]]
+        wrong = sources[sources["status"] == said["status_rejected"]]
         if len(wrong):  # it sent something, but not this year's workbook of this unit
             w = wrong.iloc[0]
             return labels.REMINDER["wrong"].format(file=w["file"], why=w["reason"], year=unit.year), True
@@ -116,7 +120,8 @@ def _reminder_details(unit: Unit, section: Section, result) -> tuple[str, bool] 
         lines = [labels.current().plural("reminder", "problems", len(errors))]
         for e in errors.head(PROBLEM_LINES).itertuples():
             where = f"{e.sheet}!{e.cell}" if e.cell else e.sheet
-            lines.append(labels.REMINDER["problem_line"].format(where=where, message=e.message))
+            said = result.problem_messages[e.Index] if e.Index < len(result.problem_messages) else e.message
+            lines.append(labels.REMINDER["problem_line"].format(where=where, message=labels.render(said)))
         if len(errors) > PROBLEM_LINES:
             lines.append(labels.REMINDER["more"].format(n=len(errors) - PROBLEM_LINES))
         parts.append("\n".join(lines))
@@ -128,6 +133,11 @@ def _reminder_details(unit: Unit, section: Section, result) -> tuple[str, bool] 
                 deadline=a["deadline"].strftime("%d.%m.%Y") if hasattr(a["deadline"], "strftime") else a["deadline"])
             for a in late.to_dict("records")]))
     return ("\n\n".join(parts), False) if parts else None
+
+
+def _reminder_names(unit: Unit, section: Section) -> set[str]:
+    """The file names a section's reminder may have (each language names it its own way)."""
+    return {f"{unit.year}-{section.id}-{cat.MAIL_TEXT['reminder_file']}.eml" for cat in labels.all_catalogs()}
 
 
 def make_drafts(unit: Unit, workbook_dir, outbox, sections=None, reminders_from=None,
@@ -153,6 +163,12 @@ def make_drafts(unit: Unit, workbook_dir, outbox, sections=None, reminders_from=
                 found = _reminder_details(unit, s, result)
             if found is not None:
                 details[s.id] = found
+        # A reminder from an earlier run that this run does not write again is out of date:
+        # the section has answered since, or its reminder now says something else.
+        for s in wanted:
+            if s.id not in details:
+                for name in _reminder_names(unit, s):
+                    (outbox / name).unlink(missing_ok=True)
         wanted = [s for s in wanted if s.id in details]
     attachments = {}
     for s in wanted:
@@ -173,13 +189,18 @@ def make_drafts(unit: Unit, workbook_dir, outbox, sections=None, reminders_from=
                 name = f"{unit.year}-{s.id}.eml"
             else:
                 msg = _message(unit, s, _fill(_template(unit, "reminder_subject"), unit, s, today=today),
-                               _fill(_template(unit, "reminder_body"), unit, s, details[s.id][0], today=today))
-                name = f"{unit.year}-{s.id}-paaminnelse.eml"
+                               _fill(_template(unit, "reminder_body"), unit, s, details[s.id][0], today=today,
+                                     answered=not details[s.id][1]))
+                name = f"{unit.year}-{s.id}-{labels.MAIL_TEXT['reminder_file']}.eml"
         attached = ""
         if s.id in attachments:
             path = attachments[s.id]
             msg.add_attachment(path.read_bytes(), maintype=XLSX_TYPE[0], subtype=XLSX_TYPE[1], filename=path.name)
             attached = path.name
+            # The same draft twice is the same bytes (the sent-log knows a draft by them):
+            # a boundary from the content, not a random one.
+            digest = hashlib.sha256(b"".join(part.as_bytes() for part in msg.iter_parts())).hexdigest()
+            msg.set_boundary(f"hmsxl-{digest[:40]}")
         target = atomic_write_bytes(outbox / name, msg.as_bytes())
         drafts.append(Draft(s.id, target, s.email, attached))
     return drafts
@@ -230,7 +251,7 @@ def send_outbox(unit: Unit, outbox, host: str | None = None, port: int | None = 
     todo = []
     for p in drafts:
         digest = hashlib.sha256(p.read_bytes()).hexdigest()
-        if p.name in log:
+        if log.get(p.name, {}).get("sha256") == digest:  # this very draft was sent; a new one of that name was not
             report.already.append(p.name)
         else:
             todo.append((p, digest))

@@ -65,12 +65,13 @@ SEVERITY = {
     "optional_column_missing": "warning",
     "unknown_column": "warning",
     "row_unknown": "warning",
+    "row_extra": "warning",
     "row_missing": "warning",
     "row_duplicate": "warning",
     "value_outside_table": "warning",
     "too_many_rows": "error",
     # consolidation
-    "row_rejected": "warning",
+    "row_rejected": "info",  # the file's own problems say why; its rows are listed to be kept
     "file_unreadable": "error",
     "text_cut": "warning",  # by the report: a text longer than an Excel cell holds
     "table_rows_cut": "warning",  # by the report: a table with more rows than an Excel sheet holds

@@ -102,7 +102,7 @@ class WorkbookData:
         return f"{col_letter(sheet.index(key) if index is None else index)}{row}"
 
 
-class _Lists:
+class ListsContext:
     """What field parsing needs of a unit: the year and the value lists."""
 
     def __init__(self, year: int, lists: dict):
@@ -215,6 +215,20 @@ def read_checked(checked, config: Unit | None = None, today: dt.date | None = No
     return data
 
 
+PROBLEM_LIST_COLUMNS = ("severity", "sheet", "cell", "field", "value", "message")
+
+
+@functools.cache
+def _problem_list_headers() -> frozenset:
+    return frozenset(tuple(cat.REPORT_COLUMNS[k] for k in PROBLEM_LIST_COLUMNS) for cat in labels.all_catalogs())
+
+
+def _is_problem_list(rows: list[list]) -> bool:
+    """The list of problems an annotated copy carries (in any language): returned with the
+    workbook, it is hmsxl's own earlier answer, not something the leader wrote."""
+    return bool(rows) and tuple(as_text(v) for v in rows[0][:len(PROBLEM_LIST_COLUMNS)]) in _problem_list_headers()
+
+
 def _is_report(names: list[str]) -> bool:
     """A LAMU report of hmsxl's (in any language), not a section's workbook: its overview
     and its list of sources, and no hidden identity sheet."""
@@ -321,7 +335,7 @@ class _Book:
 # --------------------------------------------------------------------------- identity
 
 
-def _identity(book: _Book, data: WorkbookData, config: Unit | None, today: dt.date) -> _Lists:
+def _identity(book: _Book, data: WorkbookData, config: Unit | None, today: dt.date) -> ListsContext:
     """Who the workbook is for (the hidden sheet), checked against the unit; the lists that apply."""
     lists = dict(config.lists()) if config else {k: tuple(v) for k, v in labels.DEFAULT_LISTS.items()}
     lists.setdefault("yes_no", labels.YES_NO)
@@ -373,7 +387,7 @@ def _identity(book: _Book, data: WorkbookData, config: Unit | None, today: dt.da
     year = data.year or (config.year if config else today.year)
     data.lists = lists
     data.risk = config.risk if config else _risk_of(data.identity)
-    return _Lists(year, lists)
+    return ListsContext(year, lists)
 
 
 def _risk_of(identity: dict) -> tuple[int, int]:
@@ -499,7 +513,7 @@ class _Locator:
 def _unknown_sheets(book: _Book, found: dict):
     known = set(found.values()) | sheet_names("guide") | sheet_names("identity")
     for name in book.names:
-        if name in known:
+        if name in known or _is_problem_list(book.rows(name)):
             continue
         cells = [(r, c, v) for r, row in enumerate(book.rows(name)) for c, v in enumerate(row) if not is_empty(v)]
         if cells:
@@ -516,7 +530,7 @@ def _unknown_sheets(book: _Book, found: dict):
 class _TableReader:
     """Reads the rows of one schema sheet under its header row, typed by the schema."""
 
-    def __init__(self, book: _Book, sheet: Sheet, name: str, header, ctx: _Lists):
+    def __init__(self, book: _Book, sheet: Sheet, name: str, header, ctx: ListsContext):
         self.book = book
         self.sheet = sheet
         self.name = name
@@ -525,9 +539,13 @@ class _TableReader:
         self.rows = book.rows(name)
         self.body = list(enumerate(self.rows[self.hr + 1:], start=self.hr + 1))
         known = set(self.columns.values())
-        # Header cells we do not know: text in them is kept with its row and reported.
-        self.extra_cols = {c: as_text(v) for c, v in enumerate(self.rows[self.hr])
-                           if c not in known and not is_empty(v)}
+        # Header cells we do not know: text in them is kept with its row and reported. A
+        # column inserted into the table without a header is one too.
+        header = self.rows[self.hr]
+        self.extra_cols = {c: as_text(v) if not is_empty(v) else
+                           labels.msg("problem_words", "unnamed_column", letter=col_letter(c)).render()
+                           for c, v in enumerate(header)
+                           if c not in known and (not is_empty(v) or c < max(known, default=-1))}
         # The input columns found, each with what parsing it needs: worked out once per
         # sheet, not per row (a consolidation reads a few hundred thousand rows).
         self.inputs = [(col, self.columns[col.key], col.key in sheet.per_row_keys)
@@ -604,8 +622,9 @@ class _TableReader:
         return record
 
     def free_rows(self) -> list[dict]:
-        """A sheet of the leader's own rows (the action plan): every row with an input value."""
-        cols = [c for _, c, _ in self.inputs]
+        """A sheet of the leader's own rows (the action plan): every row with an input value,
+        or a value in a column of the leader's own."""
+        cols = [c for _, c, _ in self.inputs] + list(self.extra_cols)
         out = []
         for r, row in self.body:
             width = len(row)
@@ -632,15 +651,19 @@ class _TableReader:
                 label = self.value(row, name_col)
                 key = by_name.get(_norm(label)) if not is_empty(label) else None
             has_input = any(not is_empty(self.value(row, c.key)) for c in sheet.input_columns)
+            shown = "; ".join(as_text(v) for v in row if not is_empty(v))  # whole: it is the leader's
             if key is None:
                 if has_input:
-                    shown = "; ".join(as_text(v) for v in row if not is_empty(v))[:200]
-                    book.problem("row_unknown", sheet=self.name, cell=_cell(r, 0), values=shown,
-                                 key=as_text(self.value(row, name_col) or key_value or ""))
+                    said = as_text(self.value(row, name_col) or key_value or "")
+                    if said:
+                        book.problem("row_unknown", sheet=self.name, cell=_cell(r, 0), value=shown, key=said)
+                    else:
+                        book.problem("row_extra", sheet=self.name, cell=_cell(r, 0), value=shown)
                 continue
             if key in seen:
                 if has_input:
-                    book.problem("row_duplicate", sheet=self.name, cell=_cell(r, 0), name=by_key[key][name_col])
+                    book.problem("row_duplicate", sheet=self.name, cell=_cell(r, 0), value=shown,
+                                 name=by_key[key][name_col])
                 continue
             seen.add(key)
             out.append({**by_key[key], **self.parse_row(r, row, key)})
@@ -670,7 +693,11 @@ class _TableReader:
 # --------------------------------------------------------------------------- across cells
 
 
-def _cross_checks(book: _Book, data: WorkbookData, ctx: _Lists, today: dt.date, schema: Schema):
+def _level(value) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool) and 1 <= value <= 4
+
+
+def _cross_checks(book: _Book, data: WorkbookData, ctx: ListsContext, today: dt.date, schema: Schema):
     """What no single cell shows: overdue actions and activities, a half-filled God BHT."""
     lists = ctx.lists()
     sheets = {s.key: s for s in schema.sheets}
@@ -697,7 +724,8 @@ def _cross_checks(book: _Book, data: WorkbookData, ctx: _Lists, today: dt.date, 
     if godbht is not None and "godbht" in data.tables:
         levels = [c.key for c in godbht.input_columns if isinstance(c.field, Level) and c.key in data.columns["godbht"]]
         total = len(data.godbht) * len(levels)
-        filled = sum(not is_empty(rec.get(k)) for rec in data.godbht for k in levels)
+        # Filled means a level: a wrong value is an error of its own, as in the report's count.
+        filled = sum(_level(rec.get(k)) for rec in data.godbht for k in levels)
         if total and not filled:
             book.problem("godbht_empty", sheet=godbht.name)
         elif filled < total:
@@ -712,7 +740,7 @@ def _words(*texts) -> set[str]:
     return {w.casefold() for t in texts if isinstance(t, str) for w in WORD_RE.findall(t)}
 
 
-def _round_checks(book: _Book, data: WorkbookData, ctx: _Lists, today: dt.date, schema: Schema, config):
+def _round_checks(book: _Book, data: WorkbookData, ctx: ListsContext, today: dt.date, schema: Schema, config):
     """The rounds' records against the plan and the wheel: a finding with a proposal the
     plan does not take up, a round done in the wheel but not recorded (or the reverse),
     a high risk left open past its deadline, a priority far from what its factors say."""

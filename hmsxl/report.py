@@ -193,8 +193,13 @@ class _Book:
         hr = HEADER_ROW
         rows = self.fit_rows(name, rows, hr + 1)
         self.note(ws)
+        # Wide enough for the header's longest word, tall enough for all of it.
+        lines = 3
         for c, col in enumerate(columns):
-            ws.set_column(c, c, col.width)
+            label = col.label
+            width = max(col.width, 1.1 * max((len(w) for w in label.split()), default=0) + 1)
+            lines = max(lines, -(-int(1.1 * len(label)) // int(width)))
+            ws.set_column(c, c, width)
         if excel_table and rows:
             ws.add_table(hr, 0, hr + 1, len(columns) - 1, {
                 "name": re.sub(r"\W", "_", name), "style": "Table Style Light 9",
@@ -210,7 +215,7 @@ class _Book:
             self.bulk.add(len(self.wb.worksheets()), ws, hr + 1, rows, columns, self.f)
         self.highlight(ws, hr, columns, len(rows))
         ws.freeze_panes(hr + 1, first_col)
-        ws.set_row(hr, 45)
+        ws.set_row(hr, 15 * min(lines, 8))
         self.print_setup(ws, hr)
         return ws, hr
 
@@ -308,8 +313,8 @@ def _title(r) -> str:
 def _overview_sheet(book: _Book, r):
     rec = r.reconciliation
     title = _title(r)
-    sub = R["subtitle"].format(files=rec["files"], answered=rec["answered"], sections=rec["sections"],
-                               today=r.today.strftime("%d.%m.%Y"))
+    sub = labels.current().plural("report", "subtitle", rec["files"], answered=rec["answered"],
+                                  sections=rec["sections"], today=r.today.strftime("%d.%m.%Y"))
     if r.unit is not None and r.unit.lamu_meeting:
         sub += " " + R["lamu_meeting"].format(date=r.unit.lamu_meeting.strftime("%d.%m.%Y"))
     ov = r.overview
@@ -722,10 +727,11 @@ def csv_tables(result) -> dict[str, tuple[list[str], object]]:
     out = {}
     for sheet in result.schema.sheets:
         out[sheet.key] = ([c.key for c in sheet.table_columns], result.tables[sheet.key])
-    out["overdue"] = (list(result.overdue.columns), result.overdue)
-    for name, frame in (("overview", result.overview), ("godbht_profile", result.godbht),
+    # The overdue view and the God BHT profile exist when their sheets do.
+    for name, frame in (("overdue", result.overdue), ("overview", result.overview), ("godbht_profile", result.godbht),
                         ("problems", result.problems), ("missing", result.missing), ("sources", result.sources)):
-        out[name] = (list(frame.columns), frame)
+        if frame is not None:
+            out[name] = (list(frame.columns), frame)
     return out
 
 

@@ -17,7 +17,7 @@ from .errors import HmsxlError
 from .fileio import atomic_write_bytes
 from .inputs import safe_text
 from .safety import SKIPPED_CODES
-from .read import SEVERITIES, WorkbookData
+from .read import PROBLEM_LIST_COLUMNS, SEVERITIES, WorkbookData
 
 FILL = {severity: colours.argb(c) for severity, c in colours.SEVERITY.items()}
 NAME_MAX = 255  # bytes in a file name, on the file systems advisors use
@@ -83,7 +83,7 @@ def validate_files(paths, config=None, today: dt.date | None = None, password: s
         elif r.data is None:
             result.unreadable = Unreadable(r.error_code, str(r.error))
         else:
-            result.data, result.note = r.data, str(r.annotated_note)
+            result.data, result.note = r.data, " ".join(labels.render(n) for n in r.annotated_note)
             if r.annotated is not None:
                 target = _unique(out_dir, copy_name(r.source.name, r.data.kind), used_names)
                 try:
@@ -200,6 +200,7 @@ def render_text(results: list[FileResult], style=lambda text, **kw: text, levels
         counts = ", ".join(cat.plural("cli", key, d.count(s)) for s, key in zip(SEVERITIES, ("errors", "warnings", "notes")))
         lines.append(style(cat.CLI["validate_file"].format(path=r.path, who=who, counts=counts), bold=True))
         order = {s: i for i, s in enumerate(SEVERITIES)}
+        width = max(len(labels.SEVERITY[s]) for s in SEVERITIES)  # "Bemærkning" is longer than "Feil"
         problems = sorted((p for p in d.problems if p.severity in levels),
                           key=lambda p: (order[p.severity], p.sheet, _cell_key(p.cell)))
         for p in problems:
@@ -207,7 +208,7 @@ def render_text(results: list[FileResult], style=lambda text, **kw: text, levels
             where = safe_text(f"{p.sheet}!{p.cell}" if p.cell else p.sheet)
             value = " " + labels.quote(safe_text(_short(p.value))) if p.value else ""
             field = f" [{safe_text(p.field)}]" if p.field else ""
-            sev = style(f"{labels.SEVERITY[p.severity]:<9}", fg=colour[p.severity])
+            sev = style(labels.SEVERITY[p.severity].ljust(width), fg=colour[p.severity])
             lines.append(f"  {sev} {where:<22}{field}{value} {safe_text(p.message)}")
         if r.places:
             lines.append("  " + labels.REPORT["reason_same_bytes"].format(places="; ".join(r.places)))
@@ -228,17 +229,18 @@ def _cell_key(cell: str):
     return (int(digits) if digits else 0, len(letters), letters)
 
 
-def annotated_copy(data: WorkbookData, checked, password=None) -> tuple[bytes, str]:
+def annotated_copy(data: WorkbookData, checked, password=None) -> tuple[bytes, tuple]:
     """A copy of the workbook with each problem cell filled and commented, and a sheet
     listing every problem, for the advisor to send back: (the .xlsx bytes, a note on
     what the copy is). An .ods or .xls input gets an .xlsx copy of its values; an
-    encrypted input's copy is encrypted with the same password. The messages are in the
-    workbook's language: the copy goes back to its leader."""
+    encrypted input's copy is encrypted with the same password. The messages in the copy
+    are in the workbook's language (it goes back to its leader); the notes are data, put
+    into words where they are shown."""
     with labels.language(data.language):
         return _annotated_copy(data, checked, password)
 
 
-def _annotated_copy(data: WorkbookData, checked, password=None) -> tuple[bytes, str]:
+def _annotated_copy(data: WorkbookData, checked, password=None) -> tuple[bytes, tuple]:
     from openpyxl.comments import Comment
     from openpyxl.styles import Font, PatternFill
 
@@ -261,7 +263,7 @@ def _annotated_copy(data: WorkbookData, checked, password=None) -> tuple[bytes, 
         cell.comment = Comment(_text(text)[:2000], "hmsxl", width=320, height=120)
     # The leader's own sheet of that name stays: ours gets a name of its own.
     ws = wb.create_sheet(_sheet_title(labels.REPORT_SHEETS["problems"], {t.lower() for t in wb.sheetnames}), 0)
-    headers = tuple(labels.REPORT_COLUMNS[k] for k in ("severity", "sheet", "cell", "field", "value", "message"))
+    headers = tuple(labels.REPORT_COLUMNS[k] for k in PROBLEM_LIST_COLUMNS)
     ws.append(headers)
     for c in ws[1]:
         c.font = Font(bold=True)
@@ -282,8 +284,8 @@ def _annotated_copy(data: WorkbookData, checked, password=None) -> tuple[bytes, 
     body = buf.getvalue()
     if checked.encrypted and password:
         body = _encrypted(body, password)
-        notes.append(labels.ANNOTATED["encrypted"])
-    return body, " ".join(notes)
+        notes.append(labels.msg("annotated", "encrypted"))
+    return body, tuple(notes)
 
 
 def annotate(data: WorkbookData, out_dir, used_names: set[str] | None = None, password=None) -> Path:
@@ -309,7 +311,7 @@ def _workbook_to_mark(data: WorkbookData, checked):
         wb = openpyxl.load_workbook(io.BytesIO(checked.data), keep_vba=keep_vba)
         return wb, [], {name: name for name in wb.sheetnames}
     wb, titles = _values_workbook(checked)
-    return wb, [labels.ANNOTATED["converted"].format(kind=checked.kind)], titles
+    return wb, [labels.msg("annotated", "converted", kind=checked.kind)], titles
 
 
 def _fit_cells(ws):

@@ -310,7 +310,9 @@ def _guide(book: SectionWorkbook):
     ws = book.wb.add_worksheet(labels.SHEET["guide"])
     f, u, s, g = book.f, book.unit, book.section, labels.GUIDE
     ws.set_column(0, 0, 2)
-    ws.set_column(1, 1, 18)
+    # The labels' column as wide as its longest label ("Arbejdsmiljørepræsentant").
+    ws.set_column(1, 1, min(40, max(18, *(1.1 * len(g[k]) + 2 for k in (
+        "label_unit", "label_section", "label_leader", "label_vo", "label_year", "label_deadline")))))
     ws.set_column(2, 2, 100)
     ws.hide_gridlines(2)
     fill = {

@@ -232,3 +232,19 @@ def test_an_ods_copy_has_sheet_names_excel_takes_and_keeps_every_sheet(saved_by_
     assert contents["sitert"] == "Sitat" and contents["mine egne notater"] == "Problemer"
     assert names[0].startswith("Problemer") and names[0] != "Problemer"
     assert wb["Handlingsplan"]["H5"].comment is not None
+
+
+def test_a_copy_sent_back_is_read_without_its_list_of_problems(workbook, tmp_path):
+    """The guide says: send the leader the marked copy. When it comes back, its list of
+    problems is hmsxl's own old answer, not a sheet the leader added."""
+    path = returned(workbook, tmp_path / "in" / "svar.xlsx")
+    out = tmp_path / "merket"
+    validate(path, "--annotate", out)
+    copy = openpyxl.load_workbook(out / "svar.xlsx")
+    copy["Handlingsplan"]["G5"] = dt.datetime(YEAR, 3, 1)  # the leader mends the date
+    again = tmp_path / "igjen" / "svar.xlsx"
+    again.parent.mkdir()
+    copy.save(again)
+    result = validate(again)
+    assert result.exit_code == 0, result.output
+    assert "unknown_sheet" not in result.output and "hører ikke til" not in result.output

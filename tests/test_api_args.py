@@ -38,3 +38,31 @@ def test_wrong_argument_types_say_what_is_allowed(one_workbook):
         consolidate(one_workbook, config=42)
     with pytest.raises(TypeError, match="path or a list of paths"):
         consolidate(7)
+
+
+def test_the_report_never_replaces_what_it_was_made_from(one_workbook, config_file):
+    from hmsxl.inputs import OutputIsInputError
+
+    before = one_workbook.read_bytes()
+    result = consolidate(one_workbook, config=config_file, today=dt.date(YEAR, 3, 1))
+    with pytest.raises(OutputIsInputError):
+        result.write_excel(one_workbook)
+    with pytest.raises(OutputIsInputError):
+        result.to_csv(one_workbook.parent)
+    assert one_workbook.read_bytes() == before
+
+
+@pytest.mark.parametrize("change,where", [
+    ({"return_deadline": "2026-12-01"}, "unit.return_deadline"),
+    ({"year": 99999}, "unit.year"),
+    ({"year": "2026"}, "unit.year"),
+    ({"action_rows": 200000}, "unit.action_rows"),
+])
+def test_a_unit_built_in_python_is_held_to_unit_tomls_rules(unit, tmp_path, change, where):
+    import dataclasses
+
+    from hmsxl import ConfigError
+
+    with pytest.raises(ConfigError, match=where):
+        generate(dataclasses.replace(unit, **change), tmp_path)
+    assert not list(tmp_path.glob("*.xlsx"))

@@ -85,7 +85,7 @@ def test_the_command_line_speaks_bokmal_by_default_and_any_language_asked(tmp_pa
     runner = CliRunner()
     nothing = tmp_path / "ingenting"
     default = runner.invoke(main, ["consolidate", str(nothing), "-o", str(tmp_path / "r.xlsx")])
-    assert default.exit_code == 2 and "ingen slik fil eller mappe" in default.output
+    assert default.exit_code == 2 and "Feil: " in default.output and "ingen slik fil eller mappe" in default.output
     english = runner.invoke(main, ["--lang", "en", "consolidate", str(nothing), "-o", str(tmp_path / "r.xlsx")])
     assert english.exit_code == 2 and labels.catalog("en").ERRORS["no_input"].format(path=nothing) in english.output
     by_env = runner.invoke(main, ["consolidate", str(nothing), "-o", str(tmp_path / "r.xlsx")], env={"HMSXL_LANG": "da"})

@@ -194,7 +194,7 @@ def test_cli_consolidate_with_csv(returns, tmp_path):
     result = CliRunner().invoke(main, ["consolidate", str(back), "-o", str(out), "--config", str(config),
                                        "--csv", str(tmp_path / "csv"), "--today", TODAY.isoformat()])
     assert result.exit_code == 0, result.output
-    assert "3 av 4 svart" in result.output and "Ikke svart: adm" in result.output
+    assert "3 av 4 svart" in result.output and "Ikke svart: Administrasjonen" in result.output
     strict = CliRunner().invoke(main, ["consolidate", str(back), "-o", str(out), "--strict"])
     assert strict.exit_code == 1
     with open(tmp_path / "csv" / "actions.csv", encoding="utf-8-sig") as fh:

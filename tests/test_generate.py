@@ -314,21 +314,28 @@ def test_carry_over_prefills_last_years_unfinished_actions(tmp_path, unit, confi
 
     from hmsxl import read_workbook
 
-    last_year = dataclasses.replace(unit, year=YEAR - 1)
+    last_year = dataclasses.replace(unit, year=YEAR - 1, return_deadline=dt.date(YEAR - 1, 12, 1))
     actions = [
         {"category": "Annet", "challenge": "Støy i kantina", "measure": "Lyddemping", "priority": "Lav",
          "responsible": "Leder", "deadline": dt.date(YEAR - 1, 5, 1), "status": "Påbegynt"},
         {"category": "Annet", "challenge": "Ferdig sak", "measure": "Gjort", "priority": "Lav",
          "responsible": "Leder", "deadline": dt.date(YEAR - 1, 3, 1), "status": "Iverksatt"},
+        {"category": "Annet", "challenge": "Glatt gulv", "measure": "Matter", "priority": "høg",
+         "responsible": "Leder", "deadline": "ultimo juni", "status": "iverksat", "comment": "Bestilt"},
     ]
     generate(last_year, tmp_path / "fjor", sections=["drift"], fills={"drift": {"actions": actions}})
     result = CliRunner().invoke(main, ["generate", str(config_file), "-o", str(tmp_path / "nye"),
                                        "--carry-over", str(tmp_path / "fjor")])
     assert result.exit_code == 0, result.output
-    assert "Førte videre 1 tiltak som ikke er avsluttet, for 1 seksjon" in result.output
+    assert "Førte videre 2 tiltak som ikke er avsluttet, for 1 seksjon" in result.output
     drift = read_workbook(tmp_path / "nye" / f"{YEAR}-drift.xlsx", today=dt.date(YEAR - 1, 1, 1))
     assert [(a["challenge"], a["status"], a["deadline"]) for a in drift.actions] == [
-        ("Støy i kantina", "Påbegynt", dt.date(YEAR - 1, 5, 1))]
+        ("Støy i kantina", "Påbegynt", dt.date(YEAR - 1, 5, 1)), ("Glatt gulv", None, None)]
+    # Values the new cells would refuse start empty; the leader's words are in the comment.
+    # «høg» is nynorsk for the list's «Høy»: read as that, and carried as that.
+    assert drift.actions[1]["priority"] == "Høy"
+    assert drift.actions[1]["comment"] == "Bestilt; I fjor: Frist «ultimo juni»; I fjor: Status «iverksat»"
+    assert {p.code for p in drift.problems} <= {"required", "godbht_empty"}
     assert drift.year == YEAR
     assert read_workbook(tmp_path / "nye" / f"{YEAR}-samling.xlsx").actions == []
 

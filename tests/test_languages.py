@@ -11,6 +11,7 @@ import pytest
 from click.testing import CliRunner
 
 from hmsxl import consolidate, generate, labels, load_config, read_workbook
+from hmsxl.simulate import simulated_fill
 from hmsxl.cli import main
 from hmsxl.config import example_config_text, parse_config
 
@@ -167,7 +168,8 @@ def test_validate_counts_in_words_with_plurals(tmp_path, generated):
 
 
 def _reminder(outbox, sid):
-    msg = email.message_from_bytes((outbox / f"{YEAR}-{sid}-paaminnelse.eml").read_bytes(),
+    (path,) = outbox.glob(f"{YEAR}-{sid}-*.eml")
+    msg = email.message_from_bytes(path.read_bytes(),
                                    policy=email.policy.default)
     return msg.get_body(("plain",)).get_content(), list(msg.iter_attachments())
 
@@ -194,7 +196,7 @@ def test_reminders_say_what_is_true(tmp_path, unit):
     assert attached
     body, attached = _reminder(tmp_path / "before", "samling")  # answered, one action late
     assert nb.REMINDER["missing"] not in body and nb.REMINDER["overdue"] in body and "Støy" in body
-    assert not attached
+    assert not attached and nb.REMINDER["deadline_answered"] in body
     body, _ = _reminder(tmp_path / "before", "drift")  # last year's workbook
     assert f"{YEAR - 1}" in body and "fjor" in body and nb.REMINDER["missing"] not in body
     assert "formidling" not in by_id  # answered, nothing late, nothing wrong
@@ -202,7 +204,24 @@ def test_reminders_say_what_is_true(tmp_path, unit):
     assert after
     body, _ = _reminder(tmp_path / "after", "adm")
     assert nb.REMINDER["deadline_past"].format(deadline=deadline) in body
+    body, _ = _reminder(tmp_path / "after", "samling")  # answered: thanked, not told the deadline passed
+    assert nb.REMINDER["deadline_answered"] in body and "Fristen" not in body
 
+
+
+def test_a_reminder_tells_a_section_its_problems_in_its_own_language(tmp_path, unit):
+    from hmsxl.mail import make_drafts
+
+    unit = dataclasses.replace(unit, sections=tuple(
+        dataclasses.replace(s, language="nn") if s.id == "formidling" else s for s in unit.sections))
+    generate(unit, tmp_path / "wb", generated_at=GENERATED_AT)
+    half = {"category": "Annet", "challenge": "Støy", "priority": "Lav", "responsible": "Leiar",
+            "deadline": dt.date(YEAR, 12, 1), "status": "Påbegynt"}  # no measure: a required field
+    generate(unit, tmp_path / "back", sections=["formidling"], fills={"formidling": {"actions": [half]}},
+             generated_at=GENERATED_AT)
+    make_drafts(unit, tmp_path / "wb", tmp_path / "out", reminders_from=tmp_path / "back", today=dt.date(YEAR, 11, 1))
+    body, _ = _reminder(tmp_path / "out", "formidling")
+    assert "må fyllast ut" in body and "må fylles ut" not in body
 
 # --------------------------------------------------------------------------- through LibreOffice
 
@@ -229,6 +248,9 @@ def test_returns_in_bokmal_and_nynorsk_make_one_report(tmp_path, lo_fill):
     assert sorted(result.actions["challenge"]) == ["Utfordring nb", "Utfordring nn"]
     assert list(result.overview["answered"]) == [True, True]
     assert set(result.godbht_sections.loc[result.godbht_sections["key"] == "e01", "level_bht"]) == {3}
+    # The nynorsk section's elements and groups are shown as the bokmål report names them.
+    assert set(result.godbht_sections["group"]) <= set(nb.GODBHT_GROUPS.values())
+    assert set(result.godbht_sections["element"]) == {name for _, name in nb.GODBHT_ELEMENTS}
     report = openpyxl.load_workbook(result.write_excel(tmp_path / "rapport.xlsx"))
     assert report.sheetnames[0] == nb.REPORT_SHEETS["overview"]  # the unit's language
 
@@ -260,3 +282,20 @@ def test_a_danish_and_an_english_unit_read_back_through_libreoffice(tmp_path, lo
         assert list(result.tables["competence"]["member"]) == ["AMR"]
     report = openpyxl.load_workbook(result.write_excel(tmp_path / "report.xlsx"))
     assert report.sheetnames[0] == cat.REPORT_SHEETS["overview"]
+    header = [c.value for c in report[cat.REPORT_SHEETS["overview"]][4]]
+    assert (cat.REPORT_COLUMNS["godbht_mean"] in header) == (lang != "da")  # no God BHT, no God BHT columns
+    written = {p.name for p in result.to_csv(tmp_path / "csv")}
+    assert {"actions.csv", "overview.csv", "problems.csv"} <= written
+    assert ("competence.csv" in written) == (lang == "da") and ("godbht_profile.csv" in written) == (lang != "da")
+
+
+def test_without_unit_toml_a_danish_unit_is_read_with_its_own_sheets(tmp_path):
+    unit = unit_in("da")
+    sid = unit.sections[0].id
+    fill = simulated_fill(unit, sid, seed=2, today=dt.date(YEAR, 10, 1))
+    generate(unit, tmp_path / "svar", sections=[sid], fills={sid: fill}, generated_at=GENERATED_AT)
+    result = consolidate([tmp_path / "svar"], today=dt.date(YEAR, 10, 1))
+    assert [s.key for s in result.schema.sheets] == ["actions", "wheel", "discussion", "competence"]
+    assert not {"sheet_missing", "unknown_sheet"} & set(result.problems["code"])
+    assert len(result.tables["competence"]) == len(fill["competence"])
+    assert result.godbht is None and "godbht" not in result.tables

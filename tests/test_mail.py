@@ -192,7 +192,14 @@ def events(path):
     from icalendar import Calendar
 
     cal = Calendar.from_ical(path.read_bytes())
-    return {str(e["uid"]): e for e in cal.walk("VEVENT")}
+    return {str(e["uid"]).replace(f"@{_unit_part(cal)}", "@hmsxl"): e for e in cal.walk("VEVENT")}
+
+
+def _unit_part(cal) -> str:
+    """The unit's part of every UID (one domain per unit): the same in all of a calendar's events."""
+    (domain,) = {str(e["uid"]).split("@", 1)[1] for e in cal.walk("VEVENT")}
+    assert domain.endswith(".hmsxl") and len(domain) == len("0" * 12 + ".hmsxl")
+    return domain
 
 
 def test_calendar_holds_the_seed_wheel(setup):
@@ -212,6 +219,8 @@ def test_calendar_holds_the_seed_wheel(setup):
     assert f"{YEAR}-ark-enhet@hmsxl" in ev and f"{YEAR}-ros-analyse-enhet@hmsxl" not in ev
     (alarm,) = vr.walk("VALARM")
     assert alarm["trigger"].dt == dt.timedelta(days=-7)
+    back = ev[f"{YEAR}-return-deadline-enhet@hmsxl"]  # the leaders' own deadline is in the calendar too
+    assert back["dtstart"].dt == unit.return_deadline and "arbeidsboka" in str(back["summary"])
     assert all("dtstamp" in e and "uid" in e for e in ev.values())
     # Stable UIDs and content: importing again updates instead of duplicating.
     CliRunner().invoke(main, ["calendar", str(config), "-o", str(tmp / "again.ics")])
@@ -232,3 +241,54 @@ def test_calendar_other_year_and_one_section(setup):
     assert "2028-vernerunde-samling@hmsxl" in ev and not any("fokusomrader" in uid for uid in ev)
     bad = CliRunner().invoke(main, ["calendar", str(config), "-o", str(tmp / "x.ics"), "--section", "lager"])
     assert bad.exit_code == 2
+
+
+def test_reminders_are_sent_for_what_they_say_now(setup, smtp_server, monkeypatch):
+    """A second round of reminders: a section that has answered since gets nothing (its old
+    draft is gone), one whose reminder now says something else gets the new one."""
+    monkeypatch.delenv("HMSXL_SMTP_USER", raising=False)
+    unit, config, tmp = setup
+    handler, port = smtp_server
+
+    def remind(today):
+        return CliRunner().invoke(main, ["mail", str(config), str(tmp / "wb"), "-o", str(tmp / "rem"),
+                                         "--reminders", str(tmp / "returned"), "--today", today.isoformat(), "--send",
+                                         "--host", "127.0.0.1", "--port", str(port), "--no-starttls"])
+
+    fill = simulated_fill(unit, "samling", seed=5, today=dt.date(YEAR, 11, 1))
+    for a in fill["actions"]:
+        a["status"] = "Iverksatt"
+    fill["actions"][0].update(deadline=dt.date(YEAR, 10, 1), status="Påbegynt")
+    generate(unit, tmp / "returned", sections=["samling"], fills={"samling": fill})
+    first = remind(dt.date(YEAR, 11, 1))
+    assert first.exit_code == 0, first.output
+    to = lambda: sorted(r for tos, _ in handler.received for r in tos if "vern" not in r)  # noqa: E731
+    assert "arne.admin@example.no" in to() and "siri.samling@example.no" in to()
+    handler.received.clear()
+    generate(unit, tmp / "returned", sections=["adm"], force=True)  # adm answers, nothing wrong
+    fill["actions"][1].update(deadline=dt.date(YEAR, 11, 10), status="Påbegynt")  # one more action late
+    generate(unit, tmp / "returned", sections=["samling"], fills={"samling": fill}, force=True)
+    second = remind(dt.date(YEAR, 11, 20))
+    assert second.exit_code == 0, second.output
+    # Samling's reminder says more now: sent. The others say what they said: sent before.
+    assert to() == ["siri.samling@example.no"] and "Sendt før (ikke sendt på nytt)" in second.output
+    assert not (tmp / "rem" / f"{YEAR}-adm-paaminnelse.eml").exists()
+
+
+def test_a_danish_section_that_answered_is_not_told_nothing_came(setup):
+    unit, config, tmp = setup
+    text = config.read_text(encoding="utf-8").replace('leader = "Dina Drift"', 'leader = "Dina Drift"\nlanguage = "da"', 1)
+    config.write_text(text, encoding="utf-8")
+    from hmsxl import load_config
+
+    unit = load_config(config)
+    generate(unit, tmp / "wb2")
+    late = simulated_fill(unit, "drift", seed=1, today=dt.date(YEAR, 11, 1))
+    late["actions"][0].update(deadline=dt.date(YEAR, 3, 1), status="Påbegynt")
+    generate(unit, tmp / "returned", sections=["drift"], fills={"drift": late})
+    result = CliRunner().invoke(main, ["mail", str(config), str(tmp / "wb2"), "-o", str(tmp / "rem"),
+                                       "--reminders", str(tmp / "returned"), "--today", f"{YEAR}-11-01"])
+    assert result.exit_code == 0, result.output
+    (path,) = (tmp / "rem").glob(f"{YEAR}-drift-*.eml")
+    body = parse(path).get_body(("plain",)).get_content()
+    assert "ikke modtaget" not in body and not list(parse(path).iter_attachments())

@@ -41,3 +41,10 @@ def test_control_characters_in_a_cell_are_shown_not_sent_to_the_terminal(config_
     result = CliRunner().invoke(main, ["validate", str(filled)])
     assert "\x1b" not in result.output and "\x07" not in result.output
     assert "\\x1b]0;owned\\x07" in result.output
+
+
+def test_a_report_name_that_is_not_xlsx_is_refused_before_anything_is_read(config_file, tmp_path):
+    (wb,) = generate(config_file, tmp_path / "wb", sections=["drift"], generated_at=GENERATED_AT)
+    result = CliRunner().invoke(main, ["consolidate", str(wb), "-o", str(tmp_path / "rapport.csv")])
+    assert result.exit_code == 2 and ".xlsx" in result.output and "Traceback" not in result.output
+    assert not (tmp_path / "rapport.csv").exists()

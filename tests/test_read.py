@@ -14,7 +14,7 @@ from click.testing import CliRunner
 from hmsxl import UnreadableFile, read_workbook
 from hmsxl.cli import main
 from hmsxl.fields import Choice, Count, Date, Level, Text, parse_date_text
-from hmsxl.read import _Lists
+from hmsxl.read import ListsContext
 
 from conftest import YEAR
 
@@ -177,7 +177,7 @@ def test_dates_as_people_type_them(text, expected):
 
 
 def test_field_types_parse_what_they_write():
-    ctx = _Lists(YEAR, {"statuses": ("Ikke påbegynt", "Påbegynt", "Iverksatt")})
+    ctx = ListsContext(YEAR, {"statuses": ("Ikke påbegynt", "Påbegynt", "Iverksatt")})
     assert Date().parse(dt.datetime(YEAR, 5, 1), ctx) == (dt.date(YEAR, 5, 1), None)
     assert Date().parse(46143.0, ctx)[1].code == "date_from_number"
     assert Date().parse(dt.date(1990, 1, 1), ctx)[1].code == "date_out_of_range"
@@ -220,7 +220,7 @@ def test_a_long_list_and_many_wrong_values_are_checked_without_comparing_each_pa
 
 
 def test_a_short_list_still_suggests_the_value_meant():
-    ctx = _Lists(YEAR, {"statuses": ("Ikke påbegynt", "Påbegynt", "Iverksatt")})
+    ctx = ListsContext(YEAR, {"statuses": ("Ikke påbegynt", "Påbegynt", "Iverksatt")})
     value, issue = Choice(list_name="statuses").parse("Iverksat", ctx)
     assert value == "Iverksat" and issue.code == "not_in_list_suggest" and issue.params["suggestion"] == "Iverksatt"
     assert issue.params["allowed"] == "Ikke påbegynt, Påbegynt, Iverksatt"
@@ -422,3 +422,36 @@ def test_a_renamed_column_label_still_reads_workbooks_already_sent(workbook, tmp
         assert kinds(with_alias) == [] and with_alias.actions[0]["deadline"] == dt.date(YEAR, 3, 1)
     finally:
         header_index.cache_clear()
+
+
+def test_a_nynorsk_leaders_words_in_a_bokmal_workbook_are_read_as_the_lists_own(workbook, tmp_path, unit):
+    cells = {**CLEAN, ("Handlingsplan", "E5"): "Høg", ("Handlingsplan", "H5"): "Sett i verk"}
+    data = read_workbook(filled(workbook, tmp_path / "x.xlsx", cells), config=unit, today=TODAY)
+    assert (data.actions[0]["priority"], data.actions[0]["status"]) == ("Høy", "Iverksatt")
+    assert {(p.cell, p.code) for p in data.problems if p.sheet == "Handlingsplan"} == {
+        ("E5", "choice_corrected"), ("H5", "choice_corrected")}
+
+
+def test_text_the_reader_does_not_take_is_kept_whole_where_it_is_reported(workbook, tmp_path):
+    long = "Ny rad om trapp " + "x" * 300 + " SLUTT"
+
+    def edit(wb):
+        ws = wb["Handlingsplan"]
+        ws["L4"] = "Budsjett"
+        ws["L8"] = "bare her"  # a row whose only text is in a column of the leader's own
+        ws.insert_cols(3)  # a column without a header, inside the table
+        ws["C5"] = "uten overskrift"
+        wheel = wb["Årshjul"]
+        wheel.insert_rows(6)
+        wheel["I6"] = long  # a row of the leader's own under the årshjul's rows
+        wheel["A7"], wheel["H8"] = wheel["A8"].value, "Gjennomført"  # a row twice
+        wheel["B7"] = wheel["B8"].value
+
+    data = read_workbook(filled(workbook, tmp_path / "x.xlsx", CLEAN, edit), today=TODAY)
+    extras = [a.get("_extra") for a in data.actions]
+    assert {"Budsjett": "bare her"} in extras
+    assert any(e and e.get("Kolonne C (uten overskrift)") == "uten overskrift" for e in extras)
+    extra_row = next(p for p in data.problems if p.code == "row_extra")
+    assert extra_row.value.endswith("SLUTT") and extra_row.sheet == "Årshjul"
+    twice = next(p for p in data.problems if p.code == "row_duplicate")
+    assert "Gjennomført" in twice.value

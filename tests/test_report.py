@@ -106,7 +106,7 @@ def test_a_wheel_status_not_in_the_list_stays_visible(unit, tmp_path):
 
 
 def test_carry_over_finds_a_workbook_whose_hidden_sheet_was_deleted(unit, tmp_path, config_file):
-    last_year = dataclasses.replace(unit, year=YEAR - 1)
+    last_year = dataclasses.replace(unit, year=YEAR - 1, return_deadline=dt.date(YEAR - 1, 12, 1))
     old = {**ACTION, "deadline": dt.date(YEAR - 1, 5, 1)}
     (path,) = generate(last_year, tmp_path / "fjor", sections=["drift"], fills={"drift": {"actions": [old]}})
     wb = openpyxl.load_workbook(path)
@@ -405,3 +405,23 @@ def test_two_sections_of_one_name_keep_a_row_each_in_the_wheel_grid(unit, tmp_pa
     col = header.index("Vernerunde") + 1
     grid = [(ws.cell(r, 1).value, ws.cell(r, col).value) for r in range(5, ws.max_row + 1) if ws.cell(r, 1).value]
     assert grid == [("Driften", "Ikke aktuelt"), ("Driften", "Gjennomført")]
+
+
+def test_an_overdue_action_with_a_status_not_in_the_list_says_why_in_forfalt(unit, tmp_path):
+    def edit(sid, wb):
+        wb["Handlingsplan"]["H5"] = "Ferdig"
+
+    late = {**ACTION, "deadline": dt.date(YEAR, 2, 1)}
+    result = consolidate([returned(unit, tmp_path, {"drift": {"actions": [late]}}, edit)], config=unit, today=TODAY)
+    (row,) = sheet_rows(report(result, tmp_path), "Forfalt")
+    assert row["Status"] == "Ferdig" and row["Feil i raden"] == "Status"
+
+
+def test_without_unit_toml_next_years_blank_workbooks_are_not_newer_answers(unit, tmp_path):
+    folder = returned(unit, tmp_path, {"drift": {"actions": [ACTION]}, "adm": {"actions": [ACTION]}})
+    next_year = dataclasses.replace(unit, year=YEAR + 1, return_deadline=dt.date(YEAR + 1, 12, 1))
+    generate(next_year, tmp_path / "neste", sections=["drift"])  # generated later: a newer save
+    result = consolidate([folder, tmp_path / "neste"], today=TODAY)
+    assert len(result.actions) == 2 and result.year == YEAR
+    blank = result.sources.set_index("file").loc[f"neste/{YEAR + 1}-drift.xlsx"]
+    assert blank["status"] == "avvist" and f"{YEAR + 1}" in blank["reason"] and "de fleste" in blank["reason"]
