@@ -112,16 +112,16 @@ def test_planted_mistakes_are_reported_at_their_cells(workbook, tmp_path):
 
 def test_unknown_sheet_column_and_cells_outside_the_table(workbook, tmp_path):
     def edit(wb):
-        wb["Handlingsplan"]["L4"] = "Budsjett"
-        wb["Handlingsplan"]["L5"] = "20 000 kr"
-        wb["Handlingsplan"]["N9"] = "notat i margen"
+        wb["Handlingsplan"]["P4"] = "Budsjett"
+        wb["Handlingsplan"]["P5"] = "20 000 kr"
+        wb["Handlingsplan"]["R9"] = "notat i margen"
         wb.create_sheet("Mine notater")["B2"] = "husk"
         wb.create_sheet("Tomt ark")
 
     data = read_workbook(filled(workbook, tmp_path / "x.xlsx", CLEAN, edit), today=TODAY)
     assert codes(data) == {
-        ("Handlingsplan", "L4", "unknown_column"),
-        ("Handlingsplan", "N9", "value_outside_table"),
+        ("Handlingsplan", "P4", "unknown_column"),
+        ("Handlingsplan", "R9", "value_outside_table"),
         ("Mine notater", "", "unknown_sheet"),
     }
     assert data.actions[0]["_extra"] == {"Budsjett": "20 000 kr"}
@@ -392,7 +392,12 @@ def test_what_we_write_we_read_for_every_field_type(unit, tmp_path):
     data = read_workbook(path, config=unit, today=dt.date(YEAR, 1, 1))
     assert [p for p in data.problems if p.code != "wheel_not_done"] == []
     got = [{k: v for k, v in a.items() if not k.startswith("_")} for a in data.actions]
-    assert got == fill["actions"]
+    assert got == [{k: row.get(k) for k in got[0]} for row in fill["actions"]]
+    findings = [{k: v for k, v in f.items() if not k.startswith("_")} for f in data.tables["safety_round"]]
+    assert findings == [{k: row.get(k) for k in findings[0]} for row in fill["safety_round"]] and findings
+    for key, values in fill["fire_rounds"].items():
+        rec = next(f for f in data.tables["fire_rounds"] if f["key"] == key)
+        assert {k: rec[k] for k in values} == values
     for key, values in fill["wheel"].items():
         rec = next(w for w in data.wheel if w["key"] == key)
         assert {k: rec[k] for k in values} == values
@@ -437,8 +442,8 @@ def test_text_the_reader_does_not_take_is_kept_whole_where_it_is_reported(workbo
 
     def edit(wb):
         ws = wb["Handlingsplan"]
-        ws["L4"] = "Budsjett"
-        ws["L8"] = "bare her"  # a row whose only text is in a column of the leader's own
+        ws["P4"] = "Budsjett"
+        ws["P8"] = "bare her"  # a row whose only text is in a column of the leader's own
         ws.insert_cols(3)  # a column without a header, inside the table
         ws["C5"] = "uten overskrift"
         wheel = wb["Årshjul"]
