@@ -99,7 +99,10 @@ def _problem_cells(p) -> list:
     return [p.severity, p.file, "", p.sheet, p.cell, p.field, p.value, p.message, p.code]
 
 
-def _yes_no(value) -> str:
+def _yes_no(value) -> str | None:
+    """Ja/Nei; nothing where nothing is known (a section that did not answer has not said no)."""
+    if value is None:
+        return None
     return R["yes"] if value else R["no"]
 
 
