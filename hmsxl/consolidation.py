@@ -19,12 +19,11 @@ import dataclasses
 import datetime as dt
 import importlib
 import operator
-import re
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from . import labels
+from . import labels, xmltext
 from .arguments import day_arg, paths_arg, unit_arg
 from .config import Unit
 from .errors import HmsxlError
@@ -193,7 +192,10 @@ class _Plan:
         # Where the leader's own columns are in a row: to list a row not used, with its values.
         self.inputs = [(self.columns.index(c.key), c.label) for c in sheet.input_columns]
 
-    def row(self, rec: dict, data, context: dict, file: str, meaning: Meaning, errors: dict) -> tuple:
+    def row(self, rec: dict, data, context: dict, file: str, meaning: Meaning, errors: dict,
+            cuts: list | None = None) -> tuple:
+        """The record as a row of the table; a cut of the leader's words noted in `cuts`
+        as (the row's source cell, the whole text)."""
         row = dict(context)
         for key in self.own:
             value = rec.get(key)
@@ -208,16 +210,29 @@ class _Plan:
         if orig or extra:
             words = [f"{self.labels[k]}: {labels.quote(t)}" for k, t in (orig or {}).items()]
             words += [f"{h}: {labels.quote(t)}" for h, t in (extra or {}).items()]
-            row["original"] = "; ".join(words)
+            text = "; ".join(words)
+            # No more than a cell shows: a row of many long texts would otherwise carry
+            # megabytes from the worker, for the report to cut anyway.
+            row["original"] = _fit(text)
         else:
-            row["original"] = None
+            text = row["original"] = None
         wrong = errors.get(rec["_row"])
         row["row_errors"] = ", ".join(self.labels[k] for k in self.columns if k in wrong) if wrong else None
         row["file"] = file
         # Where the leader will find it: the sheet as their workbook names it.
-        row["source"] = f"{data.sheets.get(self.sheet.key, self.sheet.name)}!" \
-                        f"{data.cell(self.sheet, self.source_key, rec['_row'])}"
+        cell = data.cell(self.sheet, self.source_key, rec["_row"])
+        row["source"] = f"{data.sheets.get(self.sheet.key, self.sheet.name)}!{cell}"
+        if text is not None and row["original"] is not text and cuts is not None:
+            cuts.append((cell, text))
         return self.as_tuple(row)
+
+
+def _fit(text: str) -> str:
+    """`text` cut to what an Excel cell holds, with the visible mark (the same object when
+    it fits); only the part that can be kept is measured."""
+    if len(text) > xmltext.CELL_MAX:  # cut whatever the characters: measure no more than is kept
+        return xmltext.fit(text[:xmltext.CELL_MAX + 1], xmltext.CELL_MAX, R["cut_mark"])
+    return xmltext.fit(text, xmltext.CELL_MAX, R["cut_mark"])
 
 
 class Tabulator:
@@ -274,9 +289,23 @@ class Tabulator:
         out = {}
         for key, plan in self.plans.items():
             names = self.names(plan.sheet, sid)
+            cuts: list = []
             out[key] = [plan.row({**rec, **names.get(rec.get("key"), {})} if names else rec, data, context, file,
-                                 meaning, errors.get(key, {})) for rec in data.tables.get(key, ())]
+                                 meaning, errors.get(key, {}), cuts) for rec in data.tables.get(key, ())]
+            _cut_problems(data, file, data.sheets.get(key, plan.sheet.name), cuts)
         return out
+
+
+def _cut_problems(data, file: str, sheet: str, cuts: list):
+    """The leader's words cut to a cell's length, as the report lists its own cuts: in
+    Problemer, at the row's cell (as many as of any other kind, and how many more)."""
+    field = labels.REPORT_COLUMNS["original"]
+    found = [problem("text_cut", file=file, sheet=sheet, cell=cell, field=field, value=text[:40],
+                     length=xmltext.utf16_len(text), limit=xmltext.CELL_MAX)
+             for cell, text in cuts[:PROBLEMS_PER_KIND + 1]]
+    data.problems.extend(found[:PROBLEMS_PER_KIND])
+    if len(cuts) > PROBLEMS_PER_KIND:
+        data.problems.append(left_out(found[PROBLEMS_PER_KIND], len(cuts) - PROBLEMS_PER_KIND, PROBLEMS_PER_KIND))
 
 
 def _errors_by_row(data) -> dict[str, dict[int, set]]:
@@ -445,8 +474,8 @@ class _Consolidator:
             elif d is None:
                 problem_rows.append((r.source.name, "", "", "", "", "", r.error_code, "error", str(r.error), r.error))
             else:
-                problem_rows.extend(_problem_row(p, sid) for p in d.problems)
                 rows = d.rows if d.rows is not None else self.tabulator.rows(d, r.source.name)
+                problem_rows.extend(_problem_row(p, sid) for p in d.problems)
                 for key, table in self.builders.items():
                     table.read += len(rows[key])
                     if st == R["status_used"]:
@@ -628,10 +657,13 @@ def _source_row(r: SourceResult, status: str, reason: str) -> dict:
 
 
 def _shown_time(iso: str) -> str:
-    """A file's last save as people read it, the same for every kind of file: xlsx says
-    "2026-11-23T22:06:05Z", ods "2026-11-23T22:06:05.766594703"."""
-    m = re.match(r"(\d{4}-\d{2}-\d{2})[T ](\d{2}:\d{2})", iso or "")
-    return f"{m.group(1)} {m.group(2)}" if m else (iso or "")
+    """A file's last save as people read it, in local time, the same for every kind of
+    file (the reader gives it in UTC, "2026-11-23T22:06:05Z")."""
+    try:
+        when = dt.datetime.fromisoformat(iso.replace("Z", "+00:00"))
+        return (when.astimezone() if when.tzinfo else when).strftime("%Y-%m-%d %H:%M")
+    except (ValueError, OverflowError, OSError):
+        return iso or ""
 
 
 def _overdue_view(actions):

@@ -33,6 +33,8 @@ SEVERITY = {
     "not_whole": "error",
     "out_of_range": "error",
     "number_too_large": "error",
+    "cell_error": "error",  # the cell shows #VALUE!, #N/A...: the native reader gives it as empty
+    "formula_no_value": "error",  # a formula saved without its result: the same
     # across cells
     "overdue": "warning",
     "wheel_not_done": "info",
@@ -52,6 +54,8 @@ SEVERITY = {
     "identity_unknown": "error",
     "year_invalid": "error",
     "far_cells": "error",  # by the safety check: cells far outside any section workbook, cut before reading
+    "cell_errors_many": "error",  # by the safety check: more error cells than are noted; the rest read as empty
+    "sheets_not_read": "error",  # more sheets not ours than are read
     "template_too_old": "warning",
     "template_too_new": "error",
     "wrong_unit": "error",

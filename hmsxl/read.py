@@ -38,6 +38,10 @@ __all__ = ["Problem", "SEVERITIES", "WorkbookData", "read_checked", "read_workbo
 
 MAX_ROWS = 5000  # rows read per sheet; more is reported, not read
 UNKNOWN_SHEET_CELLS = 200  # cells of a sheet of the leader's own shown in its problem
+# Sheets that are not the workbook's own read per workbook (for a renamed sheet's header,
+# for their text): each costs a read, and a file of a few hundred KB can hold thousands.
+# The rest are named in one problem.
+MAX_OTHER_SHEETS = 50
 HEADER_SCAN = 40  # rows searched for a sheet's header row
 YEARS = range(2000, 2101)  # the years a unit can have (as in unit.toml)
 
@@ -198,7 +202,7 @@ def read_checked(checked, config: Unit | None = None, today: dt.date | None = No
         raise UnreadableFile(path, "unreadable", detail=_first_line(exc)) from None
     if _is_report(names):
         raise UnreadableFile(path, "own_report")
-    book = _Book(path, calamine, names, name or path.name)
+    book = _Book(path, calamine, names, name or path.name, checked.cell_errors)
     data = WorkbookData(path=str(path), kind=checked.kind, saved_at=checked.saved_at)
     data.problems = book.problems
     for sheet, cell, code, params in checked.problems:  # what the safety check cut away
@@ -289,13 +293,16 @@ def _read_sheets(book, data, schema, config, ctx, today):
 class _Book:
     """The open workbook: its sheet names, each sheet's rows (read once), the problems found."""
 
-    def __init__(self, path: Path, calamine, names: list[str], name: str):
+    def __init__(self, path: Path, calamine, names: list[str], name: str, cell_errors: dict | None = None):
         self.path = path
         self.name = name
         self.calamine = calamine
         self.names = names
+        # Per sheet: {(row, column): what a cell the native reader gives as empty shows}.
+        self.cell_errors = cell_errors or {}
         self.problems: list[Problem] = []
         self._rows: dict[str, list[list]] = {}
+        self._heads: dict[str, list[list]] = {}
         self._kinds: dict[tuple[str, str], int] = {}  # (sheet, code) -> problems found
         self._first_left_out: dict[tuple[str, str], Problem] = {}
 
@@ -318,18 +325,46 @@ class _Book:
         for (sheet, code), first in self._first_left_out.items():
             self.problems.append(left_out(first, self._kinds[sheet, code] - PROBLEMS_PER_KIND, PROBLEMS_PER_KIND))
 
+    def _sheet(self, name: str):
+        try:
+            return self.calamine.get_sheet_by_name(name)
+        except CALAMINE_ERRORS as exc:
+            raise UnreadableFile(self.path, "unreadable", detail=_first_line(exc)) from None
+
+    def _too_many_rows(self, name: str):
+        self.problem("too_many_rows", sheet=name, count=labels.msg("problem_words", "over", n=MAX_ROWS), max=MAX_ROWS)
+
     def rows(self, name: str) -> list[list]:
         if name not in self._rows:
-            try:
-                rows = self.calamine.get_sheet_by_name(name).to_python(skip_empty_area=False, nrows=MAX_ROWS + 1)
-            except CALAMINE_ERRORS as exc:
-                raise UnreadableFile(self.path, "unreadable", detail=_first_line(exc)) from None
+            rows = self._sheet(name).to_python(skip_empty_area=False, nrows=MAX_ROWS + 1)
             if len(rows) > MAX_ROWS:
-                self.problem("too_many_rows", sheet=name, count=labels.msg("problem_words", "over", n=MAX_ROWS),
-                             max=MAX_ROWS)
+                self._too_many_rows(name)
                 rows = rows[:MAX_ROWS]
             self._rows[name] = rows
+            self._heads.pop(name, None)
         return self._rows[name]
+
+    def head(self, name: str) -> list[list]:
+        """A sheet's first `HEADER_SCAN` rows, where its header row is looked for: a sheet
+        that turns out not to be the one looked for is not read whole."""
+        if name in self._rows:
+            return self._rows[name][:HEADER_SCAN]
+        if name not in self._heads:
+            self._heads[name] = self._sheet(name).to_python(skip_empty_area=False, nrows=HEADER_SCAN)
+        return self._heads[name]
+
+    def written(self, name: str):
+        """(first row, first column, rows) of the part of a sheet that holds values, up to
+        row `MAX_ROWS`: a sheet of the leader's own is read only where something is written
+        (a value at CV5000 is one cell, not half a million), and not kept."""
+        sheet = self._sheet(name)
+        top, left = sheet.start or (0, 0)
+        room = MAX_ROWS - top
+        rows = sheet.to_python(skip_empty_area=True, nrows=room + 1) if room > 0 and sheet.height else []
+        if len(rows) > room or (room <= 0 and sheet.height):
+            self._too_many_rows(name)
+            rows = rows[:max(room, 0)]
+        return top, left, rows
 
 
 # --------------------------------------------------------------------------- identity
@@ -468,6 +503,8 @@ class _Locator:
         taken = set()
         ours = {name for cat in labels.all_catalogs() for name in cat.SHEET.values()}
         names = self.book.names
+        # A renamed sheet is looked for by its headers among the first sheets not ours.
+        others = [n for n in names if n not in ours][:MAX_OTHER_SHEETS]
         for sheet in schema.sheets:
             wanted = sheet_names(sheet.key)
             name = next((n for n in names if n in wanted and n not in taken), None)
@@ -475,8 +512,7 @@ class _Locator:
                 loose = {_norm(w) for w in wanted}
                 name = next((n for n in names if _norm(n) in loose and n not in taken), None)
             if name is None:
-                name = next((n for n in names if n not in taken and n not in ours
-                             and self.header(sheet, n) is not None), None)
+                name = next((n for n in others if n not in taken and self.header(sheet, n) is not None), None)
             if name:
                 taken.add(name)
             out[sheet.key] = name
@@ -493,7 +529,7 @@ class _Locator:
         wanted = header_index(sheet)
         need = max(2, len(sheet.input_columns) // 2)
         best = None
-        for r, row in enumerate(self.book.rows(name)[:HEADER_SCAN]):
+        for r, row in enumerate(self.book.head(name)):
             found = {}
             for c, value in enumerate(row):
                 if isinstance(value, str) and value:
@@ -512,16 +548,26 @@ class _Locator:
 
 def _unknown_sheets(book: _Book, found: dict):
     known = set(found.values()) | sheet_names("guide") | sheet_names("identity")
-    for name in book.names:
-        if name in known or _is_problem_list(book.rows(name)):
+    unknown = [name for name in book.names if name not in known]
+    for name in unknown[:MAX_OTHER_SHEETS]:
+        top, left, rows = book.written(name)
+        if (top, left) == (0, 0) and _is_problem_list(rows):
             continue
-        cells = [(r, c, v) for r, row in enumerate(book.rows(name)) for c, v in enumerate(row) if not is_empty(v)]
-        if cells:
+        shown, count = [], 0
+        for r, row in enumerate(rows, start=top):
+            for c, v in enumerate(row, start=left):
+                if not is_empty(v):
+                    count += 1
+                    if count <= UNKNOWN_SHEET_CELLS:
+                        shown.append(f"{_cell(r, c)}: {as_text(v)}")
+        if count:
             # What the leader wrote there, cell by cell, so that it reaches the report.
-            written = "; ".join(f"{_cell(r, c)}: {as_text(v)}" for r, c, v in cells[:UNKNOWN_SHEET_CELLS])
-            if len(cells) > UNKNOWN_SHEET_CELLS:
-                written += " …"
-            book.problem("unknown_sheet", sheet=name, sheet_name=name, count=len(cells), value=written)
+            written = "; ".join(shown) + (" …" if count > UNKNOWN_SHEET_CELLS else "")
+            book.problem("unknown_sheet", sheet=name, sheet_name=name, count=count, value=written)
+    rest = unknown[MAX_OTHER_SHEETS:]
+    if rest:
+        book.problem("sheets_not_read", count=len(rest), max=MAX_OTHER_SHEETS,
+                     names=", ".join(rest), value="; ".join(rest))
 
 
 # --------------------------------------------------------------------------- one sheet
@@ -551,6 +597,9 @@ class _TableReader:
         self.inputs = [(col, self.columns[col.key], col.key in sheet.per_row_keys)
                        for col in sheet.input_columns if col.key in self.columns]
         self.required = [(col, c) for col, c, _ in self.inputs if col.required]
+        # The cells the native reader gives as empty that show an error or hold a formula
+        # without its result (found by the safety check): {(row, column): what they show}.
+        self.errors = book.cell_errors.get(name, {})
 
     def value(self, row: list, key: str):
         """The value of a schema column in a row, or None where the column or cell is missing."""
@@ -602,7 +651,12 @@ class _TableReader:
         for col, c, per_row in self.inputs:
             raw = row[c] if c < width else None
             if raw is None or raw == "":  # most cells: nothing to parse
-                record[col.key] = None
+                shown = self.errors.get((r, c)) if self.errors else None
+                record[col.key] = shown
+                if shown is not None:  # not empty: a formula that does not give a value
+                    code = "formula_no_value" if shown.startswith("=") else "cell_error"
+                    self.book.problem(code, sheet=self.name, cell=_cell(r, c), field=col.label, value=shown,
+                                      shown=shown)
                 continue
             field = self.sheet.field_for(col, row_key) if per_row else col.field
             value, issue = field.parse(raw, self.ctx)
@@ -625,16 +679,27 @@ class _TableReader:
         """A sheet of the leader's own rows (the action plan): every row with an input value,
         or a value in a column of the leader's own."""
         cols = [c for _, c, _ in self.inputs] + list(self.extra_cols)
+        errors = self.errors
         out = []
-        for r, row in self.body:
+        for r, row in self._with_error_rows():
             width = len(row)
             for c in cols:
-                if c < width:
-                    v = row[c]
-                    if v is not None and v != "" and not is_empty(v):
-                        out.append(self.parse_row(r, row))
-                        break
+                v = row[c] if c < width else None
+                if (v is not None and v != "" and not is_empty(v)) or (errors and (r, c) in errors):
+                    out.append(self.parse_row(r, row))
+                    break
         return out
+
+    def _with_error_rows(self):
+        """The rows under the header, and after them any row below the last the native
+        reader gives that holds only a formula without its result (which it counts as empty)."""
+        yield from self.body
+        if self.errors:
+            last = self.body[-1][0] if self.body else self.hr
+            inputs = {c for _, c, _ in self.inputs}
+            for r in sorted({r for r, c in self.errors if r > last and c in inputs}):
+                if r < MAX_ROWS:
+                    yield r, []
 
     def keyed_rows(self, expected: list[dict]) -> list[dict]:
         """A sheet of pre-filled rows, matched by key (or by their visible name if the key is gone)."""

@@ -13,6 +13,7 @@ value, so the farthest cell decides the memory: that is what `MAX_ROWS` and
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 import re
 import struct
@@ -38,6 +39,11 @@ MAX_MEMBERS = 5000
 MAX_ROWS = 10_000
 MAX_COLUMNS = 100  # A..CV
 XML_HEAD = 65536  # bytes of each XML part searched for a DOCTYPE
+# Cells showing an error (#VALUE!) or holding a formula without its result, noted for the
+# reader (the native reader gives them as empty): far more than a section workbook has
+# input cells. Past it, the rest are counted in one problem.
+MAX_CELL_ERRORS = 100_000
+FORMULA_MAX = 8192  # characters of a formula kept: Excel's own limit
 
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 ZIP_MAGIC = b"PK\x03\x04"
@@ -70,6 +76,11 @@ class Checked:
 
     `problems` are (sheet, cell, code, params) the reader reports as errors: what was cut.
     `encrypted` says the file came with a password (its annotated copy gets the same).
+    `cell_errors` are the cells the native reader gives as empty although they are not:
+    {sheet: {(row, column): what the cell shows}}, 0-based, an error as its text
+    ("#VALUE!"), a formula without its result as the formula ("=G5+30").
+    `saved_at` is UTC, "2026-11-23T22:06:05Z" whatever the kind of file, so that the
+    newest save can be found by comparing the texts.
     """
 
     path: Path
@@ -78,6 +89,65 @@ class Checked:
     saved_at: str = ""
     encrypted: bool = False
     problems: list = field(default_factory=list)
+    cell_errors: dict = field(default_factory=dict)
+
+
+class _CellErrors:
+    """The cells found showing an error or holding a formula without its result, at most
+    `MAX_CELL_ERRORS` of them noted; the rest counted."""
+
+    def __init__(self):
+        self.cells: dict = {}
+        self.noted = self.more = 0
+        self.first_more = None
+        self._texts: dict = {}  # each text once: a sheet of #N/A holds one string
+
+    def add(self, sheet: str, row: int, col: int, text: str, rows: int = 1, cols: int = 1):
+        """The cell at (row, col), or the block of `rows` x `cols` from it, shows `text`."""
+        rows, cols = min(rows, MAX_ROWS - row), min(cols, MAX_COLUMNS - col)  # far cells are never read
+        if rows <= 0 or cols <= 0:
+            return
+        text = self._texts.setdefault(text, text)
+        at = self.cells.setdefault(sheet, {})
+        for r in range(row, row + rows):
+            if self.noted + cols > MAX_CELL_ERRORS:
+                if not self.more:
+                    self.first_more = (sheet, cell_ref(r, col))
+                self.more += (row + rows - r) * cols
+                return
+            for c in range(col, col + cols):
+                at[r, c] = text
+            self.noted += cols
+
+    def problems(self) -> list:
+        if not self.more:
+            return []
+        sheet, cell = self.first_more
+        return [(sheet, cell, "cell_errors_many", {"count": self.more, "max": MAX_CELL_ERRORS})]
+
+
+def iso_utc(text: str) -> str:
+    """A saved time as UTC, "2026-11-23T22:06:05Z"; one without a zone (an .ods file's)
+    is the local time of this machine; "" for what is no time."""
+    m = _ISO_TIME.match(text.strip())
+    if not m:
+        return ""
+    year, month, day, hour, minute, second, zone = m.groups()
+    try:
+        when = dt.datetime(int(year), int(month), int(day), int(hour), int(minute), int(second or 0))
+        if zone in ("Z", "z"):
+            when = when.replace(tzinfo=dt.timezone.utc)
+        elif zone:
+            sign = -1 if zone[0] == "-" else 1
+            hours, minutes = int(zone[1:3]), int(zone[-2:])
+            when = when.replace(tzinfo=dt.timezone(sign * dt.timedelta(hours=hours, minutes=minutes)))
+        when = when.astimezone(dt.timezone.utc)  # no zone: the local time
+    except (ValueError, OverflowError, OSError):
+        return ""
+    return when.strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+_ISO_TIME = re.compile(r"(\d{4})-(\d{2})-(\d{2})[T ](\d{2}):(\d{2})(?::(\d{2}))?(?:[.,]\d+)?\s*(Z|z|[+-]\d{2}:?\d{2})?$")
 
 
 def check_file(path, password: str | None = None) -> Checked:
@@ -171,6 +241,7 @@ def _check_ole(path: Path, data: bytes, password: str | None, decrypted: bool = 
         if book is None:
             raise UnreadableFile(path, "not_spreadsheet")
         stream = ole.openstream(book).read(MAX_PART_BYTES + 1)
+        saved_at = _ole_saved_at(ole)
     except UnreadableFile:
         raise
     except Exception:  # olefile raises several kinds for damaged containers
@@ -183,10 +254,25 @@ def _check_ole(path: Path, data: bytes, password: str | None, decrypted: bool = 
         checked = _check_ole(path, _decrypt(path, data, password), None, decrypted=True)
         checked.encrypted = True
         return checked
-    fixed = _scan_xls(path, stream)
+    errors = _CellErrors()
+    fixed = _scan_xls(path, stream, errors)
     if fixed is not None:
         data = _replace_stream(path, data, book, fixed)
-    return Checked(path, "xls", data)
+    return Checked(path, "xls", data, saved_at, problems=errors.problems(), cell_errors=errors.cells)
+
+
+def _ole_saved_at(ole) -> str:
+    """When the file was last saved, as its summary information says (LastSaveTime, a
+    UTC time), else ""."""
+    try:
+        if not ole.exists("\x05SummaryInformation"):
+            return ""
+        when = ole.getproperties("\x05SummaryInformation", convert_time=True).get(13)  # PIDSI_LASTSAVE_DTM
+    except Exception:  # olefile raises several kinds for a damaged property set: no time, the file is read
+        return ""
+    if not isinstance(when, dt.datetime) or when.year < 1980:  # unset: 1601-01-01
+        return ""
+    return when.strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 def _replace_stream(path: Path, data: bytes, name: str, stream: bytes) -> bytes:
@@ -205,6 +291,10 @@ def _replace_stream(path: Path, data: bytes, name: str, stream: bytes) -> bytes:
 
 _BIFF = struct.Struct("<HH")
 FILEPASS, BOF, EOF, BOUNDSHEET, SST, DIMENSIONS = 0x002F, 0x0809, 0x000A, 0x0085, 0x00FC, 0x0200
+FORMULA, BOOLERR = 0x0006, 0x0205
+# What a cell shows for each BIFF error code.
+BIFF_ERRORS = {0x00: "#NULL!", 0x07: "#DIV/0!", 0x0F: "#VALUE!", 0x17: "#REF!", 0x1D: "#NAME?", 0x24: "#NUM!",
+               0x2A: "#N/A", 0x2B: "#GETTING_DATA"}
 # Records that put a value in a cell: row and column are their first two 16-bit fields.
 _XLS_CELLS = {0x0203, 0x027E, 0x00FD, 0x0204, 0x00D6, 0x0205, 0x0006, 0x0002, 0x0003, 0x0004, 0x0005,
               0x0206, 0x0406}
@@ -228,10 +318,11 @@ def _xls_encrypted(stream: bytes) -> bool:
     return False
 
 
-def _scan_xls(path: Path, stream: bytes) -> bytes | None:
+def _scan_xls(path: Path, stream: bytes, errors: _CellErrors) -> bytes | None:
     """Refuse a cell beyond the grid, and a shared-string count the stream cannot hold.
     A sheet's declared dimensions (which the native reader reserves memory for) are
-    clipped to the grid: the stream with them clipped is returned, or None if none was."""
+    clipped to the grid: the stream with them clipped is returned, or None if none was.
+    Cells showing an error are noted in `errors`."""
     names: dict[int, str] = {}
     sheet = ""
     fixed = None
@@ -247,6 +338,9 @@ def _scan_xls(path: Path, stream: bytes) -> bytes | None:
         elif rtype in _XLS_CELLS and len(body) >= 4:
             row, col = struct.unpack_from("<HH", body)
             _check_cell(path, sheet, row, col)
+            code = _biff_error(rtype, body)
+            if code is not None:
+                errors.add(sheet, row, col, BIFF_ERRORS.get(code, "#N/A"))
         elif rtype == MULRK and len(body) >= 6:
             row, = struct.unpack_from("<H", body)
             _check_cell(path, sheet, row, struct.unpack_from("<H", body, len(body) - 2)[0])
@@ -259,6 +353,15 @@ def _scan_xls(path: Path, stream: bytes) -> bytes | None:
                 fixed = fixed if fixed is not None else bytearray(stream)
                 struct.pack_into("<IIHH", fixed, pos + 4, *clipped)
     return bytes(fixed) if fixed is not None else None
+
+
+def _biff_error(rtype: int, body: bytes) -> int | None:
+    """The error code a FORMULA or BOOLERR record's cell shows, or None."""
+    if rtype == FORMULA and len(body) >= 14 and body[12:14] == b"\xff\xff" and body[6] == 2:
+        return body[8]
+    if rtype == BOOLERR and len(body) >= 8 and body[7] == 1:
+        return body[6]
+    return None
 
 
 def _biff_sheet_name(body: bytes) -> str:
@@ -376,19 +479,20 @@ def _check_zip(path: Path, data: bytes) -> Checked:
         if _keep(kind, info.filename, body):
             parts[info.filename] = body
     problems: list = []
+    errors = _CellErrors()
     if kind == "ods":
-        _scan_ods(path, parts.get("content.xml", b""))
+        _scan_ods(path, parts.get("content.xml", b""), errors)
     else:
         _check_shared_strings(path, parts)
-        cut = _scan_xlsx_sheets(path, parts, problems)
+        cut = _scan_xlsx_sheets(path, parts, problems, errors)
         if cut:
             data = _rezip(z, cut)
     saved_at = ""
     part, pattern = SAVED_RE[kind]
     if part in parts:
         m = pattern.search(parts[part][:XML_HEAD])
-        saved_at = m.group(1).decode("ascii", "replace").strip() if m else ""
-    return Checked(path, kind, data, saved_at, problems=problems)
+        saved_at = iso_utc(m.group(1).decode("ascii", "replace")) if m else ""
+    return Checked(path, kind, data, saved_at, problems=problems + errors.problems(), cell_errors=errors.cells)
 
 
 def _keep(kind: str, name: str, body: bytes) -> bool:
@@ -491,50 +595,54 @@ _HAS_VALUE = re.compile(rb"<(?:[\w.-]+:)?(?:v|is|f)[\s>/]")
 EXCEL_ROWS, EXCEL_COLUMNS = 1_048_576, 16_384
 
 
-def _scan_xlsx_sheets(path: Path, parts: dict, problems: list) -> dict:
+def _scan_xlsx_sheets(path: Path, parts: dict, problems: list, errors: _CellErrors) -> dict:
     """Every sheet part's cells: damaged references refused; cells beyond the grid cut
-    away (returned as {part: new bytes}) and reported in `problems` per sheet."""
+    away (returned as {part: new bytes}) and reported in `problems` per sheet; cells
+    showing an error or holding a formula without its result noted in `errors`."""
     cut = {}
     sheet_names = None
     for name, body in parts.items():
-        if b"sheetData" not in body or not (_NOT_PLAIN_CELL.search(body) or _PREFIXED_CELL.search(body)):
+        if b"sheetData" not in body:
+            continue
+        odd = _NOT_PLAIN_CELL.search(body) or _PREFIXED_CELL.search(body)
+        if not odd and not _ERROR_HINT.search(body):
             continue
         if sheet_names is None:
             sheet_names = _xlsx_sheet_names(parts)
         sheet = sheet_names.get(name, name.rsplit("/", 1)[-1])
-        spans, far = _far_cells(path, sheet, body)
-        if spans:
-            kept, pos = [], 0
-            for start, end in spans:  # a span may lie inside the one before (cells in a cell)
-                if start > pos:
-                    kept.append(body[pos:start])
-                pos = max(pos, end)
-            kept.append(body[pos:])
-            cut[name] = b"".join(kept)
-        if far:
-            problems.append((sheet, far[0], "far_cells", {
-                "count": len(far), "first": far[0], "max_cell": cell_ref(MAX_ROWS - 1, MAX_COLUMNS - 1)}))
+        if odd:
+            spans, far = _far_cells(path, sheet, body)
+            if spans:
+                kept, pos = [], 0
+                for start, end in spans:  # a span may lie inside the one before (cells in a cell)
+                    if start > pos:
+                        kept.append(body[pos:start])
+                    pos = max(pos, end)
+                kept.append(body[pos:])
+                cut[name] = b"".join(kept)
+            if far:
+                problems.append((sheet, far[0], "far_cells", {
+                    "count": len(far), "first": far[0], "max_cell": cell_ref(MAX_ROWS - 1, MAX_COLUMNS - 1)}))
+        if _ERROR_HINT.search(body):
+            _error_cells(path, sheet, body, errors)
     return cut
 
 
-def _far_cells(path: Path, sheet: str, body: bytes) -> tuple[list, list]:
-    """(spans of cells beyond the grid, references of those with a value), reading cell
+def _cell_tags(path: Path, sheet: str, body: bytes):
+    """Each cell tag of a sheet: (tag match, attributes match, row, column, type), reading
     positions as the native reader does: `r` if there is one, else the row's `r` and the
-    next column."""
+    next column. A damaged reference is refused."""
     row, col = -1, 0
-    spans, far = [], []
-    # The next cell end and the next value at or after the latest far cell, found once and
-    # reused by the far cells after it: a search from each far cell to the end of the sheet
-    # would cost (far cells) x (sheet size) when the end is missing or far away.
-    close = value = None
     for m in _TAG.finditer(body):
         attrs = _ATTRS.match(body, m.end())
         if attrs is None:
             raise UnreadableFile(path, "bad_reference", sheet=sheet, ref=_shown(body[m.start():m.start() + 40]))
-        r = None
+        r = kind = None
         for key, v1, v2 in _ATTR.findall(attrs.group(1)):
             if key == b"r":
                 r = v1 if v1 or not v2 else v2
+            elif key == b"t":
+                kind = v1 or v2
         if m.group(1) == b"row":
             if r is not None:
                 if not r.isdigit() or len(r.lstrip(b"0")) > 7 or not 1 <= int(r) <= EXCEL_ROWS:
@@ -558,6 +666,17 @@ def _far_cells(path: Path, sheet: str, body: bytes) -> tuple[list, list]:
         else:
             cell_row, cell_col = max(row, 0), col
         col = cell_col + 1
+        yield m, attrs, cell_row, cell_col, kind
+
+
+def _far_cells(path: Path, sheet: str, body: bytes) -> tuple[list, list]:
+    """(spans of cells beyond the grid, references of those with a value)."""
+    spans, far = [], []
+    # The next cell end and the next value at or after the latest far cell, found once and
+    # reused by the far cells after it: a search from each far cell to the end of the sheet
+    # would cost (far cells) x (sheet size) when the end is missing or far away.
+    close = value = None
+    for m, attrs, cell_row, cell_col, _ in _cell_tags(path, sheet, body):
         if cell_row < MAX_ROWS and cell_col < MAX_COLUMNS:
             continue
         end = attrs.end()
@@ -573,6 +692,47 @@ def _far_cells(path: Path, sheet: str, body: bytes) -> tuple[list, list]:
         if has_value:
             far.append(cell_ref(cell_row, cell_col))
     return spans, far
+
+
+# A sheet that may hold a cell showing an error (t="e") or a formula: looked at cell by cell.
+_ERROR_HINT = re.compile(rb"\st\s*=\s*[\"']e[\"']|<(?:[\w.-]+:)?f[\s>/]")
+_FORMULA_TAG = re.compile(rb"<(?:[\w.-]+:)?f(?=[\s>/])[^<>]*?(/?)>")
+_VALUE_TAG = re.compile(rb"<(?:[\w.-]+:)?v(?=[\s>/])[^<>]*?(/?)>")
+
+
+def _error_cells(path: Path, sheet: str, body: bytes, errors: _CellErrors) -> None:
+    """Note the cells that show an error (`t="e"`, its text in `<v>`) and the formulas
+    without a result (`<f>` and no `<v>`, or an empty one that is no text): the native
+    reader gives both as empty. One pass: each search's answer is reused while it lies
+    ahead (see `_next`), and a cell's text is looked for only up to its end."""
+    close = formula = value = None
+    for _, attrs, row, col, kind in _cell_tags(path, sheet, body):
+        if attrs.group(2) or row >= MAX_ROWS or col >= MAX_COLUMNS:  # <c/> holds nothing; far cells are cut
+            continue
+        start = attrs.end()
+        close = _next(_CELL_END, body, start, close)
+        if not close:
+            return  # the sheet ends inside this cell: the native reader says what it makes of it
+        end = close.start()
+        formula = _next(_FORMULA_TAG, body, start, formula)
+        has_formula = bool(formula) and formula.start() < end
+        if kind != b"e" and not has_formula:
+            continue
+        value = _next(_VALUE_TAG, body, start, value)
+        shown = _text_in(body, value, end) if value and value.start() < end else None
+        if kind == b"e" and shown:
+            errors.add(sheet, row, col, shown[:255])
+        elif has_formula and not shown and not (kind == b"str" and shown is not None):
+            text = _text_in(body, formula, end)
+            errors.add(sheet, row, col, "=" + (text[:FORMULA_MAX] if text else "…"))
+
+
+def _text_in(body: bytes, tag: re.Match, end: int) -> str:
+    """The text of the element that `tag` starts, up to the next tag (and before `end`)."""
+    if tag.group(1):  # <v/>
+        return ""
+    stop = body.find(b"<", tag.end(), end)
+    return unescape(body[tag.end():stop if stop >= 0 else end].decode("utf-8", "replace")).strip()
 
 
 def _next(pattern: re.Pattern, body: bytes, pos: int, found):
@@ -629,10 +789,19 @@ def _rezip(z: zipfile.ZipFile, replaced: dict) -> bytes:
 _ODS_TAG = re.compile(rb"<(/?)(?:[\w.-]+:)?(table|table-row|table-cell|covered-table-cell)(?=[\s/>])")
 
 
-def _scan_ods(path: Path, content: bytes) -> None:
+_ODS_CELL_END = re.compile(rb"</(?:[\w.-]+:)?table-cell\s*>")
+_ODS_ERROR = re.compile(rb"value-type\s*=\s*[\"']error[\"']")
+_ODS_ERROR_TEXT = re.compile(r"#[A-Z0-9/_]+[!?]?|Err:\d+")
+_ODS_MARKUP = re.compile(rb"<[^<>]*>")
+
+
+def _scan_ods(path: Path, content: bytes, errors: _CellErrors) -> None:
     """Refuse a cell with a value beyond the grid, counting repeated rows and columns as
-    the native reader expands them."""
+    the native reader expands them. A formula cell that shows an error (LibreOffice's
+    `calcext:value-type="error"`, or an empty string value beside an error's text, as
+    older versions write it) is noted in `errors`."""
     sheet, row, col, rows_here = "", 0, 0, 1
+    close = None
     for m in _ODS_TAG.finditer(content):
         closing, tag = m.group(1), m.group(2)
         attrs_m = _ATTRS.match(content, m.end())
@@ -659,6 +828,17 @@ def _scan_ods(path: Path, content: bytes) -> None:
                     raise UnreadableFile(path, "far_cell", sheet=sheet or "?",
                                          cell=cell_ref(min(last_row, EXCEL_ROWS - 1), min(last_col, EXCEL_COLUMNS - 1)),
                                          max_cell=cell_ref(MAX_ROWS - 1, MAX_COLUMNS - 1))
+            if b"formula" in attrs and not empty_tag:
+                said = bool(_ODS_ERROR.search(attrs_m.group(1)))
+                if said or attrs.get(b"string-value") == b"":
+                    close = _next(_ODS_CELL_END, content, attrs_m.end(), close)
+                    inner = content[attrs_m.end():close.start() if close else attrs_m.end()]
+                    note = inner.rfind(b"annotation")  # a comment comes first: the text after it
+                    if note >= 0:
+                        inner = inner[inner.find(b">", note) + 1 or len(inner):]
+                    text = unescape(_ODS_MARKUP.sub(b"", inner).decode("utf-8", "replace")).strip()
+                    if said or _ODS_ERROR_TEXT.fullmatch(text):
+                        errors.add(sheet, row, col, text[:255] or "#N/A", rows_here, cols_here)
             col += cols_here
 
 

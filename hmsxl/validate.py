@@ -306,12 +306,33 @@ def _workbook_to_mark(data: WorkbookData, checked):
     turns any of them into a note that there is no copy."""
     import openpyxl
 
-    if checked.kind == "xlsx":
+    kind = checked.kind if checked.kind != "xlsx" else _not_for_openpyxl(checked.data)
+    if kind is None:
         keep_vba = Path(str(data.path).split(" → ")[-1]).suffix.lower() == ".xlsm"
         wb = openpyxl.load_workbook(io.BytesIO(checked.data), keep_vba=keep_vba)
         return wb, [], {name: name for name in wb.sheetnames}
     wb, titles = _values_workbook(checked)
-    return wb, [labels.msg("annotated", "converted", kind=checked.kind)], titles
+    return wb, [labels.msg("annotated", "converted", kind=kind)], titles
+
+
+STRICT_NAMESPACE = b"http://purl.oclc.org/ooxml/spreadsheetml/main"
+
+
+def _not_for_openpyxl(data: bytes) -> str | None:
+    """What an Excel file is when openpyxl cannot open it as it is, else None: a binary
+    workbook (.xlsb), or one saved as Strict Open XML, whose namespaces openpyxl does not
+    know (it would find no sheets, and write a copy with names pointing nowhere). Such a
+    file's copy holds its values, as an .ods file's does."""
+    import zipfile
+
+    from .safety import XML_HEAD
+
+    with zipfile.ZipFile(io.BytesIO(data)) as z:
+        if "xl/workbook.xml" not in z.namelist():
+            return "xlsb"
+        with z.open("xl/workbook.xml") as fh:
+            head = fh.read(XML_HEAD)
+    return "Strict Open XML" if STRICT_NAMESPACE in head else None
 
 
 def _fit_cells(ws):
@@ -362,8 +383,8 @@ def _cut_title(base: str, tail: str) -> str:
 
 
 def _values_workbook(checked):
-    """An .xlsx workbook with the values of an .ods or .xls file, sheet by sheet (no
-    formatting: openpyxl cannot open those formats)."""
+    """An .xlsx workbook with the values of an .ods, .xls, .xlsb or Strict Open XML file,
+    sheet by sheet (no formatting: openpyxl cannot open those)."""
     import openpyxl
     import python_calamine as pc
 

@@ -44,7 +44,8 @@ def utf16_len(text: str) -> int:
     """The length Excel counts: UTF-16 code units (a character above U+FFFF is two)."""
     if text.isascii():
         return len(text)
-    return len(text) + sum(1 for ch in text if ord(ch) > 0xFFFF)
+    # A lone surrogate is one unit, as Excel counts it.
+    return len(text.encode("utf-16-le", "surrogatepass")) // 2
 
 
 def _excel_escapes(text: str) -> str:

@@ -116,7 +116,9 @@ def lo_fill(soffice):
 @pytest.fixture(scope="session")
 def saved_by_libreoffice(generated, lo_fill, tmp_path_factory):
     """samling's filled workbook (one wrong status in H5) saved by LibreOffice as xls and
-    ods, with and without the password "hemmelig"."""
+    ods, with and without the password "hemmelig"; and as f.xlsx, f.ods and f.xls with
+    formulas that fail (#VALUE! in Handlingsplan!I5 from a deadline typed as text in G5,
+    #DIV/0! in G6 and in Årsrapport!D6)."""
     from hmsxl import generate
     from hmsxl.simulate import simulated_fill
 
@@ -124,8 +126,14 @@ def saved_by_libreoffice(generated, lo_fill, tmp_path_factory):
     tmp = tmp_path_factory.mktemp("lo")
     fills = {"samling": simulated_fill(unit, "samling", seed=5)}
     (src,) = generate(unit, tmp / "src", sections=["samling"], fills=fills, generated_at=GENERATED_AT)
-    out = {name: tmp / name for name in ("s.xls", "s-pw.xls", "s.ods", "s-pw.ods")}
+    out = {name: tmp / name for name in ("s.xls", "s-pw.xls", "s.ods", "s-pw.ods", "f.xlsx", "f.ods", "f.xls")}
+    formulas = [("Handlingsplan", "G5", "snart", "string"), ("Handlingsplan", "I5", "=G5+30", "formula"),
+                ("Handlingsplan", "G6", "=1/0", "formula"), ("Årsrapport", "D6", "=1/0", "formula")]
     lo_fill([{"input": str(src), "ops": [{"op": "set", "sheet": "Handlingsplan", "cell": "H5", "value": "ferdig"}],
               "outputs": [[str(out["s.xls"]), "MS Excel 97"], [str(out["s-pw.xls"]), "MS Excel 97", "hemmelig"],
-                          [str(out["s.ods"]), "calc8"], [str(out["s-pw.ods"]), "calc8", "hemmelig"]]}], tmp)
+                          [str(out["s.ods"]), "calc8"], [str(out["s-pw.ods"]), "calc8", "hemmelig"]]},
+             {"input": str(src), "ops": [{"op": "set", "sheet": sheet, "cell": cell, "value": value, "type": typ}
+                                         for sheet, cell, value, typ in formulas],
+              "outputs": [[str(out["f.xlsx"]), "Calc MS Excel 2007 XML"], [str(out["f.ods"]), "calc8"],
+                          [str(out["f.xls"]), "MS Excel 97"]]}], tmp)
     return out

@@ -7,8 +7,9 @@ python3-uno), not by the test's own interpreter:
 
 JOBS.json is a list of jobs: {"input": path, "ops": [...], "outputs": [[path, filter], ...]};
 an output may have a third element, a password to save it with.
-Ops: {"op": "set", "sheet", "cell", "value", "type": "string"|"number"|"date"} (a date is
-"YYYY-MM-DD"; setString bypasses validation, as typing does after a pasted cell), 
+Ops: {"op": "set", "sheet", "cell", "value", "type": "string"|"number"|"date"|"formula"} (a date
+is "YYYY-MM-DD"; setString bypasses validation, as typing does after a pasted cell; a formula
+is "=..." as LibreOffice's API takes it), 
 {"op": "insert_rows", "sheet", "row" (1-based), "count"},
 {"op": "move_column", "sheet", "from" (0-based), "to" (0-based)},
 {"op": "add_sheet", "name", "cell", "value"}.
@@ -75,6 +76,8 @@ def apply(doc, op):
             cell.setValue(float(value))
         elif typ == "date":
             cell.setValue(float((dt.date.fromisoformat(value) - EPOCH).days))
+        elif typ == "formula":
+            cell.setFormula(str(value))
         else:
             cell.setString(str(value))
     elif kind == "insert_rows":

@@ -318,7 +318,8 @@ def test_a_million_rows_is_refused_or_cut_without_hanging(tmp_path, workbook):
     except UnreadableFile as exc:
         assert "MB" in str(exc)
     else:
-        assert "too_many_rows" in {p.code for p in data.problems}
+        # Rows past the grid a section workbook can hold are cut and reported, not read.
+        assert {"far_cells", "too_many_rows"} & {p.code for p in data.problems}
 
 
 # ---------------------------------------------------------------------------- hmsxl validate
@@ -460,3 +461,126 @@ def test_text_the_reader_does_not_take_is_kept_whole_where_it_is_reported(workbo
     assert extra_row.value.endswith("SLUTT") and extra_row.sheet == "Årshjul"
     twice = next(p for p in data.problems if p.code == "row_duplicate")
     assert "Gjennomført" in twice.value
+
+
+# --------------------------------------------------------------------------- cells the native reader gives as empty
+
+
+def with_cells(src, dst, part, cells):
+    """A copy of `src` with cells of one sheet part replaced by XML as a spreadsheet program writes it."""
+    import re
+
+    with zipfile.ZipFile(src) as z:
+        members = [(i.filename, z.read(i)) for i in z.infolist()]
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as z:
+        for name, body in members:
+            if name == part:
+                for ref, xml in cells.items():
+                    body, n = re.subn(rf'<c r="{ref}"[^>]*/>'.encode(), xml.encode(), body)
+                    assert n == 1, ref
+            z.writestr(name, body)
+    dst.write_bytes(buf.getvalue())
+    return dst
+
+
+# As LibreOffice saves formulas that fail: a text deadline plus 30 days, and a division by zero.
+FAILING = {
+    "B5": '<c r="B5" s="9" t="inlineStr"><is><t>Støy i verkstedet</t></is></c>',
+    "G5": '<c r="G5" s="10" t="e"><f aca="false">1/0</f><v>#DIV/0!</v></c>',
+    "I5": '<c r="I5" s="10" t="e"><f aca="false">F5+30</f><v>#VALUE!</v></c>',
+}
+
+
+def test_a_formula_that_fails_is_reported_at_its_cell_not_read_as_empty(workbook, tmp_path):
+    from hmsxl import consolidate
+
+    path = with_cells(workbook, tmp_path / "feil.xlsx", "xl/worksheets/sheet2.xml", FAILING)
+    path = with_cells(path, path, "xl/worksheets/sheet5.xml",
+                      {"D6": '<c r="D6" s="10" t="e"><f aca="false">A1/0</f><v>#DIV/0!</v></c>'})
+    result = CliRunner().invoke(main, ["validate", str(path), "--today", TODAY.isoformat()])
+    lines = result.output.splitlines()
+    assert result.exit_code == 1 and "Traceback" not in result.output
+
+    def line(where):
+        (found,) = [ln for ln in lines if f" {where} " in ln]
+        return found
+
+    assert "Cellen viser feilen #VALUE!" in line("Handlingsplan!I5")  # an optional field: no longer silent
+    assert "Cellen viser feilen #DIV/0!" in line("Handlingsplan!G5")  # a required one: not "må fylles ut"
+    assert "må fylles ut" not in line("Handlingsplan!G5")
+    assert "Cellen viser feilen #DIV/0!" in line("Årsrapport!D6")
+    # The report's row shows what the cell shows, and that the row has errors there.
+    report = consolidate([path], today=TODAY)
+    row = report.actions.iloc[0]
+    assert (row["challenge"], row["deadline"], row["next_review"]) == ("Støy i verkstedet", "#DIV/0!", "#VALUE!")
+    assert "Frist" in row["row_errors"] and "Neste evaluering" in row["row_errors"]
+    assert report.annual.set_index("key").loc[report.annual["key"].iloc[1], "answer"] == "#DIV/0!"
+
+
+def test_a_formula_saved_without_its_result_is_reported_with_the_formula(workbook, tmp_path):
+    """A program that does not calculate (a script, a converter) saves the formula only."""
+    path = tmp_path / "formel.xlsx"
+    wb = openpyxl.load_workbook(workbook)
+    ws = wb["Handlingsplan"]
+    ws["B5"], ws["G5"], ws["I5"] = "Støy i verkstedet", "=F5+30", '=IF(G5="","",G5+30)'
+    wb["Årsrapport"]["D6"] = "=SUM(D7:D9)"
+    wb.save(path)
+    data = read_workbook(path, today=TODAY)
+    found = {(p.sheet, p.cell): p for p in data.problems if p.code == "formula_no_value"}
+    assert {k: p.value for k, p in found.items()} == {
+        ("Handlingsplan", "G5"): "=F5+30", ("Handlingsplan", "I5"): '=IF(G5="","",G5+30)',
+        ("Årsrapport", "D6"): "=SUM(D7:D9)"}
+    assert "formelen «=F5+30», men ingen utregnet verdi" in found["Handlingsplan", "G5"].message
+    assert ("Handlingsplan", "G5", "required") not in codes(data)
+    assert data.actions[0]["deadline"] == "=F5+30"
+
+
+@pytest.mark.libreoffice
+@pytest.mark.parametrize("name", ["f.xlsx", "f.ods", "f.xls"])
+def test_formulas_that_fail_in_libreoffice_are_reported_in_every_format(saved_by_libreoffice, name):
+    data = read_workbook(saved_by_libreoffice[name], today=TODAY)
+    shown = {(p.sheet, p.cell): p.value for p in data.problems if p.code == "cell_error"}
+    assert shown == {("Handlingsplan", "I5"): "#VALUE!", ("Handlingsplan", "G6"): "#DIV/0!",
+                     ("Årsrapport", "D6"): "#DIV/0!"}
+    assert ("Handlingsplan", "G6", "required") not in codes(data)
+    assert data.actions[0]["next_review"] == "#VALUE!" and data.actions[1]["deadline"] == "#DIV/0!"
+
+
+def test_sheets_of_the_leaders_own_past_fifty_are_named_not_read(workbook, tmp_path):
+    def add_sheets(wb):
+        for i in range(1, 61):
+            wb.create_sheet(f"Notat {i}")["B2"] = f"notat nummer {i}"
+
+    data = read_workbook(filled(workbook, tmp_path / "mange.xlsx", CLEAN, add_sheets), today=TODAY)
+    unknown = [p for p in data.problems if p.code == "unknown_sheet"]
+    assert [p.sheet for p in unknown] == [f"Notat {i}" for i in range(1, 51)]
+    assert "B2: notat nummer 50" in unknown[-1].value
+    (rest,) = [p for p in data.problems if p.code == "sheets_not_read"]
+    assert rest.value == "; ".join(f"Notat {i}" for i in range(51, 61))
+    assert "10 ark til" in rest.message and data.actions[0]["challenge"] == "Høyt sykefravær"
+
+
+def test_a_row_whose_extra_texts_pass_a_cells_limit_is_cut_and_said_so(workbook, tmp_path):
+    from hmsxl import consolidate
+
+    def extra_columns(wb):
+        ws = wb["Handlingsplan"]
+        for col, letter in ((20, "T"), (21, "U")):
+            ws.cell(row=4, column=col, value=f"Notat {letter}")
+            ws.cell(row=5, column=col, value=letter * 20_000)
+
+    path = filled(workbook, tmp_path / "lang.xlsx", CLEAN, extra_columns)
+    report = consolidate([path], today=TODAY)
+    original = report.actions.iloc[0]["original"]
+    assert original.startswith("Notat T: «TTT") and len(original) <= 32_767
+    cut = [p for p in report.problems.itertuples() if p.code == "text_cut"]
+    assert len(cut) == 1 and cut[0].cell == "A5"  # the row, where the report points
+
+
+@pytest.mark.libreoffice
+def test_an_xls_files_last_save_is_read_from_its_summary(saved_by_libreoffice):
+    import re
+
+    saved = read_workbook(saved_by_libreoffice["s.xls"], today=TODAY).saved_at
+    assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ", saved) and saved[:4] >= "2020"
