@@ -496,7 +496,8 @@ def test_a_formula_that_fails_is_reported_at_its_cell_not_read_as_empty(workbook
     from hmsxl import consolidate
 
     path = with_cells(workbook, tmp_path / "feil.xlsx", "xl/worksheets/sheet2.xml", FAILING)
-    path = with_cells(path, path, "xl/worksheets/sheet5.xml",
+    annual = openpyxl.load_workbook(workbook, read_only=True).sheetnames.index("Årsrapport") + 1
+    path = with_cells(path, path, f"xl/worksheets/sheet{annual}.xml",
                       {"D6": '<c r="D6" s="10" t="e"><f aca="false">A1/0</f><v>#DIV/0!</v></c>'})
     result = CliRunner().invoke(main, ["validate", str(path), "--today", TODAY.isoformat()])
     lines = result.output.splitlines()
