@@ -95,11 +95,12 @@ class _Formats:
             self._cache[key] = self.wb.add_format(props)
         return self._cache[key]
 
-    def spare(self, field: Field):
-        """An unlocked cell format without borders, for the spare rows below a table."""
-        key = (field.num_format, field.wrap)
+    def spare(self, field: Field, editable: bool = True):
+        """A cell format without borders, for the spare rows below a table: unlocked for
+        the leader's input, locked for what the workbook computes."""
+        key = (field.num_format, field.wrap, editable)
         if key not in self._spare:
-            props = {**self.base, "locked": False}
+            props = {**self.base, "locked": not editable}
             if field.num_format:
                 props["num_format"] = field.num_format
             if field.wrap:
@@ -183,10 +184,11 @@ class _SheetWriter:
                 if fmt is not None:
                     ws.write_blank(r, c, None, fmt)
         # What the workbook computes, on every row a leader can fill (the spare ones too).
+        # Below the table they look like the spare cells beside them, not like the table.
         for c, col in computed:
-            fmt = f.cell(col.field, False)
-            for r, row in enumerate(rows + [{}] * spare):
-                self.formula(ws, first + r, c, col, row, fmt)
+            fmt, plain = f.cell(col.field, False), f.spare(col.field, False)
+            for r, row in enumerate(rows + [{}] * (last + 1 - first - len(rows) + spare)):
+                self.formula(ws, first + r, c, col, row, fmt if first + r <= last else plain)
         self.validation(ws, rows, first, last + spare)
         ws.freeze_panes(first, 0)
         ws.protect("", PROTECT_OPTIONS)
