@@ -22,6 +22,7 @@ SERIES = ("#2E75B6", "#ED7D31")  # chart series: the BHT, the organisation
 SEVERITY = {"error": RED, "warning": YELLOW, "info": BLUE}
 STATE = {"done": GREEN, "overdue": RED, "open": YELLOW, "na": GREY}
 LEVEL = {1: RED, 2: ORANGE, 3: YELLOW, 4: GREEN}
+RISK = {"low": GREEN, "medium": YELLOW, "high": RED}  # a finding's risk, on the 5 x 5 scale
 
 
 def argb(colour: str) -> str:

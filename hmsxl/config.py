@@ -158,10 +158,27 @@ class Unit:
     mail: Mail = Mail()
     language: str = labels.DEFAULT_LANGUAGE
     godbht: bool = True  # the God BHT self-assessment (a Norwegian standard) is in the workbooks
+    lamu_meeting: dt.date | None = None  # when LAMU dealt with the year, for the report
+    # A finding's risk (probability x consequence, 1-25): from `risk_medium` it is medium,
+    # from `risk_high` high.
+    risk_medium: int = 5
+    risk_high: int = 10
+    # The wheel's activities whose records the workbook keeps: the vernerunde's findings,
+    # a row per brannvernrunde.
+    safety_round_activity: str = "vernerunde"
+    fire_round_activity: str = "brannvernrunde"
 
     @property
     def cycle(self) -> str:
         return "dk" if self.language == "da" else "no"
+
+    @property
+    def has_fire_rounds(self) -> bool:
+        return any(a.id == self.fire_round_activity for a in self.wheel)
+
+    @property
+    def risk(self) -> tuple[int, int]:
+        return self.risk_medium, self.risk_high
 
     @functools.cached_property
     def _by_id(self) -> dict[str, Section]:
@@ -246,6 +263,23 @@ class _Checker:
         if not lo <= value <= hi:
             self.add(where, C["out_of_range"].format(value=value, lo=lo, hi=hi))
             return default
+        return value
+
+    def date(self, doc, key, path, year) -> dt.date | None:
+        """An optional date in the year or the next (a year is dealt with after its end)."""
+        if key not in doc:
+            return None
+        value = doc[key]
+        if isinstance(value, dt.datetime):
+            value = value.date()
+        if not isinstance(value, dt.date):
+            self.add(f"{path}.{key}", C["deadline_not_date"].format(example=f"{(year or 2026) + 1}-02-10",
+                                                                      type=_tname(value)))
+            return None
+        if year is not None and value.year not in (year, year + 1):
+            self.add(f"{path}.{key}", C["date_outside_years"].format(date=value.isoformat(), year=year,
+                                                                       next=year + 1))
+            return None
         return value
 
     def boolean(self, doc, key, path, default: bool) -> bool:
@@ -440,6 +474,15 @@ def parse_config(doc: dict, source: str = "unit.toml") -> Unit:
     rows = ck.integer(unit, "action_rows", "unit", 5, 1000, default=40)
     language = ck.language(unit, "language", "unit", default=labels.DEFAULT_LANGUAGE) or labels.DEFAULT_LANGUAGE
     godbht = ck.boolean(unit, "godbht", "unit", default=language != "da")
+    lamu_meeting = ck.date(unit, "lamu_meeting", "unit", year)
+    activities = {key: ck.text(unit, key, "unit", default=default)
+                  for key, default in (("safety_round_activity", "vernerunde"),
+                                       ("fire_round_activity", "brannvernrunde"))}
+    risk_raw = ck.table(doc.get("risk", {}), "risk", _keys("risk"))
+    risk_medium = ck.integer(risk_raw, "medium", "risk", 1, 25, default=5)
+    risk_high = ck.integer(risk_raw, "high", "risk", 1, 25, default=10)
+    if risk_medium is not None and risk_high is not None and risk_medium > risk_high:
+        ck.add("risk.medium", C["risk_order"].format(medium=risk_medium, high=risk_high))
     deadline = None
     if "return_deadline" in unit:
         d = unit["return_deadline"]
@@ -521,6 +564,7 @@ def parse_config(doc: dict, source: str = "unit.toml") -> Unit:
     unit = Unit(
         name=name, year=year, advisor=advisor, return_deadline=deadline, sections=tuple(sections), wheel=wheel,
         action_rows=rows, source=source, mail=mail, language=language, godbht=godbht, **lists,
+        lamu_meeting=lamu_meeting, risk_medium=risk_medium, risk_high=risk_high, **activities,
     )
     _check_wheel_size(ck, unit)
     if ck.problems:

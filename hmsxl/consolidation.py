@@ -29,6 +29,7 @@ from .config import Unit
 from .errors import HmsxlError
 from .fields import Level, as_text, cell_index, is_empty, nordic_key
 from .inputs import NoInputError, SourceResult, collect, read_sources
+from .meaning import DEFAULT_RISK, Meaning
 from .problems import PROBLEMS_PER_KIND, left_out, problem, severity_counts
 from .safety import SKIPPED_CODES
 from .schema import ALL_SHEETS, Schema, Sheet, schema_for, schema_of
@@ -82,6 +83,7 @@ class Consolidation:
     year: int | None = None
     workbook_lists: dict = field(default_factory=dict)  # without a unit: the lists the workbooks carried
     language: str = labels.DEFAULT_LANGUAGE  # the report's: the unit's, else the one in force
+    risk: tuple = DEFAULT_RISK  # where a risk is medium and high: the unit's, else most workbooks'
     # Each problem's message as data (in the order of `problems`): a reminder tells a
     # section its problems in the section's language.
     problem_messages: list = field(default_factory=list)
@@ -131,32 +133,16 @@ class Consolidation:
 # --------------------------------------------------------------------------- derived columns
 
 
-@dataclass
-class _Meaning:
-    """What the unit's lists say statuses mean, and the day that decides what is overdue."""
-
-    today: dt.date
-    done: frozenset
-    cancelled: frozenset
-    wheel_done: frozenset
-    wheel_na: frozenset
-
-    @classmethod
-    def of(cls, lists: dict, today: dt.date):
-        return cls(today, *(frozenset(lists.get(k, ())) for k in (
-            "done_statuses", "cancelled_statuses", "wheel_done_statuses", "wheel_na_statuses")))
-
-
-def _overdue(row, m: _Meaning):
+def _overdue(row, m: Meaning):
     d = row.get("deadline")
     return isinstance(d, dt.date) and d < m.today and row.get("status") not in m.done
 
 
-def _days_late(row, m: _Meaning):
+def _days_late(row, m: Meaning):
     return (m.today - row["deadline"]).days if row.get("overdue") else None
 
 
-def _state(row, m: _Meaning):
+def _state(row, m: Meaning):
     """An årshjul activity: done (status or a done date), not applicable, overdue or open."""
     status, due = row.get("status"), row.get("due")
     if status in m.wheel_na:
@@ -168,8 +154,23 @@ def _state(row, m: _Meaning):
     return R["wheel_open"]
 
 
+def _risk_level(row, m: Meaning):
+    level = m.risk_level(row.get("risk"))
+    return R[f"risk_{level}"] if level else None
+
+
+def _finding_open(row, m: Meaning):
+    return not isinstance(row.get("closed"), dt.date)
+
+
+def _finding_overdue(row, m: Meaning):
+    d = row.get("deadline")
+    return isinstance(d, dt.date) and d < m.today and row.get("finding_open")
+
+
 # Each derived column of schema.DERIVED_COLUMNS, computed in this order from the row so far.
-DERIVE = {"overdue": _overdue, "days_late": _days_late, "state": _state}
+DERIVE = {"overdue": _overdue, "days_late": _days_late, "state": _state, "risk_level": _risk_level,
+          "finding_open": _finding_open, "finding_overdue": _finding_overdue}
 
 
 # --------------------------------------------------------------------------- the tables
@@ -180,7 +181,8 @@ class _Plan:
 
     def __init__(self, sheet: Sheet):
         self.sheet = sheet
-        self.own = [c.key for c in sheet.columns if c.in_report]
+        self.own = [c.key for c in sheet.columns if c.in_report and not c.computed]
+        self.computed = [(c.key, c.field) for c in sheet.columns if c.computed]
         self.dates = {c.key for c in sheet.columns if c.field.report_kind == "date"}
         self.labels = {c.key: c.label for c in sheet.columns}
         self.derive = [(k, DERIVE[k]) for k in sheet.derived]
@@ -190,7 +192,7 @@ class _Plan:
         # Where the leader's own columns are in a row: to list a row not used, with its values.
         self.inputs = [(self.columns.index(c.key), c.label) for c in sheet.input_columns]
 
-    def row(self, rec: dict, data, context: dict, file: str, meaning: _Meaning, errors: dict,
+    def row(self, rec: dict, data, context: dict, file: str, meaning: Meaning, errors: dict,
             cuts: list | None = None) -> tuple:
         """The record as a row of the table; a cut of the leader's words noted in `cuts`
         as (the row's source cell, the whole text)."""
@@ -200,6 +202,8 @@ class _Plan:
             if key in self.dates and isinstance(value, dt.datetime):
                 value = value.date()
             row[key] = value
+        for key, formula in self.computed:  # what the workbook computes, computed again
+            row[key] = formula.compute(row, meaning)
         for key, fn in self.derive:
             row[key] = fn(row, meaning)
         orig, extra = rec.get("_orig"), rec.get("_extra")
@@ -241,7 +245,8 @@ class Tabulator:
     def __init__(self, schema: Schema, config: Unit | None, today: dt.date):
         self.today = today
         self.config = config
-        self.meaning = _Meaning.of(config.lists() if config else dict(labels.DEFAULT_LISTS), today)
+        self.meaning = Meaning.of(config.lists() if config else dict(labels.DEFAULT_LISTS), today,
+                                  config.risk if config else None)
         self.sections = {s.id: (s.name, s.leader) for s in config.sections} if config else {}
         self.plans = {sheet.key: _Plan(sheet) for sheet in schema.sheets}
         self._names: dict = {}
@@ -271,11 +276,11 @@ class Tabulator:
             leader = as_text(data.identity.get("leader", ""))
         return {"section_id": sid, "section": name, "leader": leader}
 
-    def meaning_of(self, data) -> _Meaning:
+    def meaning_of(self, data) -> Meaning:
         """What statuses mean for this workbook: the unit's lists, else its own."""
         if self.config is not None or not data.lists:
             return self.meaning
-        return _Meaning.of(data.lists, self.today)
+        return Meaning.of(data.lists, self.today, data.risk)
 
     def rows(self, data, file: str) -> dict[str, list[tuple]]:
         context, meaning = self.context(data.section_id or "", data), self.meaning_of(data)
@@ -526,15 +531,23 @@ class _Consolidator:
             overdue=overdue, godbht=godbht, problems=problems, missing=missing, sources=sources,
             reconciliation=reconciliation, unit_name=self.config.name if self.config else unit_name,
             year=self.config.year if self.config else year, workbook_lists=lists, problem_messages=messages,
-            language=labels.current().language,
+            language=labels.current().language, risk=self.risk(),
         )
+
+    def risk(self) -> tuple:
+        if self.config is not None:
+            return self.config.risk
+        said = Counter(d.risk for d in self.identities.values())
+        return said.most_common(1)[0][0] if said else DEFAULT_RISK
 
     def overview(self, expected, chosen, tables):
         """Per section: answered, file, counts. Plain aggregation over the tables: one pass each."""
         import pandas as pd
 
         zero = {"actions": 0, "completed": 0, "cancelled": 0, "overdue": 0, "wheel_done": 0, "wheel_due": 0,
+                "fire_done": 0, "fire_due": 0, "findings_open": 0, "findings_high": 0,
                 "godbht_sum": 0, "godbht_filled": 0, "errors": 0, "warnings": 0}
+        answers = {"safety_round_held": None, "signed_leader": None, "signed_vo": None}
         stats = {sid: dict(zero) for sid in expected}
         if "actions" in tables:
             for sid, status, late in zip(tables["actions"]["section_id"], tables["actions"]["status"],
@@ -554,6 +567,27 @@ class _Consolidator:
                 if st is not None and isinstance(due, dt.date) and due <= self.today and state != R["wheel_na"]:
                     st["wheel_due"] += 1
                     st["wheel_done"] += state == R["wheel_done"]
+        if "fire_rounds" in tables:
+            f = tables["fire_rounds"]
+            for sid, due, date in zip(f["section_id"], f["due"], f["date"]):
+                st = stats.get(sid)
+                if st is not None and isinstance(due, dt.date) and due <= self.today:
+                    st["fire_due"] += 1
+                    st["fire_done"] += isinstance(date, dt.date)
+        if "safety_round" in tables:
+            s = tables["safety_round"]
+            for sid, risk, is_open in zip(s["section_id"], s["risk"], s["finding_open"]):
+                st = stats.get(sid)
+                if st is not None and is_open:
+                    st["findings_open"] += 1
+                    st["findings_high"] += self.meanings.get(sid, self.meaning).risk_level(risk) == "high"
+        said = {sid: dict(answers) for sid in expected}
+        if "annual" in tables:
+            a = tables["annual"]
+            for sid, key, answer in zip(a["section_id"], a["key"], a["answer"]):
+                if sid in said and key in answers and not is_empty(answer):
+                    # Signed: a name is given; the vernerunde: the leader's answer as written.
+                    said[sid][key] = answer if key == "safety_round_held" else True
         levels = 0
         godbht_sheet = _sheet(self.schema, "godbht")
         if godbht_sheet is not None:
@@ -578,16 +612,19 @@ class _Consolidator:
             total, filled = st.pop("godbht_sum"), st["godbht_filled"]
             # A mean of a few levels is not the section's profile: shown from half the table.
             shown = levels and filled >= GODBHT_HALF * levels
+            signed = ({k: (v if v is not None else False) if k != "safety_round_held" else v
+                       for k, v in said[sid].items()} if "annual" in tables else dict(answers))
             if sid not in chosen:  # no answer is not an answer of zero actions
-                st = dict.fromkeys(st)
+                st, signed = dict.fromkeys(st), dict.fromkeys(signed)
             rows.append({**self.context(sid), "answered": sid in chosen, "file": used_files.get(sid, ""), **st,
-                         "godbht_mean": total / filled if shown and filled else None,
+                         **signed, "godbht_mean": total / filled if shown and filled else None,
                          "godbht_levels": levels})
         columns = ["section_id", "section", "leader", "answered", "file", "actions", "completed", "cancelled",
-                   "overdue", "wheel_done", "wheel_due", "godbht_mean", "godbht_filled", "godbht_levels", "errors",
-                   "warnings"]
+                   "overdue", "wheel_done", "wheel_due", "safety_round_held", "findings_open", "findings_high",
+                   "fire_done", "fire_due", "godbht_mean", "godbht_filled", "godbht_levels", "signed_leader",
+                   "signed_vo", "errors", "warnings"]
         # Counts stay whole numbers beside the empty ones of sections that did not answer.
-        return pd.DataFrame({c: pd.Series([row[c] for row in rows], dtype=object if c in zero else None)
+        return pd.DataFrame({c: pd.Series([row[c] for row in rows], dtype=object if c in zero or c in answers else None)
                              for c in columns}, columns=columns)
 
 

@@ -82,6 +82,7 @@ def run_demo(directory, force: bool = False, today: dt.date | None = None) -> De
     second = fills[answering[1]]
     second["actions"][0]["deadline"] = f"15.9.{year}"  # a date typed as text: read, and reported
     second["actions"][1]["priority"] = "høy"  # a different case: read as "Høy", and reported
+    _serious_finding(unit, second, today)
     older = {**fills[TWICE], "actions": fills[TWICE]["actions"][:2]}
 
     inbox = directory / "returned"
@@ -125,3 +126,27 @@ def run_demo(directory, force: bool = False, today: dt.date | None = None) -> De
     result = consolidate([inbox], config=unit, today=today)
     report = result.write_excel(directory / f"lamu-rapport-{year}.xlsx")
     return DemoResult(directory, config_path, workbooks, returned, report, validation, result)
+
+
+def _serious_finding(unit, fill: dict, today: dt.date) -> None:
+    """The section's vernerunde found a serious risk, and it is still open past its
+    deadline: what LAMU must see first."""
+    year = unit.year
+    round_day = max(dt.date(year, 1, 2), today - dt.timedelta(days=75))
+    deadline = max(dt.date(year, 1, 3), today - dt.timedelta(days=14))
+    wheel = fill["wheel"].setdefault(unit.safety_round_activity, {})
+    wheel.update(planned=round_day, done_date=round_day, status=unit.wheel_done_statuses[0])
+    finding = "Manglende rekkverk i trappen til kjelleren"
+    measure = "Montere rekkverk i kjellertrappen"
+    fill["safety_round"] = [f for f in fill["safety_round"] if f["finding"] != finding]
+    fill["safety_round"].insert(0, {"area": "Kjeller", "finding": finding, "probability": 4, "consequence": 5,
+                                    "proposal": measure, "responsible": "Vaktmester", "deadline": deadline,
+                                    "closed": None})
+    if not any(a["challenge"] == finding for a in fill["actions"]):
+        category = next((c for c in unit.categories if "vernerunde" in c.casefold()), unit.categories[-1])
+        fill["actions"].append({"category": category, "challenge": finding, "purpose": None,
+                                "measure": measure, "priority": unit.priorities[0], "responsible": "Vaktmester",
+                                "deadline": deadline, "status": unit.statuses[0]})
+    yes = unit.lists()["yes_no"][0]
+    fill["annual"]["safety_round_held"] = {"answer": yes}
+    fill["annual"]["safety_round_date"] = {"answer": round_day}

@@ -454,6 +454,82 @@ class Marker(Label):
     report_kind = "plain"
 
 
+class Formula(Label):
+    """A cell the workbook computes from others in its row, and hmsxl computes again when
+    it reads the row (the cell itself is never trusted: a leader may overwrite it, and a
+    program that does not recalculate leaves it stale). Subclasses say how."""
+
+    kind = "formula"
+    wrap = False
+
+    def excel(self, refs: dict[str, str], unit) -> str | None:
+        """The formula, with `refs` the A1 reference of each column of the row."""
+        raise NotImplementedError
+
+    def compute(self, row: dict, meaning):
+        """The value from the row's parsed values; None where an input is missing."""
+        raise NotImplementedError
+
+
+def _whole(value) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+@dataclass(frozen=True)
+class Product(Formula):
+    """Two scores multiplied: probability x consequence is a finding's risk."""
+
+    report_kind = "num"
+    num_format = "0"
+    a: str = ""
+    b: str = ""
+
+    def excel(self, refs, unit):
+        a, b = refs[self.a], refs[self.b]
+        return f'=IF(AND(ISNUMBER({a}),ISNUMBER({b})),{a}*{b},"")'
+
+    def compute(self, row, meaning):
+        a, b = row.get(self.a), row.get(self.b)
+        return a * b if _whole(a) and _whole(b) else None
+
+
+@dataclass(frozen=True)
+class SuggestedPriority(Formula):
+    """The priority the three factors suggest: how often, how many, how serious (each 1-3).
+    Their sum, 3 to 9, picks from the unit's priorities, highest first: with three, 7-9 the
+    first, 5-6 the second, 3-4 the last."""
+
+    report_kind = "text"
+    num_format = "@"
+    factors: tuple[str, ...] = ()
+
+    @staticmethod
+    def index(total: int, n: int) -> int:
+        """The priority's place (0 = highest) among `n` for a sum of the three factors:
+        whole-number arithmetic, the same in the workbook's formula."""
+        return min(n - 1, (9 - total) * n // 7)
+
+    def excel(self, refs, unit):
+        values = unit.priorities
+        if not values:
+            return None
+        cells = ",".join(refs[k] for k in self.factors)
+        n = len(values)
+        choices = ",".join('"' + v.replace('"', '""') + '"' for v in values)
+        formula = (f'=IF(COUNT({cells})={len(self.factors)},'
+                   f'CHOOSE(MIN({n - 1},INT((9-SUM({cells}))*{n}/7))+1,{choices}),"")')
+        return formula if len(formula) <= FORMULA_MAX else None
+
+    def compute(self, row, meaning):
+        values = [row.get(k) for k in self.factors]
+        if not meaning.priorities or not all(_whole(v) and 1 <= v <= 3 for v in values):
+            return None
+        return meaning.priorities[self.index(sum(values), len(meaning.priorities))]
+
+
+FORMULA_MAX = 8000  # Excel's limit is 8,192 characters
+
+
 def list_range_name(list_name: str) -> str:
     """The defined name of a validation list on the hidden sheet."""
     return f"hmsxl_{list_name}"

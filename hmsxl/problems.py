@@ -40,6 +40,14 @@ SEVERITY = {
     "wheel_not_done": "info",
     "godbht_partial": "warning",
     "godbht_few": "warning",  # under half: the section's mean is not shown
+    # The rounds' own records against the plan and the wheel.
+    "finding_no_action": "warning",
+    "safety_round_not_recorded": "warning",
+    "safety_round_not_in_wheel": "info",
+    "fire_round_not_recorded": "warning",
+    "fire_round_not_in_wheel": "info",
+    "high_risk_overdue": "warning",
+    "priority_far": "info",  # the leader's priority stays theirs
     "godbht_empty": "info",
     # the workbook's identity and layout
     "identity_missing": "warning",

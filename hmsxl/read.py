@@ -27,6 +27,7 @@ import python_calamine as pc
 
 from . import labels
 from .config import LIST_MAX_ITEMS, Unit
+from .meaning import DEFAULT_RISK, Meaning
 from .fields import Level, as_text, col_letter, is_empty
 from .problems import PROBLEMS_PER_KIND, SEVERITIES, Problem, left_out, problem, severity_counts
 from .safety import UnreadableFile, check_file
@@ -73,6 +74,7 @@ class WorkbookData:
     rows: dict | None = None  # the consolidated tables' rows, when read for a consolidation (then no `tables`)
     language: str = labels.DEFAULT_LANGUAGE  # the language the workbook was made in
     lists: dict = field(default_factory=dict)  # the lists that applied: the unit's, else the workbook's own
+    risk: tuple = DEFAULT_RISK  # where a finding's risk becomes medium and high: the unit's, else the workbook's
 
     @property
     def actions(self) -> list[dict]:
@@ -260,10 +262,13 @@ def _read_sheets(book, data, schema, config, ctx, today):
     if not data.section_id and labels.SHEET["identity"] not in book.names:
         _guess_section(book, data, config, found)
     occurrences = _occurrences(config, data)
+    # A workbook made before a sheet was added to the unit's is not missing it.
+    made_with = set(filter(None, as_text(data.identity.get("sheets", "")).split(",")))
     for sheet in schema.sheets:
         name_found = found[sheet.key]
         if name_found is None:
-            book.problem("sheet_missing", sheet=sheet.name, sheet_name=sheet.name)
+            if not made_with or sheet.key in made_with:
+                book.problem("sheet_missing", sheet=sheet.name, sheet_name=sheet.name)
             continue
         if name_found not in sheet_names(sheet.key):
             book.problem("sheet_renamed", sheet=name_found, sheet_name=sheet.name, found=name_found)
@@ -282,6 +287,7 @@ def _read_sheets(book, data, schema, config, ctx, today):
         data.sheets[sheet.key] = name_found
     _unknown_sheets(book, found)
     _cross_checks(book, data, ctx, today, schema)
+    _round_checks(book, data, ctx, today, schema, config)
 
 
 class _Book:
@@ -415,7 +421,16 @@ def _identity(book: _Book, data: WorkbookData, config: Unit | None, today: dt.da
             book.problem("unknown_section", sheet=name, cell="B6", value=data.section_id, found=data.section_id)
     year = data.year or (config.year if config else today.year)
     data.lists = lists
+    data.risk = config.risk if config else _risk_of(data.identity)
     return ListsContext(year, lists)
+
+
+def _risk_of(identity: dict) -> tuple[int, int]:
+    """The risk thresholds a workbook carries, if they make sense; else the default."""
+    medium, high = _int(identity.get("risk_medium")), _int(identity.get("risk_high"))
+    if medium is not None and high is not None and 1 <= medium <= high <= 25:
+        return medium, high
+    return DEFAULT_RISK
 
 
 TITLE_RE = re.compile(r"(\d{4}) – (.+)$")
@@ -781,3 +796,79 @@ def _cross_checks(book: _Book, data: WorkbookData, ctx: ListsContext, today: dt.
         elif filled < total:
             code = "godbht_partial" if 2 * filled >= total else "godbht_few"
             book.problem(code, sheet=godbht.name, filled=filled, total=total)
+
+
+WORD_RE = re.compile(r"[^\W\d_]{4,}")  # words that say what a text is about: four letters or more
+
+
+def _words(*texts) -> set[str]:
+    return {w.casefold() for t in texts if isinstance(t, str) for w in WORD_RE.findall(t)}
+
+
+def _round_checks(book: _Book, data: WorkbookData, ctx: ListsContext, today: dt.date, schema: Schema, config):
+    """The rounds' records against the plan and the wheel: a finding with a proposal the
+    plan does not take up, a round done in the wheel but not recorded (or the reverse),
+    a high risk left open past its deadline, a priority far from what its factors say."""
+    lists, sheets = ctx.lists(), {s.key: s for s in schema.sheets}
+    meaning = Meaning.of(lists, today, data.risk)
+    findings_sheet, fire, wheel, actions = (sheets.get(k) for k in ("safety_round", "fire_rounds", "wheel", "actions"))
+
+    def name(sheet):  # as the workbook calls it
+        return data.sheets.get(sheet.key, sheet.name)
+
+    findings = data.tables.get("safety_round", [])
+    if findings_sheet is not None:
+        plan = [_words(a.get("challenge"), a.get("purpose"), a.get("measure")) for a in data.actions]
+        risk_of = findings_sheet.column("risk").field
+        for rec in findings:
+            text = as_text(rec.get("finding") or rec.get("area") or "")
+            if rec.get("proposal"):
+                words = _words(rec.get("finding"), rec.get("proposal"))
+                need = min(2, len(words))
+                if need and not any(len(words & p) >= need for p in plan):
+                    book.problem("finding_no_action", sheet=name(findings_sheet), field=text,
+                                 cell=data.cell(findings_sheet, "proposal", rec["_row"]), finding=text)
+            risk, deadline = risk_of.compute(rec, meaning), rec.get("deadline")
+            if meaning.risk_level(risk) == "high" and not isinstance(rec.get("closed"), dt.date) \
+                    and isinstance(deadline, dt.date) and deadline < today:
+                book.problem("high_risk_overdue", sheet=name(findings_sheet), field=text,
+                             cell=data.cell(findings_sheet, "deadline", rec["_row"]), finding=text, risk=risk,
+                             deadline=deadline.strftime("%d.%m.%Y"))
+    if wheel is not None and "wheel" in data.tables:
+        by_key = {rec.get("key"): rec for rec in data.wheel}
+        done = {k for k, rec in by_key.items()
+                if rec.get("status") in meaning.wheel_done or isinstance(rec.get("done_date"), dt.date)}
+        safety_id = config.safety_round_activity if config else "vernerunde"
+        annual = data.annual
+        if findings_sheet is not None and safety_id in by_key and "annual" in data.tables:
+            held = annual.get("safety_round_held", {}).get("answer")
+            recorded = bool(findings) or isinstance(annual.get("safety_round_date", {}).get("answer"), dt.date) \
+                or (held is not None and held == (lists.get("yes_no") or ("",))[0])
+            cell = data.cell(wheel, "status", by_key[safety_id]["_row"])
+            if safety_id in done and not recorded:
+                book.problem("safety_round_not_recorded", sheet=name(wheel), cell=cell,
+                             field=by_key[safety_id].get("activity", ""))
+            elif recorded and safety_id not in done:
+                book.problem("safety_round_not_in_wheel", sheet=name(wheel), cell=cell,
+                             field=by_key[safety_id].get("activity", ""))
+        if fire is not None:
+            for rec in data.tables.get("fire_rounds", []):
+                key, dated = rec.get("key"), isinstance(rec.get("date"), dt.date)
+                if key not in by_key:
+                    continue
+                round_ = as_text(rec.get("round") or by_key[key].get("activity") or key)
+                if key in done and not dated:
+                    book.problem("fire_round_not_recorded", sheet=name(fire), field=round_,
+                                 cell=data.cell(fire, "date", rec["_row"]), round=round_)
+                elif dated and key not in done:
+                    book.problem("fire_round_not_in_wheel", sheet=name(fire), field=round_,
+                                 cell=data.cell(fire, "date", rec["_row"]), round=round_)
+    if actions is not None and "suggested_priority" in actions._by_key and meaning.priorities:
+        suggest = actions.column("suggested_priority").field
+        order = {p: i for i, p in enumerate(meaning.priorities)}
+        for rec in data.actions:
+            suggested, chosen = suggest.compute(rec, meaning), rec.get("priority")
+            if suggested is not None and chosen in order and abs(order[chosen] - order[suggested]) >= 2:
+                book.problem("priority_far", sheet=name(actions), field=actions.column("priority").label,
+                             cell=data.cell(actions, "priority", rec["_row"]), value=chosen, chosen=chosen,
+                             suggested=suggested)

@@ -27,6 +27,7 @@ from . import colours, labels, xmltext
 from .fields import as_text
 from .consolidation import OVERDUE_KEYS
 from .fileio import atomic_write_bytes, atomic_write_files
+from .meaning import Meaning
 from .sheetrows import is_missing as _is_missing, rows_xml
 from .problems import problem
 from .safety import EXCEL_COLUMNS, EXCEL_ROWS
@@ -53,10 +54,16 @@ SOURCE_COLUMNS = _spec(("file", 44, "text"), ("status", 10, "plain"), ("reason",
 OVERVIEW_COLUMNS = _spec(("section_id", 14, "plain"), ("section", 26, "text"), ("leader", 20, "text"),
                          ("answered", 8, "bool"), ("file", 32, "text"), ("actions", 8, "num"),
                          ("completed", 9, "num"), ("cancelled", 9, "num"), ("overdue", 9, "num"),
-                         ("wheel_done", 11, "num"), ("wheel_due", 11, "num"), ("godbht_mean", 9, "dec"),
-                         ("godbht_filled", 10, "num"), ("errors", 7, "num"), ("warnings", 9, "num"))
+                         ("wheel_done", 11, "num"), ("wheel_due", 11, "num"), ("safety_round_held", 10, "text"),
+                         ("findings_open", 9, "num"), ("findings_high", 11, "num"), ("fire_done", 12, "num"),
+                         ("fire_due", 12, "num"), ("godbht_mean", 9, "dec"), ("godbht_filled", 10, "num"),
+                         ("signed_leader", 10, "bool"), ("signed_vo", 12, "bool"), ("errors", 7, "num"),
+                         ("warnings", 9, "num"))
 # Overview columns about one sheet: shown when the unit's workbooks have it.
-OVERVIEW_NEEDS = {"wheel_done": "wheel", "wheel_due": "wheel", "godbht_mean": "godbht", "godbht_filled": "godbht"}
+OVERVIEW_NEEDS = {"wheel_done": "wheel", "wheel_due": "wheel", "safety_round_held": "annual",
+                  "findings_open": "safety_round", "findings_high": "safety_round", "fire_done": "fire_rounds",
+                  "fire_due": "fire_rounds", "godbht_mean": "godbht", "godbht_filled": "godbht",
+                  "signed_leader": "annual", "signed_vo": "annual"}
 def _godbht_dims():
     """God BHT's two dimensions: (key suffix, name in the chart, short name in column headers)."""
     t = labels.TEXT
@@ -92,7 +99,10 @@ def _problem_cells(p) -> list:
     return [p.severity, p.file, "", p.sheet, p.cell, p.field, p.value, p.message, p.code]
 
 
-def _yes_no(value) -> str:
+def _yes_no(value) -> str | None:
+    """Ja/Nei; nothing where nothing is known (a section that did not answer has not said no)."""
+    if value is None:
+        return None
     return R["yes"] if value else R["no"]
 
 
@@ -116,6 +126,8 @@ class _Styles:
             "dec": wb.add_format({**cell, "num_format": "0.00"}),
         }
         self.state = {k: wb.add_format({**cell, "bg_color": v, "text_wrap": True}) for k, v in colours.STATE.items()}
+        self.risk = {k: wb.add_format({**cell, "bg_color": v, "align": "center", "num_format": "0"})
+                     for k, v in colours.RISK.items()}
         self.fill = {name: wb.add_format({"bg_color": colour}) for name, colour in (
             ("red", colours.RED), ("yellow", colours.YELLOW), ("green", colours.GREEN), ("grey", colours.GREY))}
 
@@ -306,6 +318,8 @@ def _overview_sheet(book: _Book, r):
     title = _title(r)
     sub = labels.current().plural("report", "subtitle", rec["files"], answered=rec["answered"],
                                   sections=rec["sections"], today=r.today.strftime("%d.%m.%Y"))
+    if r.unit is not None and r.unit.lamu_meeting:
+        sub += " " + R["lamu_meeting"].format(date=r.unit.lamu_meeting.strftime("%d.%m.%Y"))
     ov = r.overview
     levels = int(ov["godbht_levels"].max()) if len(ov) else 0
     present = {s.key for s in r.schema.sheets}
@@ -330,18 +344,17 @@ def _overview_sheet(book: _Book, r):
         ws.write_string(i, 5, R["balanced"] if ok else R["not_balanced"], book.f.bold)
     ws.activate()
 
-def _wheel_sheet(book: _Book, r, sheet):
-    """Section × activity: done (with its date), overdue, open, not applicable."""
-    w = r.wheel
-    ws = book.wb.add_worksheet(S["wheel"])
-    ws.write_string(0, 0, R["wheel_title"], book.f.title)
-    ws.write_string(1, 0, R["wheel_legend"], book.f.sub)
-    records = [dict(zip(w.columns, values)) for values in zip(*(w[c].tolist() for c in w.columns))]
+def _grid(book: _Book, name: str, title: str, legend: str, frame, name_key: str, cell):
+    """Section x keyed row (an årshjul activity, a brannvernrunde): a row per section, a
+    column per key, each cell `cell(row) -> (text, state)` coloured by its state."""
+    ws = book.wb.add_worksheet(name)
+    ws.write_string(0, 0, title, book.f.title)
+    ws.write_string(1, 0, legend, book.f.sub)
+    records = [dict(zip(frame.columns, values)) for values in zip(*(frame[c].tolist() for c in frame.columns))]
     hr = HEADER_ROW
-    # An activity per column, a section per row: as many as fit in a sheet (the rest is in
-    # the activities table).
+    # A key per column, a section per row: as many as fit in a sheet (the rest is in the table).
     keys = book.fit_columns(ws.name, list(dict.fromkeys(row["key"] for row in records)), 1)
-    names = {row["key"]: row["activity"] for row in records}
+    names = {row["key"]: row[name_key] for row in records}
     # Keyed by id: two sections may share a name (without unit.toml, each file names its own).
     sections = book.fit_rows(ws.name, list(dict.fromkeys((row["section_id"], row["section"]) for row in records)),
                              hr + 1)
@@ -352,27 +365,91 @@ def _wheel_sheet(book: _Book, r, sheet):
     for c, key in enumerate(keys, start=1):
         book.text(ws, hr, c, as_text(names.get(key) or key), book.f.header)
     ws.set_row(hr, 45)
-    known = set(r.lists.get("wheel_statuses", ()))
-    kind_of = {R["wheel_done"]: "done", R["wheel_overdue"]: "overdue", R["wheel_open"]: "open",
-               R["wheel_na"]: "na"}
     cells = {(row["section_id"], row["key"]): row for row in records}
     for i, (sid, section) in enumerate(sections, start=hr + 1):
         ws.set_row(i, 45)  # room for the state, its date and the leader's own word
         book.text(ws, i, 0, as_text(section), book.f.kinds["text"])
         for c, key in enumerate(keys, start=1):
             row = cells.get((sid, key))
-            if row is None:
-                continue
-            text = row["state"]
-            done = _value(row["done_date"])
-            if text == R["wheel_done"] and isinstance(done, dt.date):
-                text += f" {done.strftime('%d.%m.%Y')}"
-            status = _value(row["status"])
-            if status and status not in known:  # the leader's own word stays visible
-                text += "\n" + labels.quote(as_text(status))
-            book.text(ws, i, c, text, book.f.state[kind_of.get(row["state"], "open")])
+            if row is not None:
+                text, state = cell(row)
+                book.text(ws, i, c, text, book.f.state[state])
     ws.freeze_panes(hr + 1, 1)
     book.print_setup(ws, hr)
+
+
+def _wheel_sheet(book: _Book, r, sheet):
+    """Section x activity: done (with its date), overdue, open, not applicable."""
+    known = set(r.lists.get("wheel_statuses", ()))
+    kind_of = {R["wheel_done"]: "done", R["wheel_overdue"]: "overdue", R["wheel_open"]: "open",
+               R["wheel_na"]: "na"}
+
+    def cell(row):
+        text = row["state"]
+        done = _value(row["done_date"])
+        if text == R["wheel_done"] and isinstance(done, dt.date):
+            text += f" {done.strftime('%d.%m.%Y')}"
+        status = _value(row["status"])
+        if status and status not in known:  # the leader's own word stays visible
+            text += "\n" + labels.quote(as_text(status))
+        return text, kind_of.get(row["state"], "open")
+
+    _grid(book, S["wheel"], R["wheel_title"], R["wheel_legend"], r.wheel, "activity", cell)
+
+
+def _fire_sheet(book: _Book, r, sheet):
+    """Section x brannvernrunde: done (its date, and any deviations, reported or not),
+    missing (past its deadline without a date), or not yet done."""
+    yes = (r.lists.get("yes_no") or labels.YES_NO)[0]
+
+    def cell(row):
+        date, due = _value(row["date"]), _value(row["due"])
+        if isinstance(date, dt.date):
+            text, state = f"{R['fire_done']} {date.strftime('%d.%m.%Y')}", "done"
+            if _value(row["deviations"]) == yes:
+                said = R["fire_reported"] if _value(row["reported"]) == yes else R["fire_not_reported"]
+                text += f"\n{R['fire_deviations']}, {said}"
+        elif isinstance(due, dt.date) and due < r.today:
+            text, state = R["fire_missing"], "overdue"
+        else:
+            text, state = R["fire_open"], "open"
+        return text, state
+
+    _grid(book, S["fire_rounds"], R["fire_title"], R["fire_legend"], r.tables[sheet.key], "round", cell)
+
+
+def _risk_matrix_sheet(book: _Book, r, sheet):
+    """The unit's open findings on the 5 x 5 scale: how many in each cell, coloured by the
+    risk (probability x consequence) that cell stands for."""
+    f = r.tables[sheet.key]
+    medium, high = r.risk
+    counts: dict = {}
+    for p, c, is_open in zip(f["probability"], f["consequence"], f["finding_open"]):
+        if is_open and isinstance(p, int) and isinstance(c, int) and 1 <= p <= 5 and 1 <= c <= 5:
+            counts[p, c] = counts.get((p, c), 0) + 1
+    ws = book.wb.add_worksheet(S["risk_matrix"])
+    ws.write_string(0, 0, R["risk_matrix_title"], book.f.title)
+    ws.write_string(1, 0, R["risk_matrix_legend"].format(medium=medium, below_high=high - 1, high=high), book.f.sub)
+    hr = HEADER_ROW
+    ws.set_column(0, 0, 18)
+    ws.set_column(1, 5, 12)
+    ws.write_string(hr, 0, f"{R['probability']} \\ {R['consequence']}", book.f.header)
+    for c in range(1, 6):
+        ws.write_number(hr, c, c, book.f.header)
+    ws.set_row(hr, 30)
+    meaning = Meaning(r.today, risk=(medium, high))
+    for i, p in enumerate(range(5, 0, -1), start=hr + 1):  # the most likely on top
+        ws.write_number(i, 0, p, book.f.header)
+        ws.set_row(i, 30)
+        for c in range(1, 6):
+            n = counts.get((p, c))
+            fmt = book.f.risk[meaning.risk_level(p * c)]
+            if n:
+                ws.write_number(i, c, n, fmt)
+            else:
+                ws.write_blank(i, c, None, fmt)
+    book.print_setup(ws, hr)
+
 
 def _godbht_sheet(book: _Book, r, sheet):
     """The unit's profile per element; means unrounded until the number format shows them."""
@@ -454,6 +531,7 @@ def _items_sheet(book: _Book, r, sheet):
 
 # What each schema sheet becomes in the report, in order; any other sheet: its table.
 PARTS = {"actions": (_table_sheet, _overdue_sheet), "wheel": (_wheel_sheet, _table_sheet),
+         "safety_round": (_table_sheet, _risk_matrix_sheet), "fire_rounds": (_fire_sheet, _table_sheet),
          "godbht": (_godbht_sheet, _table_sheet)}
 
 

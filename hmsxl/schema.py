@@ -19,11 +19,12 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from . import labels
-from .fields import Choice, Count, Date, Field, Label, Level, LongText, Marker, Number, PerRow, Text
+from .fields import (Choice, Count, Date, Field, Formula, Label, Level, LongText, Marker, Number, PerRow, Product,
+                     SuggestedPriority, Text)
 
 # Bump TEMPLATE_VERSION when the layout changes, SCHEMA_VERSION when the data read back changes.
-TEMPLATE_VERSION = 1
-SCHEMA_VERSION = 1
+TEMPLATE_VERSION = 2
+SCHEMA_VERSION = 2
 
 
 @dataclass(frozen=True)
@@ -71,6 +72,11 @@ class Column:
     def in_report(self) -> bool:
         """Month markers are the wheel's picture, not data: they stay out of the tables."""
         return not isinstance(self.field, Marker)
+
+    @property
+    def computed(self) -> bool:
+        """A formula in the workbook, computed again from the row when it is read."""
+        return isinstance(self.field, Formula)
 
 
 @dataclass(frozen=True)
@@ -127,6 +133,9 @@ DERIVED_COLUMNS = {
     "overdue": (9, "bool"),
     "days_late": (9, "num"),
     "state": (16, "text"),
+    "risk_level": (10, "text"),
+    "finding_open": (9, "bool"),
+    "finding_overdue": (9, "bool"),
 }
 
 
@@ -248,6 +257,13 @@ ACTIONS = Sheet("actions", (
     Column("status", Choice(list_name="statuses"), 14, required=True),
     Column("next_review", Date(), 12),
     Column("comment", LongText(), 30),
+    # How often, how many affected, how serious (each 1-3): a suggested priority beside the
+    # leader's own, which stays theirs.
+    Column("frequency", Count(minimum=1, maximum=3), 11),
+    Column("affected", Count(minimum=1, maximum=3), 11),
+    Column("severity", Count(minimum=1, maximum=3), 11),
+    Column("suggested_priority", SuggestedPriority(factors=("frequency", "affected", "severity")), 13,
+           input=False),
 ), derived=("overdue", "days_late"))
 
 WHEEL = Sheet("wheel", (
@@ -277,6 +293,7 @@ GODBHT = Sheet("godbht", (
 ANNUAL_ITEMS = (
     Item("safety_round_held", Choice(list_name="yes_no")),
     Item("safety_round_date", Date()),
+    Item("safety_round_participants", LongText()),
     Item("fire_rounds", Count(maximum=52)),
     Item("ark_followup", Choice(list_name="yes_no")),
     Item("employees", Count(maximum=10000)),
@@ -289,6 +306,11 @@ ANNUAL_ITEMS = (
     Item("goals", LongText()),
     Item("last_goals_reached", Choice(list_name="yes_no")),
     Item("plan_review", LongText()),
+    # Signed: the leader, and the verneombud who went through it with them.
+    Item("signed_leader", Text(200)),
+    Item("signed_leader_date", Date()),
+    Item("signed_vo", Text(200)),
+    Item("signed_vo_date", Date()),
 )
 
 ANNUAL = Sheet("annual", (
@@ -298,6 +320,42 @@ ANNUAL = Sheet("annual", (
     Column("answer", PerRow(), 40),
     Column("comment", LongText(), 40),
 ), key_column="key", name_column="question", items=ANNUAL_ITEMS, rows=_item_rows)
+
+# The vernerunde's findings (one row each): where, what, how likely and how serious (the
+# risk is their product, on the usual 5 x 5 scale), what to do, by whom, by when, closed.
+SAFETY_ROUND = Sheet("safety_round", (
+    Column("area", Text(200), 18, required=True),
+    Column("finding", Text(1000), 34, required=True),
+    Column("probability", Count(minimum=1, maximum=5), 13, required=True),
+    Column("consequence", Count(minimum=1, maximum=5), 13, required=True),
+    Column("risk", Product(a="probability", b="consequence"), 9, input=False),
+    Column("proposal", Text(1000), 30),
+    Column("responsible", Text(200), 16),
+    Column("deadline", Date(), 12),
+    Column("closed", Date(), 12),
+    Column("comment", LongText(), 26),
+), derived=("risk_level", "finding_open", "finding_overdue"))
+
+
+def _fire_rows(sheet, unit, occurrences):
+    """One row per brannvernrunde of the section's year, from the wheel's rule."""
+    if unit is None or occurrences is None:
+        return None
+    return [{"key": o.key, "round": o.name, "due": o.due} for o in occurrences
+            if o.activity.id == unit.fire_round_activity]
+
+
+# The brannvernrunder: one row per round the wheel gives (a quarter each by default).
+FIRE_ROUNDS = Sheet("fire_rounds", (
+    Column("key", Label(), 10, input=False, hidden=True),
+    Column("round", Label(), 30, input=False),
+    Column("due", Date(), 12, input=False),
+    Column("date", Date(), 12),
+    Column("done_by", Text(200), 22),
+    Column("deviations", Choice(list_name="yes_no"), 12),
+    Column("reported", Choice(list_name="yes_no"), 14),
+    Column("comment", LongText(), 30),
+), key_column="key", name_column="round", rows=_fire_rows)
 
 # The Danish cycle (seed 002): the yearly arbejdsmiljødrøftelse with its four questions and
 # the status of the handleplan, in place of the Norwegian year report.
@@ -334,9 +392,10 @@ COMPETENCE = Sheet("competence", (
     Column("comment", LongText(), 30),
 ))
 
-SHEETS = (ACTIONS, WHEEL, GODBHT, ANNUAL)
+SHEETS = (ACTIONS, WHEEL, SAFETY_ROUND, FIRE_ROUNDS, GODBHT, ANNUAL)
 # Every sheet hmsxl knows, by key: what a workbook's hidden sheet can name.
-ALL_SHEETS = {s.key: s for s in (ACTIONS, WHEEL, GODBHT, ANNUAL, DISCUSSION, COMPETENCE)}
+ALL_SHEETS = {s.key: s for s in (ACTIONS, WHEEL, SAFETY_ROUND, FIRE_ROUNDS, GODBHT, ANNUAL, DISCUSSION,
+                                 COMPETENCE)}
 
 
 @dataclass(frozen=True)
@@ -374,7 +433,10 @@ def schema_for(unit) -> Schema:
     and the kompetenceplan of the Danish one."""
     if unit is None:
         return DEFAULT
-    sheets = [ACTIONS, WHEEL] + ([GODBHT] if unit.godbht else [])
+    sheets = [ACTIONS, WHEEL]
+    if unit.cycle != "dk":  # the paperwork of the Norwegian cycle: the rounds' own records
+        sheets += [SAFETY_ROUND] + ([FIRE_ROUNDS] if unit.has_fire_rounds else [])
+    sheets += [GODBHT] if unit.godbht else []
     sheets += [DISCUSSION, COMPETENCE] if unit.cycle == "dk" else [ANNUAL]
     schema = Schema(tuple(sheets))
     return DEFAULT if schema == DEFAULT else _SCHEMAS.setdefault(schema.sheets, schema)
@@ -393,7 +455,7 @@ def schema_of(keys) -> Schema:
 # The hidden identity sheet: key -> value rows, then the validation lists in columns.
 IDENTITY_KEYS = (
     "template_version", "schema_version", "unit", "year", "section_id", "section_name",
-    "leader", "generated_at", "generator", "language", "sheets",
+    "leader", "generated_at", "generator", "language", "sheets", "risk_medium", "risk_high",
 )
 IDENTITY_LIST_FIRST_COLUMN = 3  # column D
 

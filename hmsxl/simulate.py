@@ -10,6 +10,8 @@ import datetime as dt
 import random
 
 from .config import Unit
+from .fields import SuggestedPriority
+from .meaning import Meaning
 from .schema import ANNUAL_ITEMS, DISCUSSION_ITEMS, schema_for
 from .wheel import year_occurrences
 
@@ -46,6 +48,14 @@ DISCUSSION = {
     "dk_plan_planned": "Ergonomisk gennemgang af arbejdspladserne og bedre oplæring af nye",
     "dk_plan_why": "APV'en viste mange med ondt i nakke og skuldre",
 }
+# What a vernerunde finds: area, finding, probability and consequence (1-5), proposal.
+FINDINGS = (
+    ("Lager", "Blokkert rømningsvei ved lageret", 3, 4, "Rydde rømningsveien og merke sperreområde"),
+    ("Verksted", "Dårlig lys over arbeidsbenken i verkstedet", 4, 2, "Bestille ny belysning over arbeidsbenken"),
+    ("Kontorlandskap", "Løse ledninger over gulvet ved skriverne", 3, 2, "Legge ledningene i kabelkanal"),
+    ("Kjeller", "Manglende rekkverk i trappen til kjelleren", 2, 5, "Montere rekkverk i kjellertrappen"),
+    ("Resepsjon", "Trekk fra inngangsdøren om vinteren", 4, 1, ""),
+)
 COMPETENCE = (
     ("Arbejdsmiljørepræsentant", "Deltage i APV og rundering", "Den lovpligtige arbejdsmiljøuddannelse",
      "Kursus hos en godkendt udbyder"),
@@ -116,4 +126,58 @@ def simulated_fill(unit: Unit, section_id: str, seed: int = 0, actions: int | No
     fills = {"actions": rows, "wheel": wheel, "godbht": godbht, "annual": annual,
              "discussion": {it.key: {"answer": discussion[it.key]} for it in DISCUSSION_ITEMS},
              "competence": competence}
+    _rounds(unit, section_id, fills, random.Random(f"{seed}-{section_id}-rounds"), today)
     return {sheet.key: fills[sheet.key] for sheet in schema_for(unit).sheets}
+
+
+def _rounds(unit: Unit, section_id: str, fills: dict, rng: random.Random, today: dt.date) -> None:
+    """The rounds' records as a careful leader keeps them: findings of a vernerunde that is
+    done in the årshjul (each proposal taken into the plan), a date for each brannvernrunde
+    done, the factors behind some priorities (the priority they suggest), the signatures."""
+    yes, _, no = unit.lists()["yes_no"][:3]
+    wheel, annual, actions = fills["wheel"], fills["annual"], fills["actions"]
+    done = {k for k, v in wheel.items() if v.get("done_date")}
+    meaning = Meaning.of(unit.lists(), today, unit.risk)
+    suggest = SuggestedPriority(factors=("frequency", "affected", "severity"))
+    for row in actions:
+        if rng.random() < 0.5:
+            row.update(frequency=rng.randint(1, 3), affected=rng.randint(1, 3), severity=rng.randint(1, 3))
+            row["priority"] = suggest.compute(row, meaning) or row["priority"]
+    findings = []
+    held = unit.safety_round_activity in done
+    if held:
+        round_day = wheel[unit.safety_round_activity]["done_date"]
+        category = next((c for c in unit.categories if "vernerunde" in c.casefold()), unit.categories[-1])
+        for area, finding, p, c, proposal in rng.sample(FINDINGS, rng.randint(1, 3)):
+            deadline = round_day + dt.timedelta(days=rng.randint(30, 90))
+            closed = deadline - dt.timedelta(days=rng.randint(1, 20)) if deadline <= today else None
+            findings.append({"area": area, "finding": finding, "probability": p, "consequence": c,
+                             "proposal": proposal or None, "responsible": rng.choice(RESPONSIBLE),
+                             "deadline": deadline, "closed": closed})
+            if proposal:
+                actions.append({"category": category, "challenge": finding, "purpose": None, "measure": proposal,
+                                "priority": unit.priorities[0] if p * c >= unit.risk_high else unit.priorities[-1],
+                                "responsible": rng.choice(RESPONSIBLE), "deadline": deadline,
+                                "status": unit.done_statuses[0] if closed else unit.statuses[0]})
+        annual["safety_round_date"] = {"answer": round_day}
+        annual["safety_round_participants"] = {"answer": "Leder, verneombud og en fra driften"}
+    annual["safety_round_held"] = {"answer": yes if held else no}
+    if not held:
+        annual.pop("safety_round_date", None)
+    fills["safety_round"] = findings
+    fire = {}
+    for key in sorted(done):
+        if key.startswith(unit.fire_round_activity):
+            deviations = rng.random() < 0.3
+            fire[key] = {"date": wheel[key]["done_date"], "done_by": "Etasjekontakten",
+                         "deviations": yes if deviations else no, "reported": yes if deviations else None}
+    fills["fire_rounds"] = fire
+    if unit.has_fire_rounds:
+        annual["fire_rounds"] = {"answer": len(fire)}
+    section = unit.section(section_id) if unit.has_section(section_id) else None
+    if section is not None:
+        annual["signed_leader"] = {"answer": section.leader}
+        annual["signed_leader_date"] = {"answer": min(today, unit.return_deadline)}
+        if section.vo:
+            annual["signed_vo"] = {"answer": section.vo}
+            annual["signed_vo_date"] = {"answer": min(today, unit.return_deadline)}

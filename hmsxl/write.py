@@ -22,6 +22,7 @@ from .config import Section, Unit, check_unit
 from .arguments import unit_arg
 from .errors import OutputExistsError
 from .fileio import atomic_write_bytes
+from .meaning import Meaning
 from .fields import Field, Label, Level, LongText, Marker, Number, list_range_name
 from .schema import (
     IDENTITY_KEYS, IDENTITY_LIST_FIRST_COLUMN, SCHEMA_VERSION, TEMPLATE_VERSION, Schema, Sheet, schema_for,
@@ -71,6 +72,7 @@ class _Formats:
         self.done = wb.add_format({"bg_color": colours.GREEN})
         self.started = wb.add_format({"bg_color": colours.YELLOW})
         self.levels = {n: wb.add_format({"bg_color": c}) for n, c in colours.LEVEL.items()}
+        self.risk = {k: wb.add_format({"bg_color": c}) for k, c in colours.RISK.items()}
         self.marker_on = wb.add_format({
             **base, "align": "center", "bg_color": colours.MARKER, "border": 1,
             "border_color": colours.BORDER, "font_color": colours.HEADER,
@@ -93,11 +95,12 @@ class _Formats:
             self._cache[key] = self.wb.add_format(props)
         return self._cache[key]
 
-    def spare(self, field: Field):
-        """An unlocked cell format without borders, for the spare rows below a table."""
-        key = (field.num_format, field.wrap)
+    def spare(self, field: Field, editable: bool = True):
+        """A cell format without borders, for the spare rows below a table: unlocked for
+        the leader's input, locked for what the workbook computes."""
+        key = (field.num_format, field.wrap, editable)
         if key not in self._spare:
-            props = {**self.base, "locked": False}
+            props = {**self.base, "locked": not editable}
             if field.num_format:
                 props["num_format"] = field.num_format
             if field.wrap:
@@ -161,9 +164,12 @@ class _SheetWriter:
             ws.set_column(c, c, col.width, None, {"hidden": True} if col.hidden else None)
             ws.write_string(hr, c, col.header, f.header)
         ws.set_row(hr, 45)
+        computed = [(c, col) for c, col in enumerate(sheet.columns) if col.computed]
         for r, row in enumerate(rows):
             fields = [sheet.field_for(col, row.get("key")) for col in sheet.columns]
             for c, col in enumerate(sheet.columns):
+                if col.computed:
+                    continue
                 value = row.get(col.key)
                 fmt = f.marker_on if (isinstance(col.field, Marker) and value) else f.cell(fields[c], col.input)
                 _write_value(ws, first + r, c, value, fmt)
@@ -177,6 +183,12 @@ class _SheetWriter:
             for c, fmt in enumerate(spare_formats):
                 if fmt is not None:
                     ws.write_blank(r, c, None, fmt)
+        # What the workbook computes, on every row a leader can fill (the spare ones too).
+        # Below the table they look like the spare cells beside them, not like the table.
+        for c, col in computed:
+            fmt, plain = f.cell(col.field, False), f.spare(col.field, False)
+            for r, row in enumerate(rows + [{}] * (last + 1 - first - len(rows) + spare)):
+                self.formula(ws, first + r, c, col, row, fmt if first + r <= last else plain)
         self.validation(ws, rows, first, last + spare)
         ws.freeze_panes(first, 0)
         ws.protect("", PROTECT_OPTIONS)
@@ -187,6 +199,17 @@ class _SheetWriter:
         ws.set_margins(left=0.4, right=0.4, top=0.6, bottom=0.6)
         ws.set_footer(footer(section.name))
         return ws, first, last
+
+    def formula(self, ws, r: int, c: int, col, row: dict, fmt):
+        """A computed cell: its formula over the row's cells, its value as hmsxl computes it
+        (shown until the spreadsheet program recalculates)."""
+        refs = {k.key: f"{xl_col_to_name(i)}{r + 1}" for i, k in enumerate(self.sheet.columns)}
+        formula = col.field.excel(refs, self.book.unit)
+        if formula is None:
+            ws.write_blank(r, c, None, fmt)
+            return
+        value = col.field.compute(row, self.book.meaning)
+        ws.write_formula(r, c, formula, fmt, "" if value is None else value)
 
     def validation(self, ws, rows, first, last):
         """One range per input column, or one per cell where the type differs by row."""
@@ -228,6 +251,7 @@ class SectionWorkbook:
             with labels.language(self.language):
                 occurrences = year_occurrences(unit, section.id)
         self.occurrences = occurrences
+        self.meaning = Meaning.of(unit.lists(), dt.date(unit.year, 12, 31), unit.risk)
         self.buf = io.BytesIO()
         self.wb = xlsxwriter.Workbook(self.buf, {
             "in_memory": True,
@@ -412,7 +436,32 @@ def _touch_godbht(book, sheet, ws, first, last):
     ws.insert_chart(sheet.header_row, len(sheet.columns) + 1, chart, {"x_offset": 10})
 
 
-SHEET_TOUCHES = {"actions": _touch_actions, "wheel": _touch_wheel, "godbht": _touch_godbht}
+def _touch_safety_round(book, sheet, ws, first, last):
+    """The risk coloured on the usual scale, from the unit's thresholds."""
+    f, (medium, high) = book.f, book.unit.risk
+    ws.autofilter(sheet.header_row, 0, last, len(sheet.columns) - 1)
+    c = sheet.index("risk")
+    for level, criteria in (("high", {"criteria": ">=", "value": high}),
+                            ("medium", {"criteria": "between", "minimum": medium, "maximum": high - 1}),
+                            ("low", {"criteria": "between", "minimum": 1, "maximum": medium - 1})):
+        if level == "medium" and medium >= high or level == "low" and medium <= 1:
+            continue
+        ws.conditional_format(first, c, last, c, {"type": "cell", **criteria, "format": f.risk[level]})
+
+
+def _touch_fire_rounds(book, sheet, ws, first, last):
+    """A round past its deadline without a date: red, as in the årshjul."""
+    d, date = _col(sheet, "due"), _col(sheet, "date")
+    dc = sheet.index("due")
+    ws.conditional_format(first, dc, last, dc, {
+        "type": "formula",
+        "criteria": f"=AND(${d}{first + 1}<TODAY(),${date}{first + 1}=\"\")",
+        "format": book.f.overdue,
+    })
+
+
+SHEET_TOUCHES = {"actions": _touch_actions, "wheel": _touch_wheel, "godbht": _touch_godbht,
+                 "safety_round": _touch_safety_round, "fire_rounds": _touch_fire_rounds}
 
 
 def _identity(book: SectionWorkbook):
@@ -432,6 +481,8 @@ def _identity(book: SectionWorkbook):
         "generator": f"hmsxl {__version__}",
         "language": book.language,
         "sheets": ",".join(sheet.key for sheet in book.schema.sheets),
+        "risk_medium": u.risk_medium,
+        "risk_high": u.risk_high,
     }
     ws.write_string(0, 0, labels.IDENTITY_HEADING[0])
     ws.write_string(0, 1, labels.IDENTITY_HEADING[1])

@@ -35,13 +35,18 @@ PICTURES = [
     ("returned/samling/Handlingsplan.xlsx", 1, "arbeidsbok-veiledning"),
     ("returned/samling/Handlingsplan.xlsx", 2, "arbeidsbok-handlingsplan"),
     ("returned/samling/Handlingsplan.xlsx", 3, "arbeidsbok-arshjul"),
-    ("returned/samling/Handlingsplan.xlsx", 4, "arbeidsbok-godbht"),
-    ("returned/samling/Handlingsplan.xlsx", 5, "arbeidsbok-arsrapport"),
+    ("returned/samling/Handlingsplan.xlsx", 4, "arbeidsbok-vernerunde"),
+    ("returned/samling/Handlingsplan.xlsx", 5, "arbeidsbok-brannvernrunder"),
+    ("returned/samling/Handlingsplan.xlsx", 6, "arbeidsbok-godbht"),
+    ("returned/samling/Handlingsplan.xlsx", 7, "arbeidsbok-arsrapport"),
     ("lamu-rapport-2026.xlsx", 1, "rapport-oversikt"),
     ("lamu-rapport-2026.xlsx", 2, "rapport-handlingsplan"),
     ("lamu-rapport-2026.xlsx", 4, "rapport-arshjul"),
-    ("lamu-rapport-2026.xlsx", 5, "rapport-godbht"),
-    ("lamu-rapport-2026.xlsx", 7, "rapport-problemer"),
+    ("lamu-rapport-2026.xlsx", 6, "rapport-vernerunder"),
+    ("lamu-rapport-2026.xlsx", 7, "rapport-risikomatrise"),
+    ("lamu-rapport-2026.xlsx", 8, "rapport-brannvernrunder"),
+    ("lamu-rapport-2026.xlsx", 10, "rapport-godbht"),
+    ("lamu-rapport-2026.xlsx", 13, "rapport-problemer"),
     ("nn/2026-samling.xlsx", 2, "arbeidsbok-nynorsk-handlingsplan"),
     ("da/2026-samling.xlsx", 1, "arbeidsbok-dansk-vejledning"),
     ("da/2026-samling.xlsx", 4, "arbeidsbok-dansk-arbejdsmiljodroftelse"),
@@ -79,7 +84,18 @@ def main() -> None:
             pdf = tmp / "pdf" / Path(name).parent / (Path(name).stem + ".pdf")
             subprocess.run(["pdftoppm", "-r", "60", "-png", "-singlefile", "-f", str(page), "-l", str(page),
                             str(pdf), str(out / picture)], check=True, timeout=120)
+            _trim(out / f"{picture}.png")
             print(f"Wrote docs/img/{picture}.png")
+
+
+def _trim(png: Path) -> None:
+    """Cut the white below and beside what the page shows (a sheet's spare rows print empty)."""
+    from PIL import Image, ImageOps
+
+    with Image.open(png) as image:
+        box = ImageOps.invert(image.convert("L")).getbbox()
+        if box and box != (0, 0, *image.size):
+            image.crop((0, 0, min(image.width, box[2] + 10), min(image.height, box[3] + 10))).save(png)
 
 
 if __name__ == "__main__":

@@ -162,7 +162,8 @@ def test_wheel_godbht_and_annual(returns, result):
 def test_report_workbook(result, tmp_path):
     path = result.write_excel(tmp_path / "rapport.xlsx")
     wb = openpyxl.load_workbook(path)
-    assert wb.sheetnames == ["Oversikt", "Handlingsplan", "Forfalt", "Årshjul", "Årshjul-aktiviteter", "God BHT",
+    assert wb.sheetnames == ["Oversikt", "Handlingsplan", "Forfalt", "Årshjul", "Årshjul-aktiviteter", "Vernerunder",
+                             "Risikomatrise", "Brannvernrunder", "Brannvernrunder-rader", "God BHT",
                              "God BHT per seksjon", "Årsrapport", "Problemer", "Mangler", "Kilder"]
     ws = wb["Handlingsplan"]
     assert len(ws.tables) == 1

@@ -28,6 +28,13 @@ def test_demo_runs_the_cycle_inside_its_folder(tmp_path):
     assert {"not_a_date", "not_in_list_suggest", "out_of_range", "date_from_text", "choice_corrected", "overdue"} <= codes
     assert c.sources["sender"].str.contains("@example.no").any()  # the e-mailed answer
     assert openpyxl.load_workbook(result.report).sheetnames[0] == "Oversikt"
+    # One section's vernerunde found a serious risk, still open past its deadline.
+    (late,) = c.problems[c.problems["code"] == "high_risk_overdue"].itertuples()
+    findings = c.tables["safety_round"]
+    (level,) = findings.loc[(findings["section_id"] == late.section_id)
+                            & (findings["source"] == f"Vernerunde!{late.cell.replace('H', 'A')}"), "risk_level"]
+    assert level == "Høy"
+    assert ov.loc[late.section_id, "findings_high"] == 1
 
 
 def test_demo_command_refuses_a_non_empty_folder(tmp_path):

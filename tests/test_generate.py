@@ -8,7 +8,8 @@ from openpyxl.utils import get_column_letter
 
 from hmsxl import OutputExistsError, generate, labels
 from hmsxl.cli import main
-from hmsxl.schema import ACTIONS, ANNUAL, ANNUAL_ITEMS, GODBHT, WHEEL, TEMPLATE_VERSION, SCHEMA_VERSION
+from hmsxl.schema import (ACTIONS, ANNUAL, ANNUAL_ITEMS, FIRE_ROUNDS, GODBHT, SAFETY_ROUND, SCHEMA_VERSION,
+                          TEMPLATE_VERSION, WHEEL)
 from hmsxl.wheel import year_occurrences
 from hmsxl.write import SPARE_ROWS
 
@@ -51,7 +52,8 @@ def test_one_workbook_per_section_named_by_year_and_id(generated):
 
 def test_sheets_in_order_and_identity_hidden(book):
     unit, wb = book
-    assert wb.sheetnames == ["Veiledning", "Handlingsplan", "Årshjul", "God BHT", "Årsrapport", "_hmsxl"]
+    assert wb.sheetnames == ["Veiledning", "Handlingsplan", "Årshjul", "Vernerunde", "Brannvernrunder", "God BHT",
+                             "Årsrapport", "_hmsxl"]
     assert wb["_hmsxl"].sheet_state == "hidden"
     assert all(wb[n].sheet_state == "visible" for n in wb.sheetnames[:-1])
     assert wb.active.title == "Veiledning"
@@ -129,14 +131,15 @@ def test_headers_required_marks_and_frozen(book):
 
 def test_protection_on_and_input_cells_unlocked(book):
     unit, wb = book
-    for name in ("Veiledning", "Handlingsplan", "Årshjul", "God BHT", "Årsrapport", "_hmsxl"):
+    for name in ("Veiledning", "Handlingsplan", "Årshjul", "Vernerunde", "Brannvernrunder", "God BHT", "Årsrapport",
+                 "_hmsxl"):
         assert wb[name].protection.sheet, name
     ws = wb["Handlingsplan"]
     hr = ACTIONS.header_row + 1
     assert ws.cell(hr, 1).protection.locked  # the header
-    for c in range(1, len(ACTIONS.columns) + 1):
-        assert not ws.cell(hr + 1, c).protection.locked
-        assert not ws.cell(hr + unit.action_rows, c).protection.locked
+    for c, column in enumerate(ACTIONS.columns, start=1):  # the computed priority is for reading only
+        assert ws.cell(hr + 1, c).protection.locked is (not column.input), column.key
+        assert ws.cell(hr + unit.action_rows, c).protection.locked is (not column.input), column.key
     ws = wb["Årshjul"]
     for c, column in enumerate(WHEEL.columns, start=1):
         assert ws.cell(WHEEL.first_data_row + 1, c).protection.locked is (not column.input), column.key
@@ -363,8 +366,7 @@ def _part(path, name) -> str:
         return z.read(name).decode("utf-8")
 
 
-TABLE_SHEETS = ("xl/worksheets/sheet2.xml", "xl/worksheets/sheet3.xml", "xl/worksheets/sheet4.xml",
-                "xl/worksheets/sheet5.xml")
+TABLE_SHEETS = tuple(f"xl/worksheets/sheet{n}.xml" for n in range(2, 8))  # after the guide, before _hmsxl
 
 
 def test_footer_fits_excels_limit_for_a_long_section_name(tmp_path, unit):
@@ -459,7 +461,7 @@ def test_strings_that_become_equal_are_stored_once(tmp_path, unit):
         unique = int(re.search(r'uniqueCount="(\d+)"', sst).group(1))
         assert len(set(entries)) == len(entries) == unique, path.name
         used = sum(_part(path, part).count('t="s"') for part in TABLE_SHEETS + (
-            "xl/worksheets/sheet1.xml", "xl/worksheets/sheet6.xml"))
+            "xl/worksheets/sheet1.xml", "xl/worksheets/sheet8.xml"))
         assert int(re.search(r' count="(\d+)"', sst).group(1)) == used, path.name
     ws = openpyxl.load_workbook(paths[0])["_hmsxl"]
     assert (ws["B7"].value, ws["B8"].value) == ("Drift", "Drift")
@@ -472,13 +474,15 @@ def test_only_the_input_cells_of_each_table_are_unlocked(generated):
 
     unit, paths = generated
     path = paths[0]
-    for sheet in (ACTIONS, WHEEL, GODBHT, ANNUAL):
+    for sheet in (ACTIONS, WHEEL, SAFETY_ROUND, FIRE_ROUNDS, GODBHT, ANNUAL):
         letters = [get_column_letter(c) for c in range(1, len(sheet.columns) + 4)]
         above = [f"{c}{r}" for c in letters for r in range(1, sheet.header_row + 2)]
         locked = locked_cells(path, sheet.name, above)
         assert all(locked.values()), (sheet.name, [ref for ref, v in locked.items() if not v])
         first = sheet.first_data_row + 1
         inputs = [f"{get_column_letter(i + 1)}{first}" for i, c in enumerate(sheet.columns) if c.input]
+        computed = [f"{get_column_letter(i + 1)}{first}" for i, c in enumerate(sheet.columns) if c.computed]
+        assert all(locked_cells(path, sheet.name, computed).values()), sheet.name  # what the workbook computes
         assert not any(locked_cells(path, sheet.name, inputs).values()), sheet.name
         right = get_column_letter(len(sheet.columns) + 1)
         assert locked_cells(path, sheet.name, [f"{right}{first}"])[f"{right}{first}"], sheet.name
@@ -490,7 +494,8 @@ def test_only_the_input_cells_of_each_table_are_unlocked(generated):
         assert all(locked.values()), (sheet.name, [ref for ref, v in locked.items() if not v])
     # The action plan: its formatted rows and the spare rows are input; below those, locked.
     last = ACTIONS.first_data_row + unit.action_rows + SPARE_ROWS
-    spare = [f"{get_column_letter(c)}{r}" for c in range(1, len(ACTIONS.columns) + 1) for r in (last - 1, last)]
+    spare = [f"{get_column_letter(c)}{r}" for c, col in enumerate(ACTIONS.columns, start=1) if col.input
+             for r in (last - 1, last)]
     assert not any(locked_cells(path, ACTIONS.name, spare).values())
     outside = [f"{get_column_letter(c)}{last + 1}" for c in range(1, len(ACTIONS.columns) + 1)]
     outside.append(f"{get_column_letter(len(ACTIONS.columns) + 1)}{last}")

@@ -65,7 +65,7 @@ def test_init_in_a_language_writes_a_unit_whose_workbooks_speak_it(tmp_path, lan
     assert unit.statuses == labels.catalog(lang).DEFAULT_LISTS["statuses"]
     (path,) = generate(unit, tmp_path / "wb", sections=[unit.sections[0].id], generated_at=GENERATED_AT)
     cat = labels.catalog(lang)
-    expected = ["guide", "actions", "wheel"] + (["godbht"] if lang != "da" else []) + \
+    expected = ["guide", "actions", "wheel"] + (["safety_round", "fire_rounds", "godbht"] if lang != "da" else []) + \
         (["discussion", "competence"] if lang == "da" else ["annual"]) + ["identity"]
     assert sheet_names(path) == [cat.SHEET[k] for k in expected]
     wb = openpyxl.load_workbook(path)

@@ -62,7 +62,7 @@ def test_clean_generated_workbook_has_no_problems(generated):
         data = read_workbook(path, config=unit, today=TODAY)
         # A blank God BHT is a note to the leader, nothing more.
         assert [(p.code, p.severity) for p in data.problems] == [("godbht_empty", "info")]
-        assert len(data.godbht) == 15 and len(data.annual) == 14 and data.actions == []
+        assert len(data.godbht) == 15 and len(data.annual) == 19 and data.actions == []
 
 
 def test_section_comes_from_the_identity_not_the_file_name(workbook, tmp_path):
@@ -92,7 +92,7 @@ def test_planted_mistakes_are_reported_at_their_cells(workbook, tmp_path):
         ("Handlingsplan", "H6"): "Pabegynt", ("Handlingsplan", "I6"): "vår 2026",
         ("Handlingsplan", "B7"): "Glemte resten av raden",
         ("God BHT", "E7"): 7, ("God BHT", "F7"): "tre",
-        ("Årsrapport", "D7"): "fire",
+        ("Årsrapport", "D8"): "fire",
     }
     data = read_workbook(filled(workbook, tmp_path / "x.xlsx", cells), today=TODAY)
     found = codes(data)
@@ -103,7 +103,7 @@ def test_planted_mistakes_are_reported_at_their_cells(workbook, tmp_path):
     for ref in ("A7", "D7", "E7", "F7", "G7", "H7"):
         assert ("Handlingsplan", ref, "required") in found
     assert ("God BHT", "E7", "out_of_range") in found and ("God BHT", "F7", "not_a_number") in found
-    assert ("Årsrapport", "D7", "not_a_number") in found
+    assert ("Årsrapport", "D8", "not_a_number") in found
     msg = next(p for p in data.problems if p.cell == "H6").message
     assert "Mente du «Påbegynt»" in msg
     row = data.actions[1]
@@ -112,16 +112,16 @@ def test_planted_mistakes_are_reported_at_their_cells(workbook, tmp_path):
 
 def test_unknown_sheet_column_and_cells_outside_the_table(workbook, tmp_path):
     def edit(wb):
-        wb["Handlingsplan"]["L4"] = "Budsjett"
-        wb["Handlingsplan"]["L5"] = "20 000 kr"
-        wb["Handlingsplan"]["N9"] = "notat i margen"
+        wb["Handlingsplan"]["P4"] = "Budsjett"
+        wb["Handlingsplan"]["P5"] = "20 000 kr"
+        wb["Handlingsplan"]["R9"] = "notat i margen"
         wb.create_sheet("Mine notater")["B2"] = "husk"
         wb.create_sheet("Tomt ark")
 
     data = read_workbook(filled(workbook, tmp_path / "x.xlsx", CLEAN, edit), today=TODAY)
     assert codes(data) == {
-        ("Handlingsplan", "L4", "unknown_column"),
-        ("Handlingsplan", "N9", "value_outside_table"),
+        ("Handlingsplan", "P4", "unknown_column"),
+        ("Handlingsplan", "R9", "value_outside_table"),
         ("Mine notater", "", "unknown_sheet"),
     }
     assert data.actions[0]["_extra"] == {"Budsjett": "20 000 kr"}
@@ -393,7 +393,12 @@ def test_what_we_write_we_read_for_every_field_type(unit, tmp_path):
     data = read_workbook(path, config=unit, today=dt.date(YEAR, 1, 1))
     assert [p for p in data.problems if p.code != "wheel_not_done"] == []
     got = [{k: v for k, v in a.items() if not k.startswith("_")} for a in data.actions]
-    assert got == fill["actions"]
+    assert got == [{k: row.get(k) for k in got[0]} for row in fill["actions"]]
+    findings = [{k: v for k, v in f.items() if not k.startswith("_")} for f in data.tables["safety_round"]]
+    assert findings == [{k: row.get(k) for k in findings[0]} for row in fill["safety_round"]] and findings
+    for key, values in fill["fire_rounds"].items():
+        rec = next(f for f in data.tables["fire_rounds"] if f["key"] == key)
+        assert {k: rec[k] for k in values} == values
     for key, values in fill["wheel"].items():
         rec = next(w for w in data.wheel if w["key"] == key)
         assert {k: rec[k] for k in values} == values
@@ -438,8 +443,8 @@ def test_text_the_reader_does_not_take_is_kept_whole_where_it_is_reported(workbo
 
     def edit(wb):
         ws = wb["Handlingsplan"]
-        ws["L4"] = "Budsjett"
-        ws["L8"] = "bare her"  # a row whose only text is in a column of the leader's own
+        ws["P4"] = "Budsjett"
+        ws["P8"] = "bare her"  # a row whose only text is in a column of the leader's own
         ws.insert_cols(3)  # a column without a header, inside the table
         ws["C5"] = "uten overskrift"
         wheel = wb["Årshjul"]
@@ -491,7 +496,8 @@ def test_a_formula_that_fails_is_reported_at_its_cell_not_read_as_empty(workbook
     from hmsxl import consolidate
 
     path = with_cells(workbook, tmp_path / "feil.xlsx", "xl/worksheets/sheet2.xml", FAILING)
-    path = with_cells(path, path, "xl/worksheets/sheet5.xml",
+    annual = openpyxl.load_workbook(workbook, read_only=True).sheetnames.index("Årsrapport") + 1
+    path = with_cells(path, path, f"xl/worksheets/sheet{annual}.xml",
                       {"D6": '<c r="D6" s="10" t="e"><f aca="false">A1/0</f><v>#DIV/0!</v></c>'})
     result = CliRunner().invoke(main, ["validate", str(path), "--today", TODAY.isoformat()])
     lines = result.output.splitlines()

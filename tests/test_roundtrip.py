@@ -65,6 +65,7 @@ def returned(generated, lo_fill, tmp_path_factory):
         s("God BHT", "G5", "Godt samarbeid"),
         # Årsrapport.
         s("Årsrapport", f"D{annual_row('fire_rounds')}", 4, "number"),
+        s("Årsrapport", f"D{annual_row('safety_round_held')}", "Ja"),  # the round in the wheel, recorded
         s("Årsrapport", f"D{annual_row('last_goals_reached')}", "Delvis"),
         s("Årsrapport", f"E{annual_row('last_goals_reached')}", "Sykefraværet gikk ned"),
         s("Årsrapport", f"D{annual_row('focus_next')}", "Psykososialt arbeidsmiljø"),

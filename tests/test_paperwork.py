@@ -1,0 +1,172 @@
+"""The rounds' paperwork: vernerunde findings, brannvernrunder, risk factors and sign-off.
+
+Three sections fill their workbooks through LibreOffice and save them as xlsx, ods and
+xls; the report must show what they typed (the findings with their risk, the risk matrix,
+the brannvern grid, the overview's columns) and flag exactly the inconsistencies planted:
+a proposal the plan does not take up, a high risk left open past its deadline, a round
+done in the årshjul but not recorded (and the reverse), a priority far from its factors.
+"""
+
+import datetime as dt
+import tomllib
+
+import openpyxl
+import pytest
+
+from hmsxl import consolidate, generate
+from hmsxl.config import example_config_text, parse_config
+from hmsxl.schema import ANNUAL_ITEMS
+
+from conftest import GENERATED_AT, YEAR
+from ooxml_check import check_package
+
+pytestmark = pytest.mark.libreoffice
+
+TODAY = dt.date(YEAR, 10, 1)
+H, W, V, B, A = "Handlingsplan", "Årshjul", "Vernerunde", "Brannvernrunder", "Årsrapport"
+# What every answer has in a workbook this early in the year: notes, not problems.
+BASELINE = {"wheel_not_done", "godbht_empty"}
+
+
+def s(sheet, cell, value, typ="string"):
+    return {"op": "set", "sheet": sheet, "cell": cell, "value": value, "type": typ}
+
+
+def d(sheet, cell, day):
+    return s(sheet, cell, day.isoformat(), "date")
+
+
+def annual(key):
+    return f"D{5 + [it.key for it in ANNUAL_ITEMS].index(key)}"
+
+
+def action(row, challenge, measure, priority="Høy", deadline=dt.date(YEAR, 12, 1)):
+    return [s(H, f"A{row}", "Vernerunde/brannvernrunde"), s(H, f"B{row}", challenge), s(H, f"D{row}", measure),
+            s(H, f"E{row}", priority), s(H, f"F{row}", "Leder"), d(H, f"G{row}", deadline),
+            s(H, f"H{row}", "Påbegynt")]
+
+
+@pytest.fixture(scope="module")
+def returned(lo_fill, tmp_path_factory):
+    unit = parse_config(tomllib.loads(example_config_text(YEAR)), source="unit.toml")
+    tmp = tmp_path_factory.mktemp("paperwork")
+    sent = dict(zip(("samling", "drift", "adm"),
+                    generate(unit, tmp / "sent", sections=["samling", "drift", "adm"], generated_at=GENERATED_AT)))
+    wheel = openpyxl.load_workbook(sent["samling"])[W]
+    row = {wheel.cell(r, 1).value: r for r in range(5, 40) if wheel.cell(r, 1).value}
+    fire = {f"brannvernrunde-k{q}": 4 + q for q in range(1, 5)}  # the brannvern sheet's rows
+    done = "Gjennomført"
+    jobs = {
+        # Careful, but one finding's proposal is not in the plan, and the serious one is late.
+        "samling": [
+            s(V, "A5", "Lager"), s(V, "B5", "Blokkert rømningsvei ved lageret"), s(V, "C5", 4, "number"),
+            s(V, "D5", 5, "number"), s(V, "F5", "Rydde rømningsveien"), s(V, "G5", "Vaktmester"),
+            d(V, "H5", dt.date(YEAR, 8, 1)),
+            s(V, "A6", "Kontor"), s(V, "B6", "Løse ledninger over gulvet"), s(V, "C6", 2, "number"),
+            s(V, "D6", 2, "number"), s(V, "F6", "Kabelkanal langs veggen"), d(V, "I6", dt.date(YEAR, 9, 1)),
+            *action(5, "Blokkert rømningsvei ved lageret", "Rydde rømningsveien"),
+            s(W, f"H{row['vernerunde']}", done), d(W, f"G{row['vernerunde']}", dt.date(YEAR, 6, 10)),
+            s(W, f"H{row['brannvernrunde-k1']}", done), s(W, f"H{row['brannvernrunde-k2']}", done),
+            d(B, f"D{fire['brannvernrunde-k1']}", dt.date(YEAR, 3, 20)), s(B, f"E{fire['brannvernrunde-k1']}", "Ola"),
+            s(B, f"F{fire['brannvernrunde-k1']}", "Ja"), s(B, f"G{fire['brannvernrunde-k1']}", "Nei"),
+            s(A, annual("safety_round_held"), "Ja"), d(A, annual("safety_round_date"), dt.date(YEAR, 6, 10)),
+            s(A, annual("signed_leader"), "Siri Samling"), d(A, annual("signed_leader_date"), dt.date(YEAR, 9, 30)),
+            s(A, annual("signed_vo"), "Vidar Vern"), d(A, annual("signed_vo_date"), dt.date(YEAR, 9, 30)),
+        ],
+        # The round done in the wheel, recorded nowhere; a fire round recorded, not in the wheel.
+        "drift": [
+            s(W, f"H{row['vernerunde']}", done),
+            d(B, f"D{fire['brannvernrunde-k1']}", dt.date(YEAR, 3, 25)), s(B, f"F{fire['brannvernrunde-k1']}", "Nei"),
+            s(A, annual("signed_leader"), "Dina Drift"),
+        ],
+        # A priority far from what its factors say.
+        "adm": [
+            *action(5, "Tunge løft i arkivet", "Løftehjelpemidler", priority="Lav"),
+            s(H, "K5", 3, "number"), s(H, "L5", 3, "number"), s(H, "M5", 3, "number"),
+        ],
+    }
+    formats = {"samling": ("xlsx", "Calc MS Excel 2007 XML"), "drift": ("ods", "calc8"), "adm": ("xls", "MS Excel 97")}
+    back = tmp / "back"
+    back.mkdir()
+    # Each also as xlsx aside, to see what LibreOffice computed (an .xls file's cached text
+    # results are not read back reliably).
+    lo_fill([{"input": str(sent[sid]), "ops": ops,
+              "outputs": [[str(back / f"{sid}.{formats[sid][0]}"), formats[sid][1]],
+                          [str(tmp / f"computed-{sid}.xlsx"), "Calc MS Excel 2007 XML"]]}
+             for sid, ops in jobs.items()], tmp)
+    result = consolidate([back], config=unit, today=TODAY)
+    return result, back, result.write_excel(tmp / "rapport.xlsx")
+
+
+def test_the_planted_inconsistencies_are_found_and_nothing_else(returned):
+    result, _, _ = returned
+    p = result.problems
+    found = {(sid, code, cell) for sid, code, cell in zip(p["section_id"], p["code"], p["cell"])
+             if code not in BASELINE}
+    assert found == {
+        ("samling", "high_risk_overdue", "H5"),
+        ("samling", "finding_no_action", "F6"),
+        ("samling", "fire_round_not_recorded", "D6"),  # k2 done in the wheel, no date
+        ("drift", "safety_round_not_recorded", f"H{_wheel_row(result, 'vernerunde')}"),
+        ("drift", "fire_round_not_in_wheel", "D5"),
+        ("adm", "priority_far", "E5"),
+    }
+
+
+def test_the_findings_reach_the_report_with_their_risk(returned):
+    result, _, path = returned
+    assert check_package(path) == []
+    wb = openpyxl.load_workbook(path)
+    rows = _table(wb["Vernerunder"])
+    assert [(r["Funn"], r["Risiko"], r["Risikonivå"], r["Åpent"], r["Forfalt"]) for r in rows] == [
+        ("Blokkert rømningsvei ved lageret", 20, "Høy", "Ja", "Ja"),
+        ("Løse ledninger over gulvet", 4, "Lav", "Nei", "Nei"),
+    ]
+    matrix = wb["Risikomatrise"]
+    grid = {(matrix.cell(r, 1).value, matrix.cell(4, c).value): matrix.cell(r, c).value
+            for r in range(5, 10) for c in range(2, 7)}
+    assert grid[4, 5] == 1 and sum(v or 0 for v in grid.values()) == 1  # open findings only
+
+
+def test_the_fire_rounds_grid_and_the_overview(returned):
+    result, _, path = returned
+    wb = openpyxl.load_workbook(path)
+    fire = wb["Brannvernrunder"]
+    header = [c.value for c in fire[4]]
+    cells = {fire.cell(r, 1).value: dict(zip(header, [c.value for c in fire[r]])) for r in range(5, fire.max_row + 1)}
+    q1, q2, q4 = (f"Brannvernrunde, {q}. kvartal" for q in (1, 2, 4))
+    assert cells["Samlingsseksjonen"][q1] == "Gjennomført 20.03.2026\navvik, ikke meldt"
+    assert cells["Samlingsseksjonen"][q2] == "Mangler" and cells["Samlingsseksjonen"][q4] == "Ikke gjennomført"
+    assert cells["Drift og sikkerhet"][q1] == "Gjennomført 25.03.2026"
+    ov = {r["Seksjon-ID"]: r for r in _table(wb["Oversikt"]) if r.get("Seksjon-ID")}
+    samling, drift = ov["samling"], ov["drift"]
+    assert (samling["Vernerunde holdt"], samling["Åpne funn"], samling["Åpne funn med høy risiko"]) == ("Ja", 1, 1)
+    assert (samling["Brannvernrunder gjennomført"], samling["Brannvernrunder med frist passert"]) == (1, 3)
+    assert (samling["Signert av leder"], samling["Gjennomgått med verneombud"]) == ("Ja", "Ja")
+    assert (drift["Signert av leder"], drift["Gjennomgått med verneombud"], drift["Åpne funn"]) == ("Ja", "Nei", 0)
+    # A section that did not answer has not said no.
+    silent = [r for r in ov.values() if r["Svart"] == "Nei"]
+    assert silent and all(r["Signert av leder"] is None and r["Vernerunde holdt"] is None for r in silent)
+
+
+def test_the_workbook_computes_the_risk_and_the_suggested_priority_as_hmsxl_does(returned):
+    result, back, _ = returned
+    computed = back.parent
+    wb = openpyxl.load_workbook(computed / "computed-samling.xlsx", data_only=True)  # as LibreOffice computed them
+    assert wb[V]["E5"].value == 20 and wb[V]["E6"].value == 4
+    adm = openpyxl.load_workbook(computed / "computed-adm.xlsx", data_only=True)[H]
+    assert adm["N4"].value == "Foreslått prioritet" and adm["N5"].value == "Høy"
+    # hmsxl computes the same from the values read back from the .xls file.
+    actions = result.actions
+    row = actions[(actions["section_id"] == "adm")].iloc[0]
+    assert row["suggested_priority"] == "Høy" and row["priority"] == "Lav"
+
+
+def _wheel_row(result, key):
+    w = result.wheel
+    return int(w.loc[(w["section_id"] == "drift") & (w["key"] == key), "source"].iloc[0].split("!")[1][1:])
+
+
+def _table(ws, header_row=4):
+    rows = list(ws.iter_rows(min_row=header_row, values_only=True))
+    return [dict(zip(rows[0], r)) for r in rows[1:] if any(v is not None for v in r)]
