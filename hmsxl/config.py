@@ -481,7 +481,7 @@ def parse_config(doc: dict, source: str = "unit.toml") -> Unit:
     risk_raw = ck.table(doc.get("risk", {}), "risk", _keys("risk"))
     risk_medium = ck.integer(risk_raw, "medium", "risk", 1, 25, default=5)
     risk_high = ck.integer(risk_raw, "high", "risk", 1, 25, default=10)
-    if risk_medium is not None and risk_high is not None and risk_medium > risk_high:
+    if risk_medium is not None and risk_high is not None and risk_medium >= risk_high:
         ck.add("risk.medium", C["risk_order"].format(medium=risk_medium, high=risk_high))
     deadline = None
     if "return_deadline" in unit:
@@ -558,6 +558,11 @@ def parse_config(doc: dict, source: str = "unit.toml") -> Unit:
         wheel_doc = tomllib.loads(default_wheel_text(language))
         wheel = _check_wheel(ck, wheel_doc["wheel"], year, ids)
 
+    known = [w.id for w in wheel or ()]
+    for key, value in activities.items():
+        # A mistyped id would quietly take the sheet and its checks away from every workbook.
+        if key in unit and value is not None and wheel is not None and value not in known:
+            ck.add(f"unit.{key}", C["activity_unknown"].format(value=value, ids=", ".join(known)))
     mail = _check_mail(ck, doc.get("mail", {}))
     if ck.problems:
         raise ConfigError(source, ck.problems)

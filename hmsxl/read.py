@@ -497,6 +497,7 @@ class _Locator:
     def __init__(self, book: _Book):
         self.book = book
         self._headers: dict = {}
+        self._named: set = set()  # sheets found by their name: read whole anyway, so not twice
 
     def locate(self, schema: Schema) -> dict[str, str | None]:
         out = {}
@@ -513,6 +514,8 @@ class _Locator:
                 name = next((n for n in names if _norm(n) in loose and n not in taken), None)
             if name is None:
                 name = next((n for n in others if n not in taken and self.header(sheet, n) is not None), None)
+            else:
+                self._named.add(name)
             if name:
                 taken.add(name)
             out[sheet.key] = name
@@ -529,7 +532,8 @@ class _Locator:
         wanted = header_index(sheet)
         need = max(2, len(sheet.input_columns) // 2)
         best = None
-        for r, row in enumerate(self.book.head(name)):
+        rows = self.book.rows(name)[:HEADER_SCAN] if name in self._named else self.book.head(name)
+        for r, row in enumerate(rows):
             found = {}
             for c, value in enumerate(row):
                 if isinstance(value, str) and value:

@@ -73,6 +73,12 @@ BROKEN = {
     "control character": (edit(BASE, 'leader = "Arne Admin"', 'leader = "Arne\\u0007Admin"'),
                           "sections nr. 4 (id «adm»).leader: må være én linje"),
     "not TOML": (edit(BASE, "[advisor]", "[advisor"), "er ikke gyldig TOML"),
+    "fire round activity not in the wheel": (
+        edit(BASE, 'name = "Eksempelmuseet"', 'name = "Eksempelmuseet"\nfire_round_activity = "brann"'),
+        "unit.fire_round_activity: «brann» er ikke id-en til en aktivitet i årshjulet ([[wheel]]). Kjente id-er: "
+        "innspill-handlingsplan, handlingsplan-enhet, vernerunde, brannvernrunde, ros-analyse"),
+    "risk thresholds equal": (edit(BASE, "[advisor]", "[risk]\nmedium = 8\nhigh = 8\n\n[advisor]"),
+                              "risk.medium: medium = 8 er ikke lavere enn high = 8"),
 }
 
 
