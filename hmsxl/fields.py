@@ -477,20 +477,24 @@ def _whole(value) -> bool:
 
 @dataclass(frozen=True)
 class Product(Formula):
-    """Two scores multiplied: probability x consequence is a finding's risk."""
+    """Two scores multiplied: probability x consequence is a finding's risk. Computed only
+    from scores within 1..`maximum`: a 6 the reader reported is not a risk of 30."""
 
     report_kind = "num"
     num_format = "0"
     a: str = ""
     b: str = ""
+    maximum: int = 5
 
     def excel(self, refs, unit):
         a, b = refs[self.a], refs[self.b]
-        return f'=IF(AND(ISNUMBER({a}),ISNUMBER({b})),{a}*{b},"")'
+        return (f'=IF(AND(ISNUMBER({a}),ISNUMBER({b}),{a}>=1,{a}<={self.maximum},{b}>=1,{b}<={self.maximum}),'
+                f'{a}*{b},"")')
 
     def compute(self, row, meaning):
         a, b = row.get(self.a), row.get(self.b)
-        return a * b if _whole(a) and _whole(b) else None
+        ok = all(_whole(v) and 1 <= v <= self.maximum for v in (a, b))
+        return a * b if ok else None
 
 
 @dataclass(frozen=True)
@@ -511,12 +515,12 @@ class SuggestedPriority(Formula):
 
     def excel(self, refs, unit):
         values = unit.priorities
-        if not values:
+        if not values or len(values) > 254:  # CHOOSE takes at most 254 values
             return None
         cells = ",".join(refs[k] for k in self.factors)
         n = len(values)
         choices = ",".join('"' + v.replace('"', '""') + '"' for v in values)
-        formula = (f'=IF(COUNT({cells})={len(self.factors)},'
+        formula = (f'=IF(AND(COUNT({cells})={len(self.factors)},MIN({cells})>=1,MAX({cells})<=3),'
                    f'CHOOSE(MIN({n - 1},INT((9-SUM({cells}))*{n}/7))+1,{choices}),"")')
         return formula if len(formula) <= FORMULA_MAX else None
 

@@ -46,6 +46,9 @@ SEVERITY = {
     "safety_round_not_in_wheel": "info",
     "fire_round_not_recorded": "warning",
     "fire_round_not_in_wheel": "info",
+    "safety_round_said_not_held": "warning",  # the year report and the wheel or findings disagree
+    "fire_round_other_year": "warning",
+    "computed_changed": "warning",  # a formula cell written over: computed again, the leader's value kept
     "high_risk_overdue": "warning",
     "priority_far": "info",  # the leader's priority stays theirs
     "godbht_empty": "info",

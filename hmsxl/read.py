@@ -20,6 +20,7 @@ import datetime as dt
 import functools
 import io
 import re
+from types import SimpleNamespace
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -30,13 +31,17 @@ from .config import LIST_MAX_ITEMS, Unit
 from .meaning import DEFAULT_RISK, Meaning
 from .fields import Level, as_text, col_letter, is_empty
 from .problems import PROBLEMS_PER_KIND, SEVERITIES, Problem, left_out, problem, severity_counts
+from .safety import MAX_ROWS as SAFETY_MAX_ROWS
 from .safety import UnreadableFile, check_file
 from .schema import IDENTITY_KEYS, SCHEMA_VERSION, TEMPLATE_VERSION, Schema, Sheet, schema_for, schema_of
 from .wheel import year_occurrences
 
 __all__ = ["Problem", "SEVERITIES", "WorkbookData", "read_checked", "read_workbook"]
 
-MAX_ROWS = 5000  # rows read per sheet; more is reported, not read
+# Rows read per sheet: every row the safety check lets through (the rest is cut there,
+# with the cell named), so nothing written within the grid a section workbook can hold
+# is left unread. More (an .xls or .ods sheet declaring more) is reported, not read.
+MAX_ROWS = SAFETY_MAX_ROWS
 UNKNOWN_SHEET_CELLS = 200  # cells of a sheet of the leader's own shown in its problem
 # Sheets that are not the workbook's own read per workbook (for a renamed sheet's header,
 # for their text): each costs a read, and a file of a few hundred KB can hold thousands.
@@ -202,7 +207,7 @@ def read_checked(checked, config: Unit | None = None, today: dt.date | None = No
         raise UnreadableFile(path, "unreadable", detail=_first_line(exc)) from None
     if _is_report(names):
         raise UnreadableFile(path, "own_report")
-    book = _Book(path, calamine, names, name or path.name, checked.cell_errors)
+    book = _Book(path, calamine, names, name or path.name, checked.cell_errors, checked.formula_cells)
     data = WorkbookData(path=str(path), kind=checked.kind, saved_at=checked.saved_at)
     data.problems = book.problems
     for sheet, cell, code, params in checked.problems:  # what the safety check cut away
@@ -293,13 +298,15 @@ def _read_sheets(book, data, schema, config, ctx, today):
 class _Book:
     """The open workbook: its sheet names, each sheet's rows (read once), the problems found."""
 
-    def __init__(self, path: Path, calamine, names: list[str], name: str, cell_errors: dict | None = None):
+    def __init__(self, path: Path, calamine, names: list[str], name: str, cell_errors: dict | None = None,
+                 formula_cells: dict | None = None):
         self.path = path
         self.name = name
         self.calamine = calamine
         self.names = names
         # Per sheet: {(row, column): what a cell the native reader gives as empty shows}.
         self.cell_errors = cell_errors or {}
+        self.formula_cells = formula_cells or {}  # per sheet: {(row, column)} holding a formula
         self.problems: list[Problem] = []
         self._rows: dict[str, list[list]] = {}
         self._heads: dict[str, list[list]] = {}
@@ -604,6 +611,12 @@ class _TableReader:
         # The cells the native reader gives as empty that show an error or hold a formula
         # without its result (found by the safety check): {(row, column): what they show}.
         self.errors = book.cell_errors.get(name, {})
+        # What the workbook computes (a finding's risk, the suggested priority): computed
+        # again here; a value written over the formula is reported and kept.
+        self.formulas = [(col, self.columns[col.key]) for col in sheet.columns
+                         if col.computed and col.key in self.columns]
+        self.meaning = Meaning.of(ctx.lists(), None) if self.formulas else None
+        self.formula_cells = book.formula_cells.get(name, set())
 
     def value(self, row: list, key: str):
         """The value of a schema column in a row, or None where the column or cell is missing."""
@@ -670,6 +683,15 @@ class _TableReader:
                                   **issue.params)
                 if isinstance(raw, str) and as_text(value) != as_text(raw):
                     record.setdefault("_orig", {})[col.key] = as_text(raw)
+        for col, c in self.formulas:
+            raw = row[c] if c < width else None
+            if raw is None or raw == "" or is_empty(raw) or (r, c) in self.formula_cells:
+                continue  # a formula: what it shows is the program's, stale or not
+            expected = col.field.compute(record, self.meaning)
+            if as_text(raw) != ("" if expected is None else as_text(expected)):
+                self.book.problem("computed_changed", sheet=self.name, cell=_cell(r, c), field=col.label,
+                                  value=raw, expected="" if expected is None else as_text(expected))
+                record.setdefault("_orig", {})[col.key] = as_text(raw)
         for col, c in self.required:
             if record[col.key] is None:
                 self.book.problem("required", sheet=self.name, cell=_cell(r, c), field=col.label, label=col.label)
@@ -825,16 +847,18 @@ def _round_checks(book: _Book, data: WorkbookData, ctx: ListsContext, today: dt.
         plan = [_words(a.get("challenge"), a.get("purpose"), a.get("measure")) for a in data.actions]
         risk_of = findings_sheet.column("risk").field
         for rec in findings:
-            text = as_text(rec.get("finding") or rec.get("area") or "")
-            if rec.get("proposal"):
+            # The finding as the leader named it; a row with none is named by its number.
+            text = as_text(rec.get("finding") or rec.get("area") or rec.get("proposal")
+                           or labels.msg("problem_words", "row_n", n=rec["_row"]))
+            closed = isinstance(rec.get("closed"), dt.date)
+            if rec.get("proposal") and not closed:  # a finding already put right needs no action
                 words = _words(rec.get("finding"), rec.get("proposal"))
                 need = min(2, len(words))
                 if need and not any(len(words & p) >= need for p in plan):
                     book.problem("finding_no_action", sheet=name(findings_sheet), field=text,
                                  cell=data.cell(findings_sheet, "proposal", rec["_row"]), finding=text)
             risk, deadline = risk_of.compute(rec, meaning), rec.get("deadline")
-            if meaning.risk_level(risk) == "high" and not isinstance(rec.get("closed"), dt.date) \
-                    and isinstance(deadline, dt.date) and deadline < today:
+            if meaning.risk_level(risk) == "high" and not closed and isinstance(deadline, dt.date) and deadline < today:
                 book.problem("high_risk_overdue", sheet=name(findings_sheet), field=text,
                              cell=data.cell(findings_sheet, "deadline", rec["_row"]), finding=text, risk=risk,
                              deadline=deadline.strftime("%d.%m.%Y"))
@@ -843,32 +867,47 @@ def _round_checks(book: _Book, data: WorkbookData, ctx: ListsContext, today: dt.
         done = {k for k, rec in by_key.items()
                 if rec.get("status") in meaning.wheel_done or isinstance(rec.get("done_date"), dt.date)}
         safety_id = config.safety_round_activity if config else "vernerunde"
+        # The vernerunde's occurrences: one, or one per quarter or month ("vernerunde-k1").
+        rounds = [k for k in by_key if isinstance(k, str) and (k == safety_id or k.startswith(safety_id + "-"))]
         annual = data.annual
-        if findings_sheet is not None and safety_id in by_key and "annual" in data.tables:
+        if findings_sheet is not None and rounds and "annual" in data.tables:
+            yes_no = lists.get("yes_no") or ("", "", "")
             held = annual.get("safety_round_held", {}).get("answer")
             recorded = bool(findings) or isinstance(annual.get("safety_round_date", {}).get("answer"), dt.date) \
-                or (held is not None and held == (lists.get("yes_no") or ("",))[0])
-            cell = data.cell(wheel, "status", by_key[safety_id]["_row"])
-            if safety_id in done and not recorded:
-                book.problem("safety_round_not_recorded", sheet=name(wheel), cell=cell,
-                             field=by_key[safety_id].get("activity", ""))
-            elif recorded and safety_id not in done:
-                book.problem("safety_round_not_in_wheel", sheet=name(wheel), cell=cell,
-                             field=by_key[safety_id].get("activity", ""))
+                or (held is not None and held == yes_no[0])
+            first = by_key[rounds[0]]
+            cell = data.cell(wheel, "status", first["_row"])
+            done_any = any(k in done for k in rounds)
+            if done_any and not recorded:
+                book.problem("safety_round_not_recorded", sheet=name(wheel), cell=cell, field=first.get("activity", ""))
+            elif recorded and not done_any:
+                book.problem("safety_round_not_in_wheel", sheet=name(wheel), cell=cell, field=first.get("activity", ""))
+            annual_sheet = sheets.get("annual")
+            if annual_sheet is not None and len(yes_no) > 2 and held == yes_no[2] and (findings or done_any):
+                # The year report says no vernerunde was held; the wheel or the findings say one was.
+                book.problem("safety_round_said_not_held", sheet=name(annual_sheet), value=held,
+                             cell=data.cell(annual_sheet, "answer", annual["safety_round_held"]["_row"]),
+                             field=annual["safety_round_held"].get("question", ""))
         if fire is not None:
             for rec in data.tables.get("fire_rounds", []):
                 key, dated = rec.get("key"), isinstance(rec.get("date"), dt.date)
                 if key not in by_key:
                     continue
                 round_ = as_text(rec.get("round") or by_key[key].get("activity") or key)
+                if dated and rec["date"].year != data.year and data.year:
+                    book.problem("fire_round_other_year", sheet=name(fire), field=round_, value=rec["date"],
+                                 cell=data.cell(fire, "date", rec["_row"]), round=round_, year=data.year)
                 if key in done and not dated:
                     book.problem("fire_round_not_recorded", sheet=name(fire), field=round_,
                                  cell=data.cell(fire, "date", rec["_row"]), round=round_)
                 elif dated and key not in done:
                     book.problem("fire_round_not_in_wheel", sheet=name(fire), field=round_,
                                  cell=data.cell(fire, "date", rec["_row"]), round=round_)
-    if actions is not None and "suggested_priority" in actions._by_key and meaning.priorities:
-        suggest = actions.column("suggested_priority").field
+    suggest = actions.column("suggested_priority").field \
+        if actions is not None and "suggested_priority" in actions._by_key else None
+    # Only where the workbook shows the suggestion (a list too long for its formula has none).
+    if suggest is not None and meaning.priorities and suggest.excel(
+            {k: "A1" for k in suggest.factors}, SimpleNamespace(priorities=meaning.priorities)):
         order = {p: i for i, p in enumerate(meaning.priorities)}
         for rec in data.actions:
             suggested, chosen = suggest.compute(rec, meaning), rec.get("priority")

@@ -400,14 +400,15 @@ def _wheel_sheet(book: _Book, r, sheet):
 def _fire_sheet(book: _Book, r, sheet):
     """Section x brannvernrunde: done (its date, and any deviations, reported or not),
     missing (past its deadline without a date), or not yet done."""
-    yes = (r.lists.get("yes_no") or labels.YES_NO)[0]
+    # Yes as each workbook's language says it: a report in English still reads "Ja".
+    yes = {(r.lists.get("yes_no") or labels.YES_NO)[0]} | {cat.YES_NO[0] for cat in labels.all_catalogs()}
 
     def cell(row):
         date, due = _value(row["date"]), _value(row["due"])
         if isinstance(date, dt.date):
             text, state = f"{R['fire_done']} {date.strftime('%d.%m.%Y')}", "done"
-            if _value(row["deviations"]) == yes:
-                said = R["fire_reported"] if _value(row["reported"]) == yes else R["fire_not_reported"]
+            if _value(row["deviations"]) in yes:
+                said = R["fire_reported"] if _value(row["reported"]) in yes else R["fire_not_reported"]
                 text += f"\n{R['fire_deviations']}, {said}"
         elif isinstance(due, dt.date) and due < r.today:
             text, state = R["fire_missing"], "overdue"

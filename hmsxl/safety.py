@@ -79,6 +79,8 @@ class Checked:
     `cell_errors` are the cells the native reader gives as empty although they are not:
     {sheet: {(row, column): what the cell shows}}, 0-based, an error as its text
     ("#VALUE!"), a formula without its result as the formula ("=G5+30").
+    `formula_cells` are the cells holding a formula, {sheet: {(row, column)}}: a cell the
+    workbook computes that holds none was written over.
     `saved_at` is UTC, "2026-11-23T22:06:05Z" whatever the kind of file, so that the
     newest save can be found by comparing the texts.
     """
@@ -90,6 +92,7 @@ class Checked:
     encrypted: bool = False
     problems: list = field(default_factory=list)
     cell_errors: dict = field(default_factory=dict)
+    formula_cells: dict = field(default_factory=dict)
 
 
 class _CellErrors:
@@ -101,6 +104,14 @@ class _CellErrors:
         self.noted = self.more = 0
         self.first_more = None
         self._texts: dict = {}  # each text once: a sheet of #N/A holds one string
+        self.formulas: dict = {}  # {sheet: {(row, column)}}: the cells holding a formula
+
+    def formula(self, sheet: str, row: int, col: int, rows: int = 1, cols: int = 1):
+        """The cell at (row, col), or the block from it, holds a formula (within the grid)."""
+        if row < MAX_ROWS and col < MAX_COLUMNS:
+            at = self.formulas.setdefault(sheet, set())
+            for r in range(row, min(row + rows, MAX_ROWS)):
+                at.update((r, c) for c in range(col, min(col + cols, MAX_COLUMNS)))
 
     def add(self, sheet: str, row: int, col: int, text: str, rows: int = 1, cols: int = 1):
         """The cell at (row, col), or the block of `rows` x `cols` from it, shows `text`."""
@@ -258,7 +269,8 @@ def _check_ole(path: Path, data: bytes, password: str | None, decrypted: bool = 
     fixed = _scan_xls(path, stream, errors)
     if fixed is not None:
         data = _replace_stream(path, data, book, fixed)
-    return Checked(path, "xls", data, saved_at, problems=errors.problems(), cell_errors=errors.cells)
+    return Checked(path, "xls", data, saved_at, problems=errors.problems(), cell_errors=errors.cells,
+                   formula_cells=errors.formulas)
 
 
 def _ole_saved_at(ole) -> str:
@@ -338,6 +350,8 @@ def _scan_xls(path: Path, stream: bytes, errors: _CellErrors) -> bytes | None:
         elif rtype in _XLS_CELLS and len(body) >= 4:
             row, col = struct.unpack_from("<HH", body)
             _check_cell(path, sheet, row, col)
+            if rtype == FORMULA:
+                errors.formula(sheet, row, col)
             code = _biff_error(rtype, body)
             if code is not None:
                 errors.add(sheet, row, col, BIFF_ERRORS.get(code, "#N/A"))
@@ -492,7 +506,8 @@ def _check_zip(path: Path, data: bytes) -> Checked:
     if part in parts:
         m = pattern.search(parts[part][:XML_HEAD])
         saved_at = iso_utc(m.group(1).decode("ascii", "replace")) if m else ""
-    return Checked(path, kind, data, saved_at, problems=problems + errors.problems(), cell_errors=errors.cells)
+    return Checked(path, kind, data, saved_at, problems=problems + errors.problems(), cell_errors=errors.cells,
+                   formula_cells=errors.formulas)
 
 
 def _keep(kind: str, name: str, body: bytes) -> bool:
@@ -722,6 +737,8 @@ def _error_cells(path: Path, sheet: str, body: bytes, errors: _CellErrors) -> No
         end = close.start()
         formula = _next(_FORMULA_TAG, body, start, formula)
         has_formula = bool(formula) and formula.start() < end
+        if has_formula:
+            errors.formula(sheet, row, col)
         if kind != b"e" and not has_formula:
             continue
         value = _next(_VALUE_TAG, body, start, value)
@@ -773,14 +790,16 @@ def _error_cells_plain(sheet: str, body: bytes, hints: list[int], errors: _CellE
         formula = _FORMULA_TAG.search(body, cell.end(), end)
         kind = _TYPE_ATTR.search(cell.group(3))
         kind = kind.group(1) if kind else None
-        if kind != b"e" and not formula:
-            continue
-        value = _VALUE_TAG.search(body, cell.end(), end)
-        shown = _text_in(body, value, end) if value else None
         col = 0
         for ch in cell.group(1):
             col = col * 26 + ch - 64
         row, col = int(cell.group(2)) - 1, col - 1
+        if formula:
+            errors.formula(sheet, row, col)
+        if kind != b"e" and not formula:
+            continue
+        value = _VALUE_TAG.search(body, cell.end(), end)
+        shown = _text_in(body, value, end) if value else None
         if kind == b"e" and shown:
             errors.add(sheet, row, col, shown[:255])
         elif formula and not shown and not (kind == b"str" and shown is not None):
@@ -798,6 +817,11 @@ _COMPACT_CELL = re.compile(
 def _compact_cell(sheet: str, cell: re.Match, errors: _CellErrors) -> None:
     """`_error_cells_plain` for one cell matched by `_COMPACT_CELL`."""
     letters, digits, attrs, formula, text, value, empty = cell.groups()
+    col = 0
+    for ch in letters:
+        col = col * 26 + ch - 64
+    if formula:
+        errors.formula(sheet, int(digits) - 1, col - 1)
     kind = _TYPE_ATTR.search(attrs)
     kind = kind.group(1) if kind else None
     shown = _xml_text(value) if value is not None else ("" if empty else None)
@@ -805,9 +829,6 @@ def _compact_cell(sheet: str, cell: re.Match, errors: _CellErrors) -> None:
         pass
     elif not (formula and not shown and not (kind == b"str" and shown is not None)):
         return
-    col = 0
-    for ch in letters:
-        col = col * 26 + ch - 64
     if kind == b"e" and shown:
         errors.add(sheet, int(digits) - 1, col - 1, shown[:255])
     else:
@@ -922,6 +943,7 @@ def _scan_ods(path: Path, content: bytes, errors: _CellErrors) -> None:
                                          cell=cell_ref(min(last_row, EXCEL_ROWS - 1), min(last_col, EXCEL_COLUMNS - 1)),
                                          max_cell=cell_ref(MAX_ROWS - 1, MAX_COLUMNS - 1))
             if b"formula" in attrs and not empty_tag:
+                errors.formula(sheet, row, col, rows_here, cols_here)
                 said = bool(_ODS_ERROR.search(attrs_m.group(1)))
                 if said or attrs.get(b"string-value") == b"":
                     close = _next(_ODS_CELL_END, content, attrs_m.end(), close)

@@ -64,6 +64,9 @@ def returned(lo_fill, tmp_path_factory):
             d(V, "H5", dt.date(YEAR, 8, 1)),
             s(V, "A6", "Kontor"), s(V, "B6", "Løse ledninger over gulvet"), s(V, "C6", 2, "number"),
             s(V, "D6", 2, "number"), s(V, "F6", "Kabelkanal langs veggen"), d(V, "I6", dt.date(YEAR, 9, 1)),
+            # Not in the plan either, and still open: this one is flagged, the closed one above not.
+            s(V, "A7", "Kjøkken"), s(V, "B7", "Glatt gulv ved oppvaskmaskinen"), s(V, "C7", 1, "number"),
+            s(V, "D7", 1, "number"), s(V, "F7", "Sklisikre matter"),
             *action(5, "Blokkert rømningsvei ved lageret", "Rydde rømningsveien"),
             s(W, f"H{row['vernerunde']}", done), d(W, f"G{row['vernerunde']}", dt.date(YEAR, 6, 10)),
             s(W, f"H{row['brannvernrunde-k1']}", done), s(W, f"H{row['brannvernrunde-k2']}", done),
@@ -105,7 +108,7 @@ def test_the_planted_inconsistencies_are_found_and_nothing_else(returned):
              if code not in BASELINE}
     assert found == {
         ("samling", "high_risk_overdue", "H5"),
-        ("samling", "finding_no_action", "F6"),
+        ("samling", "finding_no_action", "F7"),
         ("samling", "fire_round_not_recorded", "D6"),  # k2 done in the wheel, no date
         ("drift", "safety_round_not_recorded", f"H{_wheel_row(result, 'vernerunde')}"),
         ("drift", "fire_round_not_in_wheel", "D5"),
@@ -121,11 +124,12 @@ def test_the_findings_reach_the_report_with_their_risk(returned):
     assert [(r["Funn"], r["Risiko"], r["Risikonivå"], r["Åpent"], r["Forfalt"]) for r in rows] == [
         ("Blokkert rømningsvei ved lageret", 20, "Høy", "Ja", "Ja"),
         ("Løse ledninger over gulvet", 4, "Lav", "Nei", "Nei"),
+        ("Glatt gulv ved oppvaskmaskinen", 1, "Lav", "Ja", "Nei"),
     ]
     matrix = wb["Risikomatrise"]
     grid = {(matrix.cell(r, 1).value, matrix.cell(4, c).value): matrix.cell(r, c).value
             for r in range(5, 10) for c in range(2, 7)}
-    assert grid[4, 5] == 1 and sum(v or 0 for v in grid.values()) == 1  # open findings only
+    assert grid[4, 5] == 1 and grid[1, 1] == 1 and sum(v or 0 for v in grid.values()) == 2  # open findings only
 
 
 def test_the_fire_rounds_grid_and_the_overview(returned):
@@ -136,11 +140,11 @@ def test_the_fire_rounds_grid_and_the_overview(returned):
     cells = {fire.cell(r, 1).value: dict(zip(header, [c.value for c in fire[r]])) for r in range(5, fire.max_row + 1)}
     q1, q2, q4 = (f"Brannvernrunde, {q}. kvartal" for q in (1, 2, 4))
     assert cells["Samlingsseksjonen"][q1] == "Gjennomført 20.03.2026\navvik, ikke meldt"
-    assert cells["Samlingsseksjonen"][q2] == "Mangler" and cells["Samlingsseksjonen"][q4] == "Ikke gjennomført"
+    assert cells["Samlingsseksjonen"][q2] == "Mangler" and cells["Samlingsseksjonen"][q4] == "Ikke gjennomført ennå"
     assert cells["Drift og sikkerhet"][q1] == "Gjennomført 25.03.2026"
     ov = {r["Seksjon-ID"]: r for r in _table(wb["Oversikt"]) if r.get("Seksjon-ID")}
     samling, drift = ov["samling"], ov["drift"]
-    assert (samling["Vernerunde holdt"], samling["Åpne funn"], samling["Åpne funn med høy risiko"]) == ("Ja", 1, 1)
+    assert (samling["Vernerunde holdt"], samling["Åpne funn"], samling["Åpne funn med høy risiko"]) == ("Ja", 2, 1)
     assert (samling["Brannvernrunder gjennomført"], samling["Brannvernrunder med frist passert"]) == (1, 3)
     assert (samling["Signert av leder"], samling["Gjennomgått med verneombud"]) == ("Ja", "Ja")
     assert (drift["Signert av leder"], drift["Gjennomgått med verneombud"], drift["Åpne funn"]) == ("Ja", "Nei", 0)
@@ -170,3 +174,14 @@ def _wheel_row(result, key):
 def _table(ws, header_row=4):
     rows = list(ws.iter_rows(min_row=header_row, values_only=True))
     return [dict(zip(rows[0], r)) for r in rows[1:] if any(v is not None for v in r)]
+
+
+def test_a_report_in_another_language_reads_the_rounds_as_the_workbooks_wrote_them(returned, tmp_path):
+    from hmsxl import labels
+
+    _, back, _ = returned
+    with labels.language("en"):
+        path = consolidate([back], today=TODAY).write_excel(tmp_path / "report.xlsx")
+    fire = openpyxl.load_workbook(path)["Fire safety rounds"]
+    samling = next(row for row in fire.iter_rows(min_row=5, values_only=True) if row[0] == "Samlingsseksjonen")
+    assert "Done 20.03.2026\ndeviations, not reported" in samling

@@ -585,3 +585,60 @@ def test_an_xls_files_last_save_is_read_from_its_summary(saved_by_libreoffice):
 
     saved = read_workbook(saved_by_libreoffice["s.xls"], today=TODAY).saved_at
     assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ", saved) and saved[:4] >= "2020"
+
+
+def test_a_finding_typed_far_below_the_table_is_read_at_its_row(workbook, tmp_path):
+    cells = {("Vernerunde", "A9000"): "Loft", ("Vernerunde", "B9000"): "Løs takplate",
+             ("Vernerunde", "C9000"): 4, ("Vernerunde", "D9000"): 5}
+    data = read_workbook(filled(workbook, tmp_path / "langt-ned.xlsx", cells), today=TODAY)
+    (finding,) = data.tables["safety_round"]
+    assert (finding["finding"], finding["_row"]) == ("Løs takplate", 9000)  # the Excel row
+    assert "too_many_rows" not in kinds(data)
+
+
+def _wheel_row(workbook, key):
+    ws = openpyxl.load_workbook(workbook)["Årshjul"]
+    return next(r for r in range(5, ws.max_row + 1) if ws.cell(r, 1).value == key)
+
+
+def test_a_value_written_over_a_formula_is_reported_and_kept(workbook, tmp_path):
+    from hmsxl import consolidate
+
+    def overwrite(wb):
+        wb["Vernerunde"]["E5"].value = "høy"  # the leader's own word where the workbook computes 20
+
+    cells = {("Vernerunde", "A5"): "Lager", ("Vernerunde", "B5"): "Blokkert rømningsvei",
+             ("Vernerunde", "C5"): 4, ("Vernerunde", "D5"): 5}
+    path = filled(workbook, tmp_path / "over.xlsx", cells, overwrite)
+    data = read_workbook(path, today=TODAY)
+    (changed,) = [p for p in data.problems if p.code == "computed_changed"]
+    assert (changed.sheet, changed.cell, changed.value) == ("Vernerunde", "E5", "høy") and "(20)" in changed.message
+    row = consolidate([path], today=TODAY).tables["safety_round"].iloc[0]
+    assert row["risk"] == 20 and "«høy»" in row["original"]
+
+
+def test_a_score_out_of_range_gives_no_risk(workbook, tmp_path):
+    cells = {("Vernerunde", "B5"): "Løs takplate", ("Vernerunde", "C5"): 6, ("Vernerunde", "D5"): 5,
+             ("Vernerunde", "H5"): dt.datetime(YEAR, 1, 2)}
+    data = read_workbook(filled(workbook, tmp_path / "seks.xlsx", cells), today=TODAY)
+    assert ("Vernerunde", "C5", "out_of_range") in codes(data)
+    assert "high_risk_overdue" not in kinds(data)  # 6 x 5 is not a risk of 30
+
+
+def test_the_rounds_checks_name_what_they_mean(workbook, tmp_path):
+    wheel = _wheel_row(workbook, "vernerunde")
+    annual = openpyxl.load_workbook(workbook)["Årsrapport"]
+    held = next(f"D{r}" for r in range(5, annual.max_row + 1) if annual.cell(r, 1).value == "safety_round_held")
+    cells = {
+        # A serious finding with no name, open past its deadline.
+        ("Vernerunde", "C5"): 5, ("Vernerunde", "D5"): 5, ("Vernerunde", "H5"): dt.datetime(YEAR, 1, 2),
+        ("Årshjul", f"H{wheel}"): "Gjennomført", ("Årsrapport", held): "Nei",
+        ("Brannvernrunder", "D5"): dt.datetime(YEAR - 1, 3, 10),
+    }
+    data = read_workbook(filled(workbook, tmp_path / "runder.xlsx", cells), today=TODAY)
+    found = {p.code: p for p in data.problems}
+    assert "«rad 5»" in found["high_risk_overdue"].message
+    said = found["safety_round_said_not_held"]
+    assert (said.sheet, said.cell, said.value) == ("Årsrapport", held, "Nei")
+    other = found["fire_round_other_year"]
+    assert (other.sheet, other.cell) == ("Brannvernrunder", "D5") and str(YEAR) in other.message
