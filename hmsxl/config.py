@@ -584,6 +584,15 @@ def _check_wheel_size(ck: _Checker, unit: Unit) -> None:
     most = max((len(year_occurrences(unit, s.id)) for s in unit.sections), default=0)
     if most > WHEEL_MAX_OCCURRENCES:
         ck.add("wheel", C["wheel_too_many"].format(count=most, max=WHEEL_MAX_OCCURRENCES))
+        return
+    # An id like "brannvernrunde-k1" beside a quarterly "brannvernrunde": two rows with one
+    # key, and the reader could not tell which the leader filled in.
+    seen: set = set()
+    for s in unit.sections:
+        keys = [o.key for o in year_occurrences(unit, s.id)]
+        for key in {k for k in keys if keys.count(k) > 1} - seen:
+            seen.add(key)
+            ck.add("wheel", C["wheel_key_twice"].format(key=key))
 
 
 def check_unit(unit: Unit) -> None:

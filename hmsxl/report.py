@@ -240,6 +240,9 @@ class _Book:
             ("answered", "bool"): [("==", f'"{R["no"]}"', "red")],
             ("state", "text"): [("==", f'"{R[k]}"', c) for k, c in (
                 ("wheel_done", "green"), ("wheel_overdue", "red"), ("wheel_open", "yellow"), ("wheel_na", "grey"))],
+            ("risk_level", "text"): [("==", f'"{R[k]}"', c) for k, c in (
+                ("risk_high", "red"), ("risk_medium", "yellow"), ("risk_low", "green"))],
+            ("finding_overdue", "bool"): [("==", f'"{R["yes"]}"', "red")],
             ("severity", "plain"): [("==", f'"{labels.SEVERITY[k]}"', c) for k, c in (("error", "red"),
                                                                                        ("warning", "yellow"))],
         }

@@ -307,6 +307,17 @@ def _col(sheet: Sheet, key: str) -> str:
     return xl_col_to_name(sheet.index(key))
 
 
+GUIDE_TEXT_WIDTH = 100  # characters: the Veiledning sheet's text column
+
+
+def _fit_height(ws, row: int, text: str, width: int) -> None:
+    """A wrapped text's row made tall enough for its lines: LibreOffice does not grow a row
+    on its own, and prints the lines over the next one."""
+    lines = sum(max(1, -(-len(part) // (width - 8))) for part in text.split("\n"))
+    if lines > 1:
+        ws.set_row(row, 15 * lines)
+
+
 def _guide(book: SectionWorkbook):
     """The Veiledning sheet: who the workbook is for, the deadline, how to fill it in and return it."""
     ws = book.wb.add_worksheet(labels.SHEET["guide"])
@@ -315,7 +326,7 @@ def _guide(book: SectionWorkbook):
     # The labels' column as wide as its longest label ("Arbejdsmiljørepræsentant").
     ws.set_column(1, 1, min(40, max(18, *(1.1 * len(g[k]) + 2 for k in (
         "label_unit", "label_section", "label_leader", "label_vo", "label_year", "label_deadline")))))
-    ws.set_column(2, 2, 100)
+    ws.set_column(2, 2, GUIDE_TEXT_WIDTH)
     ws.hide_gridlines(2)
     fill = {
         "year": u.year, "section": s.name, "unit": u.name, "leader": s.leader,
@@ -347,8 +358,10 @@ def _guide(book: SectionWorkbook):
         ws.write_string(r, 1, g[heading], f.heading)
         r += 1
         for line in lines:
+            text = line.format(**fill)
             ws.write_string(r, 1, "•" if heading == "tips_heading" else "", f.text)
-            ws.write_string(r, 2, line.format(**fill), f.text)
+            ws.write_string(r, 2, text, f.text)
+            _fit_height(ws, r, text, GUIDE_TEXT_WIDTH)
             r += 1
         r += 1
     ws.write_string(r, 1, g["contact_heading"], f.heading)

@@ -77,6 +77,9 @@ BROKEN = {
         edit(BASE, 'name = "Eksempelmuseet"', 'name = "Eksempelmuseet"\nfire_round_activity = "brann"'),
         "unit.fire_round_activity: «brann» er ikke id-en til en aktivitet i årshjulet ([[wheel]]). Kjente id-er: "
         "innspill-handlingsplan, handlingsplan-enhet, vernerunde, brannvernrunde, ros-analyse"),
+    "wheel id equal to a repeated activity's key": (
+        BASE + '\n[[wheel]]\nid = "brannvernrunde-k1"\nname = "Ekstra runde"\ndue = "05-01"\n',
+        "wheel: to aktiviteter i årshjulet får nøkkelen «brannvernrunde-k1»"),
     "risk thresholds equal": (edit(BASE, "[advisor]", "[risk]\nmedium = 8\nhigh = 8\n\n[advisor]"),
                               "risk.medium: medium = 8 er ikke lavere enn high = 8"),
 }
@@ -141,3 +144,14 @@ def test_the_commented_mail_block_of_the_example_works_when_uncommented(lang):
         block.append(line[2:])
     unit = parse_config(tomllib.loads("\n".join(lines[:start] + block + lines[start + len(block):])))
     assert "{section}" in unit.mail.subject and unit.mail.reminder_days == 7 and unit.mail.smtp_host
+
+
+@pytest.mark.parametrize("lang", ["nb", "nn", "da", "en"])
+def test_the_commented_round_and_risk_settings_of_the_example_work_when_uncommented(lang):
+    text = example_config_text(YEAR, language=lang)
+    keys = ("# lamu_meeting", "# safety_round_activity", "# fire_round_activity", "# [risk]", "# medium", "# high")
+    assert sum(key in text for key in keys) >= 4
+    for key in keys:
+        text = text.replace(key, key[2:], 1)
+    unit = parse_config(tomllib.loads(text))
+    assert (unit.lamu_meeting, unit.risk) == (dt.date(YEAR, 12, 15), (5, 10))

@@ -126,6 +126,11 @@ def test_the_findings_reach_the_report_with_their_risk(returned):
         ("Løse ledninger over gulvet", 4, "Lav", "Nei", "Nei"),
         ("Glatt gulv ved oppvaskmaskinen", 1, "Lav", "Ja", "Nei"),
     ]
+    # High risk is red where LAMU reads the list too.
+    ws = wb["Vernerunder"]
+    level = next(c.column_letter for c in ws[4] if c.value == "Risikonivå")
+    rules = {(str(cf.sqref), rule.formula[0]) for cf in ws.conditional_formatting for rule in cf.rules}
+    assert (f"{level}5:{level}7", '"Høy"') in rules
     matrix = wb["Risikomatrise"]
     grid = {(matrix.cell(r, 1).value, matrix.cell(4, c).value): matrix.cell(r, c).value
             for r in range(5, 10) for c in range(2, 7)}
