@@ -33,6 +33,7 @@ from .fields import Level, as_text, col_letter, is_empty
 from .problems import PROBLEMS_PER_KIND, SEVERITIES, Problem, left_out, problem, severity_counts
 from .safety import MAX_ROWS as SAFETY_MAX_ROWS
 from .safety import UnreadableFile, check_file
+from .safety import shown as noted_text
 from .schema import IDENTITY_KEYS, SCHEMA_VERSION, TEMPLATE_VERSION, Schema, Sheet, schema_for, schema_of
 from .wheel import year_occurrences
 
@@ -668,7 +669,7 @@ class _TableReader:
         for col, c, per_row in self.inputs:
             raw = row[c] if c < width else None
             if raw is None or raw == "":  # most cells: nothing to parse
-                shown = self.errors.get((r, c)) if self.errors else None
+                shown = noted_text(self.errors.get((r, c))) if self.errors else None
                 record[col.key] = shown
                 if shown is not None:  # not empty: a formula that does not give a value
                     code = "formula_no_value" if shown.startswith("=") else "cell_error"

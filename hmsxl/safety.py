@@ -106,6 +106,24 @@ class _CellErrors:
         self._texts: dict = {}  # each text once: a sheet of #N/A holds one string
         self.formulas: dict = {}  # {sheet: {(row, column)}}: the cells holding a formula
 
+    def one(self, sheet: str, row: int, col: int, formula: bool, text) -> None:
+        """One cell of a plain sheet (within the grid): it holds a formula, and/or shows
+        `text` (None: nothing to note)."""
+        if formula:
+            at = self.formulas.get(sheet)
+            if at is None:
+                at = self.formulas[sheet] = set()
+            at.add((row, col))
+        if text is not None:
+            if self.noted >= MAX_CELL_ERRORS:
+                self.add(sheet, row, col, text)  # counted there
+                return
+            at = self.cells.get(sheet)
+            if at is None:
+                at = self.cells[sheet] = {}
+            at[row, col] = text
+            self.noted += 1
+
     def formula(self, sheet: str, row: int, col: int, rows: int = 1, cols: int = 1):
         """The cell at (row, col), or the block from it, holds a formula (within the grid)."""
         if row < MAX_ROWS and col < MAX_COLUMNS:
@@ -820,20 +838,34 @@ def _compact_cell(sheet: str, cell: re.Match, errors: _CellErrors) -> None:
     col = 0
     for ch in letters:
         col = col * 26 + ch - 64
-    if formula:
-        errors.formula(sheet, int(digits) - 1, col - 1)
-    kind = _TYPE_ATTR.search(attrs)
-    kind = kind.group(1) if kind else None
-    shown = _xml_text(value) if value is not None else ("" if empty else None)
-    if kind == b"e" and shown:
-        pass
-    elif not (formula and not shown and not (kind == b"str" and shown is not None)):
-        return
-    if kind == b"e" and shown:
-        errors.add(sheet, int(digits) - 1, col - 1, shown[:255])
+    kind = None
+    if b" t=" in attrs:
+        kind = _TYPE_ATTR.search(attrs)
+        kind = kind.group(1) if kind else None
+    if value is not None:
+        shown = _xml_text(value) if value.strip() else ""
     else:
-        text = _xml_text(text) if text else ""
-        errors.add(sheet, int(digits) - 1, col - 1, "=" + (text[:FORMULA_MAX] if text else "…"))
+        shown = "" if empty else None
+    note = None
+    if kind == b"e" and shown:
+        note = shown[:255]
+    elif formula and not shown and not (kind == b"str" and shown is not None):
+        # The formula's text as it stands in the file, made readable only if it is read
+        # (see `shown`): most are the workbook's own computed cells, never looked at.
+        note = FormulaText(text or b"")
+    errors.one(sheet, int(digits) - 1, col - 1, bool(formula), note)
+
+
+class FormulaText(bytes):
+    """A formula saved without its result, as the file holds it (XML text)."""
+
+
+def shown(value) -> str | None:
+    """What a noted cell shows, as text: an error as it is, a formula as "=..."."""
+    if isinstance(value, FormulaText):
+        text = _xml_text(value) if value else ""
+        return "=" + (text[:FORMULA_MAX] if text else "…")
+    return value
 
 
 def _xml_text(raw: bytes) -> str:

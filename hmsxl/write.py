@@ -95,12 +95,11 @@ class _Formats:
             self._cache[key] = self.wb.add_format(props)
         return self._cache[key]
 
-    def spare(self, field: Field, editable: bool = True):
-        """A cell format without borders, for the spare rows below a table: unlocked for
-        the leader's input, locked for what the workbook computes."""
-        key = (field.num_format, field.wrap, editable)
+    def spare(self, field: Field):
+        """An unlocked cell format without borders, for the spare rows below a table."""
+        key = (field.num_format, field.wrap)
         if key not in self._spare:
-            props = {**self.base, "locked": not editable}
+            props = {**self.base, "locked": False}
             if field.num_format:
                 props["num_format"] = field.num_format
             if field.wrap:
@@ -183,12 +182,13 @@ class _SheetWriter:
             for c, fmt in enumerate(spare_formats):
                 if fmt is not None:
                     ws.write_blank(r, c, None, fmt)
-        # What the workbook computes, on every row a leader can fill (the spare ones too).
-        # Below the table they look like the spare cells beside them, not like the table.
+        # What the workbook computes, on the table's rows (hmsxl computes it again for any
+        # row, the spare ones too: a formula on every spare row would make each returned
+        # file hundreds of cells longer to check, for rows hardly anyone fills).
         for c, col in computed:
-            fmt, plain = f.cell(col.field, False), f.spare(col.field, False)
-            for r, row in enumerate(rows + [{}] * (last + 1 - first - len(rows) + spare)):
-                self.formula(ws, first + r, c, col, row, fmt if first + r <= last else plain)
+            fmt = f.cell(col.field, False)
+            for r, row in enumerate(rows + [{}] * (last + 1 - first - len(rows))):
+                self.formula(ws, first + r, c, col, row, fmt)
         self.validation(ws, rows, first, last + spare)
         ws.freeze_panes(first, 0)
         ws.protect("", PROTECT_OPTIONS)
