@@ -548,7 +548,7 @@ class _Consolidator:
                 "fire_done": 0, "fire_due": 0, "findings_open": 0, "findings_high": 0,
                 "godbht_sum": 0, "godbht_filled": 0, "errors": 0, "warnings": 0}
         answers = {"safety_round_held": None, "signed_leader": None, "signed_vo": None}
-        stats = {sid: dict(zero) for sid in expected}
+        stats = {sid: {**zero, "findings_any": False} for sid in expected}
         if "actions" in tables:
             for sid, status, late in zip(tables["actions"]["section_id"], tables["actions"]["status"],
                                          tables["actions"]["overdue"]):
@@ -578,6 +578,8 @@ class _Consolidator:
             s = tables["safety_round"]
             for sid, risk, is_open in zip(s["section_id"], s["risk"], s["finding_open"]):
                 st = stats.get(sid)
+                if st is not None:
+                    st["findings_any"] = True
                 if st is not None and is_open:
                     st["findings_open"] += 1
                     st["findings_high"] += self.meanings.get(sid, self.meaning).risk_level(risk) == "high"
@@ -588,6 +590,16 @@ class _Consolidator:
                 if sid in said and key in answers and not is_empty(answer):
                     # Signed: a name is given; the vernerunde: the leader's answer as written.
                     said[sid][key] = answer if key == "safety_round_held" else True
+            # Not answered there: held if the årshjul says it was done or findings are recorded.
+            held = {sid for sid, n in stats.items() if n["findings_any"]}
+            if "wheel" in tables:
+                w, safety_id = tables["wheel"], self.config.safety_round_activity if self.config else "vernerunde"
+                held |= {sid for sid, key, state in zip(w["section_id"], w["key"], w["state"])
+                         if state == R["wheel_done"] and isinstance(key, str)
+                         and (key == safety_id or key.startswith(safety_id + "-"))}
+            for sid in held & set(said):
+                if said[sid]["safety_round_held"] is None:
+                    said[sid]["safety_round_held"] = labels.YES_NO[0]
         levels = 0
         godbht_sheet = _sheet(self.schema, "godbht")
         if godbht_sheet is not None:
@@ -610,6 +622,7 @@ class _Consolidator:
         for sid in expected:
             st = stats[sid]
             total, filled = st.pop("godbht_sum"), st["godbht_filled"]
+            st.pop("findings_any")
             # A mean of a few levels is not the section's profile: shown from half the table.
             shown = levels and filled >= GODBHT_HALF * levels
             signed = ({k: (v if v is not None else False) if k != "safety_round_held" else v
