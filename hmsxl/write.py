@@ -313,7 +313,8 @@ GUIDE_TEXT_WIDTH = 100  # characters: the Veiledning sheet's text column
 def _fit_height(ws, row: int, text: str, width: int) -> None:
     """A wrapped text's row made tall enough for its lines: LibreOffice does not grow a row
     on its own, and prints the lines over the next one."""
-    lines = sum(max(1, -(-len(part) // (width - 8))) for part in text.split("\n"))
+    per_line = int(width * 1.15)  # a column's width counts "0"s; running text is narrower
+    lines = sum(max(1, -(-len(part) // per_line)) for part in text.split("\n"))
     if lines > 1:
         ws.set_row(row, 15 * lines)
 
