@@ -313,13 +313,19 @@ ANNUAL_ITEMS = (
     Item("signed_vo_date", Date()),
 )
 
-ANNUAL = Sheet("annual", (
-    Column("key", Label(), 10, input=False, hidden=True),
-    Column("part", Label(), 24, input=False),
-    Column("question", Label(), 48, input=False),
-    Column("answer", PerRow(), 40),
-    Column("comment", LongText(), 40),
-), key_column="key", name_column="question", items=ANNUAL_ITEMS, rows=_item_rows)
+def _questions(key: str, items: tuple) -> Sheet:
+    """A sheet of questions (the year report, the arbejdsmiljødrøftelse): one row per item,
+    its answer typed by the item's field, and a comment."""
+    return Sheet(key, (
+        Column("key", Label(), 10, input=False, hidden=True),
+        Column("part", Label(), 24, input=False),
+        Column("question", Label(), 48, input=False),
+        Column("answer", PerRow(), 40),
+        Column("comment", LongText(), 40),
+    ), key_column="key", name_column="question", items=items, rows=_item_rows)
+
+
+ANNUAL = _questions("annual", ANNUAL_ITEMS)
 
 # The vernerunde's findings (one row each): where, what, how likely and how serious (the
 # risk is their product, on the usual 5 x 5 scale), what to do, by whom, by when, closed.
@@ -372,13 +378,7 @@ DISCUSSION_ITEMS = (
     Item("dk_apv_current", Choice(list_name="yes_no")),
 )
 
-DISCUSSION = Sheet("discussion", (
-    Column("key", Label(), 10, input=False, hidden=True),
-    Column("part", Label(), 24, input=False),
-    Column("question", Label(), 48, input=False),
-    Column("answer", PerRow(), 40),
-    Column("comment", LongText(), 40),
-), key_column="key", name_column="question", items=DISCUSSION_ITEMS, rows=_item_rows)
+DISCUSSION = _questions("discussion", DISCUSSION_ITEMS)
 
 # The kompetenceplan for the members of the arbejdsmiljøorganisation (seed 002): which tasks,
 # which competences they need, and how they get them.
