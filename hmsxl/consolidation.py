@@ -33,7 +33,7 @@ from .meaning import DEFAULT_RISK, Meaning
 from .problems import PROBLEMS_PER_KIND, left_out, problem, severity_counts
 from .safety import SKIPPED_CODES
 from .schema import ALL_SHEETS, Schema, Sheet, schema_for, schema_of
-from .wheel import year_occurrences
+from .wheel import occurrence_of, year_occurrences
 
 R = labels.section("REPORT")
 # A file with one of these problems belongs to another unit or year, or cannot be trusted.
@@ -595,8 +595,7 @@ class _Consolidator:
             if "wheel" in tables:
                 w, safety_id = tables["wheel"], self.config.safety_round_activity if self.config else "vernerunde"
                 held |= {sid for sid, key, state in zip(w["section_id"], w["key"], w["state"])
-                         if state == R["wheel_done"] and isinstance(key, str)
-                         and (key == safety_id or key.startswith(safety_id + "-"))}
+                         if state == R["wheel_done"] and isinstance(key, str) and occurrence_of(key, safety_id)}
             for sid in held & set(said):
                 if said[sid]["safety_round_held"] is None:
                     said[sid]["safety_round_held"] = labels.YES_NO[0]

@@ -35,7 +35,7 @@ from .safety import MAX_ROWS as SAFETY_MAX_ROWS
 from .safety import UnreadableFile, check_file
 from .safety import shown as noted_text
 from .schema import IDENTITY_KEYS, SCHEMA_VERSION, TEMPLATE_VERSION, Schema, Sheet, schema_for, schema_of
-from .wheel import year_occurrences
+from .wheel import occurrence_of, year_occurrences
 
 __all__ = ["Problem", "SEVERITIES", "WorkbookData", "read_checked", "read_workbook"]
 
@@ -869,7 +869,7 @@ def _round_checks(book: _Book, data: WorkbookData, ctx: ListsContext, today: dt.
                 if rec.get("status") in meaning.wheel_done or isinstance(rec.get("done_date"), dt.date)}
         safety_id = config.safety_round_activity if config else "vernerunde"
         # The vernerunde's occurrences: one, or one per quarter or month ("vernerunde-k1").
-        rounds = [k for k in by_key if isinstance(k, str) and (k == safety_id or k.startswith(safety_id + "-"))]
+        rounds = [k for k in by_key if isinstance(k, str) and occurrence_of(k, safety_id)]
         annual = data.annual
         if findings_sheet is not None and rounds and "annual" in data.tables:
             yes_no = lists.get("yes_no") or ("", "", "")
@@ -892,12 +892,12 @@ def _round_checks(book: _Book, data: WorkbookData, ctx: ListsContext, today: dt.
         if fire is not None:
             for rec in data.tables.get("fire_rounds", []):
                 key, dated = rec.get("key"), isinstance(rec.get("date"), dt.date)
-                if key not in by_key:
-                    continue
-                round_ = as_text(rec.get("round") or by_key[key].get("activity") or key)
+                round_ = as_text(rec.get("round") or by_key.get(key, {}).get("activity") or key)
                 if dated and rec["date"].year != data.year and data.year:
                     book.problem("fire_round_other_year", sheet=name(fire), field=round_, value=rec["date"],
                                  cell=data.cell(fire, "date", rec["_row"]), round=round_, year=data.year)
+                if key not in by_key:
+                    continue
                 if key in done and not dated:
                     book.problem("fire_round_not_recorded", sheet=name(fire), field=round_,
                                  cell=data.cell(fire, "date", rec["_row"]), round=round_)

@@ -634,9 +634,12 @@ def _scan_xlsx_sheets(path: Path, parts: dict, problems: list, errors: _CellErro
     showing an error or holding a formula without its result noted in `errors`."""
     cut = {}
     sheet_names = None
-    for name, body in parts.items():
-        if b"sheetData" not in body:
+    for name, raw in parts.items():
+        if b"sheetData" not in raw:
             continue
+        # Searched with comments, processing instructions and CDATA blanked out (the same
+        # positions); what is cut is cut from the part as it is.
+        body = _without_noise(raw)
         odd = _NOT_PLAIN_CELL.search(body) or _PREFIXED_CELL.search(body)
         # Where a plain sheet has formulas or errors (two literal searches: one pattern with
         # both, and the prefixes, costs ten times as much on a sheet of formulas).
@@ -652,9 +655,9 @@ def _scan_xlsx_sheets(path: Path, parts: dict, problems: list, errors: _CellErro
                 kept, pos = [], 0
                 for start, end in spans:  # a span may lie inside the one before (cells in a cell)
                     if start > pos:
-                        kept.append(body[pos:start])
+                        kept.append(raw[pos:start])
                     pos = max(pos, end)
-                kept.append(body[pos:])
+                kept.append(raw[pos:])
                 cut[name] = b"".join(kept)
             if far:
                 problems.append((sheet, far[0], "far_cells", {
@@ -773,12 +776,24 @@ _TYPE_ATTR = re.compile(rb' t="([^"]*)"')
 
 
 _PLAIN_FORMULA = re.compile(rb"<f[\s>/]")
+_FORMULA_ANY = re.compile(rb"<(?:[\w.-]+:)?f[\s>/]")
+# What is not markup though it looks like it: a comment, a processing instruction, CDATA.
+_NOT_MARKUP = re.compile(rb"<!--.*?-->|<\?.*?\?>|<!\[CDATA\[.*?\]\]>", re.S)
+
+
+def _without_noise(body: bytes) -> bytes:
+    """`body` with comments, processing instructions and CDATA blanked out (the same
+    length, so positions stay): a `<f>` or ` t="e"` inside them is no formula or error."""
+    if b"<!" not in body and body.find(b"<?", 1) < 0:  # past the XML declaration
+        return body
+    return _NOT_MARKUP.sub(lambda m: b" " * len(m.group()), body)
 _PLAIN_ERROR = re.compile(rb' t="e"')
 
 
 def _plain_hints(body: bytes) -> list[int]:
     """Where a sheet of plain cells has a formula or a cell of the error type, in order."""
-    found = [m.start() for m in _PLAIN_FORMULA.finditer(body)]
+    formula = _FORMULA_ANY if b":f" in body else _PLAIN_FORMULA  # <x:f> in a plain cell
+    found = [m.start() for m in formula.finditer(body)]
     errors = [m.start() for m in _PLAIN_ERROR.finditer(body)]
     return sorted(found + errors) if errors else found
 
@@ -786,24 +801,35 @@ def _plain_hints(body: bytes) -> list[int]:
 def _error_cells_plain(sheet: str, body: bytes, hints: list[int], errors: _CellErrors) -> None:
     """`_error_cells` for a sheet whose cells are all plain (see `_NOT_PLAIN_CELL`): from
     each formula or error found, back to the cell it is in. A sheet of a thousand cells
-    with formulas in a few hundred costs those few hundred, not a thousand."""
-    done = -1
+    with formulas in a few hundred costs those few hundred, not a thousand. Linear in the
+    sheet whatever it holds: each cell start is searched for once (from the hint before),
+    a hint inside a cell already looked at is passed over, and a cell end found is reused
+    while it lies ahead."""
+    done = done_end = start = -1
+    searched = 0
+    close = None
     for hint in hints:
-        start = body.rfind(b"<c ", 0, hint + 1)
-        if start <= done:  # the same cell: its error type and its formula
+        if hint < done_end:  # inside the cell just looked at (its text may say ` t="e"` a thousand times)
+            continue
+        found = body.rfind(b"<c ", searched, hint + 1)
+        searched = hint + 1
+        if found >= 0:
+            start = found
+        if start < 0 or start <= done:  # no cell, or the same cell: its error type and its formula
             continue
         compact = _COMPACT_CELL.match(body, start)
         if compact is not None:  # the cell as programs write it, in one match
-            done = start
+            done, done_end = start, compact.end()
             _compact_cell(sheet, compact, errors)
             continue
         cell = _PLAIN_CELL.match(body, start)
         if cell is None or cell.group(4):
             continue
         done = start
-        close = _CELL_END.search(body, cell.end())
-        if close is None:
+        close = _next(_CELL_END, body, cell.end(), close)
+        if not close:
             return
+        done_end = close.end()
         end = close.start()
         formula = _FORMULA_TAG.search(body, cell.end(), end)
         kind = _TYPE_ATTR.search(cell.group(3))
@@ -974,8 +1000,9 @@ def _scan_ods(path: Path, content: bytes, errors: _CellErrors) -> None:
                     raise UnreadableFile(path, "far_cell", sheet=sheet or "?",
                                          cell=cell_ref(min(last_row, EXCEL_ROWS - 1), min(last_col, EXCEL_COLUMNS - 1)),
                                          max_cell=cell_ref(MAX_ROWS - 1, MAX_COLUMNS - 1))
-            if b"formula" in attrs and not empty_tag:
+            if b"formula" in attrs:  # <table:table-cell table:formula=".." .../> holds one too
                 errors.formula(sheet, row, col, rows_here, cols_here)
+            if b"formula" in attrs and not empty_tag:
                 said = bool(_ODS_ERROR.search(attrs_m.group(1)))
                 if said or attrs.get(b"string-value") == b"":
                     close = _next(_ODS_CELL_END, content, attrs_m.end(), close)

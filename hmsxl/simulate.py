@@ -13,7 +13,7 @@ from .config import Unit
 from .fields import SuggestedPriority
 from .meaning import Meaning
 from .schema import ANNUAL_ITEMS, DISCUSSION_ITEMS, schema_for
-from .wheel import year_occurrences
+from .wheel import occurrence_of, year_occurrences
 
 ACTIONS = (
     ("Sykefravær og nærvær", "Høyt sykefravær i seksjonen siste halvår", "Redusere sykefraværet",
@@ -167,7 +167,7 @@ def _rounds(unit: Unit, section_id: str, fills: dict, rng: random.Random, today:
     fills["safety_round"] = findings
     fire = {}
     for key in sorted(done):
-        if key.startswith(unit.fire_round_activity):
+        if occurrence_of(key, unit.fire_round_activity):
             deviations = rng.random() < 0.3
             fire[key] = {"date": wheel[key]["done_date"], "done_by": "Etasjekontakten",
                          "deviations": yes if deviations else no, "reported": yes if deviations else None}

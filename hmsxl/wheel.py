@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import calendar
 import datetime as dt
+import re
 from dataclasses import dataclass
 
 from .config import Unit, WheelActivity
@@ -102,3 +103,12 @@ def year_occurrences(unit: Unit, section_id: str | None = None) -> list[Occurren
             continue
         out.extend(occurrences(activity, unit.year))
     return sorted(out, key=lambda o: (o.start or o.due, o.due, o.key))
+
+
+_REPEATED = re.compile(r"-(?:k[1-4]|m(?:0[1-9]|1[0-2]))")  # the keys' suffixes above
+
+
+def occurrence_of(key: str, activity: str) -> bool:
+    """Whether an årshjul row's key is `activity`, or one of its quarters or months
+    ("vernerunde-k1"), not another activity whose id starts the same ("vernerunde-oppfolging")."""
+    return key == activity or (key.startswith(activity) and bool(_REPEATED.fullmatch(key, len(activity))))

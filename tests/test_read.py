@@ -5,6 +5,7 @@ import hashlib
 import io
 import json
 import shutil
+import tomllib
 import zipfile
 
 import openpyxl
@@ -13,10 +14,11 @@ from click.testing import CliRunner
 
 from hmsxl import UnreadableFile, read_workbook
 from hmsxl.cli import main
+from hmsxl.config import example_config_text, parse_config
 from hmsxl.fields import Choice, Count, Date, Level, Text, parse_date_text
 from hmsxl.read import ListsContext
 
-from conftest import YEAR
+from conftest import GENERATED_AT, YEAR
 
 TODAY = dt.date(YEAR, 1, 10)
 
@@ -642,3 +644,59 @@ def test_the_rounds_checks_name_what_they_mean(workbook, tmp_path):
     assert (said.sheet, said.cell, said.value) == ("Årsrapport", held, "Nei")
     other = found["fire_round_other_year"]
     assert (other.sheet, other.cell) == ("Brannvernrunder", "D5") and str(YEAR) in other.message
+
+
+def test_what_only_looks_like_a_formula_or_an_error_is_not_one(workbook, tmp_path):
+    part = "xl/worksheets/sheet{}.xml".format(openpyxl.load_workbook(workbook, read_only=True).sheetnames.index("Vernerunde") + 1)
+    path = with_cells(workbook, tmp_path / "lure.xlsx", part, {
+        "A5": '<c r="A5" s="9" t="inlineStr"><is><t>Lager</t></is></c>',
+        "B5": '<c r="B5" s="9" t="inlineStr"><is><t><![CDATA[Skriv <f>1</f> og t="e" her]]></t></is></c>',
+        "C5": '<c r="C5" s="11"><!-- <f>x</f> --><v>3</v></c>',
+        "D5": '<c r="D5" s="11"><?note <f>y</f>?><v>4</v></c>',
+    })
+    data = read_workbook(path, today=TODAY)
+    assert not {"formula_no_value", "cell_error", "computed_changed"} & set(kinds(data))
+    (finding,) = data.tables["safety_round"]
+    assert (finding["finding"], finding["probability"], finding["consequence"]) == (
+        'Skriv <f>1</f> og t="e" her', 3, 4)
+
+
+def test_the_scan_for_formulas_is_linear_in_the_sheet_whatever_it_holds():
+    """A text that says ` t="e"` a hundred thousand times, formulas outside any cell, cells
+    that never close: each costs one pass, not one per hint (that took minutes)."""
+    from hmsxl.safety import _CellErrors, _error_cells_plain, _plain_hints
+
+    class Measured(bytes):
+        scanned = 0
+
+        def rfind(self, sub, start=0, end=None):
+            Measured.scanned += (len(self) if end is None else end) - start
+            return bytes.rfind(self, sub, start, end)
+
+    bodies = [b'<sheetData><row r="1"><c r="A1" t="inlineStr"><is><t>' + b' t="e"' * 100_000 + b"</t></is></c></row>",
+              b'<sheetData><row r="1"><c r="A1"><v>1</v></c>' + b"<f>x</f>" * 100_000 + b"</row></sheetData>",
+              b"<sheetData><row r=\"1\">" + b'<c r="A1"><f>1</f>' * 20_000 + b"</c></row></sheetData>"]
+    for raw in bodies:
+        Measured.scanned = 0
+        body = Measured(raw)
+        _error_cells_plain("Ark", body, _plain_hints(raw), _CellErrors())
+        assert Measured.scanned <= 2 * len(raw)
+
+
+def test_an_activity_named_like_the_vernerunde_is_not_the_vernerunde(tmp_path):
+    from hmsxl import generate
+
+    text = example_config_text(YEAR).replace('id = "vernerunde"', 'id = "vernerunde"\nrepeat = "quarterly"', 1)
+    text = text.replace('due = "07-01"\n', "", 1)
+    text += '\n[[wheel]]\nid = "vernerunde-oppfolging"\nname = "Oppfølging av vernerunden"\ndue = "09-01"\n'
+    unit = parse_config(tomllib.loads(text))
+    (path,) = generate(unit, tmp_path / "wb", sections=["samling"], generated_at=GENERATED_AT)
+    rows = {openpyxl.load_workbook(path)["Årshjul"].cell(r, 1).value: r for r in range(5, 60)}
+    assert {"vernerunde-k1", "vernerunde-oppfolging"} <= set(rows)
+    follow_up = filled(path, tmp_path / "oppfolging.xlsx", {("Årshjul", f"H{rows['vernerunde-oppfolging']}"): "Gjennomført"})
+    data = read_workbook(follow_up, config=unit, today=dt.date(YEAR, 10, 1))
+    assert not {"safety_round_not_recorded", "safety_round_said_not_held"} & set(kinds(data))
+    # A quarter of the vernerunde done and nothing recorded: that one is said.
+    quarter = filled(path, tmp_path / "kvartal.xlsx", {("Årshjul", f"H{rows['vernerunde-k1']}"): "Gjennomført"})
+    data = read_workbook(quarter, config=unit, today=dt.date(YEAR, 10, 1))
+    assert ("Årshjul", f"H{rows['vernerunde-k1']}", "safety_round_not_recorded") in codes(data)
