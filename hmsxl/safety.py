@@ -31,6 +31,7 @@ UNREADABLE = labels.section("UNREADABLE")
 
 MAX_FILE_BYTES = 50 * 1024 * 1024
 MAX_UNPACKED_BYTES = 200 * 1024 * 1024  # all parts together, as declared (and checked) in the zip
+BOMB_RATIO = 100  # unpacked / packed: what no spreadsheet comes near (they pack 5-20 fold)
 MAX_PART_BYTES = 60 * 1024 * 1024  # one part; a real HMS workbook's are < 2 MB
 MAX_MEMBERS = 5000
 # The grid any sheet may use. The reader reads 5,000 rows of a sheet; a section workbook
@@ -485,7 +486,10 @@ def _check_zip(path: Path, data: bytes) -> Checked:
         raise UnreadableFile(path, "duplicate_part", part=twice[0])
     total = sum(i.file_size for i in infos)
     if total > MAX_UNPACKED_BYTES or any(i.file_size > MAX_PART_BYTES for i in infos):
-        raise UnreadableFile(path, "zip_bomb", size=max(1, total // 2**20))
+        # A bomb packs a hundredfold or more; a sheet that is merely huge packs like text.
+        packed = max(1, sum(i.compress_size for i in infos))
+        code = "zip_bomb" if total // packed >= BOMB_RATIO else "unpacked_too_big"
+        raise UnreadableFile(path, code, size=max(1, total // 2**20), max=MAX_PART_BYTES // 2**20)
     if "xl/workbook.xml" in names or "xl/workbook.bin" in names:
         kind = "xlsx"
     elif "content.xml" in names and _mimetype(z).startswith("application/vnd.oasis.opendocument.spreadsheet"):

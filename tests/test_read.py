@@ -700,3 +700,21 @@ def test_an_activity_named_like_the_vernerunde_is_not_the_vernerunde(tmp_path):
     quarter = filled(path, tmp_path / "kvartal.xlsx", {("Årshjul", f"H{rows['vernerunde-k1']}"): "Gjennomført"})
     data = read_workbook(quarter, config=unit, today=dt.date(YEAR, 10, 1))
     assert ("Årshjul", f"H{rows['vernerunde-k1']}", "safety_round_not_recorded") in codes(data)
+
+
+def test_a_part_too_big_that_packs_like_text_is_too_big_not_a_bomb(tmp_path, workbook):
+    """A sheet filled far outside its tables (a million cells saved by LibreOffice as .ods
+    is 119 MB of XML) packs five- to twentyfold; a zip bomb a hundredfold or more."""
+    import random
+
+    rng = random.Random(1)
+    words = [f"ord{i}".encode() for i in range(5000)]
+    block = b" ".join(rng.choice(words) for _ in range(150_000))  # 1 MB: more than deflate's window
+    path = tmp_path / "stor.xlsx"
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED, compresslevel=1) as z:
+        z.writestr("[Content_Types].xml", "<Types/>")
+        z.writestr("xl/workbook.xml", "<workbook/>")
+        z.writestr("xl/worksheets/sheet1.xml", b"<sheetData>" + block * 70 + b"</sheetData>")
+    with pytest.raises(UnreadableFile) as err:
+        read_workbook(path)
+    assert "høyst 60 MB per del" in str(err.value) and "zip-bombe" not in str(err.value)
