@@ -132,6 +132,17 @@ def _reminder_details(unit: Unit, section: Section, result) -> tuple[str, bool] 
                 challenge=a["challenge"] or a["measure"] or "", status=a["status"] or "",
                 deadline=a["deadline"].strftime("%d.%m.%Y") if hasattr(a["deadline"], "strftime") else a["deadline"])
             for a in late.to_dict("records")]))
+    findings = result.tables.get("safety_round")
+    if findings is not None and len(findings):
+        high = labels.catalog(result.language).REPORT["risk_high"]  # as the consolidation wrote it
+        serious = findings[(findings["section_id"] == section.id) & (findings["risk_level"] == high)
+                           & findings["finding_overdue"].astype(bool)]
+        if len(serious):
+            parts.append("\n".join([labels.REMINDER["high_risk"]] + [
+                labels.REMINDER["high_risk_line"].format(
+                    finding=f["finding"] or f["area"] or "", risk=f["risk"],
+                    deadline=f["deadline"].strftime("%d.%m.%Y") if hasattr(f["deadline"], "strftime") else f["deadline"])
+                for f in serious.to_dict("records")]))
     return ("\n\n".join(parts), False) if parts else None
 
 
@@ -147,7 +158,7 @@ def make_drafts(unit: Unit, workbook_dir, outbox, sections=None, reminders_from=
     With `reminders_from` (the folder of returned files), only sections with something to
     be reminded of get a reminder, saying what is true: nothing received (the workbook
     goes again), another year's or unit's workbook received (what, and why it cannot be
-    used), errors to mend in what was received, actions past their deadline; and whether
+    used), errors to mend in what was received, actions and high-risk findings past their deadline; and whether
     the deadline is still ahead or has passed.
     """
     workbook_dir, outbox = Path(workbook_dir), Path(outbox)

@@ -82,6 +82,10 @@ def test_reminders_only_to_missing_and_late_sections(setup):
     today = dt.date(YEAR, 11, 1)
     fill = simulated_fill(unit, "samling", seed=5, today=today)
     fill["actions"][0].update(deadline=dt.date(YEAR, 3, 1), status="Påbegynt", challenge="Tunge løft på lageret")
+    fill["safety_round"] = [{"area": "Kjeller", "finding": "Manglende rekkverk i kjellertrappen", "probability": 4,
+                             "consequence": 5, "deadline": dt.date(YEAR, 9, 1)},
+                            {"area": "Kontor", "finding": "Løse ledninger", "probability": 2, "consequence": 2,
+                             "deadline": dt.date(YEAR, 9, 1)}]
     calm = simulated_fill(unit, "drift", seed=5, today=today)
     for a in calm["actions"]:
         a["status"] = "Iverksatt"
@@ -93,7 +97,9 @@ def test_reminders_only_to_missing_and_late_sections(setup):
     assert names == [f"{YEAR}-adm-paaminnelse.eml", f"{YEAR}-formidling-paaminnelse.eml",
                      f"{YEAR}-samling-paaminnelse.eml"]
     late = parse(tmp / "rem" / f"{YEAR}-samling-paaminnelse.eml")
-    assert "Tunge løft på lageret: frist 01.03.2026" in late.get_body(("plain",)).get_content()
+    body = late.get_body(("plain",)).get_content()
+    assert "Tunge løft på lageret: frist 01.03.2026" in body
+    assert "- Manglende rekkverk i kjellertrappen: risiko 20, frist 01.09.2026" in body and "Løse ledninger" not in body
     assert not list(late.iter_attachments())
     missing = parse(tmp / "rem" / f"{YEAR}-adm-paaminnelse.eml")
     assert "ikke mottatt" in missing.get_body(("plain",)).get_content()
