@@ -586,10 +586,17 @@ class _Consolidator:
         said = {sid: dict(answers) for sid in expected}
         if "annual" in tables:
             a = tables["annual"]
+            dates = {}
             for sid, key, answer in zip(a["section_id"], a["key"], a["answer"]):
                 if sid in said and key in answers and not is_empty(answer):
-                    # Signed: a name is given; the vernerunde: the leader's answer as written.
+                    # Signed: a name is given (and a date, below); the vernerunde: the answer as written.
                     said[sid][key] = answer if key == "safety_round_held" else True
+                elif key in ("signed_leader_date", "signed_vo_date") and isinstance(answer, dt.date):
+                    dates[sid, key[:-5]] = True
+            for sid in said:  # a name without its date is not yet signed
+                for key in ("signed_leader", "signed_vo"):
+                    if said[sid][key] and not dates.get((sid, key)):
+                        said[sid][key] = False
             # Not answered there: held if the årshjul says it was done or findings are recorded.
             held = {sid for sid, n in stats.items() if n["findings_any"]}
             if "wheel" in tables:

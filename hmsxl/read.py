@@ -292,6 +292,7 @@ def _read_sheets(book, data, schema, config, ctx, today):
         data.columns[sheet.key] = header[1]
         data.sheets[sheet.key] = name_found
     _unknown_sheets(book, found)
+    _fire_rounds_into_wheel(data, ctx)
     _cross_checks(book, data, ctx, today, schema)
     _round_checks(book, data, ctx, today, schema, config)
 
@@ -789,6 +790,22 @@ def _level(value) -> bool:
     return isinstance(value, int) and not isinstance(value, bool) and 1 <= value <= 4
 
 
+def _fire_rounds_into_wheel(data: WorkbookData, ctx: ListsContext) -> None:
+    """A brannvernrunde with its date in the Brannvernrunder sheet is done in the årshjul too:
+    the leader records it once. Its årshjul row gets that date as the date done, unless the
+    row has one or says the round does not apply (which stays a contradiction to report)."""
+    rounds = data.tables.get("fire_rounds")
+    if not rounds or "wheel" not in data.tables:
+        return
+    not_applicable = set(ctx.lists().get("wheel_na_statuses", ()))
+    by_key = {rec.get("key"): rec for rec in data.wheel}
+    for rec in rounds:
+        wheel = by_key.get(rec.get("key"))
+        if wheel is not None and isinstance(rec.get("date"), dt.date) and not wheel.get("done_date") \
+                and wheel.get("status") not in not_applicable:
+            wheel["done_date"] = rec["date"]
+
+
 def _cross_checks(book: _Book, data: WorkbookData, ctx: ListsContext, today: dt.date, schema: Schema):
     """What no single cell shows: overdue actions and activities, a half-filled God BHT."""
     lists = ctx.lists()
@@ -904,6 +921,19 @@ def _round_checks(book: _Book, data: WorkbookData, ctx: ListsContext, today: dt.
                 elif dated and key not in done:
                     book.problem("fire_round_not_in_wheel", sheet=name(fire), field=round_,
                                  cell=data.cell(fire, "date", rec["_row"]), round=round_)
+    annual_sheet = sheets.get("annual")
+    if annual_sheet is not None and "annual" in data.tables:
+        # A sign-off is a name and a date: one without the other is said at the empty cell.
+        answers = data.annual
+        for name_key, date_key in (("signed_leader", "signed_leader_date"), ("signed_vo", "signed_vo_date")):
+            name_rec, date_rec = answers.get(name_key), answers.get(date_key)
+            if name_rec is None or date_rec is None:
+                continue
+            has_name, has_date = not is_empty(name_rec.get("answer")), not is_empty(date_rec.get("answer"))
+            if has_name != has_date:
+                empty = date_rec if has_name else name_rec
+                book.problem("signoff_incomplete", sheet=name(annual_sheet), field=empty.get("question", ""),
+                             cell=data.cell(annual_sheet, "answer", empty["_row"]))
     suggest = actions.column("suggested_priority").field \
         if actions is not None and "suggested_priority" in actions._by_key else None
     # Only where the workbook shows the suggestion (a list too long for its formula has none).

@@ -76,9 +76,10 @@ def returned(lo_fill, tmp_path_factory):
             s(A, annual("signed_leader"), "Siri Samling"), d(A, annual("signed_leader_date"), dt.date(YEAR, 9, 30)),
             s(A, annual("signed_vo"), "Vidar Vern"), d(A, annual("signed_vo_date"), dt.date(YEAR, 9, 30)),
         ],
-        # The round done in the wheel, recorded nowhere; a fire round recorded, not in the wheel.
+        # The round done in the wheel, recorded nowhere; a fire round recorded, though the
+        # wheel says it does not apply.
         "drift": [
-            s(W, f"H{row['vernerunde']}", done),
+            s(W, f"H{row['vernerunde']}", done), s(W, f"H{row['brannvernrunde-k1']}", "Ikke aktuelt"),
             d(B, f"D{fire['brannvernrunde-k1']}", dt.date(YEAR, 3, 25)), s(B, f"F{fire['brannvernrunde-k1']}", "Nei"),
             s(A, annual("signed_leader"), "Dina Drift"),
         ],
@@ -113,6 +114,7 @@ def test_the_planted_inconsistencies_are_found_and_nothing_else(returned):
         ("drift", "safety_round_not_recorded", f"H{_wheel_row(result, 'vernerunde')}"),
         ("drift", "fire_round_not_in_wheel", "D5"),
         ("adm", "priority_far", "E5"),
+        ("drift", "signoff_incomplete", annual("signed_leader_date")),  # a name, no date
     }
 
 
@@ -152,7 +154,7 @@ def test_the_fire_rounds_grid_and_the_overview(returned):
     assert (samling["Vernerunde holdt"], samling["Åpne funn"], samling["Åpne funn med høy risiko"]) == ("Ja", 2, 1)
     assert (samling["Brannvernrunder gjennomført"], samling["Brannvernrunder med frist passert"]) == (1, 3)
     assert (samling["Signert av leder"], samling["Gjennomgått med verneombud"]) == ("Ja", "Ja")
-    assert (drift["Signert av leder"], drift["Gjennomgått med verneombud"], drift["Åpne funn"]) == ("Ja", "Nei", 0)
+    assert (drift["Signert av leder"], drift["Gjennomgått med verneombud"], drift["Åpne funn"]) == ("Nei", "Nei", 0)
     assert drift["Vernerunde holdt"] == "Ja"  # not answered in the year report; done in the årshjul
     # A section that did not answer has not said no.
     silent = [r for r in ov.values() if r["Svart"] == "Nei"]

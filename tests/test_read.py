@@ -718,3 +718,13 @@ def test_a_part_too_big_that_packs_like_text_is_too_big_not_a_bomb(tmp_path, wor
     with pytest.raises(UnreadableFile) as err:
         read_workbook(path)
     assert "høyst 60 MB per del" in str(err.value) and "zip-bombe" not in str(err.value)
+
+
+def test_a_brannvernrunde_dated_in_its_sheet_is_done_in_the_arshjul_too(workbook, tmp_path):
+    k1 = _wheel_row(workbook, "brannvernrunde-k1")
+    path = filled(workbook, tmp_path / "brann.xlsx", {("Brannvernrunder", "D5"): dt.datetime(YEAR, 3, 20)})
+    data = read_workbook(path, today=dt.date(YEAR, 6, 1))
+    assert not {p.code for p in data.problems if p.cell in (f"H{k1}", "D5")} & {
+        "wheel_not_done", "fire_round_not_in_wheel"}
+    (round_,) = [rec for rec in data.wheel if rec["key"] == "brannvernrunde-k1"]
+    assert round_["done_date"] == dt.date(YEAR, 3, 20)
