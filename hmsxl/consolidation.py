@@ -571,9 +571,9 @@ class _Consolidator:
             f = tables["fire_rounds"]
             for sid, due, date in zip(f["section_id"], f["due"], f["date"]):
                 st = stats.get(sid)
-                if st is not None and isinstance(due, dt.date) and due <= self.today:
-                    st["fire_due"] += 1
+                if st is not None:  # done: every round with a date, early ones too; due: by now
                     st["fire_done"] += isinstance(date, dt.date)
+                    st["fire_due"] += isinstance(due, dt.date) and due <= self.today
         if "safety_round" in tables:
             s = tables["safety_round"]
             for sid, risk, is_open in zip(s["section_id"], s["risk"], s["finding_open"]):

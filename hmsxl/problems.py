@@ -48,6 +48,7 @@ SEVERITY = {
     "fire_round_not_in_wheel": "info",
     "safety_round_said_not_held": "warning",  # the year report and the wheel or findings disagree
     "fire_round_other_year": "warning",
+    "fire_rounds_count_differs": "info",  # the year report's count against the dated rounds
     "signoff_incomplete": "info",  # a name without its date or the reverse: not counted as signed
     "computed_changed": "warning",  # a formula cell written over: computed again, the leader's value kept
     "high_risk_overdue": "warning",

@@ -806,6 +806,18 @@ def _fire_rounds_into_wheel(data: WorkbookData, ctx: ListsContext) -> None:
             wheel["done_date"] = rec["date"]
 
 
+def _fire_count_check(book: _Book, data: WorkbookData, annual_sheet, name) -> None:
+    """The year report's number of brannvernrunder against the rounds dated in their sheet."""
+    said = data.annual.get("fire_rounds") if annual_sheet is not None and "annual" in data.tables else None
+    if said is None or not isinstance(said.get("answer"), int) or isinstance(said.get("answer"), bool):
+        return
+    dated = sum(isinstance(rec.get("date"), dt.date) for rec in data.tables.get("fire_rounds", []))
+    if said["answer"] != dated:
+        book.problem("fire_rounds_count_differs", sheet=name(annual_sheet), value=said["answer"],
+                     cell=data.cell(annual_sheet, "answer", said["_row"]), field=said.get("question", ""),
+                     said=said["answer"], dated=dated)
+
+
 def _cross_checks(book: _Book, data: WorkbookData, ctx: ListsContext, today: dt.date, schema: Schema):
     """What no single cell shows: overdue actions and activities, a half-filled God BHT."""
     lists = ctx.lists()
@@ -907,6 +919,7 @@ def _round_checks(book: _Book, data: WorkbookData, ctx: ListsContext, today: dt.
                              cell=data.cell(annual_sheet, "answer", annual["safety_round_held"]["_row"]),
                              field=annual["safety_round_held"].get("question", ""))
         if fire is not None:
+            _fire_count_check(book, data, sheets.get("annual"), name)
             for rec in data.tables.get("fire_rounds", []):
                 key, dated = rec.get("key"), isinstance(rec.get("date"), dt.date)
                 round_ = as_text(rec.get("round") or by_key.get(key, {}).get("activity") or key)

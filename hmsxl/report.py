@@ -322,7 +322,9 @@ def _overview_sheet(book: _Book, r):
     sub = labels.current().plural("report", "subtitle", rec["files"], answered=rec["answered"],
                                   sections=rec["sections"], today=r.today.strftime("%d.%m.%Y"))
     if r.unit is not None and r.unit.lamu_meeting:
-        sub += " " + R["lamu_meeting"].format(date=r.unit.lamu_meeting.strftime("%d.%m.%Y"))
+        meeting = r.unit.lamu_meeting
+        said = R["lamu_meeting"] if meeting <= r.today else R["lamu_meeting_future"]  # "dealt with" or "to be"
+        sub += " " + said.format(date=meeting.strftime("%d.%m.%Y"))
     ov = r.overview
     levels = int(ov["godbht_levels"].max()) if len(ov) else 0
     present = {s.key for s in r.schema.sheets}
@@ -333,6 +335,9 @@ def _overview_sheet(book: _Book, r):
     # Room under the table for the reconciliation: a heading, a header and a row per sheet.
     rows = book.fit_rows(S["overview"], rows, HEADER_ROW + 1, below=len(r.schema.sheets) + 4)
     ws, hr = book.table(S["overview"], title, columns, rows, sub, first_col=2)
+    if len(columns) > 14:  # printed on one A4 page the text would be too small to read
+        ws.fit_to_pages(2, 0)
+        ws.repeat_columns(0, 1)  # the section on every page
     at = hr + len(rows) + 3
     ws.write_string(at, 1, R["reconciliation"], book.f.bold)
     for c, text in enumerate((R["table"], R["rows_read"], R["rows_reported"], R["rows_rejected"]), start=1):

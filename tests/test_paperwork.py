@@ -193,3 +193,14 @@ def test_a_report_in_another_language_reads_the_rounds_as_the_workbooks_wrote_th
     fire = openpyxl.load_workbook(path)["Fire safety rounds"]
     samling = next(row for row in fire.iter_rows(min_row=5, values_only=True) if row[0] == "Samlingsseksjonen")
     assert "Done 20.03.2026\ndeviations, not reported" in samling
+
+
+def test_the_lamu_meeting_is_in_the_report_in_the_right_tense(returned, tmp_path):
+    import dataclasses
+
+    _, back, _ = returned
+    unit = dataclasses.replace(parse_config(tomllib.loads(example_config_text(YEAR)), source="unit.toml"),
+                               lamu_meeting=dt.date(YEAR, 12, 15))
+    for today, said in ((TODAY, "Behandles i LAMU 15.12.2026."), (dt.date(YEAR, 12, 20), "Behandlet i LAMU 15.12.2026.")):
+        path = consolidate([back], config=unit, today=today).write_excel(tmp_path / f"r-{today}.xlsx")
+        assert said in openpyxl.load_workbook(path)["Oversikt"]["A2"].value

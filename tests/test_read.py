@@ -728,3 +728,12 @@ def test_a_brannvernrunde_dated_in_its_sheet_is_done_in_the_arshjul_too(workbook
         "wheel_not_done", "fire_round_not_in_wheel"}
     (round_,) = [rec for rec in data.wheel if rec["key"] == "brannvernrunde-k1"]
     assert round_["done_date"] == dt.date(YEAR, 3, 20)
+
+
+def test_the_year_reports_count_of_brannvernrunder_is_checked_against_the_sheet(workbook, tmp_path):
+    annual = openpyxl.load_workbook(workbook)["Årsrapport"]
+    count = next(f"D{r}" for r in range(5, annual.max_row + 1) if annual.cell(r, 1).value == "fire_rounds")
+    path = filled(workbook, tmp_path / "antall.xlsx", {("Årsrapport", count): 4,
+                                                       ("Brannvernrunder", "D5"): dt.datetime(YEAR, 3, 20)})
+    (said,) = [p for p in read_workbook(path, today=TODAY).problems if p.code == "fire_rounds_count_differs"]
+    assert (said.sheet, said.cell) == ("Årsrapport", count) and "4 brannvernrunder" in said.message and "for 1" in said.message

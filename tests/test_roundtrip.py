@@ -88,6 +88,7 @@ EXPECTED = {
     ("God BHT", "E6", "number_from_text"),
     ("God BHT", "", "godbht_few"),  # three of thirty levels
     ("Notater", "", "unknown_sheet"),
+    ("Årsrapport", f"D{annual_row('fire_rounds')}", "fire_rounds_count_differs"),  # four said, none dated in Brannvernrunder
 }
 
 
