@@ -17,8 +17,10 @@ class _UserError(click.ClickException):
         self.exit_code = exit_code
 
     def show(self, file=None) -> None:
-        """One line on stderr, headed in the language in force ("Feil:", not "Error:")."""
-        click.echo(labels.CLI["error_prefix"].format(message=self.format_message()), file=file, err=True)
+        """One line per mistake on stderr, each headed in the language in force ("Feil:",
+        not "Error:")."""
+        for line in self.format_message().splitlines() or [""]:
+            click.echo(labels.CLI["error_prefix"].format(message=line), file=file, err=True)
 
 
 def _library_errors(fn):

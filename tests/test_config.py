@@ -104,6 +104,10 @@ def test_every_mistake_is_reported_at_once(tmp_path):
     with pytest.raises(ConfigError) as err:
         load_config(path)
     assert len(err.value.problems) == 2
+    # On the command line: one line each, each headed as an error.
+    result = CliRunner().invoke(main, ["generate", str(path), "-o", str(tmp_path / "out")])
+    lines = result.output.strip().splitlines()
+    assert result.exit_code == 2 and len(lines) == 2 and all(line.startswith("Feil: ") for line in lines)
 
 
 @pytest.mark.parametrize("make,expected", [
