@@ -259,9 +259,9 @@ ACTIONS = Sheet("actions", (
     Column("comment", LongText(), 30),
     # How often, how many affected, how serious (each 1-3): a suggested priority beside the
     # leader's own, which stays theirs.
-    Column("frequency", Count(minimum=1, maximum=3), 11),
-    Column("affected", Count(minimum=1, maximum=3), 11),
-    Column("severity", Count(minimum=1, maximum=3), 11),
+    Column("frequency", Count(minimum=1, maximum=3), 13),
+    Column("affected", Count(minimum=1, maximum=3), 13),
+    Column("severity", Count(minimum=1, maximum=3), 13),
     Column("suggested_priority", SuggestedPriority(factors=("frequency", "affected", "severity")), 13,
            input=False),
 ), derived=("overdue", "days_late"))
