@@ -663,8 +663,10 @@ class _TableReader:
                     self.book.problem("value_outside_table", sheet=self.name, cell=_cell(r, c), value=row[c],
                                       shown=as_text(row[c]))
 
-    def parse_row(self, r: int, row: list, row_key: str | None = None) -> dict:
-        """One row's input values, parsed by their field types; problems at their cells."""
+    def parse_row(self, r: int, row: list, row_key: str | None = None, row_name: str | None = None) -> dict:
+        """One row's input values, parsed by their field types; problems at their cells,
+        named by the row's own name where the row says what its answer is ("Leder: dato",
+        not "Svar")."""
         record = {"_row": r + 1}
         width = len(row)
         for col, c, per_row in self.inputs:
@@ -681,7 +683,8 @@ class _TableReader:
             value, issue = field.parse(raw, self.ctx)
             record[col.key] = value
             if issue:
-                self.book.problem(issue.code, sheet=self.name, cell=_cell(r, c), field=col.label, value=raw,
+                label = row_name if per_row and row_name else col.label
+                self.book.problem(issue.code, sheet=self.name, cell=_cell(r, c), field=label, value=raw,
                                   **issue.params)
                 if isinstance(raw, str) and as_text(value) != as_text(raw):
                     record.setdefault("_orig", {})[col.key] = as_text(raw)
@@ -759,7 +762,7 @@ class _TableReader:
                                  name=by_key[key][name_col])
                 continue
             seen.add(key)
-            out.append({**by_key[key], **self.parse_row(r, row, key)})
+            out.append({**by_key[key], **self.parse_row(r, row, key, as_text(by_key[key].get(name_col) or "") or None)})
         for row in expected:
             if row["key"] not in seen:
                 book.problem("row_missing", sheet=self.name, name=row[name_col])

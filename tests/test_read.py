@@ -737,3 +737,11 @@ def test_the_year_reports_count_of_brannvernrunder_is_checked_against_the_sheet(
                                                        ("Brannvernrunder", "D5"): dt.datetime(YEAR, 3, 20)})
     (said,) = [p for p in read_workbook(path, today=TODAY).problems if p.code == "fire_rounds_count_differs"]
     assert (said.sheet, said.cell) == ("Årsrapport", count) and "4 brannvernrunder" in said.message and "for 1" in said.message
+
+
+def test_a_wrong_answer_in_the_year_report_is_named_by_its_question(workbook, tmp_path):
+    annual = openpyxl.load_workbook(workbook)["Årsrapport"]
+    row = {annual.cell(r, 1).value: r for r in range(5, annual.max_row + 1)}
+    path = filled(workbook, tmp_path / "svar.xlsx", {("Årsrapport", f"D{row['employees']}"): "mange"})
+    (wrong,) = [p for p in read_workbook(path, today=TODAY).problems if p.cell == f"D{row['employees']}"]
+    assert wrong.field == "Antall ansatte i seksjonen"
