@@ -146,12 +146,7 @@ class _Package:
         out = {}
         if root is None:
             return out
-        for rel in root:
-            if rel.get("TargetMode") == "External":
-                continue
-            target = rel.get("Target", "")
-            resolved = target.lstrip("/") if target.startswith("/") else posixpath.normpath(
-                posixpath.join(folder, target))
+        for rel, resolved in _internal(root, folder):
             out[rel.get("Id")] = (rel.get("Type"), resolved)
         return out
 
@@ -227,12 +222,7 @@ def _relationships(p: _Package) -> None:
             if n > 1:
                 p.add(rels_name, f"relationship id {rid} used {n} times")
         folder = posixpath.dirname(source)
-        for rel in root:
-            if rel.get("TargetMode") == "External":
-                continue
-            target = rel.get("Target", "")
-            resolved = target.lstrip("/") if target.startswith("/") else posixpath.normpath(
-                posixpath.join(folder, target))
+        for rel, resolved in _internal(root, folder):
             if resolved not in p.parts:
                 p.add(rels_name, f"{rel.get('Id')} points to {resolved}, which is not in the package")
             elif resolved not in reachable:
@@ -580,3 +570,13 @@ def cell_texts(path, sheet_name: str) -> dict[str, str]:
     _workbook(p)
     _shared_strings(p)
     return {f"{get_column_letter(c)}{r}": text for (r, c), text in _cell_texts(p, p.sheet_parts[sheet_name]).items()}
+
+
+def _internal(root, folder: str):
+    """Each internal relationship of a .rels part with its target resolved from `folder`."""
+    for rel in root:
+        if rel.get("TargetMode") == "External":
+            continue
+        target = rel.get("Target", "")
+        yield rel, (target.lstrip("/") if target.startswith("/")
+                    else posixpath.normpath(posixpath.join(folder, target)))
