@@ -18,7 +18,8 @@ class ConfigError(HmsxlError):
     def __init__(self, path, problems):
         self.path = str(path)
         self.problems = list(problems)
-        lines = [f"{self.path}: {p}" for p in self.problems]
+        # One line each: a line break in a value is shown as a backslash and n.
+        lines = [f"{self.path}: {p}".replace("\r", "\\r").replace("\n", "\\n") for p in self.problems]
         super().__init__("\n".join(lines))
 
 

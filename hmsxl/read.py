@@ -676,8 +676,8 @@ class _TableReader:
                 record[col.key] = shown
                 if shown is not None:  # not empty: a formula that does not give a value
                     code = "formula_no_value" if shown.startswith("=") else "cell_error"
-                    self.book.problem(code, sheet=self.name, cell=_cell(r, c), field=col.label, value=shown,
-                                      shown=shown)
+                    self.book.problem(code, sheet=self.name, cell=_cell(r, c),
+                                      field=row_name if per_row and row_name else col.label, value=shown, shown=shown)
                 continue
             field = self.sheet.field_for(col, row_key) if per_row else col.field
             value, issue = field.parse(raw, self.ctx)
@@ -804,21 +804,31 @@ def _fire_rounds_into_wheel(data: WorkbookData, ctx: ListsContext) -> None:
     by_key = {rec.get("key"): rec for rec in data.wheel}
     for rec in rounds:
         wheel = by_key.get(rec.get("key"))
-        if wheel is not None and isinstance(rec.get("date"), dt.date) and not wheel.get("done_date") \
+        if wheel is not None and _in_year(rec.get("date"), data.year) and not wheel.get("done_date") \
                 and wheel.get("status") not in not_applicable:
             wheel["done_date"] = rec["date"]
 
 
 def _fire_count_check(book: _Book, data: WorkbookData, annual_sheet, name) -> None:
-    """The year report's number of brannvernrunder against the rounds dated in their sheet."""
+    """The year report's number of brannvernrunder against the rounds of the year dated in
+    their sheet; not where the section has no rounds to date, nor for an answer that is
+    wrong in itself (said at its cell already)."""
+    rounds = data.tables.get("fire_rounds")
     said = data.annual.get("fire_rounds") if annual_sheet is not None and "annual" in data.tables else None
-    if said is None or not isinstance(said.get("answer"), int) or isinstance(said.get("answer"), bool):
+    if not rounds or said is None or not isinstance(said.get("answer"), int) or isinstance(said.get("answer"), bool):
         return
-    dated = sum(isinstance(rec.get("date"), dt.date) for rec in data.tables.get("fire_rounds", []))
+    sheet, cell = name(annual_sheet), data.cell(annual_sheet, "answer", said["_row"])
+    if any(p.sheet == sheet and p.cell == cell for p in book.problems):
+        return
+    dated = sum(_in_year(rec.get("date"), data.year) for rec in rounds)
     if said["answer"] != dated:
-        book.problem("fire_rounds_count_differs", sheet=name(annual_sheet), value=said["answer"],
-                     cell=data.cell(annual_sheet, "answer", said["_row"]), field=said.get("question", ""),
-                     said=said["answer"], dated=dated)
+        book.problem("fire_rounds_count_differs", sheet=sheet, value=said["answer"], cell=cell,
+                     field=said.get("question", ""), said=said["answer"], dated=dated)
+
+
+def _in_year(day, year) -> bool:
+    """A date of the workbook's year (any date when the year is not known)."""
+    return isinstance(day, dt.date) and (not year or day.year == year)
 
 
 def _cross_checks(book: _Book, data: WorkbookData, ctx: ListsContext, today: dt.date, schema: Schema):
@@ -922,7 +932,6 @@ def _round_checks(book: _Book, data: WorkbookData, ctx: ListsContext, today: dt.
                              cell=data.cell(annual_sheet, "answer", annual["safety_round_held"]["_row"]),
                              field=annual["safety_round_held"].get("question", ""))
         if fire is not None:
-            _fire_count_check(book, data, sheets.get("annual"), name)
             for rec in data.tables.get("fire_rounds", []):
                 key, dated = rec.get("key"), isinstance(rec.get("date"), dt.date)
                 round_ = as_text(rec.get("round") or by_key.get(key, {}).get("activity") or key)
@@ -937,6 +946,8 @@ def _round_checks(book: _Book, data: WorkbookData, ctx: ListsContext, today: dt.
                 elif dated and key not in done:
                     book.problem("fire_round_not_in_wheel", sheet=name(fire), field=round_,
                                  cell=data.cell(fire, "date", rec["_row"]), round=round_)
+    if fire is not None:
+        _fire_count_check(book, data, sheets.get("annual"), name)
     annual_sheet = sheets.get("annual")
     if annual_sheet is not None and "annual" in data.tables:
         # A sign-off is a name and a date: one without the other is said at the empty cell.

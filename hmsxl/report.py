@@ -323,7 +323,7 @@ def _overview_sheet(book: _Book, r):
                                   sections=rec["sections"], today=r.today.strftime("%d.%m.%Y"))
     if r.unit is not None and r.unit.lamu_meeting:
         meeting = r.unit.lamu_meeting
-        said = R["lamu_meeting"] if meeting <= r.today else R["lamu_meeting_future"]  # "dealt with" or "to be"
+        said = R["lamu_meeting"] if meeting < r.today else R["lamu_meeting_future"]  # "dealt with" or "to be"
         sub += " " + said.format(date=meeting.strftime("%d.%m.%Y"))
     ov = r.overview
     levels = int(ov["godbht_levels"].max()) if len(ov) else 0

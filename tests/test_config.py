@@ -108,6 +108,11 @@ def test_every_mistake_is_reported_at_once(tmp_path):
     result = CliRunner().invoke(main, ["generate", str(path), "-o", str(tmp_path / "out")])
     lines = result.output.strip().splitlines()
     assert result.exit_code == 2 and len(lines) == 2 and all(line.startswith("Feil: ") for line in lines)
+    # A value with a line break in it does not split its mistake over two lines.
+    path.write_text(edit(BASE, 'id = "drift"', 'id = "dr\\nift"'), encoding="utf-8")
+    result = CliRunner().invoke(main, ["generate", str(path), "-o", str(tmp_path / "out")])
+    lines = result.output.strip().splitlines()
+    assert len(lines) == 2 and all(line.startswith("Feil: ") and "(id «dr\\nift»)" in line for line in lines)
 
 
 @pytest.mark.parametrize("make,expected", [

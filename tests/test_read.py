@@ -722,8 +722,12 @@ def test_a_part_too_big_that_packs_like_text_is_too_big_not_a_bomb(tmp_path, wor
 
 def test_a_brannvernrunde_dated_in_its_sheet_is_done_in_the_arshjul_too(workbook, tmp_path):
     k1 = _wheel_row(workbook, "brannvernrunde-k1")
-    path = filled(workbook, tmp_path / "brann.xlsx", {("Brannvernrunder", "D5"): dt.datetime(YEAR, 3, 20)})
-    data = read_workbook(path, today=dt.date(YEAR, 6, 1))
+    path = filled(workbook, tmp_path / "brann.xlsx", {("Brannvernrunder", "D5"): dt.datetime(YEAR, 3, 20),
+                                                      ("Brannvernrunder", "D6"): dt.datetime(YEAR - 1, 6, 20)})
+    data = read_workbook(path, today=dt.date(YEAR, 9, 1))
+    # Last year's date is not this year's round done: said, and the årshjul row left as it is.
+    (k2,) = [rec for rec in data.wheel if rec["key"] == "brannvernrunde-k2"]
+    assert not k2.get("done_date") and ("Brannvernrunder", "D6", "fire_round_other_year") in codes(data)
     assert not {p.code for p in data.problems if p.cell in (f"H{k1}", "D5")} & {
         "wheel_not_done", "fire_round_not_in_wheel"}
     (round_,) = [rec for rec in data.wheel if rec["key"] == "brannvernrunde-k1"]
@@ -736,7 +740,7 @@ def test_the_year_reports_count_of_brannvernrunder_is_checked_against_the_sheet(
     path = filled(workbook, tmp_path / "antall.xlsx", {("Årsrapport", count): 4,
                                                        ("Brannvernrunder", "D5"): dt.datetime(YEAR, 3, 20)})
     (said,) = [p for p in read_workbook(path, today=TODAY).problems if p.code == "fire_rounds_count_differs"]
-    assert (said.sheet, said.cell) == ("Årsrapport", count) and "4 brannvernrunder" in said.message and "for 1" in said.message
+    assert (said.sheet, said.cell) == ("Årsrapport", count) and "(4)" in said.message and "(1)" in said.message
 
 
 def test_a_wrong_answer_in_the_year_report_is_named_by_its_question(workbook, tmp_path):
