@@ -92,6 +92,14 @@ def main(ctx, lang):
     labels.set_language(lang or labels.DEFAULT_LANGUAGE)
 
 
+def _serious(result) -> None:
+    """A line naming the sections with high-risk findings open past their deadline, if any."""
+    serious = result.serious_findings()
+    if serious:
+        click.echo(click.style(labels.CLI["serious_findings"].format(
+            sections=", ".join(f"{name} ({n})" for name, n in serious.items())), fg="red"))
+
+
 @main.command()
 @click.argument("directory", default=".", type=click.Path(file_okay=False, path_type=Path))
 @click.option("--year", type=click.IntRange(2000, 2100), help="The HMS year (default: this year).")
@@ -241,6 +249,7 @@ def consolidate(paths, report, config_path, csv_dir, strict, today, password):
         errors=_plural("errors", errors), warnings=_plural("warnings", warnings)))
     if len(result.missing):
         click.echo(labels.CLI["not_answered"].format(sections=", ".join(result.missing["section"])))
+    _serious(result)
     click.echo(labels.CLI["rows_reconciled"].format(read=rec["rows_read"], reported=rec["rows_reported"],
                                                     rejected=rec["rows_rejected"]))
     if strict and (errors or warnings):
@@ -285,6 +294,7 @@ def demo(directory, force):
                                      rejected=rec["rows_rejected"]))
     if len(c.missing):
         click.echo(t["not_answered"].format(sections=", ".join(c.missing["section"])))
+    _serious(c)
     click.echo(t["demo_open"].format(path=result.report))
 
 

@@ -35,6 +35,7 @@ def test_demo_runs_the_cycle_inside_its_folder(tmp_path):
                             & (findings["source"] == f"Vernerunde!{late.cell.replace('H', 'A')}"), "risk_level"]
     assert level == "Høy"
     assert ov.loc[late.section_id, "findings_high"] == 1
+    assert c.serious_findings() == {ov.loc[late.section_id, "section"]: 1}  # and the terminal says so
 
 
 def test_demo_command_refuses_a_non_empty_folder(tmp_path):

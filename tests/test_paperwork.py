@@ -204,3 +204,17 @@ def test_the_lamu_meeting_is_in_the_report_in_the_right_tense(returned, tmp_path
     for today, said in ((TODAY, "Behandles i LAMU 15.12.2026."), (dt.date(YEAR, 12, 20), "Behandlet i LAMU 15.12.2026.")):
         path = consolidate([back], config=unit, today=today).write_excel(tmp_path / f"r-{today}.xlsx")
         assert said in openpyxl.load_workbook(path)["Oversikt"]["A2"].value
+
+
+def test_the_terminal_names_the_sections_with_serious_findings_left_open(returned, tmp_path):
+    from click.testing import CliRunner
+
+    from hmsxl.cli import main
+
+    _, back, _ = returned
+    config = tmp_path / "unit.toml"
+    config.write_text(example_config_text(YEAR), encoding="utf-8")
+    result = CliRunner().invoke(main, ["consolidate", str(back), "-o", str(tmp_path / "r.xlsx"), "--config",
+                                       str(config), "--today", TODAY.isoformat()])
+    assert result.exit_code == 0, result.output
+    assert "Funn fra vernerunden med høy risiko, åpne etter fristen: Samlingsseksjonen (1)" in result.output
