@@ -746,6 +746,11 @@ class _TableReader:
             if key not in by_key:
                 label = self.value(row, name_col)
                 key = by_name.get(_norm(label)) if not is_empty(label) else None
+            if key in by_key and key not in seen:  # the usual row: nothing to report about it
+                seen.add(key)
+                out.append({**by_key[key], **self.parse_row(r, row, key,
+                                                             as_text(by_key[key].get(name_col) or "") or None)})
+                continue
             has_input = any(not is_empty(self.value(row, c.key)) for c in sheet.input_columns)
             shown = "; ".join(as_text(v) for v in row if not is_empty(v))  # whole: it is the leader's
             if key is None:
@@ -756,13 +761,9 @@ class _TableReader:
                     else:
                         book.problem("row_extra", sheet=self.name, cell=_cell(r, 0), value=shown)
                 continue
-            if key in seen:
-                if has_input:
-                    book.problem("row_duplicate", sheet=self.name, cell=_cell(r, 0), value=shown,
-                                 name=by_key[key][name_col])
-                continue
-            seen.add(key)
-            out.append({**by_key[key], **self.parse_row(r, row, key, as_text(by_key[key].get(name_col) or "") or None)})
+            if has_input:  # a second row with a key already read
+                book.problem("row_duplicate", sheet=self.name, cell=_cell(r, 0), value=shown,
+                             name=by_key[key][name_col])
         for row in expected:
             if row["key"] not in seen:
                 book.problem("row_missing", sheet=self.name, name=row[name_col])

@@ -798,7 +798,7 @@ def _plain_hints(body: bytes) -> list[int]:
     """Where a sheet of plain cells has a formula or a cell of the error type, in order."""
     formula = _FORMULA_ANY if b":f" in body else _PLAIN_FORMULA  # <x:f> in a plain cell
     found = [m.start() for m in formula.finditer(body)]
-    errors = [m.start() for m in _PLAIN_ERROR.finditer(body)]
+    errors = [m.start() for m in _PLAIN_ERROR.finditer(body)] if b' t="e"' in body else []
     return sorted(found + errors) if errors else found
 
 
