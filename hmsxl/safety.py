@@ -703,10 +703,7 @@ def _cell_tags(path: Path, sheet: str, body: bytes):
             if ref is None:
                 raise UnreadableFile(path, "bad_reference", sheet=sheet, ref=_shown(r))
             letters, digits = ref.groups()
-            c = 0
-            for ch in letters.upper():
-                c = c * 26 + ch - 64
-            cell_row, cell_col = int(digits) - 1, c - 1
+            cell_row, cell_col = int(digits) - 1, _column(letters)
             if not (0 <= cell_row < EXCEL_ROWS and cell_col < EXCEL_COLUMNS):
                 raise UnreadableFile(path, "bad_reference", sheet=sheet, ref=_shown(r))
         else:
@@ -762,17 +759,12 @@ def _error_cells(path: Path, sheet: str, body: bytes, errors: _CellErrors) -> No
         end = close.start()
         formula = _next(_FORMULA_TAG, body, start, formula)
         has_formula = bool(formula) and formula.start() < end
-        if has_formula:
-            errors.formula(sheet, row, col)
         if kind != b"e" and not has_formula:
             continue
         value = _next(_VALUE_TAG, body, start, value)
         shown = _text_in(body, value, end) if value and value.start() < end else None
-        if kind == b"e" and shown:
-            errors.add(sheet, row, col, shown[:255])
-        elif has_formula and not shown and not (kind == b"str" and shown is not None):
-            text = _text_in(body, formula, end)
-            errors.add(sheet, row, col, "=" + (text[:FORMULA_MAX] if text else "…"))
+        errors.one(sheet, row, col, has_formula,
+                   _noted(kind, has_formula, shown, lambda: _raw_in(body, formula, end)))
 
 
 _PLAIN_CELL = re.compile(rb'<c r="([A-Z]{1,2})([0-9]{1,4})"((?: [\w:]+="[^"]*")*)(/?)>')
@@ -791,6 +783,8 @@ def _without_noise(body: bytes) -> bytes:
     if b"<!" not in body and body.find(b"<?", 1) < 0:  # past the XML declaration
         return body
     return _NOT_MARKUP.sub(lambda m: b" " * len(m.group()), body)
+
+
 _PLAIN_ERROR = re.compile(rb' t="e"')
 
 
@@ -838,21 +832,12 @@ def _error_cells_plain(sheet: str, body: bytes, hints: list[int], errors: _CellE
         formula = _FORMULA_TAG.search(body, cell.end(), end)
         kind = _TYPE_ATTR.search(cell.group(3))
         kind = kind.group(1) if kind else None
-        col = 0
-        for ch in cell.group(1):
-            col = col * 26 + ch - 64
-        row, col = int(cell.group(2)) - 1, col - 1
-        if formula:
-            errors.formula(sheet, row, col)
         if kind != b"e" and not formula:
             continue
         value = _VALUE_TAG.search(body, cell.end(), end)
         shown = _text_in(body, value, end) if value else None
-        if kind == b"e" and shown:
-            errors.add(sheet, row, col, shown[:255])
-        elif formula and not shown and not (kind == b"str" and shown is not None):
-            text = _text_in(body, formula, end)
-            errors.add(sheet, row, col, "=" + (text[:FORMULA_MAX] if text else "…"))
+        errors.one(sheet, int(cell.group(2)) - 1, _column(cell.group(1)), bool(formula),
+                   _noted(kind, bool(formula), shown, lambda: _raw_in(body, formula, end)))
 
 
 # A cell with a formula and/or a value and nothing else, no attributes on <v>: what
@@ -865,9 +850,6 @@ _COMPACT_CELL = re.compile(
 def _compact_cell(sheet: str, cell: re.Match, errors: _CellErrors) -> None:
     """`_error_cells_plain` for one cell matched by `_COMPACT_CELL`."""
     letters, digits, attrs, formula, text, value, empty = cell.groups()
-    col = 0
-    for ch in letters:
-        col = col * 26 + ch - 64
     kind = None
     if b" t=" in attrs:
         kind = _TYPE_ATTR.search(attrs)
@@ -876,14 +858,29 @@ def _compact_cell(sheet: str, cell: re.Match, errors: _CellErrors) -> None:
         shown = _xml_text(value) if value.strip() else ""
     else:
         shown = "" if empty else None
-    note = None
+    errors.one(sheet, int(digits) - 1, _column(letters), bool(formula),
+               _noted(kind, bool(formula), shown, lambda: text or b""))
+
+
+def _noted(kind, has_formula: bool, shown: str | None, formula_text):
+    """What to note of a cell: the error it shows (`t="e"`), or a formula without its
+    result (no `<v>`, or an empty one that is no text) as `FormulaText`, taken from
+    `formula_text()` only then; None when the native reader reads the cell as it is."""
     if kind == b"e" and shown:
-        note = shown[:255]
-    elif formula and not shown and not (kind == b"str" and shown is not None):
-        # The formula's text as it stands in the file, made readable only if it is read
-        # (see `shown`): most are the workbook's own computed cells, never looked at.
-        note = FormulaText(text or b"")
-    errors.one(sheet, int(digits) - 1, col - 1, bool(formula), note)
+        return shown[:255]
+    if has_formula and not shown and not (kind == b"str" and shown is not None):
+        # As it stands in the file, made readable only if it is read (see `shown`): most
+        # are the workbook's own computed cells, never looked at.
+        return FormulaText(formula_text())
+    return None
+
+
+def _column(letters: bytes) -> int:
+    """A reference's column letters as a 0-based index: b"A" -> 0, b"CV" -> 99."""
+    col = 0
+    for ch in letters.upper():
+        col = col * 26 + ch - 64
+    return col - 1
 
 
 class FormulaText(bytes):
@@ -903,12 +900,17 @@ def _xml_text(raw: bytes) -> str:
     return (unescape(text) if "&" in text else text).strip()
 
 
+def _raw_in(body: bytes, tag: re.Match, end: int) -> bytes:
+    """The raw text of the element that `tag` starts, up to the next tag (and before `end`)."""
+    if tag.group(1):  # <v/>
+        return b""
+    stop = body.find(b"<", tag.end(), end)
+    return body[tag.end():stop if stop >= 0 else end]
+
+
 def _text_in(body: bytes, tag: re.Match, end: int) -> str:
     """The text of the element that `tag` starts, up to the next tag (and before `end`)."""
-    if tag.group(1):  # <v/>
-        return ""
-    stop = body.find(b"<", tag.end(), end)
-    return unescape(body[tag.end():stop if stop >= 0 else end].decode("utf-8", "replace")).strip()
+    return _xml_text(_raw_in(body, tag, end))
 
 
 def _next(pattern: re.Pattern, body: bytes, pos: int, found):
