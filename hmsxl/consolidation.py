@@ -349,9 +349,13 @@ class _Table:
         (as many as of any other kind of problem, and how many more)."""
         out, more, first = [], 0, None
         source = len(self.plan.columns) - 1
+        # The leader's own words too: text in a column of their own, a value written over a
+        # computed cell, what the reader corrected.
+        original = self.plan.columns.index("original")
         for row in rows:
             self.rejected += 1
-            values = "; ".join(f"{label}: {as_text(row[i])}" for i, label in self.plan.inputs if not is_empty(row[i]))
+            said = [f"{label}: {as_text(row[i])}" for i, label in self.plan.inputs if not is_empty(row[i])]
+            values = "; ".join(said + ([row[original]] if row[original] else []))
             if not values:
                 continue
             if first is None:

@@ -232,3 +232,30 @@ def test_progress_is_reported_per_file(generated):
     calls = []
     consolidate(paths, config=unit, today=TODAY, progress=lambda done, total: calls.append((done, total)))
     assert calls == [(i, len(paths)) for i in range(1, len(paths) + 1)]
+
+
+def test_an_older_file_not_used_keeps_the_words_of_the_leaders_own_column(generated, tmp_path):
+    """A row whose only text is in a column the leader added is listed with it when the
+    file is not used (here: a newer one came)."""
+    import re
+
+    unit, _ = generated
+    (old,) = generate(unit, tmp_path / "old", sections=["samling"], generated_at=GENERATED_AT)
+    with zipfile.ZipFile(old) as z:
+        members = {i.filename: z.read(i) for i in z.infolist()}
+    part = "xl/worksheets/sheet2.xml"  # Handlingsplan
+    for row, text in ((4, "Mine notater"), (5, "Husk stigen på lageret")):
+        cell = f'<c r="T{row}" t="inlineStr"><is><t>{text}</t></is></c>'.encode()
+        members[part], n = re.subn(rf'(<row r="{row}"[^>]*>.*?)(</row>)'.encode(), lambda m: m.group(1) + cell + m.group(2),
+                                   members[part], count=1, flags=re.S)
+        assert n == 1
+    back = tmp_path / "back"
+    back.mkdir()
+    with zipfile.ZipFile(back / "gammel.xlsx", "w", zipfile.ZIP_DEFLATED) as z:
+        for name, body in members.items():
+            z.writestr(name, body)
+    later = GENERATED_AT + dt.timedelta(days=30)
+    generate(unit, back / "ny", sections=["samling"], generated_at=later)
+    result = consolidate([back], config=unit, today=TODAY)
+    rejected = result.problems[result.problems["code"] == "row_rejected"]
+    assert any("Mine notater: «Husk stigen på lageret»" in v for v in rejected["value"]), list(rejected["value"])
