@@ -111,15 +111,20 @@ class Consolidation:
             return self.unit.lists()
         return {**labels.DEFAULT_LISTS, "yes_no": labels.YES_NO, **{k: v for k, v in self.workbook_lists.items() if v}}
 
-    def serious_findings(self) -> dict[str, int]:
-        """Per section (by name): the vernerunde's high-risk findings still open past their
-        deadline, what LAMU must see first. Empty without a Vernerunde sheet."""
+    @property
+    def serious(self):
+        """The vernerunde's high-risk findings still open past their deadline (rows of the
+        Vernerunder table), what LAMU must see first; None without a Vernerunde sheet."""
         findings = self.tables.get("safety_round")
-        if findings is None or not len(findings):
-            return {}
-        high = labels.catalog(self.language).REPORT["risk_high"]
-        late = findings[(findings["risk_level"] == high) & findings["finding_overdue"].astype(bool)]
-        return dict(Counter(late["section"]))
+        if findings is None:
+            return None
+        high = labels.catalog(self.language).REPORT["risk_high"]  # the level as this table wrote it
+        return findings[(findings["risk_level"] == high) & findings["finding_overdue"].astype(bool)]
+
+    def serious_findings(self) -> dict[str, int]:
+        """How many `serious` findings per section (by name)."""
+        serious = self.serious
+        return dict(Counter(serious["section"])) if serious is not None else {}
 
     def write_excel(self, path) -> Path:
         from .inputs import refuse_outputs_over_inputs, refuse_writing_over_unit

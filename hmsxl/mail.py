@@ -24,6 +24,7 @@ from pathlib import Path
 from . import labels
 from .config import Section, Unit
 from .errors import HmsxlError
+from .fields import as_text
 from .fileio import atomic_write_bytes
 from .schema import schema_for
 from .write import fmt_date_long, workbook_name
@@ -130,19 +131,15 @@ def _reminder_details(unit: Unit, section: Section, result) -> tuple[str, bool] 
         parts.append("\n".join([labels.REMINDER["overdue"]] + [
             labels.REMINDER["overdue_line"].format(
                 challenge=a["challenge"] or a["measure"] or "", status=a["status"] or "",
-                deadline=a["deadline"].strftime("%d.%m.%Y") if hasattr(a["deadline"], "strftime") else a["deadline"])
+                deadline=as_text(a["deadline"]))
             for a in late.to_dict("records")]))
-    findings = result.tables.get("safety_round")
-    if findings is not None and len(findings):
-        high = labels.catalog(result.language).REPORT["risk_high"]  # as the consolidation wrote it
-        serious = findings[(findings["section_id"] == section.id) & (findings["risk_level"] == high)
-                           & findings["finding_overdue"].astype(bool)]
-        if len(serious):
-            parts.append("\n".join([labels.REMINDER["high_risk"]] + [
-                labels.REMINDER["high_risk_line"].format(
-                    finding=f["finding"] or f["area"] or "", risk=f["risk"],
-                    deadline=f["deadline"].strftime("%d.%m.%Y") if hasattr(f["deadline"], "strftime") else f["deadline"])
-                for f in serious.to_dict("records")]))
+    serious = result.serious
+    serious = serious[serious["section_id"] == section.id] if serious is not None else ()
+    if len(serious):
+        parts.append("\n".join([labels.REMINDER["high_risk"]] + [
+            labels.REMINDER["high_risk_line"].format(finding=f["finding"] or f["area"] or "", risk=f["risk"],
+                                                     deadline=as_text(f["deadline"]))
+            for f in serious.to_dict("records")]))
     return ("\n\n".join(parts), False) if parts else None
 
 
