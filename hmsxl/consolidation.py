@@ -30,7 +30,7 @@ from .errors import HmsxlError
 from .fields import Level, as_text, cell_index, is_empty, nordic_key
 from .inputs import NoInputError, SourceResult, collect, read_sources
 from .meaning import DEFAULT_RISK, Meaning
-from .problems import PROBLEMS_PER_KIND, left_out, problem, severity_counts
+from .problems import PROBLEMS_PER_KIND, left_out, problem, severity_counts, text_cut
 from .safety import SKIPPED_CODES
 from .schema import ALL_SHEETS, Schema, Sheet, schema_for, schema_of
 from .wheel import occurrence_of, year_occurrences
@@ -315,9 +315,7 @@ def _cut_problems(data, file: str, sheet: str, cuts: list):
     """The leader's words cut to a cell's length, as the report lists its own cuts: in
     Problemer, at the row's cell (as many as of any other kind, and how many more)."""
     field = labels.REPORT_COLUMNS["original"]
-    found = [problem("text_cut", file=file, sheet=sheet, cell=cell, field=field, value=text[:40],
-                     length=xmltext.utf16_len(text), limit=xmltext.CELL_MAX)
-             for cell, text in cuts[:PROBLEMS_PER_KIND + 1]]
+    found = [text_cut(text, file=file, sheet=sheet, cell=cell, field=field) for cell, text in cuts[:PROBLEMS_PER_KIND + 1]]
     data.problems.extend(found[:PROBLEMS_PER_KIND])
     if len(cuts) > PROBLEMS_PER_KIND:
         data.problems.append(left_out(found[PROBLEMS_PER_KIND], len(cuts) - PROBLEMS_PER_KIND, PROBLEMS_PER_KIND))

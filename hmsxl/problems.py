@@ -134,6 +134,14 @@ def problem(code: str, file: str = "", sheet: str = "", cell: str = "", field: s
     )
 
 
+def text_cut(text: str, **where) -> Problem:
+    """A text longer than an Excel cell holds, cut where it is shown (`where`: file, sheet,
+    cell, field)."""
+    from .xmltext import CELL_MAX, utf16_len
+
+    return problem("text_cut", value=text[:40], length=utf16_len(text), limit=CELL_MAX, **where)
+
+
 def left_out(first: Problem, count: int, listed: int) -> Problem:
     """The problem that stands for `count` more of `first`'s kind on its sheet, beyond the
     `listed` ones: at the first one's cell, with its message."""

@@ -29,7 +29,7 @@ from .consolidation import OVERDUE_KEYS
 from .fileio import atomic_write_bytes, atomic_write_files
 from .meaning import Meaning
 from .sheetrows import is_missing as _is_missing, rows_xml
-from .problems import problem
+from .problems import problem, text_cut
 from .safety import EXCEL_COLUMNS, EXCEL_ROWS
 from .schema import TableColumn
 
@@ -90,8 +90,7 @@ def _rows(frame, columns: list[TableColumn]) -> list[tuple]:
 
 
 def _cut_problem(sheet: str, cell: str, text: str) -> list:
-    return _problem_cells(problem("text_cut", sheet=sheet, cell=cell, value=text[:40],
-                                  length=xmltext.utf16_len(text), limit=xmltext.CELL_MAX))
+    return _problem_cells(text_cut(text, sheet=sheet, cell=cell))
 
 
 def _problem_cells(p) -> list:
