@@ -30,6 +30,9 @@ def test_demo_runs_the_cycle_inside_its_folder(tmp_path):
     assert openpyxl.load_workbook(result.report).sheetnames[0] == "Oversikt"
     # One section's vernerunde found a serious risk, still open past its deadline.
     (late,) = c.problems[c.problems["code"] == "high_risk_overdue"].itertuples()
+    answering = [s.id for s in c.unit.sections if s.id != MISSING]
+    assert (late.section_id, late.sheet, late.cell) == (answering[1], "Vernerunde", "H5")
+    assert late.field == "Manglende rekkverk i trappen til kjelleren"
     findings = c.tables["safety_round"]
     (level,) = findings.loc[(findings["section_id"] == late.section_id)
                             & (findings["source"] == f"Vernerunde!{late.cell.replace('H', 'A')}"), "risk_level"]

@@ -394,10 +394,14 @@ def test_what_we_write_we_read_for_every_field_type(unit, tmp_path):
     (path,) = generate(unit, tmp_path, sections=["samling"], fills={"samling": fill})
     data = read_workbook(path, config=unit, today=dt.date(YEAR, 1, 1))
     assert [p for p in data.problems if p.code != "wheel_not_done"] == []
-    got = [{k: v for k, v in a.items() if not k.startswith("_")} for a in data.actions]
-    assert got == [{k: row.get(k) for k in got[0]} for row in fill["actions"]]
-    findings = [{k: v for k, v in f.items() if not k.startswith("_")} for f in data.tables["safety_round"]]
-    assert findings == [{k: row.get(k) for k in findings[0]} for row in fill["safety_round"]] and findings
+    from hmsxl.schema import ACTIONS, SAFETY_ROUND
+
+    # Every value written is read back under its key, and every input column is read.
+    for sheet, records, written in ((ACTIONS, data.actions, fill["actions"]),
+                                    (SAFETY_ROUND, data.tables["safety_round"], fill["safety_round"])):
+        assert written and len(records) == len(written)
+        assert all({c.key for c in sheet.input_columns} <= set(rec) for rec in records)
+        assert [{k: rec.get(k, "not read") for k in row} for rec, row in zip(records, written)] == written
     for key, values in fill["fire_rounds"].items():
         rec = next(f for f in data.tables["fire_rounds"] if f["key"] == key)
         assert {k: rec[k] for k in values} == values
@@ -625,6 +629,10 @@ def test_a_score_out_of_range_gives_no_risk(workbook, tmp_path):
     data = read_workbook(filled(workbook, tmp_path / "seks.xlsx", cells), today=TODAY)
     assert ("Vernerunde", "C5", "out_of_range") in codes(data)
     assert "high_risk_overdue" not in kinds(data)  # 6 x 5 is not a risk of 30
+    from hmsxl.schema import SAFETY_ROUND
+
+    (finding,) = data.tables["safety_round"]
+    assert SAFETY_ROUND.column("risk").field.compute(finding, None) is None
 
 
 def test_the_rounds_checks_name_what_they_mean(workbook, tmp_path):
@@ -640,6 +648,7 @@ def test_the_rounds_checks_name_what_they_mean(workbook, tmp_path):
     data = read_workbook(filled(workbook, tmp_path / "runder.xlsx", cells), today=TODAY)
     found = {p.code: p for p in data.problems}
     assert "«rad 5»" in found["high_risk_overdue"].message
+    assert (found["high_risk_overdue"].sheet, found["high_risk_overdue"].cell) == ("Vernerunde", "H5")
     said = found["safety_round_said_not_held"]
     assert (said.sheet, said.cell, said.value) == ("Årsrapport", held, "Nei")
     other = found["fire_round_other_year"]
@@ -661,26 +670,41 @@ def test_what_only_looks_like_a_formula_or_an_error_is_not_one(workbook, tmp_pat
         'Skriv <f>1</f> og t="e" her', 3, 4)
 
 
-def test_the_scan_for_formulas_is_linear_in_the_sheet_whatever_it_holds():
+def test_the_scan_for_formulas_is_linear_in_the_sheet_whatever_it_holds(monkeypatch):
     """A text that says ` t="e"` a hundred thousand times, formulas outside any cell, cells
     that never close: each costs one pass, not one per hint (that took minutes)."""
+    from hmsxl import safety
     from hmsxl.safety import _CellErrors, _error_cells_plain, _plain_hints
 
-    class Measured(bytes):
-        scanned = 0
+    scanned = [0]
 
+    class Measured(bytes):
         def rfind(self, sub, start=0, end=None):
-            Measured.scanned += (len(self) if end is None else end) - start
+            scanned[0] += (len(self) if end is None else end) - start
             return bytes.rfind(self, sub, start, end)
 
+    class Searched:
+        """A pattern whose searches count the bytes they may run over."""
+
+        def __init__(self, pattern):
+            self.pattern = pattern
+
+        def search(self, body, pos=0, endpos=None):
+            scanned[0] += (len(body) if endpos is None else endpos) - pos
+            return self.pattern.search(body, pos, *(() if endpos is None else (endpos,)))
+
+        def match(self, *args):
+            return self.pattern.match(*args)
+
+    for name in ("_CELL_END", "_FORMULA_TAG", "_VALUE_TAG"):
+        monkeypatch.setattr(safety, name, Searched(getattr(safety, name)))
     bodies = [b'<sheetData><row r="1"><c r="A1" t="inlineStr"><is><t>' + b' t="e"' * 100_000 + b"</t></is></c></row>",
               b'<sheetData><row r="1"><c r="A1"><v>1</v></c>' + b"<f>x</f>" * 100_000 + b"</row></sheetData>",
               b"<sheetData><row r=\"1\">" + b'<c r="A1"><f>1</f>' * 20_000 + b"</c></row></sheetData>"]
     for raw in bodies:
-        Measured.scanned = 0
-        body = Measured(raw)
-        _error_cells_plain("Ark", body, _plain_hints(raw), _CellErrors())
-        assert Measured.scanned <= 2 * len(raw)
+        scanned[0] = 0
+        _error_cells_plain("Ark", Measured(raw), _plain_hints(raw), _CellErrors())
+        assert scanned[0] <= 4 * len(raw)
 
 
 def test_an_activity_named_like_the_vernerunde_is_not_the_vernerunde(tmp_path):
@@ -749,3 +773,17 @@ def test_a_wrong_answer_in_the_year_report_is_named_by_its_question(workbook, tm
     path = filled(workbook, tmp_path / "svar.xlsx", {("Årsrapport", f"D{row['employees']}"): "mange"})
     (wrong,) = [p for p in read_workbook(path, today=TODAY).problems if p.cell == f"D{row['employees']}"]
     assert wrong.field == "Antall ansatte i seksjonen"
+
+
+def test_the_units_risk_thresholds_decide_the_level(tmp_path):
+    from hmsxl import consolidate, generate
+
+    text = example_config_text(YEAR).replace("[advisor]", "[risk]\nmedium = 3\nhigh = 6\n\n[advisor]", 1)
+    unit = parse_config(tomllib.loads(text))
+    assert unit.risk == (3, 6)
+    (path,) = generate(unit, tmp_path / "wb", sections=["samling"], generated_at=GENERATED_AT)
+    cells = {("Vernerunde", f"{col}{row}"): value for row, (a, b) in ((5, (2, 3)), (6, (1, 3)), (7, (1, 2)))
+             for col, value in (("A", "Lager"), ("B", f"Funn {row}"), ("C", a), ("D", b))}
+    back = filled(path, tmp_path / "back.xlsx", cells)
+    levels = list(consolidate([back], config=unit, today=TODAY).tables["safety_round"]["risk_level"])
+    assert levels == ["Høy", "Middels", "Lav"]  # 6, 3 and 2: with the defaults (5, 10) all three low
