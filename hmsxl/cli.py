@@ -84,7 +84,7 @@ def main(ctx, lang):
       hmsxl init DIR              describe the unit once: DIR/unit.toml
       hmsxl generate unit.toml    one workbook per section
       hmsxl mail / calendar       drafts to the leaders; the årshjul for calendars
-      hmsxl validate FILE...      check returned workbooks, cell by cell
+      hmsxl validate PATH...      check returned workbooks, cell by cell
       hmsxl consolidate PATH...   the unit-wide report for LAMU
       hmsxl demo                  all of it on an invented unit
     """
@@ -305,8 +305,9 @@ def demo(directory, force):
               help="Folder for the .eml drafts (and the sent-log).")
 @click.option("--section", "sections", multiple=True, metavar="ID", help="Only this section (repeatable).")
 @click.option("--reminders", "returned", type=click.Path(path_type=Path),
-              help="Folder of returned files: draft reminders only to sections that have not answered "
-                   "or have overdue actions.")
+              help="Folder of returned files: draft reminders only to sections that have not answered, "
+                   "sent the wrong workbook, or have errors, overdue actions or high-risk vernerunde findings "
+                   "past their deadline.")
 @_today_option
 @click.option("--send", is_flag=True, help="Send the drafts in the outbox over SMTP (login from "
               "HMSXL_SMTP_USER and HMSXL_SMTP_PASSWORD); a sent-log makes sure nothing is sent twice.")

@@ -34,7 +34,7 @@ MAX_UNPACKED_BYTES = 200 * 1024 * 1024  # all parts together, as declared (and c
 BOMB_RATIO = 100  # unpacked / packed: what no spreadsheet comes near (they pack 5-20 fold)
 MAX_PART_BYTES = 60 * 1024 * 1024  # one part; a real HMS workbook's are < 2 MB
 MAX_MEMBERS = 5000
-# The grid any sheet may use. The reader reads 5,000 rows of a sheet; a section workbook
+# The grid any sheet may use, and the rows the reader reads of a sheet; a section workbook
 # has about a dozen columns. A cell with a value beyond this is never read, and letting
 # the native reader see it would cost rows x columns x 32 bytes.
 MAX_ROWS = 10_000
@@ -489,7 +489,7 @@ def _check_zip(path: Path, data: bytes) -> Checked:
         # A bomb packs a hundredfold or more; a sheet that is merely huge packs like text.
         packed = max(1, sum(i.compress_size for i in infos))
         code = "zip_bomb" if total // packed >= BOMB_RATIO else "unpacked_too_big"
-        raise UnreadableFile(path, code, size=max(1, total // 2**20), max=MAX_PART_BYTES // 2**20)
+        raise UnreadableFile(path, code, size=max(1, total // 2**20))
     if "xl/workbook.xml" in names or "xl/workbook.bin" in names:
         kind = "xlsx"
     elif "content.xml" in names and _mimetype(z).startswith("application/vnd.oasis.opendocument.spreadsheet"):
