@@ -33,6 +33,7 @@ from .meaning import DEFAULT_RISK, Meaning
 from .problems import PROBLEMS_PER_KIND, left_out, problem, severity_counts, text_cut
 from .safety import SKIPPED_CODES
 from .schema import ALL_SHEETS, Schema, Sheet, schema_for, schema_of
+from .sheetrows import is_missing
 from .wheel import occurrence_of, year_occurrences
 
 R = labels.section("REPORT")
@@ -565,7 +566,7 @@ class _Consolidator:
                 "fire_done": 0, "fire_due": 0, "findings_open": 0, "findings_high": 0,
                 "godbht_sum": 0, "godbht_filled": 0, "errors": 0, "warnings": 0}
         answers = {"safety_round_held": None, "signed_leader": None, "signed_vo": None}
-        stats = {sid: {**zero, "findings_any": False} for sid in expected}
+        stats = {sid: dict(zero) for sid in expected}
         if "actions" in tables:
             for sid, status, late in zip(tables["actions"]["section_id"], tables["actions"]["status"],
                                          tables["actions"]["overdue"]):
@@ -595,8 +596,6 @@ class _Consolidator:
             s = tables["safety_round"]
             for sid, risk, is_open in zip(s["section_id"], s["risk"], s["finding_open"]):
                 st = stats.get(sid)
-                if st is not None:
-                    st["findings_any"] = True
                 if st is not None and is_open:
                     st["findings_open"] += 1
                     st["findings_high"] += self.meanings.get(sid, self.meaning).risk_level(risk) == "high"
@@ -615,7 +614,7 @@ class _Consolidator:
                     if said[sid][key] and not dates.get((sid, key)):
                         said[sid][key] = False
             # Not answered there: held if the årshjul says it was done or findings are recorded.
-            held = {sid for sid, n in stats.items() if n["findings_any"]}
+            held = set(tables["safety_round"]["section_id"]) if "safety_round" in tables else set()
             if "wheel" in tables:
                 w, safety_id = tables["wheel"], self.config.safety_round_activity if self.config else "vernerunde"
                 held |= {sid for sid, key, state in zip(w["section_id"], w["key"], w["state"])
@@ -645,7 +644,6 @@ class _Consolidator:
         for sid in expected:
             st = stats[sid]
             total, filled = st.pop("godbht_sum"), st["godbht_filled"]
-            st.pop("findings_any")
             # A mean of a few levels is not the section's profile: shown from half the table.
             shown = levels and filled >= GODBHT_HALF * levels
             signed = ({k: (v if v is not None else False) if k != "safety_round_held" else v
@@ -775,7 +773,7 @@ def carry_over(unit: Unit, paths, last_year: int | None = None) -> CarryOver:
             continue
         action, kept = {}, []
         for col in columns:
-            value = None if _missing(row[col.key]) else row[col.key]
+            value = None if is_missing(row[col.key]) else row[col.key]
             if value is not None and col.key != "comment" and col.field.parse(value, ctx)[1] is not None:
                 # Not a value the new workbook's cell takes (a status not in the list, a date
                 # as words): the cell starts empty, the leader's words go in the comment.
@@ -786,7 +784,3 @@ def carry_over(unit: Unit, paths, last_year: int | None = None) -> CarryOver:
             action["comment"] = "; ".join(([action["comment"]] if action.get("comment") else []) + kept)
         fills.setdefault(row["section_id"], {"actions": []})["actions"].append(action)
     return CarryOver(fills, result.sources)
-
-
-def _missing(value) -> bool:
-    return value is None or (isinstance(value, float) and value != value)
