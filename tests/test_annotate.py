@@ -66,11 +66,22 @@ def sha(path):
     return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
-def listed_and_copied(result, name):
+def listed(result, name):
     """The file was read and its problems listed (not "cannot be read"), exit 1 for its error."""
     assert result.exit_code == 1, result.output
     assert f"{name}: samling" in result.output and "Handlingsplan!G5" in result.output
     assert "kan ikke leses" not in result.output and "Traceback" not in result.output
+
+
+def annotated(path, tmp_path):
+    """validate --annotate on `path`: listed as read, and its marked copy a valid package.
+    (the output, the copy)"""
+    out = tmp_path / "merket"
+    result = validate(path, "--annotate", out)
+    listed(result, path.name)
+    copy = out / path.name
+    assert check_package(copy) == []
+    return result, copy
 
 
 # --------------------------------------------------------------------------- the copy never makes a file unreadable
@@ -83,12 +94,8 @@ def test_a_problem_in_merged_cells_is_marked_on_the_range(workbook, tmp_path):
         ws.merge_cells("G5:H5")  # H5's status is lost: a second problem inside the range
 
     path = returned(workbook, tmp_path / "in" / "merged.xlsx", edit=merge)
-    out = tmp_path / "merket"
-    result = validate(path, "--annotate", out)
-    listed_and_copied(result, "merged.xlsx")
+    result, copy = annotated(path, tmp_path)
     assert "Handlingsplan!H5" in result.output
-    copy = out / "merged.xlsx"
-    assert check_package(copy) == []
     comment = openpyxl.load_workbook(copy)["Handlingsplan"]["G5"].comment.text
     assert "Ikke en dato" in comment and "H5: Feil: Feltet «Status» må fylles ut" in comment
 
@@ -96,12 +103,8 @@ def test_a_problem_in_merged_cells_is_marked_on_the_range(workbook, tmp_path):
 def test_a_control_character_in_a_value_is_shown_escaped_in_the_copy(workbook, tmp_path):
     # A soft line break from Word, as Excel stores it.
     path = returned(workbook, tmp_path / "in" / "ctrl.xlsx", {"H5": "Iverksatt_x000B_(se notat)"})
-    out = tmp_path / "merket"
-    result = validate(path, "--annotate", out)
-    listed_and_copied(result, "ctrl.xlsx")
+    result, copy = annotated(path, tmp_path)
     assert "Handlingsplan!H5" in result.output
-    copy = out / "ctrl.xlsx"
-    assert check_package(copy) == []
     rows = list(openpyxl.load_workbook(copy)["Problemer"].values)
     assert ("Handlingsplan", "H5", "Iverksatt\\x0b(se notat)") in [r[1:3] + r[4:5] for r in rows]
 
@@ -112,7 +115,7 @@ def test_a_copy_that_cannot_be_made_is_a_note_the_result_stands(workbook, tmp_pa
                      lambda body: body[: len(body) // 2])
     out = tmp_path / "merket"
     result = validate(path, "--annotate", out)
-    listed_and_copied(result, "chart.xlsx")
+    listed(result, "chart.xlsx")
     notes = [line for line in result.output.splitlines() if "Ingen merket kopi" in line]
     assert len(notes) == 1 and "den kunne ikke lages" in notes[0]
     assert not out.exists() or list(out.iterdir()) == []
@@ -175,10 +178,7 @@ def test_the_leaders_own_problemer_sheet_stays(workbook, tmp_path):
         wb.create_sheet("Problemer")["A1"] = "mine egne notater"
 
     path = returned(workbook, tmp_path / "in" / "egne.xlsx", edit=own_sheet)
-    out = tmp_path / "merket"
-    listed_and_copied(validate(path, "--annotate", out), "egne.xlsx")
-    copy = out / "egne.xlsx"
-    assert check_package(copy) == []
+    _, copy = annotated(path, tmp_path)
     wb = openpyxl.load_workbook(copy)
     assert wb["Problemer"]["A1"].value == "mine egne notater"
     ours = wb.worksheets[0]
@@ -191,12 +191,8 @@ def test_a_cell_longer_than_excel_holds_is_cut_in_the_copy(workbook, tmp_path):
     # openpyxl cuts what it writes; a leader's file can hold more (written by another program).
     rewritten(path, "xl/worksheets/sheet2.xml", lambda body: body.replace(b"y" * 100, b"y" * 40000))
     before = sha(path)
-    out = tmp_path / "merket"
-    result = validate(path, "--annotate", out)
-    listed_and_copied(result, "lang.xlsx")
+    result, copy = annotated(path, tmp_path)
     assert "Teksten er 40000 tegn" in result.output
-    copy = out / "lang.xlsx"
-    assert check_package(copy) == []
     text = openpyxl.load_workbook(copy)["Handlingsplan"]["J5"].value
     assert xmltext.utf16_len(text) <= 32767 and text.endswith(labels.REPORT["cut_mark"]) and text.startswith("yyy")
     assert sha(path) == before
