@@ -483,7 +483,7 @@ def with_cells(src, dst, part, cells):
         for name, body in members:
             if name == part:
                 for ref, xml in cells.items():
-                    body, n = re.subn(rf'<c r="{ref}"[^>]*/>'.encode(), xml.encode(), body)
+                    body, n = re.subn(rf'<c r="{ref}"(?:[^>]*/>|[^>]*>.*?</c>)'.encode(), xml.encode(), body)
                     assert n == 1, ref
             z.writestr(name, body)
     dst.write_bytes(buf.getvalue())
@@ -655,16 +655,21 @@ def test_the_rounds_checks_name_what_they_mean(workbook, tmp_path):
     assert (other.sheet, other.cell) == ("Brannvernrunder", "D5") and str(YEAR) in other.message
 
 
-def test_what_only_looks_like_a_formula_or_an_error_is_not_one(workbook, tmp_path):
+@pytest.mark.parametrize("said", ["Lager", "Lager" + "?!" * 40], ids=["plain", "many-marks-first"])
+def test_what_only_looks_like_a_formula_or_an_error_is_not_one(workbook, tmp_path, said):
+    # "many-marks-first": more "!" and "?" before the comment than the quick look takes.
     part = "xl/worksheets/sheet{}.xml".format(openpyxl.load_workbook(workbook, read_only=True).sheetnames.index("Vernerunde") + 1)
     path = with_cells(workbook, tmp_path / "lure.xlsx", part, {
-        "A5": '<c r="A5" s="9" t="inlineStr"><is><t>Lager</t></is></c>',
+        "A5": f'<c r="A5" s="9" t="inlineStr"><is><t>{said}</t></is></c>',
         "B5": '<c r="B5" s="9" t="inlineStr"><is><t><![CDATA[Skriv <f>1</f> og t="e" her]]></t></is></c>',
         "C5": '<c r="C5" s="11"><!-- <f>x</f> --><v>3</v></c>',
         "D5": '<c r="D5" s="11"><?note <f>y</f>?><v>4</v></c>',
+        # The risk typed over, its formula gone: a formula in a comment is no formula.
+        "E5": '<c r="E5" s="11"><!-- <f>C5*D5</f> --><v>9</v></c>',
     })
     data = read_workbook(path, today=TODAY)
-    assert not {"formula_no_value", "cell_error", "computed_changed"} & set(kinds(data))
+    assert not {"formula_no_value", "cell_error"} & set(kinds(data))
+    assert [(p.sheet, p.cell) for p in data.problems if p.code == "computed_changed"] == [("Vernerunde", "E5")]
     (finding,) = data.tables["safety_round"]
     assert (finding["finding"], finding["probability"], finding["consequence"]) == (
         'Skriv <f>1</f> og t="e" her', 3, 4)
