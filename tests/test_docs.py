@@ -75,3 +75,17 @@ def test_docs_pictures_exist():
         for target in re.findall(r"!\[[^\]]*\]\(([^)]+)\)", text):
             base = ROOT if not target.startswith("img/") else ROOT / "docs"
             assert (base / target).exists(), target
+
+
+def test_the_guide_lists_every_problem_code_with_its_message():
+    """The report's «Kode» column can show any code: the advisor's guide says what each one is."""
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("problem_codes", ROOT / "scripts" / "problem_codes.py")
+    script = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(script)
+    guide = (ROOT / "docs" / "brukerveiledning.md").read_text(encoding="utf-8")
+    assert script.written(guide) == guide, "run scripts/problem_codes.py"
+    from hmsxl.problems import SEVERITY
+
+    assert all(f"| `{code}` |" in guide for code in SEVERITY)
