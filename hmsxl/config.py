@@ -137,6 +137,15 @@ def default_lists(language: str = labels.DEFAULT_LANGUAGE) -> dict[str, tuple[st
 _NB = default_lists()
 
 
+# The årshjul activities whose paperwork the workbook has, unless the unit names others.
+SAFETY_ROUND, FIRE_ROUND = "vernerunde", "brannvernrunde"
+
+
+def safety_round_activity(unit) -> str:
+    """The vernerunde's activity id: the unit's, or the default when there is no unit."""
+    return unit.safety_round_activity if unit is not None else SAFETY_ROUND
+
+
 @dataclass(frozen=True)
 class Unit:
     name: str
@@ -165,8 +174,8 @@ class Unit:
     risk_high: int = 10
     # The wheel's activities whose records the workbook keeps: the vernerunde's findings,
     # a row per brannvernrunde.
-    safety_round_activity: str = "vernerunde"
-    fire_round_activity: str = "brannvernrunde"
+    safety_round_activity: str = SAFETY_ROUND
+    fire_round_activity: str = FIRE_ROUND
 
     @property
     def cycle(self) -> str:
@@ -476,8 +485,8 @@ def parse_config(doc: dict, source: str = "unit.toml") -> Unit:
     godbht = ck.boolean(unit, "godbht", "unit", default=language != "da")
     lamu_meeting = ck.date(unit, "lamu_meeting", "unit", year)
     activities = {key: ck.text(unit, key, "unit", default=default)
-                  for key, default in (("safety_round_activity", "vernerunde"),
-                                       ("fire_round_activity", "brannvernrunde"))}
+                  for key, default in (("safety_round_activity", SAFETY_ROUND),
+                                       ("fire_round_activity", FIRE_ROUND))}
     risk_raw = ck.table(doc.get("risk", {}), "risk", _keys("risk"))
     risk_medium = ck.integer(risk_raw, "medium", "risk", 1, 25, default=5)
     risk_high = ck.integer(risk_raw, "high", "risk", 1, 25, default=10)

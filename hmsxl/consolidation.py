@@ -25,7 +25,7 @@ from pathlib import Path
 
 from . import labels, xmltext
 from .arguments import day_arg, paths_arg, unit_arg
-from .config import Unit
+from .config import Unit, safety_round_activity
 from .errors import HmsxlError
 from .fields import Level, as_text, cell_index, is_empty, nordic_key
 from .inputs import NoInputError, SourceResult, collect, read_sources
@@ -150,8 +150,7 @@ class Consolidation:
 
 
 def _overdue(row, m: Meaning):
-    d = row.get("deadline")
-    return isinstance(d, dt.date) and d < m.today and row.get("status") not in m.done
+    return m.action_overdue(row)
 
 
 def _days_late(row, m: Meaning):
@@ -160,14 +159,7 @@ def _days_late(row, m: Meaning):
 
 def _state(row, m: Meaning):
     """An årshjul activity: done (status or a done date), not applicable, overdue or open."""
-    status, due = row.get("status"), row.get("due")
-    if status in m.wheel_na:
-        return R["wheel_na"]
-    if status in m.wheel_done or isinstance(row.get("done_date"), dt.date):
-        return R["wheel_done"]
-    if isinstance(due, dt.date) and due < m.today:
-        return R["wheel_overdue"]
-    return R["wheel_open"]
+    return R["wheel_" + m.wheel_state(row)]
 
 
 def _risk_level(row, m: Meaning):
@@ -180,8 +172,7 @@ def _finding_open(row, m: Meaning):
 
 
 def _finding_overdue(row, m: Meaning):
-    d = row.get("deadline")
-    return isinstance(d, dt.date) and d < m.today and row.get("finding_open")
+    return m.finding_overdue(row)
 
 
 # Each derived column of schema.DERIVED_COLUMNS, computed in this order from the row so far.
@@ -616,7 +607,7 @@ class _Consolidator:
             # Not answered there: held if the årshjul says it was done or findings are recorded.
             held = set(tables["safety_round"]["section_id"]) if "safety_round" in tables else set()
             if "wheel" in tables:
-                w, safety_id = tables["wheel"], self.config.safety_round_activity if self.config else "vernerunde"
+                w, safety_id = tables["wheel"], safety_round_activity(self.config)
                 held |= {sid for sid, key, state in zip(w["section_id"], w["key"], w["state"])
                          if state == R["wheel_done"] and isinstance(key, str) and occurrence_of(key, safety_id)}
             for sid in held & set(said):

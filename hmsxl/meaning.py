@@ -27,9 +27,35 @@ class Meaning:
             "done_statuses", "cancelled_statuses", "wheel_done_statuses", "wheel_na_statuses")),
             priorities=tuple(lists.get("priorities", ())), risk=tuple(risk or DEFAULT_RISK))
 
+    def action_overdue(self, action: dict) -> bool:
+        """An action past its deadline and not closed."""
+        deadline = action.get("deadline")
+        return isinstance(deadline, dt.date) and _day(deadline) < self.today and action.get("status") not in self.done
+
+    def wheel_state(self, activity: dict) -> str:
+        """An årshjul activity: "na" (its status says it does not apply), "done" (its status,
+        or a done date), "overdue" (due before today) or "open"."""
+        if activity.get("status") in self.wheel_na:
+            return "na"
+        if activity.get("status") in self.wheel_done or isinstance(activity.get("done_date"), dt.date):
+            return "done"
+        due = activity.get("due")
+        return "overdue" if isinstance(due, dt.date) and _day(due) < self.today else "open"
+
+    def finding_overdue(self, finding: dict) -> bool:
+        """A vernerunde finding not closed by its deadline, which has passed."""
+        deadline = finding.get("deadline")
+        return (isinstance(deadline, dt.date) and _day(deadline) < self.today
+                and not isinstance(finding.get("closed"), dt.date))
+
     def risk_level(self, risk) -> str | None:
         """"low", "medium" or "high" for a risk of 1-25; None without one."""
         if not isinstance(risk, int) or isinstance(risk, bool):
             return None
         medium, high = self.risk
         return "high" if risk >= high else "medium" if risk >= medium else "low"
+
+
+def _day(day: dt.date) -> dt.date:
+    """A date, also when it came as a date and time (a datetime is no date to compare with)."""
+    return day.date() if isinstance(day, dt.datetime) else day

@@ -27,7 +27,7 @@ from pathlib import Path
 import python_calamine as pc
 
 from . import labels
-from .config import LIST_MAX_ITEMS, Unit
+from .config import LIST_MAX_ITEMS, Unit, safety_round_activity
 from .meaning import DEFAULT_RISK, Meaning
 from .fields import Level, as_text, col_letter, is_empty
 from .problems import PROBLEMS_PER_KIND, SEVERITIES, Problem, left_out, problem, severity_counts
@@ -834,28 +834,22 @@ def _in_year(day, year) -> bool:
 
 def _cross_checks(book: _Book, data: WorkbookData, ctx: ListsContext, today: dt.date, schema: Schema):
     """What no single cell shows: overdue actions and activities, a half-filled God BHT."""
-    lists = ctx.lists()
+    meaning = Meaning.of(ctx.lists(), today, data.risk)
     sheets = {s.key: s for s in schema.sheets}
     actions, wheel, godbht = sheets.get("actions"), sheets.get("wheel"), sheets.get("godbht")
     if actions is not None:
-        done = set(lists.get("done_statuses", ()))
         label = actions.column("deadline").label
         for rec in data.actions:
-            deadline, status = rec.get("deadline"), rec.get("status")
-            if isinstance(deadline, dt.date) and deadline < today and status not in done:
+            if meaning.action_overdue(rec):
+                deadline = rec["deadline"]
                 book.problem("overdue", sheet=actions.name, cell=data.cell(actions, "deadline", rec["_row"]),
                              field=label, value=deadline, deadline=deadline.strftime("%d.%m.%Y"),
-                             status=status or labels.msg("problem_words", "empty_status"))
+                             status=rec.get("status") or labels.msg("problem_words", "empty_status"))
     if wheel is not None:
-        kept = set(lists.get("wheel_done_statuses", ())) | set(lists.get("wheel_na_statuses", ()))
         for rec in data.wheel:
-            due = rec.get("due")
-            if isinstance(due, dt.datetime):
-                due = due.date()
-            if isinstance(due, dt.date) and due < today and rec.get("status") not in kept \
-                    and not rec.get("done_date"):
+            if meaning.wheel_state(rec) == "overdue":
                 book.problem("wheel_not_done", sheet=wheel.name, cell=data.cell(wheel, "status", rec["_row"]),
-                             field=rec.get("activity", ""), deadline=due.strftime("%d.%m.%Y"))
+                             field=rec.get("activity", ""), deadline=rec["due"].strftime("%d.%m.%Y"))
     if godbht is not None and "godbht" in data.tables:
         levels = [c.key for c in godbht.input_columns if isinstance(c.field, Level) and c.key in data.columns["godbht"]]
         total = len(data.godbht) * len(levels)
@@ -901,16 +895,15 @@ def _round_checks(book: _Book, data: WorkbookData, ctx: ListsContext, today: dt.
                 if need and not any(len(words & p) >= need for p in plan):
                     book.problem("finding_no_action", sheet=name(findings_sheet), field=text,
                                  cell=data.cell(findings_sheet, "proposal", rec["_row"]), finding=text)
-            risk, deadline = risk_of.compute(rec, meaning), rec.get("deadline")
-            if meaning.risk_level(risk) == "high" and not closed and isinstance(deadline, dt.date) and deadline < today:
+            risk = risk_of.compute(rec, meaning)
+            if meaning.risk_level(risk) == "high" and meaning.finding_overdue(rec):
                 book.problem("high_risk_overdue", sheet=name(findings_sheet), field=text,
                              cell=data.cell(findings_sheet, "deadline", rec["_row"]), finding=text, risk=risk,
-                             deadline=deadline.strftime("%d.%m.%Y"))
+                             deadline=rec["deadline"].strftime("%d.%m.%Y"))
     if wheel is not None and "wheel" in data.tables:
         by_key = {rec.get("key"): rec for rec in data.wheel}
-        done = {k for k, rec in by_key.items()
-                if rec.get("status") in meaning.wheel_done or isinstance(rec.get("done_date"), dt.date)}
-        safety_id = config.safety_round_activity if config else "vernerunde"
+        done = {k for k, rec in by_key.items() if meaning.wheel_state(rec) == "done"}
+        safety_id = safety_round_activity(config)
         # The vernerunde's occurrences: one, or one per quarter or month ("vernerunde-k1").
         rounds = [k for k in by_key if isinstance(k, str) and occurrence_of(k, safety_id)]
         annual = data.annual

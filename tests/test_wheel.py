@@ -70,3 +70,25 @@ def test_monthly_and_leap_day(unit):
     leap = WheelActivity(id="l", name="Skuddår", due=(2, 29))
     assert occurrences(leap, 2027)[0].due == dt.date(2027, 2, 28)
     assert occurrences(leap, 2028)[0].due == dt.date(2028, 2, 29)
+
+
+def test_what_an_activity_is_by_the_unit_s_own_statuses():
+    """One reading of an årshjul row, for the reader's problems and the report's states
+    alike: the unit's statuses decide, «not applicable» before a date typed anyway, and a
+    due date with a time is a day like any other."""
+    from hmsxl.meaning import Meaning
+
+    m = Meaning.of({"wheel_done_statuses": ["Utført"], "wheel_na_statuses": ["Ikke relevant"],
+                    "done_statuses": ["Lukket"]}, dt.date(2026, 6, 1))
+    past, later = dt.datetime(2026, 3, 1, 12), dt.date(2026, 9, 1)
+    assert m.wheel_state({"status": "Utført", "due": past}) == "done"
+    assert m.wheel_state({"status": "Gjennomført", "due": past}) == "overdue"  # not this unit's word
+    assert m.wheel_state({"status": "Ikke relevant", "due": past, "done_date": dt.date(2026, 2, 1)}) == "na"
+    assert m.wheel_state({"due": past, "done_date": dt.date(2026, 2, 1)}) == "done"
+    assert m.wheel_state({"due": past, "done_date": "snart"}) == "overdue"  # a text is no date
+    assert m.wheel_state({"due": later}) == "open"
+    assert m.action_overdue({"deadline": past, "status": "Påbegynt"})
+    assert not m.action_overdue({"deadline": past, "status": "Lukket"})
+    assert m.finding_overdue({"deadline": dt.date(2026, 5, 31)})
+    assert not m.finding_overdue({"deadline": dt.date(2026, 5, 31), "closed": dt.date(2026, 5, 1)})
+    assert not m.finding_overdue({"deadline": dt.date(2026, 6, 1)})  # due today is not late
