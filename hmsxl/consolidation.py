@@ -188,8 +188,7 @@ class _Plan:
 
     def __init__(self, sheet: Sheet):
         self.sheet = sheet
-        self.own = [c.key for c in sheet.columns if c.in_report and not c.computed]
-        self.computed = [(c.key, c.field) for c in sheet.columns if c.computed]
+        self.own = [c.key for c in sheet.columns if c.in_report]  # computed ones too: the reader computed them
         self.dates = {c.key for c in sheet.columns if c.field.report_kind == "date"}
         self.labels = {c.key: c.label for c in sheet.columns}
         self.derive = [(k, DERIVE[k]) for k in sheet.derived]
@@ -209,8 +208,6 @@ class _Plan:
             if key in self.dates and isinstance(value, dt.datetime):
                 value = value.date()
             row[key] = value
-        for key, formula in self.computed:  # what the workbook computes, computed again
-            row[key] = formula.compute(row, meaning)
         for key, fn in self.derive:
             row[key] = fn(row, meaning)
         orig, extra = rec.get("_orig"), rec.get("_extra")

@@ -615,8 +615,8 @@ class _TableReader:
         self.errors = book.cell_errors.get(name, {})
         # What the workbook computes (a finding's risk, the suggested priority): computed
         # again here; a value written over the formula is reported and kept.
-        self.formulas = [(col, self.columns[col.key]) for col in sheet.columns
-                         if col.computed and col.key in self.columns]
+        # (A column the workbook lacks is computed all the same: the report has it.)
+        self.formulas = [(col, self.columns.get(col.key)) for col in sheet.columns if col.computed]
         self.meaning = Meaning.of(ctx.lists(), None) if self.formulas else None
         self.formula_cells = book.formula_cells.get(name, set())
 
@@ -689,10 +689,11 @@ class _TableReader:
                 if isinstance(raw, str) and as_text(value) != as_text(raw):
                     record.setdefault("_orig", {})[col.key] = as_text(raw)
         for col, c in self.formulas:
-            raw = row[c] if c < width else None
+            # Computed here, once, for the checks and the report alike.
+            record[col.key] = expected = col.field.compute(record, self.meaning)
+            raw = row[c] if c is not None and c < width else None
             if raw is None or raw == "" or is_empty(raw) or (r, c) in self.formula_cells:
                 continue  # a formula: what it shows is the program's, stale or not
-            expected = col.field.compute(record, self.meaning)
             if as_text(raw) != ("" if expected is None else as_text(expected)):
                 self.book.problem("computed_changed", sheet=self.name, cell=_cell(r, c), field=col.label,
                                   value=raw, expected="" if expected is None else as_text(expected))
@@ -883,7 +884,6 @@ def _round_checks(book: _Book, data: WorkbookData, ctx: ListsContext, today: dt.
     findings = data.tables.get("safety_round", [])
     if findings_sheet is not None:
         plan = [_words(a.get("challenge"), a.get("purpose"), a.get("measure")) for a in data.actions]
-        risk_of = findings_sheet.column("risk").field
         for rec in findings:
             # The finding as the leader named it; a row with none is named by its number.
             text = as_text(rec.get("finding") or rec.get("area") or rec.get("proposal")
@@ -895,7 +895,7 @@ def _round_checks(book: _Book, data: WorkbookData, ctx: ListsContext, today: dt.
                 if need and not any(len(words & p) >= need for p in plan):
                     book.problem("finding_no_action", sheet=name(findings_sheet), field=text,
                                  cell=data.cell(findings_sheet, "proposal", rec["_row"]), finding=text)
-            risk = risk_of.compute(rec, meaning)
+            risk = rec.get("risk")
             if meaning.risk_level(risk) == "high" and meaning.finding_overdue(rec):
                 book.problem("high_risk_overdue", sheet=name(findings_sheet), field=text,
                              cell=data.cell(findings_sheet, "deadline", rec["_row"]), finding=text, risk=risk,
@@ -962,7 +962,7 @@ def _round_checks(book: _Book, data: WorkbookData, ctx: ListsContext, today: dt.
             {k: "A1" for k in suggest.factors}, SimpleNamespace(priorities=meaning.priorities)):
         order = {p: i for i, p in enumerate(meaning.priorities)}
         for rec in data.actions:
-            suggested, chosen = suggest.compute(rec, meaning), rec.get("priority")
+            suggested, chosen = rec.get("suggested_priority"), rec.get("priority")
             if suggested is not None and chosen in order and abs(order[chosen] - order[suggested]) >= 2:
                 book.problem("priority_far", sheet=name(actions), field=actions.column("priority").label,
                              cell=data.cell(actions, "priority", rec["_row"]), value=chosen, chosen=chosen,

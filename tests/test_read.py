@@ -673,6 +673,7 @@ def test_what_only_looks_like_a_formula_or_an_error_is_not_one(workbook, tmp_pat
     (finding,) = data.tables["safety_round"]
     assert (finding["finding"], finding["probability"], finding["consequence"]) == (
         'Skriv <f>1</f> og t="e" her', 3, 4)
+    assert finding["risk"] == 12 and finding["_orig"]["risk"] == "9"  # computed, the leader's 9 kept
 
 
 def test_the_scan_for_formulas_is_linear_in_the_sheet_whatever_it_holds(monkeypatch):
