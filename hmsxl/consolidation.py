@@ -32,7 +32,8 @@ from .inputs import NoInputError, SourceResult, collect, read_sources
 from .meaning import DEFAULT_RISK, Meaning
 from .problems import PROBLEMS_PER_KIND, left_out, problem, severity_counts, text_cut
 from .safety import SKIPPED_CODES
-from .schema import ALL_SHEETS, Schema, Sheet, schema_for, schema_of
+from .schema import (ALL_SHEETS, MISSING_TABLE, OVERVIEW_TABLE, PROBLEMS_TABLE, SOURCES_TABLE, Schema, Sheet,
+                     schema_for, schema_of)
 from .sheetrows import is_missing
 from .wheel import occurrence_of, year_occurrences
 
@@ -478,7 +479,7 @@ class _Consolidator:
             if d is None and r.error_code in SKIPPED_CODES:
                 pass  # not an answer, and nothing wrong with it: listed in the sources only
             elif d is None:
-                problem_rows.append((r.source.name, "", "", "", "", "", r.error_code, "error", str(r.error), r.error))
+                problem_rows.append(("error", r.source.name, "", "", "", "", "", str(r.error), r.error_code, r.error))
             else:
                 rows = d.rows if d.rows is not None else self.tabulator.rows(d, r.source.name)
                 problem_rows.extend(_problem_row(p, sid) for p in d.problems)
@@ -501,17 +502,16 @@ class _Consolidator:
         tables = {key: b.frame(order) for key, b in self.builders.items()}
         # Worst first, then by file and sheet (stable: cells stay in the order they were read).
         rank = {"error": 0, "warning": 1, "info": 2}
-        problem_rows.sort(key=lambda row: (rank.get(row[7], 3), row[0], row[2]))
-        problems = pd.DataFrame([row[:-1] for row in problem_rows], columns=PROBLEM_COLUMNS)
+        problem_rows.sort(key=lambda row: (rank.get(row[0], 3), row[1], row[3]))
+        problems = pd.DataFrame([row[:-1] for row in problem_rows], columns=_keys(PROBLEMS_TABLE))
         messages = [row[-1] for row in problem_rows]
-        sources = pd.DataFrame(source_rows, columns=["file", "sha256", "size", "sender", "kind", "unit", "year",
-                                                     "section_id", "saved_at", "status", "reason"], dtype=object)
+        sources = pd.DataFrame(source_rows, columns=_keys(SOURCES_TABLE), dtype=object)
         actions = tables.get("actions")
         overdue = _overdue_view(actions) if actions is not None else None
         missing = pd.DataFrame([
             {"section_id": s.id, "section": s.name, "leader": s.leader, "email": s.email}
             for s in (self.config.sections if self.config else ()) if s.id not in chosen
-        ], columns=["section_id", "section", "leader", "email"])
+        ], columns=_keys(MISSING_TABLE))
         reconciliation = {
             "tables": {key: {"read": b.read, "reported": len(tables[key]), "rejected": b.rejected}
                        for key, b in self.builders.items()},
@@ -641,23 +641,20 @@ class _Consolidator:
             rows.append({**self.context(sid), "answered": sid in chosen, "file": used_files.get(sid, ""), **st,
                          **signed, "godbht_mean": total / filled if shown and filled else None,
                          "godbht_levels": levels})
-        columns = ["section_id", "section", "leader", "answered", "file", "actions", "completed", "cancelled",
-                   "overdue", "wheel_done", "wheel_due", "safety_round_held", "findings_open", "findings_high",
-                   "fire_done", "fire_due", "godbht_mean", "godbht_filled", "godbht_levels", "signed_leader",
-                   "signed_vo", "errors", "warnings"]
+        columns = _keys(OVERVIEW_TABLE)
         # Counts stay whole numbers beside the empty ones of sections that did not answer.
         return pd.DataFrame({c: pd.Series([row[c] for row in rows], dtype=object if c in zero or c in answers else None)
                              for c in columns}, columns=columns)
 
 
-PROBLEM_COLUMNS = ("file", "section_id", "sheet", "cell", "field", "value", "code", "severity", "message")
+def _keys(table) -> list[str]:
+    return [c.key for c in table]
 
 
 def _problem_row(p, section_id: str) -> tuple:
-    """A problem as a row of the problems table (PROBLEM_COLUMNS): with the file's section;
-    then its message as data, to be put into words again in another language."""
-    return (p.file, section_id, p.sheet, p.cell, p.field, p.value, p.code, p.severity, p.message,
-            labels.Msg("problem", p.code, p.params))
+    """A problem as a row of the problems table (schema.PROBLEMS_TABLE): with the file's
+    section; then its message as data, to be put into words again in another language."""
+    return (*p.table_row(section_id), labels.Msg("problem", p.code, p.params))
 
 
 def _sheet(schema: Schema, key: str) -> Sheet | None:

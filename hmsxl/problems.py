@@ -114,6 +114,12 @@ class Problem(NamedTuple):
     def as_dict(self) -> dict:
         return {**{k: v for k, v in self._asdict().items() if k != "params"}, "message": self.message}
 
+    def table_row(self, section_id: str = "") -> tuple:
+        """The problem as a row of the report's problems table, in the order of
+        schema.PROBLEMS_TABLE (its message put into words in the language in force)."""
+        return (self.severity, self.file, section_id, self.sheet, self.cell, self.field, self.value, self.message,
+                self.code)
+
 
 PROBLEMS_PER_KIND = 200  # problems of one kind listed per sheet of a file; the rest are counted in one more
 QUOTE_MAX = 120  # characters of a leader's text quoted in a message; the value itself is kept whole

@@ -31,7 +31,7 @@ from .meaning import Meaning
 from .sheetrows import is_missing as _is_missing, rows_xml
 from .problems import problem, text_cut
 from .safety import EXCEL_COLUMNS, EXCEL_ROWS
-from .schema import TableColumn
+from .schema import MISSING_TABLE, OVERVIEW_TABLE, PROBLEMS_TABLE, SOURCES_TABLE, TableColumn
 
 R, C, S = labels.section("REPORT"), labels.section("REPORT_COLUMNS"), labels.section("REPORT_SHEETS")
 HEADER_ROW = 3  # 0-based: a table's header, under its title and subtitle
@@ -39,31 +39,6 @@ NOTE_ROW = 2  # 0-based: why a table is cut, between the subtitle and the header
 KINDS = ("text", "plain", "date", "num", "dec")  # the styles of table cells ("bool" and "auto" map onto them)
 
 
-def _spec(*columns) -> list[TableColumn]:
-    return [TableColumn(key, ("report_columns", key), width, kind) for key, width, kind in columns]
-
-
-PROBLEM_COLUMNS = _spec(("severity", 11, "plain"), ("file", 34, "text"), ("section_id", 14, "plain"),
-                        ("sheet", 14, "plain"), ("cell", 7, "plain"), ("field", 22, "text"), ("value", 24, "text"),
-                        ("message", 70, "text"), ("code", 18, "plain"))
-MISSING_COLUMNS = _spec(("section_id", 14, "plain"), ("section", 30, "text"), ("leader", 24, "text"),
-                        ("email", 30, "plain"))
-SOURCE_COLUMNS = _spec(("file", 44, "text"), ("status", 10, "plain"), ("reason", 44, "text"),
-                       ("section_id", 14, "plain"), ("unit", 20, "text"), ("year", 6, "num"), ("sender", 28, "text"),
-                       ("saved_at", 20, "plain"), ("kind", 6, "plain"), ("size", 12, "num"), ("sha256", 66, "plain"))
-OVERVIEW_COLUMNS = _spec(("section_id", 14, "plain"), ("section", 26, "text"), ("leader", 20, "text"),
-                         ("answered", 8, "bool"), ("file", 32, "text"), ("actions", 8, "num"),
-                         ("completed", 9, "num"), ("cancelled", 9, "num"), ("overdue", 9, "num"),
-                         ("wheel_done", 11, "num"), ("wheel_due", 11, "num"), ("safety_round_held", 10, "text"),
-                         ("findings_open", 9, "num"), ("findings_high", 11, "num"), ("fire_done", 12, "num"),
-                         ("fire_due", 12, "num"), ("godbht_mean", 9, "dec"), ("godbht_filled", 10, "num"),
-                         ("signed_leader", 10, "bool"), ("signed_vo", 12, "bool"), ("errors", 7, "num"),
-                         ("warnings", 9, "num"))
-# Overview columns about one sheet: shown when the unit's workbooks have it.
-OVERVIEW_NEEDS = {"wheel_done": "wheel", "wheel_due": "wheel", "safety_round_held": "annual",
-                  "findings_open": "safety_round", "findings_high": "safety_round", "fire_done": "fire_rounds",
-                  "fire_due": "fire_rounds", "godbht_mean": "godbht", "godbht_filled": "godbht",
-                  "signed_leader": "annual", "signed_vo": "annual"}
 def _godbht_dims():
     """God BHT's two dimensions: (key suffix, name in the chart, short name in column headers)."""
     t = labels.TEXT
@@ -94,8 +69,8 @@ def _cut_problem(sheet: str, cell: str, text: str) -> list:
 
 
 def _problem_cells(p) -> list:
-    """A problem found while writing the report, as a row of PROBLEM_COLUMNS."""
-    return [p.severity, p.file, "", p.sheet, p.cell, p.field, p.value, p.message, p.code]
+    """A problem found while writing the report, as a row of PROBLEMS_TABLE."""
+    return list(p.table_row())
 
 
 def _yes_no(value) -> str | None:
@@ -143,7 +118,7 @@ class _Book:
         })
         self.f = _Styles(self.wb)
         self.bulk = _BulkRows()
-        self.cuts: list[list] = []  # problems for texts cut outside the tables (rows of PROBLEM_COLUMNS)
+        self.cuts: list[list] = []  # problems for texts cut outside the tables (rows of PROBLEMS_TABLE)
         self.notes: dict[str, str] = {}  # sheet name -> why its table is cut, shown above the table
 
     def text(self, ws, row: int, col: int, text: str, fmt):
@@ -254,7 +229,7 @@ class _Book:
 
     def cut_cells(self) -> list[list]:
         """The table cells so far whose text is longer than a cell holds, as problems (rows of
-        PROBLEM_COLUMNS): the rows are written cut, with a visible mark (sheetrows)."""
+        PROBLEMS_TABLE): the rows are written cut, with a visible mark (sheetrows)."""
         out = list(self.cuts)
         for number, (first, rows, _, _) in self.bulk.sheets.items():
             longest = max(map(len, filter(str.__instancecheck__, itertools.chain.from_iterable(rows))), default=0)
@@ -293,21 +268,21 @@ def _overdue_sheet(book: _Book, r, sheet):
 def _problems_sheet(book: _Book, r):
     """Every problem, worst first, then by file and sheet."""
     order = {"error": 0, "warning": 1, "info": 2}
-    rows = _rows(r.problems, PROBLEM_COLUMNS) + [tuple(row) for row in book.cut_cells()]
+    rows = _rows(r.problems, PROBLEMS_TABLE) + [tuple(row) for row in book.cut_cells()]
     rows.sort(key=lambda x: (order.get(x[0], 3), x[1], x[3]))
     shown = {k: labels.SEVERITY.get(k, k) for k in {row[0] for row in rows}}
     rows = [(shown[row[0]], *row[1:]) for row in rows]
-    book.table(S["problems"], R["problems_title"], PROBLEM_COLUMNS, rows)
+    book.table(S["problems"], R["problems_title"], PROBLEMS_TABLE, rows)
 
 
 def _missing_sheet(book: _Book, r):
-    rows = _rows(r.missing, MISSING_COLUMNS)
+    rows = _rows(r.missing, MISSING_TABLE)
     note = R["missing_no_config"] if r.unit is None else ("" if rows else R["missing_none"])
-    book.table(S["missing"], R["missing_title"], MISSING_COLUMNS, rows, note)
+    book.table(S["missing"], R["missing_title"], MISSING_TABLE, rows, note)
 
 
 def _sources_sheet(book: _Book, r):
-    book.table(S["sources"], R["sources_title"], SOURCE_COLUMNS, _rows(r.sources, SOURCE_COLUMNS))
+    book.table(S["sources"], R["sources_title"], SOURCES_TABLE, _rows(r.sources, SOURCES_TABLE))
 
 
 def _title(r) -> str:
@@ -326,10 +301,9 @@ def _overview_sheet(book: _Book, r):
         sub += " " + said.format(date=meeting.strftime("%d.%m.%Y"))
     ov = r.overview
     levels = int(ov["godbht_levels"].max()) if len(ov) else 0
-    present = {s.key for s in r.schema.sheets}
+    present = {s.key for s in r.schema.sheets} | {""}
     columns = [TableColumn(c.key, R["godbht_filled_of"].format(n=levels), c.width, c.kind)
-               if c.key == "godbht_filled" else c for c in OVERVIEW_COLUMNS
-               if OVERVIEW_NEEDS.get(c.key, "") in present | {""}]
+               if c.key == "godbht_filled" else c for c in OVERVIEW_TABLE if c.needs in present and c.in_xlsx]
     rows = _rows(ov, columns)  # a section that did not answer has no counts, not zeros
     # Room under the table for the reconciliation: a heading, a header and a row per sheet.
     rows = book.fit_rows(S["overview"], rows, HEADER_ROW + 1, below=len(r.schema.sheets) + 4)

@@ -112,6 +112,7 @@ class TableColumn:
     width: float
     kind: str  # see fields.Field.report_kind
     in_xlsx: bool = True  # False: an id that only the CSV carries
+    needs: str = ""  # a summary's column about one sheet: shown when the workbooks have that sheet
 
     @property
     def label(self) -> str:
@@ -120,6 +121,37 @@ class TableColumn:
         if self.text[0] == "column":
             return Column(self.text[2], Field(), 0, sheet=self.text[1]).label
         return getattr(labels.current(), self.text[0].upper())[self.text[1]]
+
+
+def _summary(*columns) -> tuple[TableColumn, ...]:
+    """A summary table's columns, (key, width, kind[, needs[, in_xlsx]]) each; labels in
+    labels.REPORT_COLUMNS."""
+    return tuple(TableColumn(key, ("report_columns", key), width, kind, *rest[1:], needs=rest[0] if rest else "")
+                 for key, width, kind, *rest in columns)
+
+
+# The summary tables: the consolidation makes them with these columns (in this order, as
+# the CSV has them), the report shows them.
+PROBLEMS_TABLE = _summary(
+    ("severity", 11, "plain"), ("file", 34, "text"), ("section_id", 14, "plain"), ("sheet", 14, "plain"),
+    ("cell", 7, "plain"), ("field", 22, "text"), ("value", 24, "text"), ("message", 70, "text"),
+    ("code", 18, "plain"))
+MISSING_TABLE = _summary(("section_id", 14, "plain"), ("section", 30, "text"), ("leader", 24, "text"),
+                         ("email", 30, "plain"))
+SOURCES_TABLE = _summary(
+    ("file", 44, "text"), ("status", 10, "plain"), ("reason", 44, "text"), ("section_id", 14, "plain"),
+    ("unit", 20, "text"), ("year", 6, "num"), ("sender", 28, "text"), ("saved_at", 20, "plain"),
+    ("kind", 6, "plain"), ("size", 12, "num"), ("sha256", 66, "plain"))
+OVERVIEW_TABLE = _summary(
+    ("section_id", 14, "plain"), ("section", 26, "text"), ("leader", 20, "text"), ("answered", 8, "bool"),
+    ("file", 32, "text"), ("actions", 8, "num", "actions"), ("completed", 9, "num", "actions"),
+    ("cancelled", 9, "num", "actions"), ("overdue", 9, "num", "actions"), ("wheel_done", 11, "num", "wheel"),
+    ("wheel_due", 11, "num", "wheel"), ("safety_round_held", 10, "text", "annual"),
+    ("findings_open", 9, "num", "safety_round"), ("findings_high", 11, "num", "safety_round"),
+    ("fire_done", 12, "num", "fire_rounds"), ("fire_due", 12, "num", "fire_rounds"),
+    ("godbht_mean", 9, "dec", "godbht"), ("godbht_filled", 10, "num", "godbht"),
+    ("godbht_levels", 10, "num", "godbht", False), ("signed_leader", 10, "bool", "annual"),
+    ("signed_vo", 12, "bool", "annual"), ("errors", 7, "num"), ("warnings", 9, "num"))
 
 
 # Columns every consolidated table starts and ends with. Labels are in labels.REPORT_COLUMNS.

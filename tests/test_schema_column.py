@@ -90,3 +90,13 @@ def test_a_column_added_to_the_schema_is_written_read_and_reported(sheet_key, wi
     result.to_csv(tmp_path / "csv")
     with open(tmp_path / "csv" / f"{sheet_key}.csv", encoding="utf-8-sig") as fh:
         assert [r["hours"] for r in csv.DictReader(fh)][:2] == ["12", "mange"]
+
+
+def test_a_problem_s_row_is_in_the_order_of_the_problems_table():
+    from hmsxl.problems import problem
+    from hmsxl.schema import PROBLEMS_TABLE
+
+    p = problem("required", file="f.xlsx", sheet="Handlingsplan", cell="B7", field="Frist", label="Frist")
+    row = dict(zip((c.key for c in PROBLEMS_TABLE), p.table_row("seksjon-a")))
+    assert row == {"severity": "error", "file": "f.xlsx", "section_id": "seksjon-a", "sheet": "Handlingsplan",
+                   "cell": "B7", "field": "Frist", "value": p.value, "message": p.message, "code": "required"}
