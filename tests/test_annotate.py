@@ -8,10 +8,8 @@ the input untouched.
 
 import datetime as dt
 import hashlib
-import io
 import os
 import re
-import zipfile
 
 import openpyxl
 import pytest
@@ -23,6 +21,7 @@ from hmsxl.fileio import atomic_write_bytes
 
 from conftest import YEAR
 from ooxml_check import check_package
+from zipparts import rewritten
 
 TODAY = dt.date(YEAR, 1, 10)
 ACTION = {"A5": "Fokusområde", "B5": "Høyt sykefravær", "D5": "Nærværssamtaler", "E5": "Høy", "F5": "Leder",
@@ -44,18 +43,6 @@ def returned(src, dst, cells=None, edit=None):
     dst.parent.mkdir(parents=True, exist_ok=True)
     wb.save(dst)
     return dst
-
-
-def rewritten(path, part, fn):
-    """`path` with one package part changed by `fn`."""
-    with zipfile.ZipFile(path) as z:
-        members = [(i, z.read(i)) for i in z.infolist()]
-    buf = io.BytesIO()
-    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as z:
-        for info, body in members:
-            z.writestr(info, fn(body) if info.filename == part else body)
-    path.write_bytes(buf.getvalue())
-    return path
 
 
 def validate(*args):

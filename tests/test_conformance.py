@@ -27,6 +27,7 @@ import ooxml_check
 from ooxml_check import cell_texts, check_package
 
 from conftest import GENERATED_AT, YEAR
+from zipparts import rewritten
 
 TODAY = dt.date(YEAR, 10, 1)
 ODD = "=SUM(A1) & <b> \"q\" 's' æøå 🦺 _x0041_"
@@ -97,12 +98,7 @@ def extreme(tmp_path_factory, request):
 
 
 def _rewrite(path, tmp_path, part, fn):
-    out = tmp_path / f"broken-{len(list(tmp_path.iterdir()))}.xlsx"
-    with zipfile.ZipFile(path) as src, zipfile.ZipFile(out, "w") as dst:
-        for info in src.infolist():
-            body = src.read(info)
-            dst.writestr(info, fn(body) if info.filename == part else body)
-    return out
+    return rewritten(path, part, fn, tmp_path / f"broken-{len(list(tmp_path.iterdir()))}.xlsx")
 
 
 @pytest.mark.parametrize("part, old, new, finding", [

@@ -6,6 +6,7 @@ import zipfile
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from zipparts import members, pack
 
 from hmsxl import UnreadableFile, read_workbook
 from hmsxl.fields import col_letter
@@ -48,16 +49,11 @@ def test_truncated(original, tmp_path, cut):
 @SETTINGS
 @given(member=st.integers(0, 100), start=st.floats(0, 1), length=st.integers(0, 400), junk=st.binary(max_size=200))
 def test_spliced_xml(original, tmp_path, member, start, length, junk):
-    with zipfile.ZipFile(io.BytesIO(original)) as z:
-        members = [(i.filename, z.read(i)) for i in z.infolist()]
-    name, body = members[member % len(members)]
+    parts = members(original)
+    name, body = parts[member % len(parts)]
     at = int(start * len(body))
-    members[member % len(members)] = (name, body[:at] + junk + body[at + length:])
-    buf = io.BytesIO()
-    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as z:
-        for n, b in members:
-            z.writestr(n, b)
-    check(tmp_path, buf.getvalue())
+    parts[member % len(parts)] = (name, body[:at] + junk + body[at + length:])
+    check(tmp_path, pack(parts))
 
 
 # ---------------------------------------------------------------------------- structure-aware, isolated
@@ -89,18 +85,6 @@ def _members(data):
         return [(i.filename, z.read(i)) for i in z.infolist()]
 
 
-def _pack(members):
-    import warnings
-
-    buf = io.BytesIO()
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")  # duplicate names are one of the mutations
-        with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as z:
-            for n, b in members:
-                z.writestr(n, b)
-    return buf.getvalue()
-
-
 @st.composite
 def zip_mutation(draw, data: bytes, kind: str):
     members = _members(data)
@@ -130,7 +114,7 @@ def zip_mutation(draw, data: bytes, kind: str):
     elif how == "splice":
         at = draw(st.integers(0, len(body)))
         members[i] = (name, body[:at] + draw(st.binary(max_size=64)) + body[at + draw(st.integers(0, 64)):])
-    out = bytearray(_pack(members))
+    out = bytearray(pack(members))
     if how == "declared":
         with zipfile.ZipFile(io.BytesIO(bytes(out))) as z:
             info = z.infolist()[min(i, len(z.infolist()) - 1)]

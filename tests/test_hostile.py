@@ -28,33 +28,13 @@ from hmsxl.simulate import simulated_fill
 from hmsxl.validate import validate_files
 
 from conftest import GENERATED_AT, YEAR
+from zipparts import members as parts, pack, patched
 
 TODAY = dt.date(YEAR, 6, 1)
 ANNUAL_PART = "xl/worksheets/sheet7.xml"  # Årsrapport in a generated workbook
 
 
 # --------------------------------------------------------------------------- building hostile files
-
-
-def parts(data: bytes) -> list:
-    with zipfile.ZipFile(io.BytesIO(data)) as z:
-        return [(i.filename, z.read(i)) for i in z.infolist()]
-
-
-def pack(members) -> bytes:
-    import warnings
-
-    buf = io.BytesIO()
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")  # a duplicate name is what some tests want
-        with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as z:
-            for name, body in members:
-                z.writestr(name, body)
-    return buf.getvalue()
-
-
-def patched(data: bytes, part: str, fn) -> bytes:
-    return pack([(n, fn(b) if n == part else b) for n, b in parts(data)])
 
 
 def with_cell(ref: str, row: int):

@@ -8,7 +8,6 @@ one-line reason, and the good workbook beside it still read.
 
 import base64
 import email.message
-import io
 import random
 import zipfile
 
@@ -17,6 +16,7 @@ from click.testing import CliRunner
 
 from hmsxl import inputs
 from hmsxl.cli import main
+from zipparts import pack
 
 
 @pytest.fixture(scope="module")
@@ -34,14 +34,6 @@ def validate(*args):
 
 def lines_about(result, name):
     return [line for line in result.output.splitlines() if name in line]
-
-
-def pack(members, method=zipfile.ZIP_DEFLATED) -> bytes:
-    buf = io.BytesIO()
-    with zipfile.ZipFile(buf, "w", method) as z:
-        for name, body in members:
-            z.writestr(name, body)
-    return buf.getvalue()
 
 
 def raw_mail(headers: bytes, part_headers: bytes, body: bytes) -> bytes:

@@ -1,8 +1,6 @@
 """What hmsxl writes never replaces the unit's own file, and what it prints never
 lets a file's text act on the terminal."""
 
-import io
-import zipfile
 
 import openpyxl
 from click.testing import CliRunner
@@ -11,6 +9,7 @@ from hmsxl import generate, labels
 from hmsxl.cli import main
 
 from conftest import GENERATED_AT
+from zipparts import members, pack
 
 
 def test_the_report_and_the_calendar_never_replace_unit_toml(config_file, tmp_path):
@@ -32,12 +31,7 @@ def test_control_characters_in_a_cell_are_shown_not_sent_to_the_terminal(config_
     filled = tmp_path / "filled.xlsx"
     book.save(filled)
     # A terminal escape (set the window title) where the leader's status was.
-    out = io.BytesIO()
-    with zipfile.ZipFile(filled) as src, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
-        for info in src.infolist():
-            data = src.read(info)
-            dst.writestr(info, data.replace(b"MARK", b"_x001B_]0;owned_x0007_"))
-    filled.write_bytes(out.getvalue())
+    filled.write_bytes(pack([(n, b.replace(b"MARK", b"_x001B_]0;owned_x0007_")) for n, b in members(filled)]))
     result = CliRunner().invoke(main, ["validate", str(filled)])
     assert "\x1b" not in result.output and "\x07" not in result.output
     assert "\\x1b]0;owned\\x07" in result.output

@@ -19,6 +19,7 @@ from hmsxl.fields import Choice, Count, Date, Level, Text, parse_date_text
 from hmsxl.read import ListsContext
 
 from conftest import GENERATED_AT, YEAR
+from zipparts import pack, rewritten
 
 TODAY = dt.date(YEAR, 1, 10)
 
@@ -231,21 +232,13 @@ def test_a_short_list_still_suggests_the_value_meant():
 # ---------------------------------------------------------------------------- hostile files
 
 
-def zip_bytes(members: dict) -> bytes:
-    buf = io.BytesIO()
-    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as z:
-        for name, data in members.items():
-            z.writestr(name, data)
-    return buf.getvalue()
-
-
 def hostile(kind, tmp_path, workbook):
     path = tmp_path / "Handlingsplan.xlsx"
     original = workbook.read_bytes()
     if kind == "pdf":
         path.write_bytes(b"%PDF-1.7\n%\xe2\xe3\n1 0 obj\n<<>>\nendobj\n")
     elif kind == "docx":
-        path.write_bytes(zip_bytes({"[Content_Types].xml": "<Types/>", "word/document.xml": "<w:document/>"}))
+        path.write_bytes(pack({"[Content_Types].xml": "<Types/>", "word/document.xml": "<w:document/>"}))
     elif kind == "empty":
         path.write_bytes(b"")
     elif kind == "text":
@@ -253,7 +246,7 @@ def hostile(kind, tmp_path, workbook):
     elif kind == "truncated":
         path.write_bytes(original[: len(original) // 2])
     elif kind == "zip_bomb":
-        path.write_bytes(zip_bytes({"[Content_Types].xml": "<Types/>", "xl/workbook.xml": "<workbook/>",
+        path.write_bytes(pack({"[Content_Types].xml": "<Types/>", "xl/workbook.xml": "<workbook/>",
                                     "xl/worksheets/sheet1.xml": b"\0" * (70 * 2**20)}))
     elif kind in ("entity_bomb", "entity_bomb_late"):
         # "late": a long comment first, so the DOCTYPE is far from the start of the part.
@@ -264,7 +257,7 @@ def hostile(kind, tmp_path, workbook):
         with zipfile.ZipFile(io.BytesIO(original)) as src:
             members = {i.filename: src.read(i) for i in src.infolist()}
         members["xl/workbook.xml"] = bomb.encode()
-        path.write_bytes(zip_bytes(members))
+        path.write_bytes(pack(members))
     elif kind == "encrypted":
         from msoffcrypto.format.ooxml import OOXMLFile
 
@@ -314,7 +307,7 @@ def test_a_million_rows_is_refused_or_cut_without_hanging(tmp_path, workbook):
     start, end = sheet.index("<sheetData>") + len("<sheetData>"), sheet.index("</sheetData>")
     members["xl/worksheets/sheet2.xml"] = (sheet[:start] + rows + sheet[end:]).encode()
     path = tmp_path / "stor.xlsx"
-    path.write_bytes(zip_bytes(members))
+    path.write_bytes(pack(members))
     try:
         data = read_workbook(path)
     except UnreadableFile as exc:
@@ -476,18 +469,13 @@ def with_cells(src, dst, part, cells):
     """A copy of `src` with cells of one sheet part replaced by XML as a spreadsheet program writes it."""
     import re
 
-    with zipfile.ZipFile(src) as z:
-        members = [(i.filename, z.read(i)) for i in z.infolist()]
-    buf = io.BytesIO()
-    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as z:
-        for name, body in members:
-            if name == part:
-                for ref, xml in cells.items():
-                    body, n = re.subn(rf'<c r="{ref}"(?:[^>]*/>|[^>]*>.*?</c>)'.encode(), xml.encode(), body)
-                    assert n == 1, ref
-            z.writestr(name, body)
-    dst.write_bytes(buf.getvalue())
-    return dst
+    def replaced(body):
+        for ref, xml in cells.items():
+            body, n = re.subn(rf'<c r="{ref}"(?:[^>]*/>|[^>]*>.*?</c>)'.encode(), xml.encode(), body)
+            assert n == 1, ref
+        return body
+
+    return rewritten(src, part, replaced, dst)
 
 
 # As LibreOffice saves formulas that fail: a text deadline plus 30 days, and a division by zero.
