@@ -34,29 +34,37 @@ class _CellWriter:
 
     def __init__(self, styles: dict):
         self.styles = styles
+        # Looked up once, not per value (a report has a hundred thousand distinct texts).
+        self.yes, self.no, self.cut_mark = R["yes"], R["no"], R["cut_mark"]
+        self.text_head = {kind: f'" s="{styles["plain" if kind == "plain" else "text"]}" t="inlineStr">'
+                          for kind in ("plain", "text")}
 
     def tail(self, value, kind: str) -> str:
         """The cell XML after `<c r="A1`, or "" for an empty cell."""
-        styles = self.styles
-        if value is None or value == "" or is_missing(value):
-            return ""
-        if isinstance(value, bool):
-            value = R["yes"] if value else R["no"]
-        elif isinstance(value, dt.datetime):
-            return f'" s="{styles["date"]}"><v>{(value - EXCEL_EPOCH).total_seconds() / 86400!r}</v></c>'
-        elif isinstance(value, dt.date):
-            return f'" s="{styles["date"]}"><v>{(value - EXCEL_EPOCH.date()).days}</v></c>'
-        elif isinstance(value, (int, float)):
-            number = _spreadsheet_number(value)
-            if number is None:  # no spreadsheet holds it: shown as text
-                value = _number_text(value)
-            else:
-                style = styles["dec"] if (kind == "dec" or not number.is_integer()) else styles["num"]
-                return f'" s="{style}"><v>{value!r}</v></c>'
-        text = value if isinstance(value, str) else as_text(value)
-        text = xmltext.fit(text, xmltext.CELL_MAX, R["cut_mark"])  # _Book.cut_cells lists what is cut
-        style = styles["plain"] if kind == "plain" else styles["text"]
-        return f'" s="{style}" t="inlineStr">{xmltext.inline_string(text)}</c>'
+        if value.__class__ is str:  # most values: no other question to ask
+            if not value:
+                return ""
+            text = value
+        else:
+            styles = self.styles
+            if value is None or value == "" or is_missing(value):
+                return ""
+            if isinstance(value, bool):
+                value = self.yes if value else self.no
+            elif isinstance(value, dt.datetime):
+                return f'" s="{styles["date"]}"><v>{(value - EXCEL_EPOCH).total_seconds() / 86400!r}</v></c>'
+            elif isinstance(value, dt.date):
+                return f'" s="{styles["date"]}"><v>{(value - EXCEL_EPOCH.date()).days}</v></c>'
+            elif isinstance(value, (int, float)):
+                number = _spreadsheet_number(value)
+                if number is None:  # no spreadsheet holds it: shown as text
+                    value = _number_text(value)
+                else:
+                    style = styles["dec"] if (kind == "dec" or not number.is_integer()) else styles["num"]
+                    return f'" s="{style}"><v>{value!r}</v></c>'
+            text = value if isinstance(value, str) else as_text(value)
+        text = xmltext.fit(text, xmltext.CELL_MAX, self.cut_mark)  # _Book.cut_cells lists what is cut
+        return self.text_head["plain" if kind == "plain" else "text"] + xmltext.inline_string(text) + "</c>"
 
 
 def _spreadsheet_number(value) -> float | None:
@@ -78,43 +86,40 @@ def _number_text(value) -> str:
         return f"≈{'-' if value < 0 else ''}1e{int(abs(value).bit_length() * math.log10(2))}"
 
 
-CACHE_MAX = 50000  # distinct values remembered per column
-
-
 def rows_xml(first: int, rows: list, kinds: list, widths: list, styles: dict) -> bytes:
-    """The rows' sheet XML. What a value becomes (its XML and the lines it wraps to) is kept
-    per column: a report repeats the same categories, statuses, names and files many times."""
+    """The rows' sheet XML, made a column at a time: what a value becomes (its XML and the
+    lines it wraps to) is worked out once per distinct value of the column (a report repeats
+    the same categories, statuses, names and files many times), and the cells are put
+    together by comprehensions and joins rather than a statement per cell."""
     tail = _CellWriter(styles).tail
-    columns = []
+    numbers = [str(i) for i in range(first + 1, first + 1 + len(rows))]
+    columns, wraps = [], []
+    by_column = list(zip(*rows)) if rows else [()] * len(kinds)
     for c, (kind, width) in enumerate(zip(kinds, widths)):
+        values = by_column[c] if c < len(by_column) else [None] * len(rows)
+        classes = set(map(type, values))
+        classes.discard(type(None))
+        # int 1, float 1.0 and True are one key to a dict: told apart by their class where
+        # the column holds more than one kind of value.
+        keys = values if len(classes) <= 1 and classes != {tuple} else \
+            [v if v.__class__ is str or v is None else (v.__class__, v) for v in values]
+        kind = "plain" if kind == "bool" else kind
+        made = ({key: tail(key, kind) for key in dict.fromkeys(keys)} if keys is values else
+                {key: tail(key if key is None or key.__class__ is str else key[1], kind) for key in dict.fromkeys(keys)})
+        tails = list(map(made.__getitem__, keys))
+        prefix = '<c r="' + col_letter(c)
+        columns.append([prefix + n + t if t else "" for n, t in zip(numbers, tails)])
         # Wrapped text needs a row height: not every client grows the row itself.
         per = max(1, int(width * 1.1)) if kind in ("text", "auto") else 0
-        columns.append((c, '<c r="' + col_letter(c), "plain" if kind == "bool" else kind, {}, per))
-    out = []
-    append = out.append
-    for i, row in enumerate(rows, start=first + 1):
-        n = str(i)
-        cells = []
-        lines = 1
-        for c, prefix, kind, cache, per in columns:
-            v = row[c]
-            if v is None:
-                continue
-            key = v if v.__class__ is str else (v.__class__, v)
-            hit = cache.get(key)
-            if hit is None:
-                wraps = -(-len(v) // per) + v.count("\n") if per and v.__class__ is str else 1
-                hit = (tail(v, kind), wraps)
-                if len(cache) < CACHE_MAX:
-                    cache[key] = hit
-            if hit[0]:
-                cells.append(prefix + n + hit[0])
-                if hit[1] > lines:
-                    lines = hit[1]
-        if lines > 1:
-            append(f'<row r="{n}" ht="{15 * min(lines, 20)}" customHeight="1">')
-        else:
-            append('<row r="' + n + '">')
-        append("".join(cells))
-        append("</row>")
+        if per:
+            lines = {key: -(-len(key) // per) + key.count("\n") for key in made if key.__class__ is str and made[key]}
+            if any(n > 1 for n in lines.values()):
+                wraps.append([lines.get(key, 1) if key.__class__ is str else 1 for key in keys])
+    cells = map("".join, zip(*columns)) if columns else ("" for _ in numbers)
+    heights = map(max, zip(*wraps)) if wraps else None
+    if heights is None:
+        out = ['<row r="' + n + '">' + row + "</row>" for n, row in zip(numbers, cells)]
+    else:
+        out = [(f'<row r="{n}" ht="{15 * min(h, 20)}" customHeight="1">' if h > 1 else '<row r="' + n + '">')
+               + row + "</row>" for n, row, h in zip(numbers, cells, heights)]
     return "".join(out).encode("utf-8")

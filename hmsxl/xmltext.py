@@ -102,7 +102,8 @@ def t(text: str) -> str:
     """A `<t>` element holding cell text (cut to what a cell can hold)."""
     text = fit(text)
     if not _NEEDS_WORK.search(text):
-        if _LEADING_OR_TRAILING_SPACE.search(text):
+        # As _LEADING_OR_TRAILING_SPACE (the same whitespace), without a second search.
+        if text[:1].isspace() or text[-1:].isspace():
             return f'<t xml:space="preserve">{text}</t>'
         return f"<t>{text}</t>"
     text = _excel_escapes(text)
