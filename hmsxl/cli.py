@@ -236,9 +236,8 @@ def consolidate(paths, report, config_path, csv_dir, strict, today, password):
             bar.__exit__(None, None, None)
     written = result.write_excel(report)
     rec = result.reconciliation
-    problems = result.problems
-    errors = int((problems["severity"] == "error").sum())
-    warnings = int((problems["severity"] == "warning").sum())
+    counts = result.severity_counts()  # as Oversikt counts them
+    errors, warnings = counts["error"], counts["warning"]
     click.echo(labels.CLI["wrote"].format(path=written))
     if csv_dir:
         click.echo(_plural("wrote_csv", len(result.to_csv(csv_dir)), folder=csv_dir))

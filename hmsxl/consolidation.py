@@ -30,7 +30,7 @@ from .errors import HmsxlError
 from .fields import Level, as_text, cell_index, is_empty, nordic_key
 from .inputs import NoInputError, SourceResult, collect, read_sources
 from .meaning import DEFAULT_RISK, Meaning
-from .problems import PROBLEMS_PER_KIND, left_out, problem, severity_counts, text_cut
+from .problems import PROBLEMS_PER_KIND, SEVERITY, left_out, problem, severity_counts, text_cut
 from .safety import SKIPPED_CODES
 from .schema import (ALL_SHEETS, MISSING_TABLE, OVERVIEW_TABLE, PROBLEMS_TABLE, SOURCES_TABLE, Schema, Sheet,
                      schema_for, schema_of)
@@ -127,6 +127,17 @@ class Consolidation:
         """How many `serious` findings per section (by name)."""
         serious = self.serious
         return dict(Counter(serious["section"])) if serious is not None else {}
+
+    def severity_counts(self) -> Counter:
+        """How many problems of each severity, as Oversikt counts them: a row that stands for
+        more of its kind left out of the list counts as those, under their severity."""
+        counts: Counter = Counter()
+        for severity, said in zip(self.problems["severity"].tolist(), self.problem_messages):
+            if isinstance(said, labels.Msg) and said.key == "problems_left_out":
+                counts[SEVERITY[said.params["first"].key]] += said.params["count"]
+            else:
+                counts[severity] += 1
+        return counts
 
     def write_excel(self, path) -> Path:
         from .inputs import refuse_outputs_over_inputs, refuse_writing_over_unit

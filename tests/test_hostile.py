@@ -710,8 +710,13 @@ def test_11_a_sheet_filled_beside_its_table_lists_200_values_and_counts_the_rest
     assert data.count("warning") == len(rows) * len(cols) + len([p for p in data.problems
                                                                  if p.severity == "warning" and p.code not in
                                                                  ("value_outside_table", "problems_left_out")])
-    overview = consolidate([path], today=TODAY).overview
-    assert overview["warnings"].iloc[0] == data.count("warning")
+    result = consolidate([path], today=TODAY)
+    assert result.overview["warnings"].iloc[0] == data.count("warning")
+    # The command line's count is the same (it counted the «left out» row as one).
+    assert result.severity_counts()["warning"] == data.count("warning")
+    said = CliRunner().invoke(main, ["consolidate", str(path), "-o", str(tmp_path / "r.xlsx"), "--today",
+                                     TODAY.isoformat()])
+    assert f"{data.count('warning')} advarsler" in said.output.replace("\u00a0", "").replace(" ", " "), said.output
 
 
 def test_11_the_rows_of_a_file_not_used_are_listed_as_far_as_any_other_problem(unit, tmp_path):
