@@ -210,10 +210,16 @@ class _Plan:
         # Where the leader's own columns are in a row: to list a row not used, with its values.
         self.inputs = [(self.columns.index(c.key), c.label) for c in sheet.input_columns]
 
+    def source(self, data) -> str:
+        """Where a row of this sheet comes from in `data`, but for its number ("Tiltak!B"):
+        the sheet as the leader's workbook names it, and the column found there."""
+        return f"{data.sheets.get(self.sheet.key) or self.sheet.name}!{data.cell(self.sheet, self.source_key, '')}"
+
     def row(self, rec: dict, data, context: dict, file: str, meaning: Meaning, errors: dict,
-            cuts: list | None = None) -> tuple:
+            cuts: list | None = None, source: str | None = None) -> tuple:
         """The record as a row of the table; a cut of the leader's words noted in `cuts`
-        as (the row's source cell, the whole text)."""
+        as (the row's source cell, the whole text). `source` is `self.source(data)`, made
+        once for all the rows of a file."""
         row = dict(context)
         for key in self.own:
             value = rec.get(key)
@@ -236,10 +242,9 @@ class _Plan:
         row["row_errors"] = ", ".join(self.labels[k] for k in self.columns if k in wrong) if wrong else None
         row["file"] = file
         # Where the leader will find it: the sheet as their workbook names it.
-        cell = data.cell(self.sheet, self.source_key, rec["_row"])
-        row["source"] = f"{data.sheets.get(self.sheet.key, self.sheet.name)}!{cell}"
+        row["source"] = (source or self.source(data)) + str(rec["_row"])
         if text is not None and row["original"] is not text and cuts is not None:
-            cuts.append((cell, text))
+            cuts.append((row["source"].rsplit("!", 1)[-1], text))
         return self.as_tuple(row)
 
 
@@ -306,8 +311,10 @@ class Tabulator:
         for key, plan in self.plans.items():
             names = self.names(plan.sheet, sid)
             cuts: list = []
+            records = data.tables.get(key, ())
+            source = plan.source(data) if records else None
             out[key] = [plan.row({**rec, **names.get(rec.get("key"), {})} if names else rec, data, context, file,
-                                 meaning, errors.get(key, {}), cuts) for rec in data.tables.get(key, ())]
+                                 meaning, errors.get(key, {}), cuts, source) for rec in records]
             _cut_problems(data, file, data.sheets.get(key, plan.sheet.name), cuts)
         return out
 
