@@ -101,10 +101,31 @@ def _check_identity(unit: Unit, section: Section, path: Path) -> None:
 PROBLEM_LINES = 10  # a reminder lists at most this many of a workbook's errors
 
 
-def _reminder_details(unit: Unit, section: Section, result) -> tuple[str, bool] | None:
+class _Reminded:
+    """What the reminders are made from, grouped once: each section's sources, overdue
+    actions and serious findings, each file's errors (a unit of a thousand sections would
+    otherwise look through every table once per section)."""
+
+    def __init__(self, result):
+        self.result = result
+        problems = result.problems
+        serious = result.serious
+        self.sources = _by(result.sources, "section_id")
+        self.errors = _by(problems[problems["severity"] == "error"], "file")
+        self.late = _by(result.overdue, "section_id")
+        self.serious = _by(serious, "section_id") if serious is not None else {}
+
+
+def _by(frame, key: str) -> dict:
+    """The rows of `frame` per value of `key`, in their order (index kept)."""
+    return {value: group for value, group in frame.groupby(key, sort=False)} if len(frame) else {}
+
+
+def _reminder_details(unit: Unit, section: Section, reminded: _Reminded) -> tuple[str, bool] | None:
     """What a reminder tells a section, and whether its workbook goes with it again; None
     when there is nothing to remind it of. In the language in force (the section's)."""
-    sources = result.sources[result.sources["section_id"] == section.id]
+    result = reminded.result
+    sources = reminded.sources.get(section.id, result.sources.iloc[:0])
     said = labels.catalog(result.language).REPORT  # the statuses as the consolidation wrote them
     used = sources[sources["status"] == said["status_used"]]
     if not len(used):
@@ -114,27 +135,24 @@ def _reminder_details(unit: Unit, section: Section, result) -> tuple[str, bool] 
             return labels.REMINDER["wrong"].format(file=w["file"], why=w["reason"], year=unit.year), True
         return labels.REMINDER["missing"], True
     parts = []
-    file = used.iloc[0]["file"]
-    problems = result.problems
-    errors = problems[(problems["file"] == file) & (problems["severity"] == "error")]
+    errors = reminded.errors.get(used.iloc[0]["file"], ())
     if len(errors):
         lines = [labels.current().plural("reminder", "problems", len(errors))]
         for e in errors.head(PROBLEM_LINES).itertuples():
             where = f"{e.sheet}!{e.cell}" if e.cell else e.sheet
-            said = result.problem_messages[e.Index] if e.Index < len(result.problem_messages) else e.message
-            lines.append(labels.REMINDER["problem_line"].format(where=where, message=labels.render(said)))
+            lines.append(labels.REMINDER["problem_line"].format(
+                where=where, message=labels.render(result.problem_messages[e.Index])))
         if len(errors) > PROBLEM_LINES:
             lines.append(labels.REMINDER["more"].format(n=len(errors) - PROBLEM_LINES))
         parts.append("\n".join(lines))
-    late = result.overdue[result.overdue["section_id"] == section.id]
+    late = reminded.late.get(section.id, ())
     if len(late):
         parts.append("\n".join([labels.REMINDER["overdue"]] + [
             labels.REMINDER["overdue_line"].format(
                 challenge=a["challenge"] or a["measure"] or "", status=a["status"] or "",
                 deadline=as_text(a["deadline"]))
             for a in late.to_dict("records")]))
-    serious = result.serious
-    serious = serious[serious["section_id"] == section.id] if serious is not None else ()
+    serious = reminded.serious.get(section.id, ())
     if len(serious):
         parts.append("\n".join([labels.REMINDER["high_risk"]] + [
             labels.REMINDER["high_risk_line"].format(finding=f["finding"] or f["area"] or "", risk=f["risk"],
@@ -165,10 +183,10 @@ def make_drafts(unit: Unit, workbook_dir, outbox, sections=None, reminders_from=
     if reminders_from is not None:
         from .consolidation import consolidate
 
-        result = consolidate([reminders_from], config=unit, today=today)
+        reminded = _Reminded(consolidate([reminders_from], config=unit, today=today))
         for s in wanted:
             with labels.language(unit.language_of(s)):
-                found = _reminder_details(unit, s, result)
+                found = _reminder_details(unit, s, reminded)
             if found is not None:
                 details[s.id] = found
         # A reminder from an earlier run that this run does not write again is out of date:
