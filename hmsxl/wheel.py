@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import calendar
 import datetime as dt
+import functools
 import re
 from dataclasses import dataclass
 
@@ -97,12 +98,16 @@ def occurrences(activity: WheelActivity, year: int) -> list[Occurrence]:
 
 def year_occurrences(unit: Unit, section_id: str | None = None) -> list[Occurrence]:
     """All occurrences of the unit's wheel in its year, for one section or (None) the unit, by date."""
-    out = []
-    for activity in unit.wheel:
-        if section_id is not None and not activity.concerns(section_id):
-            continue
-        out.extend(occurrences(activity, unit.year))
-    return sorted(out, key=lambda o: (o.start or o.due, o.due, o.key))
+    concerned = tuple(a for a in unit.wheel if section_id is None or a.concerns(section_id))
+    return list(_sorted_occurrences(concerned, unit.year, labels.current().language))
+
+
+@functools.lru_cache(maxsize=64)
+def _sorted_occurrences(activities: tuple, year: int, language: str) -> tuple[Occurrence, ...]:
+    """The occurrences of `activities` in `year`, by date, named in `language` (the one in
+    force): most sections of a unit share one årshjul, worked out once for them all."""
+    out = [o for activity in activities for o in occurrences(activity, year)]
+    return tuple(sorted(out, key=lambda o: (o.start or o.due, o.due, o.key)))
 
 
 _REPEATED = re.compile(r"-(?:k[1-4]|m(?:0[1-9]|1[0-2]))")  # the keys' suffixes above
