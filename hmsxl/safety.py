@@ -448,6 +448,9 @@ SAVED_RE = {
     "ods": ("meta.xml", re.compile(rb"<dc:date>([^<]{10,40})</dc:date>")),
 }
 _LOCAL_HEADER = struct.Struct("<4s22xHH")
+# An element's namespace prefix, as a lenient XML reader takes it: any name (not only
+# ASCII letters: "<å:row" is a row to the native reader).
+_NS = rb"(?:[^\s<>/:=\"'!?]+:)?"
 
 
 def zip_entries_at_most(data: bytes) -> int:
@@ -604,7 +607,7 @@ def _check_shared_strings(path: Path, parts: dict) -> None:
     sst = parts.get("xl/sharedStrings.xml")
     if not sst:
         return
-    m = re.search(rb"<(?:[\w.-]+:)?sst\b[^<>]*?\suniqueCount\s*=\s*[\"']([^\"']*)[\"']", sst[:XML_HEAD])
+    m = re.search(rb"<" + _NS + rb"sst\b[^<>]*?\suniqueCount\s*=\s*[\"']([^\"']*)[\"']", sst[:XML_HEAD])
     if m:
         count = m.group(1).strip()
         if not count.isdigit() or len(count) > 12 or int(count) > len(sst) // 5 + 1:
@@ -624,12 +627,13 @@ _ROW_OK = rb"[1-9][0-9]{0,3}"  # 1..9999: within MAX_ROWS
 _NOT_PLAIN_CELL = re.compile(
     rb"<c(?! r=\"" + _COL_OK + _ROW_OK + rb"\"(?: [a-qs-z][\w:]*+=\"[^\"]*+\")*+/?>)[\s/>]")
 _PREFIXED_CELL = re.compile(rb":c[\s/>]")
-_TAG = re.compile(rb"<(?:[\w.-]+:)?(row|c)(?=[\s/>])")
-_ATTRS = re.compile(rb"((?:\s+[\w:.-]+\s*=\s*(?:\"[^\"]*\"|'[^']*'))*)\s*(/?)>")
-_ATTR = re.compile(rb"([\w:.-]+)\s*=\s*(?:\"([^\"]*)\"|'([^']*)')")
+_TAG = re.compile(rb"<" + _NS + rb"(row|c)(?=[\s/>])")
+# Attribute names as a lenient XML reader takes them: any name ("xmlns:å" too).
+_ATTRS = re.compile(rb"((?:\s+[^\s=<>/\"']+\s*=\s*(?:\"[^\"]*\"|'[^']*'))*)\s*(/?)>")
+_ATTR = re.compile(rb"([^\s=<>/\"']+)\s*=\s*(?:\"([^\"]*)\"|'([^']*)')")
 _REF = re.compile(rb"([A-Za-z]{1,3})([0-9]{1,7})")
-_CELL_END = re.compile(rb"</(?:[\w.-]+:)?c\s*>")
-_HAS_VALUE = re.compile(rb"<(?:[\w.-]+:)?(?:v|is|f)[\s>/]")
+_CELL_END = re.compile(rb"</" + _NS + rb"c\s*>")
+_HAS_VALUE = re.compile(rb"<" + _NS + rb"(?:v|is|f)[\s>/]")
 EXCEL_ROWS, EXCEL_COLUMNS = 1_048_576, 16_384
 
 
@@ -644,7 +648,7 @@ def _scan_xlsx_sheets(path: Path, parts: dict, problems: list, errors: _CellErro
             continue
         # Searched with comments, processing instructions and CDATA blanked out (the same
         # positions); what is cut is cut from the part as it is.
-        body = _without_noise(raw)
+        body = _without_noise(path, raw)
         odd = _NOT_PLAIN_CELL.search(body) or _PREFIXED_CELL.search(body)
         # Where a plain sheet has formulas or errors (two literal searches: one pattern with
         # both, and the prefixes, costs ten times as much on a sheet of formulas).
@@ -739,9 +743,9 @@ def _far_cells(path: Path, sheet: str, body: bytes) -> tuple[list, list]:
 
 
 # A sheet that may hold a cell showing an error (t="e") or a formula: looked at cell by cell.
-_ERROR_HINT = re.compile(rb"\st\s*=\s*[\"']e[\"']|<(?:[\w.-]+:)?f[\s>/]")
-_FORMULA_TAG = re.compile(rb"<(?:[\w.-]+:)?f(?=[\s>/])[^<>]*?(/?)>")
-_VALUE_TAG = re.compile(rb"<(?:[\w.-]+:)?v(?=[\s>/])[^<>]*?(/?)>")
+_ERROR_HINT = re.compile(rb"\st\s*=\s*[\"']e[\"']|<" + _NS + rb"f[\s>/]")
+_FORMULA_TAG = re.compile(rb"<" + _NS + rb"f(?=[\s>/])[^<>]*?(/?)>")
+_VALUE_TAG = re.compile(rb"<" + _NS + rb"v(?=[\s>/])[^<>]*?(/?)>")
 
 
 def _error_cells(path: Path, sheet: str, body: bytes, errors: _CellErrors) -> None:
@@ -773,17 +777,31 @@ _TYPE_ATTR = re.compile(rb' t="([^"]*)"')
 
 
 _PLAIN_FORMULA = re.compile(rb"<f[\s>/]")
-_FORMULA_ANY = re.compile(rb"<(?:[\w.-]+:)?f[\s>/]")
-# What is not markup though it looks like it: a comment, a processing instruction, CDATA.
-_NOT_MARKUP = re.compile(rb"<!--.*?-->|<\?.*?\?>|<!\[CDATA\[.*?\]\]>", re.S)
+_FORMULA_ANY = re.compile(rb"<" + _NS + rb"f[\s>/]")
+# What the XML reader meets where markup starts: a comment, a processing instruction or
+# CDATA (each to its end, or to the end of the part if it has none: one pass, however
+# many are left open); another declaration ("<!DOCTYPE"); or a tag, to its ">" with quoted
+# values passed over whole (the native reader takes "<!--" inside a value as text).
+_MARKUP = re.compile(rb"""<!--.*?(?:-->|\Z)|<\?.*?(?:\?>|\Z)|<!\[CDATA\[.*?(?:\]\]>|\Z)|<!|<(?:"[^"]*"|'[^']*'|[^"'>])*>?""",
+                     re.S)
 
 
-def _without_noise(body: bytes) -> bytes:
+def _without_noise(path, body: bytes) -> bytes:
     """`body` with comments, processing instructions and CDATA blanked out (the same
-    length, so positions stay): a `<f>` or ` t="e"` inside them is no formula or error."""
+    length, so positions stay): a `<f>` or ` t="e"` inside them is no formula or error.
+    Only where the native reader takes them as such: not inside a tag's quoted value,
+    where hiding cells from the checks would let them through. A declaration in a sheet
+    ("<!DOCTYPE", "<!ENTITY") is refused, as in a part's prolog."""
     if not _after_lt(body, 33, 0) and not _after_lt(body, 63, 1):  # "<!", and "<?" past the XML declaration
         return body
-    return _NOT_MARKUP.sub(lambda m: b" " * len(m.group()), body)
+    out = bytearray(body)
+    for m in _MARKUP.finditer(body):
+        start, end = m.span()
+        if end - start == 2 and body[start + 1] == 33:  # "<!" that starts no comment or CDATA
+            raise UnreadableFile(path, "entity_bomb")
+        if body[start + 1] in (33, 63):  # "<!--", "<![CDATA[", "<?"
+            out[start:end] = b" " * (end - start)
+    return bytes(out)
 
 
 def _after_lt(body: bytes, char: int, start: int, tries: int = 32) -> bool:
@@ -942,8 +960,8 @@ def _shown(raw: bytes) -> str:
 
 # A tag ends before the next "<" (no attribute value holds one): an unclosed tag is not
 # searched to the end of the part again from every tag after it.
-_SHEET_TAG = re.compile(rb"<(?:[\w.-]+:)?sheet\s[^<>]*>")
-_REL_TAG = re.compile(rb"<(?:[\w.-]+:)?Relationship\s[^<>]*>")
+_SHEET_TAG = re.compile(rb"<" + _NS + rb"sheet\s[^<>]*>")
+_REL_TAG = re.compile(rb"<" + _NS + rb"Relationship\s[^<>]*>")
 
 
 def _xlsx_sheet_names(parts: dict) -> dict[str, str]:
@@ -978,10 +996,10 @@ def _rezip(z: zipfile.ZipFile, replaced: dict) -> bytes:
 
 # --------------------------------------------------------------------------- ods content
 
-_ODS_TAG = re.compile(rb"<(/?)(?:[\w.-]+:)?(table|table-row|table-cell|covered-table-cell)(?=[\s/>])")
+_ODS_TAG = re.compile(rb"<(/?)" + _NS + rb"(table|table-row|table-cell|covered-table-cell)(?=[\s/>])")
 
 
-_ODS_CELL_END = re.compile(rb"</(?:[\w.-]+:)?table-cell\s*>")
+_ODS_CELL_END = re.compile(rb"</" + _NS + rb"table-cell\s*>")
 _ODS_ERROR = re.compile(rb"value-type\s*=\s*[\"']error[\"']")
 _ODS_ERROR_TEXT = re.compile(r"#[A-Z0-9/_]+[!?]?|Err:\d+")
 _ODS_MARKUP = re.compile(rb"<[^<>]*>")

@@ -32,6 +32,7 @@ from zipparts import members as parts, pack, patched
 
 TODAY = dt.date(YEAR, 6, 1)
 ANNUAL_PART = "xl/worksheets/sheet7.xml"  # Årsrapport in a generated workbook
+PLAN_PART = "xl/worksheets/sheet2.xml"  # Handlingsplan in a generated workbook
 
 
 # --------------------------------------------------------------------------- building hostile files
@@ -244,6 +245,73 @@ def test_1_unclosed_tags_in_the_parts_the_check_reads_are_scanned_once(tmp_path,
     read = read_workbook(path, today=TODAY)
     assert [(p.sheet, p.cell) for p in read.problems if p.code == "far_cells"] == [("Årsrapport", "CW30")]
     assert read.section_id == "samling"
+
+
+@pytest.mark.parametrize("opens, closes", [
+    ('<!--', '-->'), ('<?', '?>'), ('<![CDATA[', ']]>'),
+], ids=["comment", "instruction", "cdata"])
+def test_1_markup_inside_a_quoted_value_hides_no_cell(tmp_path, blank, opens, closes):
+    """The native reader takes "<!--" in an attribute's value as text: blanked from there to
+    a later "-->", a far cell between them went unseen (calamine aborted on XFD1048576, the
+    whole file lost) and an error cell read as empty."""
+    import re
+
+    row = f'<row r="30"><c r="A30" xx="{opens}"/><c r="XFD1048576"><v>77</v></c><c r="C30" yy="{closes}"/></row>'
+
+    def plan(body):  # an error cell in the plan's first row, between the markers
+        for ref, cell in (("A5", f'<c r="A5" xx="{opens}"/>'), ("B5", '<c r="B5" t="e"><v>#REF!</v></c>'),
+                          ("C5", f'<c r="C5" yy="{closes}"/>')):
+            body = re.sub(rf'<c r="{ref}"[^>]*/>'.encode(), cell.encode(), body, count=1)
+        return body
+
+    data = patched(blank, ANNUAL_PART, lambda b: b.replace(b"</sheetData>", row.encode() + b"</sheetData>"))
+    path = tmp_path / "skjult.xlsx"
+    path.write_bytes(patched(data, PLAN_PART, plan))
+    result = validate(path, "--today", TODAY)  # read in a worker: an abort would cost only the file
+    assert result.exit_code == 1 and "samling" in result.output, result.output
+    assert "Årsrapport!XFD1048576" in result.output
+    assert "Handlingsplan!B5" in result.output and "#REF!" in result.output
+
+
+@pytest.mark.parametrize("where", ["value", "content"])
+def test_1_markup_left_open_many_times_is_scanned_once(tmp_path, blank, where):
+    """100,000 "<!--" without an end, in a value or between cells: each was searched for its
+    end to the end of the sheet (minutes, then the reader's time limit)."""
+    from hmsxl import read_workbook
+
+    opened = "<!--" * 100_000
+    row = (f'<row r="30"><c r="A30" xx="{opened}"/></row>' if where == "value" else
+           f'<row r="30"><c r="A30"/>{opened}</row>').encode()
+    path = tmp_path / "åpen.xlsx"
+    path.write_bytes(patched(blank, ANNUAL_PART, lambda b: b.replace(b"</sheetData>", row + b"</sheetData>")))
+    if where == "value":  # text to the native reader: the workbook is read
+        assert read_workbook(path, today=TODAY).section_id == "samling"
+    else:  # a comment never closed: the native reader refuses the sheet, in one line
+        result = validate(path)
+        assert result.exit_code == 2
+        one_line(result, "åpen.xlsx", "comment not closed")
+
+
+def test_1_a_row_with_a_prefix_of_any_letters_is_a_row(tmp_path, blank):
+    """"<å:row>" is a row to the native reader: its cells, without a reference, are at its
+    row (20000, past the grid), not in the row before."""
+    from hmsxl import read_workbook
+
+    row = (b'<\xc3\xa5:row r="20000" xmlns:\xc3\xa5="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
+           b'<c><v>77</v></c></\xc3\xa5:row>')
+    path = tmp_path / "prefiks.xlsx"
+    path.write_bytes(patched(blank, ANNUAL_PART, lambda b: b.replace(b"</sheetData>", row + b"</sheetData>")))
+    data = read_workbook(path, today=TODAY)
+    assert [(p.sheet, p.cell) for p in data.problems if p.code == "far_cells"] == [("Årsrapport", "A20000")]
+
+
+def test_1_a_declaration_inside_a_sheet_is_refused_as_in_its_prolog(tmp_path, blank):
+    row = b'<row r="30"><!DOCTYPE x [<!ENTITY a "b">]><c r="A30"><v>1</v></c></row>'
+    path = tmp_path / "dtd.xlsx"
+    path.write_bytes(patched(blank, ANNUAL_PART, lambda b: b.replace(b"</sheetData>", row + b"</sheetData>")))
+    result = validate(path)
+    assert result.exit_code == 2
+    one_line(result, "dtd.xlsx", "DOCTYPE")
 
 
 # --------------------------------------------------------------------------- 2. crashing readers
@@ -683,7 +751,6 @@ def test_10_every_reason_the_code_gives_is_in_the_catalog():
 
 # --------------------------------------------------------------------------- 11. too many problems
 
-PLAN_PART = "xl/worksheets/sheet2.xml"  # Handlingsplan in a generated workbook
 
 
 def test_11_a_sheet_filled_beside_its_table_lists_200_values_and_counts_the_rest(tmp_path, blank):
