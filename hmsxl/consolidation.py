@@ -334,11 +334,12 @@ def _errors_by_row(data) -> dict[str, dict[int, set]]:
     by_name = {name: key for key, name in data.sheets.items()}
     found: dict[str, dict[int, str]] = {}  # per sheet key: column index -> column key
     at: dict[str, dict[int, set]] = {}
-    for p in data.problems:
-        key = by_name.get(p.sheet)
-        if p.severity != "error" or key is None or not p.cell:
+    cells = [(p.sheet, p.cell) for p in data.problems if p.severity == "error" and p.cell] + data.errors_left_out
+    for sheet, cell in cells:
+        key = by_name.get(sheet)
+        if key is None:
             continue
-        col, row = cell_index(p.cell)
+        col, row = cell_index(cell)
         if key not in found:
             found[key] = {i: k for k, i in data.columns.get(key, {}).items()}
         column = found[key].get(col)

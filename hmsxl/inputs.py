@@ -681,7 +681,7 @@ def _read_one(job) -> SourceResult:
         if s.get("tabulate") is not None:
             # For a consolidation: the report's rows cross to the main process, not the records.
             result.data.rows = s["tabulate"].rows(result.data, source.name)
-            result.data.tables = {}
+            result.data.tables, result.data.errors_left_out = {}, []
     except UnreadableFile as exc:
         result.data = None
         result.error_code, result.error = exc.code, exc.reason

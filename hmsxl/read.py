@@ -30,7 +30,7 @@ from . import labels
 from .config import LIST_MAX_ITEMS, Unit, safety_round_activity
 from .meaning import DEFAULT_RISK, Meaning
 from .fields import Level, as_text, col_letter, is_empty
-from .problems import PROBLEMS_PER_KIND, SEVERITIES, Problem, left_out, problem, severity_counts
+from .problems import PROBLEMS_PER_KIND, SEVERITIES, SEVERITY, Problem, left_out, problem, severity_counts
 from .safety import MAX_ROWS as SAFETY_MAX_ROWS
 from .safety import UnreadableFile, check_file
 from .safety import shown as noted_text
@@ -81,6 +81,9 @@ class WorkbookData:
     language: str = labels.DEFAULT_LANGUAGE  # the language the workbook was made in
     lists: dict = field(default_factory=dict)  # the lists that applied: the unit's, else the workbook's own
     risk: tuple = DEFAULT_RISK  # where a finding's risk becomes medium and high: the unit's, else the workbook's
+    # (sheet, cell) of the errors past those listed in `problems` (counted there in one
+    # problem each kind): the report's «Feil i raden» names them in their rows too.
+    errors_left_out: list = field(default_factory=list)
 
     @property
     def actions(self) -> list[dict]:
@@ -222,6 +225,7 @@ def read_checked(checked, config: Unit | None = None, today: dt.date | None = No
     with labels.language(data.language):
         _read_sheets(book, data, schema, config, ctx, today)
     book.count_left_out()
+    data.errors_left_out = book.errors_left_out
     return data
 
 
@@ -314,6 +318,7 @@ class _Book:
         self._heads: dict[str, list[list]] = {}
         self._kinds: dict[tuple[str, str], int] = {}  # (sheet, code) -> problems found
         self._first_left_out: dict[tuple[str, str], Problem] = {}
+        self.errors_left_out: list[tuple[str, str]] = []  # (sheet, cell) of errors not listed
 
     def problem(self, code, sheet="", cell="", field="", value=None, **params):
         """A problem found; past `PROBLEMS_PER_KIND` of its kind on its sheet, only counted
@@ -321,6 +326,8 @@ class _Book:
         a million rows)."""
         n = self._kinds[sheet, code] = self._kinds.get((sheet, code), 0) + 1
         if n > PROBLEMS_PER_KIND:
+            if cell and SEVERITY[code] == "error":  # its row still says it has an error
+                self.errors_left_out.append((sheet, cell))
             if n == PROBLEMS_PER_KIND + 1:
                 self._first_left_out[sheet, code] = problem(code, file=self.name, sheet=sheet, cell=cell,
                                                             field=field, value=value, **params)

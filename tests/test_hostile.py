@@ -786,6 +786,25 @@ def test_11_a_sheet_filled_beside_its_table_lists_200_values_and_counts_the_rest
     assert f"{data.count('warning')} advarsler" in said.output.replace("\u00a0", "").replace(" ", " "), said.output
 
 
+def test_11_rows_past_the_problems_listed_still_say_which_cell_is_wrong(unit, tmp_path):
+    """300 actions without a status: 200 are listed in Problemer and the rest counted; the
+    report's «Feil i raden» names the status in every one of the 300 rows, not only the
+    first 200."""
+    action = {"category": "Annet", "challenge": "Støy", "measure": "Lyddemping", "priority": "Lav",
+              "responsible": "Leder", "deadline": dt.date(YEAR, 12, 1)}
+    fills = {"drift": {"actions": [dict(action, challenge=f"Støy {i}") for i in range(300)]}}
+    paths = generate(unit, tmp_path / "ut", sections=["drift"], fills=fills, generated_at=GENERATED_AT)
+    result = consolidate(paths, config=unit, today=TODAY)
+    from hmsxl.schema import ACTIONS
+
+    actions = result.tables["actions"]
+    status = ACTIONS.column("status").label
+    assert len(actions) == 300 and all(status in (said or "") for said in actions["row_errors"]), \
+        actions["row_errors"].tolist()[195:205]
+    assert (result.problems["code"] == "required").sum() == 200
+    assert result.severity_counts()["error"] >= 300
+
+
 def test_11_the_rows_of_a_file_not_used_are_listed_as_far_as_any_other_problem(unit, tmp_path):
     action = {"category": "Annet", "challenge": "Støy", "measure": "Lyddemping", "priority": "Lav",
               "responsible": "Leder", "deadline": dt.date(YEAR, 12, 1), "status": "Påbegynt"}
