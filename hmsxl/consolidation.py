@@ -596,8 +596,8 @@ class _Consolidator:
             f = tables["fire_rounds"]
             for sid, due, date in zip(f["section_id"], f["due"], f["date"]):
                 st = stats.get(sid)
-                if st is not None:  # done: every round with a date, early ones too; due: by now
-                    st["fire_done"] += isinstance(date, dt.date)
+                if st is not None:  # done: every round dated in its year, early ones too; due: by now
+                    st["fire_done"] += Meaning.round_done({"date": date, "due": due})
                     st["fire_due"] += isinstance(due, dt.date) and due <= self.today
         if "safety_round" in tables:
             s = tables["safety_round"]

@@ -48,6 +48,13 @@ class Meaning:
         return (isinstance(deadline, dt.date) and _day(deadline) < self.today
                 and not isinstance(finding.get("closed"), dt.date))
 
+    @staticmethod
+    def round_done(fire_round: dict) -> bool:
+        """A brannvernrunde is done when it has a date in its own year (the year it is due):
+        a date in another year is a mistake the reader reports, not this year's round."""
+        date, due = fire_round.get("date"), fire_round.get("due")
+        return isinstance(date, dt.date) and (not isinstance(due, dt.date) or date.year == due.year)
+
     def risk_level(self, risk) -> str | None:
         """"low", "medium" or "high" for a risk of 1-25; None without one."""
         if not isinstance(risk, int) or isinstance(risk, bool):

@@ -813,7 +813,7 @@ def _fire_rounds_into_wheel(data: WorkbookData, ctx: ListsContext) -> None:
     by_key = {rec.get("key"): rec for rec in data.wheel}
     for rec in rounds:
         wheel = by_key.get(rec.get("key"))
-        if wheel is not None and _in_year(rec.get("date"), data.year) and not wheel.get("done_date") \
+        if wheel is not None and Meaning.round_done(rec) and not wheel.get("done_date") \
                 and wheel.get("status") not in not_applicable:
             wheel["done_date"] = rec["date"]
 
@@ -829,15 +829,10 @@ def _fire_count_check(book: _Book, data: WorkbookData, annual_sheet, name) -> No
     sheet, cell = name(annual_sheet), data.cell(annual_sheet, "answer", said["_row"])
     if any(p.sheet == sheet and p.cell == cell for p in book.problems):
         return
-    dated = sum(_in_year(rec.get("date"), data.year) for rec in rounds)
+    dated = sum(Meaning.round_done(rec) for rec in rounds)
     if said["answer"] != dated:
         book.problem("fire_rounds_count_differs", sheet=sheet, value=said["answer"], cell=cell,
                      field=said.get("question", ""), said=said["answer"], dated=dated)
-
-
-def _in_year(day, year) -> bool:
-    """A date of the workbook's year (any date when the year is not known)."""
-    return isinstance(day, dt.date) and (not year or day.year == year)
 
 
 def _cross_checks(book: _Book, data: WorkbookData, ctx: ListsContext, today: dt.date, schema: Schema):
@@ -922,12 +917,13 @@ def _round_checks(book: _Book, data: WorkbookData, ctx: ListsContext, today: dt.
             first = by_key[rounds[0]]
             cell = data.cell(wheel, "status", first["_row"])
             done_any = any(k in done for k in rounds)
-            if done_any and not recorded:
+            said_no = len(yes_no) > 2 and held == yes_no[2]  # then said once, below: the year report says no
+            if done_any and not recorded and not said_no:
                 book.problem("safety_round_not_recorded", sheet=name(wheel), cell=cell, field=first.get("activity", ""))
             elif recorded and not done_any:
                 book.problem("safety_round_not_in_wheel", sheet=name(wheel), cell=cell, field=first.get("activity", ""))
             annual_sheet = sheets.get("annual")
-            if annual_sheet is not None and len(yes_no) > 2 and held == yes_no[2] and (findings or done_any):
+            if annual_sheet is not None and said_no and (findings or done_any):
                 # The year report says no vernerunde was held; the wheel or the findings say one was.
                 book.problem("safety_round_said_not_held", sheet=name(annual_sheet), value=held,
                              cell=data.cell(annual_sheet, "answer", annual["safety_round_held"]["_row"]),

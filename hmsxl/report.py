@@ -386,15 +386,18 @@ def _fire_sheet(book: _Book, r, sheet):
 
     def cell(row):
         date, due = _value(row["date"]), _value(row["due"])
-        if isinstance(date, dt.date):
+        if Meaning.round_done({"date": date, "due": due}):
             text, state = f"{R['fire_done']} {date.strftime('%d.%m.%Y')}", "done"
             if _value(row["deviations"]) in yes:
                 said = R["fire_reported"] if _value(row["reported"]) in yes else R["fire_not_reported"]
                 text += f"\n{R['fire_deviations']}, {said}"
-        elif isinstance(due, dt.date) and due < r.today:
+            return text, state
+        if isinstance(due, dt.date) and due < r.today:
             text, state = R["fire_missing"], "overdue"
         else:
             text, state = R["fire_open"], "open"
+        if isinstance(date, dt.date):  # dated in another year (the reader says so): shown as written
+            text += f"\n{date.strftime('%d.%m.%Y')}"
         return text, state
 
     _grid(book, S["fire_rounds"], R["fire_title"], R["fire_legend"], r.tables[sheet.key], "round", cell)

@@ -12,7 +12,7 @@ import openpyxl
 import pytest
 from click.testing import CliRunner
 
-from hmsxl import UnreadableFile, read_workbook
+from hmsxl import UnreadableFile, consolidate, labels, read_workbook
 from hmsxl.cli import main
 from hmsxl.config import example_config_text, parse_config
 from hmsxl.fields import Choice, Count, Date, Level, Text, parse_date_text
@@ -738,6 +738,15 @@ def test_a_part_too_big_that_packs_like_text_is_too_big_not_a_bomb(tmp_path, wor
     assert "langt utenfor tabellene" in str(err.value) and "zip-bombe" not in str(err.value)
 
 
+def test_a_vernerunde_done_in_the_arshjul_that_the_year_report_says_was_not_held_is_said_once(workbook, tmp_path):
+    annual = openpyxl.load_workbook(workbook)["Årsrapport"]
+    held = next(f"D{r}" for r in range(5, annual.max_row + 1) if annual.cell(r, 1).value == "safety_round_held")
+    path = filled(workbook, tmp_path / "nei.xlsx", {("Årshjul", f"H{_wheel_row(workbook, 'vernerunde')}"): "Gjennomført",
+                                                    ("Årsrapport", held): "Nei"})
+    found = [p.code for p in read_workbook(path, today=TODAY).problems if p.code.startswith("safety_round")]
+    assert found == ["safety_round_said_not_held"]  # not also "neither the sheet nor the year report says"
+
+
 def test_a_brannvernrunde_dated_in_its_sheet_is_done_in_the_arshjul_too(workbook, tmp_path):
     k1 = _wheel_row(workbook, "brannvernrunde-k1")
     path = filled(workbook, tmp_path / "brann.xlsx", {("Brannvernrunder", "D5"): dt.datetime(YEAR, 3, 20),
@@ -750,6 +759,13 @@ def test_a_brannvernrunde_dated_in_its_sheet_is_done_in_the_arshjul_too(workbook
         "wheel_not_done", "fire_round_not_in_wheel"}
     (round_,) = [rec for rec in data.wheel if rec["key"] == "brannvernrunde-k1"]
     assert round_["done_date"] == dt.date(YEAR, 3, 20)
+    # The report agrees: one round done, the other-year date shown where its round is not.
+    result = consolidate([path], today=dt.date(YEAR, 9, 1))
+    assert result.overview["fire_done"].tolist() == [1]
+    report = openpyxl.load_workbook(result.write_excel(tmp_path / "rapport.xlsx"))
+    grid = [c.value for row in report[labels.REPORT_SHEETS["fire_rounds"]].iter_rows() for c in row
+            if isinstance(c.value, str) and "20.06." in c.value]
+    assert grid == [f"{labels.REPORT['fire_missing']}\n20.06.{YEAR - 1}"]
 
 
 def test_the_year_reports_count_of_brannvernrunder_is_checked_against_the_sheet(workbook, tmp_path):
