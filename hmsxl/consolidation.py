@@ -129,10 +129,16 @@ class Consolidation:
         return dict(Counter(serious["section"])) if serious is not None else {}
 
     def severity_counts(self) -> Counter:
-        """How many problems of each severity, as Oversikt counts them: a row that stands for
-        more of its kind left out of the list counts as those, under their severity."""
+        """How many problems of each severity the files used have, as Oversikt counts them
+        (a file not used is listed in Kilder with why): a row that stands for more of its
+        kind left out of the list counts as those, under their severity."""
+        used_status = labels.catalog(self.language).REPORT["status_used"]  # as the consolidation wrote it
+        used = set(self.sources.loc[self.sources["status"] == used_status, "file"])
         counts: Counter = Counter()
-        for severity, said in zip(self.problems["severity"].tolist(), self.problem_messages):
+        for file, severity, said in zip(self.problems["file"].tolist(), self.problems["severity"].tolist(),
+                                        self.problem_messages):
+            if file not in used:
+                continue
             if isinstance(said, labels.Msg) and said.key == "problems_left_out":
                 counts[SEVERITY[said.params["first"].key]] += said.params["count"]
             else:

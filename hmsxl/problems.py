@@ -85,8 +85,10 @@ SEVERITY = {
     "text_cut": "warning",  # by the report: a text longer than an Excel cell holds
     "table_rows_cut": "warning",  # by the report: a table with more rows than an Excel sheet holds
     "table_columns_cut": "warning",  # by the report: a table with more columns than an Excel sheet holds
-    "problems_left_out": "warning",  # more problems of one kind on a sheet than are listed
+    "problems_left_out": "warning",  # more problems of one kind on a sheet than are listed (made with theirs)
 }
+# Codes whose problem takes the severity of the problems it stands for (see `left_out`).
+SEVERITY_OF_THOSE = frozenset({"problems_left_out"})
 
 
 class Problem(NamedTuple):
@@ -151,8 +153,10 @@ def text_cut(text: str, **where) -> Problem:
 def left_out(first: Problem, count: int, listed: int) -> Problem:
     """The problem that stands for `count` more of `first`'s kind on its sheet, beyond the
     `listed` ones: at the first one's cell, with its message."""
-    return problem("problems_left_out", file=first.file, sheet=first.sheet, cell=first.cell, count=count,
+    said = problem("problems_left_out", file=first.file, sheet=first.sheet, cell=first.cell, count=count,
                    listed=listed, first=labels.Msg("problem", first.code, first.params))
+    # As bad as those it stands for: 60 errors more are not a warning.
+    return said._replace(severity=first.severity)
 
 
 def severity_counts(problems) -> Counter:

@@ -20,7 +20,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from hmsxl import labels  # noqa: E402
-from hmsxl.problems import SEVERITY  # noqa: E402
+from hmsxl.problems import SEVERITY, SEVERITY_OF_THOSE  # noqa: E402
 
 GUIDE = ROOT / "docs" / "brukerveiledning.md"
 START = "<!-- problem codes: written by scripts/problem_codes.py -->"
@@ -38,7 +38,8 @@ def table() -> str:
     with labels.language("nb"):
         severities, messages = labels.SEVERITY, labels.PROBLEM
         for code, severity in SEVERITY.items():
-            lines.append(f"| `{code}` | {severities[severity]} | {_template(messages[code])} |")
+            shown = severities["as_those"] if code in SEVERITY_OF_THOSE else severities[severity]
+            lines.append(f"| `{code}` | {shown} | {_template(messages[code])} |")
     return "\n".join(lines + ["", END])
 
 

@@ -803,6 +803,9 @@ def test_11_rows_past_the_problems_listed_still_say_which_cell_is_wrong(unit, tm
         actions["row_errors"].tolist()[195:205]
     assert (result.problems["code"] == "required").sum() == 200
     assert result.severity_counts()["error"] >= 300
+    # The row that stands for the last 100 is an error too: filtered on errors, it is there.
+    left = result.problems[result.problems["code"] == "problems_left_out"]
+    assert left["severity"].tolist() == ["error"] and "100" in left["message"].iloc[0]
 
 
 def test_11_the_rows_of_a_file_not_used_are_listed_as_far_as_any_other_problem(unit, tmp_path):
@@ -817,6 +820,8 @@ def test_11_the_rows_of_a_file_not_used_are_listed_as_far_as_any_other_problem(u
     (more,) = p.loc[(p["code"] == "problems_left_out") & p["message"].str.contains("filen ikke ble brukt"), "message"]
     assert "100 til" in more and "Støy 200;" in more
     assert result.reconciliation["tables"]["actions"] == {"read": 300, "reported": 0, "rejected": 300}
+    # Counted as Oversikt counts: the problems of the files used (none here), not those of the file let be.
+    assert result.severity_counts() == {} and result.overview["errors"].isna().all()
 
 
 # --------------------------------------------------------------------------- done when
