@@ -24,7 +24,7 @@ from pathlib import Path
 from . import labels
 from .config import Section, Unit
 from .errors import HmsxlError
-from .fields import as_text
+from .fields import as_text, is_empty
 from .fileio import atomic_write_bytes
 from .schema import schema_for
 from .write import fmt_date_long, workbook_name
@@ -140,8 +140,11 @@ def _reminder_details(unit: Unit, section: Section, reminded: _Reminded) -> tupl
         lines = [labels.current().plural("reminder", "problems", len(errors))]
         for e in errors.head(PROBLEM_LINES).itertuples():
             where = f"{e.sheet}!{e.cell}" if e.cell else e.sheet
-            lines.append(labels.REMINDER["problem_line"].format(
-                where=where, message=labels.render(result.problem_messages[e.Index])))
+            message = labels.render(result.problem_messages[e.Index])
+            said = labels.quote(e.value) if not is_empty(e.value) else ""
+            if said and said not in message:  # what the leader wrote, where the message does not say
+                message += labels.REMINDER["problem_value"].format(value=said)
+            lines.append(labels.REMINDER["problem_line"].format(where=where, message=message))
         if len(errors) > PROBLEM_LINES:
             lines.append(labels.REMINDER["more"].format(n=len(errors) - PROBLEM_LINES))
         parts.append("\n".join(lines))
@@ -149,13 +152,14 @@ def _reminder_details(unit: Unit, section: Section, reminded: _Reminded) -> tupl
     if len(late):
         parts.append("\n".join([labels.REMINDER["overdue"]] + [
             labels.REMINDER["overdue_line"].format(
-                challenge=a["challenge"] or a["measure"] or "", status=a["status"] or "",
+                where=a["source"], challenge=a["challenge"] or a["measure"] or "", status=a["status"] or "",
                 deadline=as_text(a["deadline"]))
             for a in late.to_dict("records")]))
     serious = reminded.serious.get(section.id, ())
     if len(serious):
         parts.append("\n".join([labels.REMINDER["high_risk"]] + [
-            labels.REMINDER["high_risk_line"].format(finding=f["finding"] or f["area"] or "", risk=f["risk"],
+            labels.REMINDER["high_risk_line"].format(where=f["source"], finding=f["finding"] or f["area"] or "",
+                                                     risk=f["risk"],
                                                      deadline=as_text(f["deadline"]))
             for f in serious.to_dict("records")]))
     return ("\n\n".join(parts), False) if parts else None

@@ -217,11 +217,14 @@ def test_a_reminder_tells_a_section_its_problems_in_its_own_language(tmp_path, u
     generate(unit, tmp_path / "wb", generated_at=GENERATED_AT)
     half = {"category": "Annet", "challenge": "Støy", "priority": "Lav", "responsible": "Leiar",
             "deadline": dt.date(YEAR, 12, 1), "status": "Påbegynt"}  # no measure: a required field
-    generate(unit, tmp_path / "back", sections=["formidling"], fills={"formidling": {"actions": [half]}},
+    wrong_day = dict(half, measure="Lyddemping", deadline="31.02.2026")  # no such day
+    generate(unit, tmp_path / "back", sections=["formidling"], fills={"formidling": {"actions": [half, wrong_day]}},
              generated_at=GENERATED_AT)
     make_drafts(unit, tmp_path / "wb", tmp_path / "out", reminders_from=tmp_path / "back", today=dt.date(YEAR, 11, 1))
     body, _ = _reminder(tmp_path / "out", "formidling")
     assert "må fyllast ut" in body and "må fylles ut" not in body
+    # A message that does not say what was written is followed by it.
+    assert "(skrive: «31.02.2026»)" in body, body
 
 # --------------------------------------------------------------------------- through LibreOffice
 
