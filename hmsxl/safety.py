@@ -44,6 +44,9 @@ XML_HEAD = 65536  # bytes of each XML part searched for a DOCTYPE
 # reader (the native reader gives them as empty): far more than a section workbook has
 # input cells. Past it, the rest are counted in one problem.
 MAX_CELL_ERRORS = 100_000
+# Formula cells noted, at most: enough for every computed cell of a workbook's tables many
+# times over. Past it, a value in a formula's place reads as written over (said, not lost).
+MAX_FORMULA_CELLS = 200_000
 FORMULA_MAX = 8192  # characters of a formula kept: Excel's own limit
 
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
@@ -106,15 +109,17 @@ class _CellErrors:
         self.first_more = None
         self._texts: dict = {}  # each text once: a sheet of #N/A holds one string
         self.formulas: dict = {}  # {sheet: {(row, column)}}: the cells holding a formula
+        self.formula_count = 0
 
     def one(self, sheet: str, row: int, col: int, formula: bool, text) -> None:
         """One cell of a plain sheet (within the grid): it holds a formula, and/or shows
         `text` (None: nothing to note)."""
-        if formula:
+        if formula and self.formula_count < MAX_FORMULA_CELLS:
             at = self.formulas.get(sheet)
             if at is None:
                 at = self.formulas[sheet] = set()
             at.add((row, col))
+            self.formula_count += 1
         if text is not None:
             if self.noted >= MAX_CELL_ERRORS:
                 self.add(sheet, row, col, text)  # counted there
@@ -130,7 +135,11 @@ class _CellErrors:
         if row < MAX_ROWS and col < MAX_COLUMNS:
             at = self.formulas.setdefault(sheet, set())
             for r in range(row, min(row + rows, MAX_ROWS)):
-                at.update((r, c) for c in range(col, min(col + cols, MAX_COLUMNS)))
+                if self.formula_count >= MAX_FORMULA_CELLS:
+                    return
+                found = [(r, c) for c in range(col, min(col + cols, MAX_COLUMNS))][:MAX_FORMULA_CELLS - self.formula_count]
+                at.update(found)
+                self.formula_count += len(found)
 
     def add(self, sheet: str, row: int, col: int, text: str, rows: int = 1, cols: int = 1):
         """The cell at (row, col), or the block of `rows` x `cols` from it, shows `text`."""
@@ -996,22 +1005,30 @@ def _rezip(z: zipfile.ZipFile, replaced: dict) -> bytes:
 
 # --------------------------------------------------------------------------- ods content
 
-_ODS_TAG = re.compile(rb"<(/?)" + _NS + rb"(table|table-row|table-cell|covered-table-cell)(?=[\s/>])")
-
-
-_ODS_CELL_END = re.compile(rb"</" + _NS + rb"table-cell\s*>")
-_ODS_ERROR = re.compile(rb"value-type\s*=\s*[\"']error[\"']")
+# As the native reader reads an ods: the table namespace's usual prefix, literally.
+_ODS_TAG = re.compile(rb"<(/?)table:(table|table-row|table-cell|covered-table-cell)(?=[\s/>])")
 _ODS_ERROR_TEXT = re.compile(r"#[A-Z0-9/_]+[!?]?|Err:\d+")
 _ODS_MARKUP = re.compile(rb"<[^<>]*>")
+_ODS_NEXT = re.compile(rb"</?table:")  # where a cell's own text ends at the latest: the next table markup
+# Attributes an empty cell may carry without holding a value.
+_ODS_NO_VALUE = frozenset({b"table:style-name", b"table:number-columns-repeated", b"table:content-validation-name",
+                           b"table:number-columns-spanned", b"table:number-rows-spanned"})
+_ODS_VALUE_TYPES = (b"office:value-type", b"calcext:value-type")
 
 
 def _scan_ods(path: Path, content: bytes, errors: _CellErrors) -> None:
     """Refuse a cell with a value beyond the grid, counting repeated rows and columns as
     the native reader expands them. A formula cell that shows an error (LibreOffice's
     `calcext:value-type="error"`, or an empty string value beside an error's text, as
-    older versions write it) is noted in `errors`."""
-    sheet, row, col, rows_here = "", 0, 0, 1
-    close = None
+    older versions write it) or that has no result at all is noted in `errors`.
+
+    Read as the native reader reads it: comments, instructions and CDATA are not markup,
+    names are matched whole ("table:number-rows-repeated", not any prefix's), the first
+    of an attribute given twice counts, and a table inside a table's cell goes on counting
+    the outer table's rows (never fewer rows than the native reader may expand)."""
+    content = _without_noise(path, content)
+    sheet, row, col, rows_here, depth = "", 0, 0, 1, 0
+    close = None  # the next table markup after a cell: found once, reused while it lies ahead
     for m in _ODS_TAG.finditer(content):
         closing, tag = m.group(1), m.group(2)
         attrs_m = _ATTRS.match(content, m.end())
@@ -1020,37 +1037,49 @@ def _scan_ods(path: Path, content: bytes, errors: _CellErrors) -> None:
         if closing:
             if tag == b"table-row":
                 row += rows_here
+            elif tag == b"table":
+                depth = max(0, depth - 1)
             continue
-        attrs = {k.split(b":")[-1]: (v1 or v2) for k, v1, v2 in _ATTR.findall(attrs_m.group(1))}
+        attrs: dict = {}
+        for k, v1, v2 in _ATTR.findall(attrs_m.group(1)):
+            attrs.setdefault(k, v1 or v2)  # the first, as the native reader takes it
         empty_tag = bool(attrs_m.group(2))
         if tag == b"table":
-            sheet, row, col = unescape(attrs.get(b"name", b"?").decode("utf-8", "replace")), 0, 0
+            if depth == 0:
+                sheet, row, col = unescape(attrs.get(b"table:name", b"?").decode("utf-8", "replace")), 0, 0
+            depth += 0 if empty_tag else 1
         elif tag == b"table-row":
-            rows_here = _repeat(path, sheet, attrs.get(b"number-rows-repeated"))
+            rows_here = _repeat(path, sheet, attrs.get(b"table:number-rows-repeated"))
             col = 0
             if empty_tag:
                 row += rows_here
         else:
-            cols_here = _repeat(path, sheet, attrs.get(b"number-columns-repeated"))
-            if b"value-type" in attrs or not empty_tag:
+            cols_here = _repeat(path, sheet, attrs.get(b"table:number-columns-repeated"))
+            if not empty_tag or attrs.keys() - _ODS_NO_VALUE:
                 last_row, last_col = row + rows_here - 1, col + cols_here - 1
                 if last_row >= MAX_ROWS or last_col >= MAX_COLUMNS:
                     raise UnreadableFile(path, "far_cell", sheet=sheet or "?",
                                          cell=cell_ref(min(last_row, EXCEL_ROWS - 1), min(last_col, EXCEL_COLUMNS - 1)),
                                          max_cell=cell_ref(MAX_ROWS - 1, MAX_COLUMNS - 1))
-            if b"formula" in attrs:  # <table:table-cell table:formula=".." .../> holds one too
+            formula = attrs.get(b"table:formula")
+            if formula is not None:  # <table:table-cell table:formula=".." .../> holds one too
                 errors.formula(sheet, row, col, rows_here, cols_here)
-            if b"formula" in attrs and not empty_tag:
-                said = bool(_ODS_ERROR.search(attrs_m.group(1)))
-                if said or attrs.get(b"string-value") == b"":
-                    close = _next(_ODS_CELL_END, content, attrs_m.end(), close)
-                    inner = content[attrs_m.end():close.start() if close else attrs_m.end()]
-                    note = inner.rfind(b"annotation")  # a comment comes first: the text after it
-                    if note >= 0:
-                        inner = inner[inner.find(b">", note) + 1 or len(inner):]
-                    text = unescape(_ODS_MARKUP.sub(b"", inner).decode("utf-8", "replace")).strip()
-                    if said or _ODS_ERROR_TEXT.fullmatch(text):
-                        errors.add(sheet, row, col, text[:255] or "#N/A", rows_here, cols_here)
+                if not any(k in attrs for k in _ODS_VALUE_TYPES):  # no result saved: read as empty
+                    errors.add(sheet, row, col, FormulaText(formula.split(b":", 1)[-1].lstrip(b"=")),
+                               rows_here, cols_here)
+                elif not empty_tag:
+                    said = any(attrs.get(k) == b"error" for k in _ODS_VALUE_TYPES)
+                    if said or attrs.get(b"office:string-value") == b"":
+                        # Its text, up to its end or any table markup first (a table in the
+                        # cell): never searched for past the next cell, so one pass in all.
+                        close = _next(_ODS_NEXT, content, attrs_m.end(), close)
+                        inner = content[attrs_m.end():close.start() if close else len(content)]
+                        note = inner.rfind(b"annotation")  # a comment comes first: the text after it
+                        if note >= 0:
+                            inner = inner[inner.find(b">", note) + 1 or len(inner):]
+                        text = unescape(_ODS_MARKUP.sub(b"", inner).decode("utf-8", "replace")).strip()
+                        if said or _ODS_ERROR_TEXT.fullmatch(text):
+                            errors.add(sheet, row, col, text[:255] or "#N/A", rows_here, cols_here)
             col += cols_here
 
 

@@ -542,6 +542,77 @@ def test_formulas_that_fail_in_libreoffice_are_reported_in_every_format(saved_by
     assert data.actions[0]["next_review"] == "#VALUE!" and data.actions[1]["deadline"] == "#DIV/0!"
 
 
+def _ods_with(source, tmp_path, name, change):
+    """A copy of an ods with its content.xml changed by `change(bytes) -> bytes`."""
+    return rewritten(source, "content.xml", change, tmp_path / name)
+
+
+@pytest.mark.libreoffice
+@pytest.mark.parametrize("lure", [
+    b'<!--<table:table-row table:number-rows-repeated="2"/>-->', b"<![CDATA[<table:table-row/>]]>",
+    b"<?x <table:table-row/>?>", b'<x:table-row xmlns:x="urn:x"/>',
+    b'<table:table-row table:number-rows-repeated="1" x:number-rows-repeated="4"><table:table-cell/></table:table-row>',
+], ids=["comment", "cdata", "instruction", "other-prefix", "attribute-twice"])
+def test_an_ods_error_cell_stays_where_the_native_reader_puts_it(saved_by_libreoffice, tmp_path, lure):
+    """A row in a comment, or a row the native reader does not count, moved every error
+    found after it (#DIV/0! at G6 said at G8) or hid it."""
+    def change(body):
+        start = body.index(b'table:name="Handlingsplan"')
+        at = body.index(b"<table:table-row", start)
+        return body[:at] + lure + body[at:]
+
+    data = read_workbook(_ods_with(saved_by_libreoffice["f.ods"], tmp_path, "lokk.ods", change), today=TODAY)
+    shown = {(p.sheet, p.cell): p.value for p in data.problems if p.code == "cell_error" and p.sheet == "Handlingsplan"}
+    assert shown == ({("Handlingsplan", "I6"): "#VALUE!", ("Handlingsplan", "G7"): "#DIV/0!"}
+                     if lure.startswith(b"<table:table-row") else
+                     {("Handlingsplan", "I5"): "#VALUE!", ("Handlingsplan", "G6"): "#DIV/0!"})
+
+
+@pytest.mark.libreoffice
+def test_an_ods_formula_saved_without_its_result_is_said_not_read_as_empty(saved_by_libreoffice, tmp_path):
+    import re
+
+    def change(body):  # G6's formula keeps its text, loses its result
+        return re.sub(rb'<table:table-cell([^>]*)table:formula="of:=1/0"[^>]*>.*?</table:table-cell>',
+                      rb'<table:table-cell table:formula="of:=1/0"/>', body, count=1, flags=re.S)
+
+    data = read_workbook(_ods_with(saved_by_libreoffice["f.ods"], tmp_path, "uten.ods", change), today=TODAY)
+    (said,) = [p for p in data.problems if p.code == "formula_no_value" and p.sheet == "Handlingsplan"]
+    assert said.cell == "G6" and said.value == "=1/0"
+
+
+@pytest.mark.libreoffice
+def test_tables_nested_in_ods_cells_are_scanned_in_one_pass(saved_by_libreoffice, tmp_path, monkeypatch):
+    """5,000 tables opened in cells with a formula each: the text of every error-looking
+    cell was looked for up to the next cell end, far away (11 s; 25,000 took the reader's
+    two minutes). The text looked at in all is now about the part's size."""
+    from hmsxl import safety
+
+    n = 5_000
+    nested = (b'<table:table-row><table:table-cell>' + b'<table:table table:name="n"><table:table-row>'
+              b'<table:table-cell table:formula="of:=1" office:value-type="string" office:string-value="">' * n
+              + b"</table:table-cell></table:table-row></table:table>" * n + b"</table:table-cell></table:table-row>")
+
+    def change(body):
+        start = body.index(b'table:name="Handlingsplan"')
+        at = body.index(b"<table:table-row", start)
+        return body[:at] + nested + body[at:]
+
+    looked = [0, 0]  # bytes, cells
+
+    class Counted:
+        def sub(self, repl, text):
+            looked[0] += len(text)
+            looked[1] += 1
+            return safety._ODS_MARKUP_REAL.sub(repl, text)
+
+    monkeypatch.setattr(safety, "_ODS_MARKUP_REAL", safety._ODS_MARKUP, raising=False)
+    monkeypatch.setattr(safety, "_ODS_MARKUP", Counted())
+    path = _ods_with(saved_by_libreoffice["s.ods"], tmp_path, "reir.ods", change)
+    read_workbook(path, today=TODAY)
+    assert looked[1] >= n and looked[0] < len(nested)  # every cell looked at, each only to its own end
+
+
 def test_sheets_of_the_leaders_own_past_fifty_are_named_not_read(workbook, tmp_path):
     def add_sheets(wb):
         for i in range(1, 61):
