@@ -549,7 +549,13 @@ def _collect_members(name: str, data: bytes, ctx: _Collection, depth: int, sende
             member_name = safe_text(info.filename)
             member = f"{name} → {member_name}"
             lower = member_name.lower()
-            if lower.rsplit("/", 1)[-1].startswith(("~$", ".~lock", "._")) or "__macosx/" in lower:
+            base = lower.rsplit("/", 1)[-1]
+            # Listed as skipped, with why, as the same files on disk are.
+            if base.startswith(("~$", ".~lock")):
+                ctx.skip(member, R["reason_lock_file"])
+                continue
+            if base.startswith("._") or "__macosx/" in lower:
+                ctx.skip(member, R["reason_mac_metadata"])
                 continue
             if not lower.endswith(SPREADSHEET_EXT + (".eml", ".zip")):
                 ctx.skip(member, R["reason_not_spreadsheet"])

@@ -537,8 +537,8 @@ def _check_zip(path: Path, data: bytes) -> Checked:
             data = _rezip(z, cut)
     saved_at = ""
     part, pattern = SAVED_RE[kind]
-    if part in parts:
-        m = pattern.search(parts[part][:XML_HEAD])
+    if part in parts:  # not from a comment: blanked as the reader would skip it
+        m = pattern.search(_without_noise(path, parts[part][:XML_HEAD]))
         saved_at = iso_utc(m.group(1).decode("ascii", "replace")) if m else ""
     return Checked(path, kind, data, saved_at, problems=problems + errors.problems(), cell_errors=errors.cells,
                    formula_cells=errors.formulas)

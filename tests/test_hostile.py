@@ -314,6 +314,26 @@ def test_1_a_declaration_inside_a_sheet_is_refused_as_in_its_prolog(tmp_path, bl
     one_line(result, "dtd.xlsx", "DOCTYPE")
 
 
+def test_5_a_save_time_in_a_comment_does_not_make_an_older_copy_the_newest(tmp_path, blank):
+    """Of two copies, the one saved last is used: a date inside a comment is no save time."""
+    import re
+
+    def saved(when: str, lure: str = ""):
+        def fn(body):
+            body = re.sub(rb"<dcterms:modified([^>]*)>[^<]*<", f"<dcterms:modified\\1>{when}<".encode(), body)
+            return body.replace(b"<dc:creator", lure.encode() + b"<dc:creator", 1)
+        return fn
+
+    older = patched(blank, "docProps/core.xml",
+                    saved("2026-03-01T10:00:00Z", "<!--<dcterms:modified>2099-01-01T00:00:00Z</dcterms:modified>-->"))
+    newer = patched(blank, "docProps/core.xml", saved("2026-11-20T10:00:00Z"))
+    (tmp_path / "a-eldre.xlsx").write_bytes(older)
+    (tmp_path / "b-nyere.xlsx").write_bytes(newer)
+    result = consolidate([tmp_path], today=TODAY)
+    used = result.sources.loc[result.sources["reason"] == "", "file"].tolist()
+    assert [f.rsplit("/", 1)[-1] for f in used] == ["b-nyere.xlsx"], result.sources[["file", "status", "reason"]]
+
+
 # --------------------------------------------------------------------------- 2. crashing readers
 
 

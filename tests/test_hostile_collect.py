@@ -127,6 +127,18 @@ def test_2_every_archive_member_listed_counts_and_the_rest_is_one_entry(tmp_path
     assert "samling" in lines_about(result, "svar.xlsx")[0]
 
 
+def test_2_the_lock_and_mac_files_in_an_archive_are_listed_as_on_disk(tmp_path, blank):
+    """Every input is listed once: in a .zip too, with why it is let be."""
+    (tmp_path / "svar.zip").write_bytes(pack([("~$Handlingsplan.xlsx", b"x"), ("__MACOSX/Handlingsplan.xlsx", b"x"),
+                                              ("Svar/._Handlingsplan.xlsx", b"x"), ("Svar/Handlingsplan.xlsx", blank)]))
+    result = validate(tmp_path / "svar.zip")
+    for member, why in (("~$Handlingsplan.xlsx", "Låsefil"), ("__MACOSX/Handlingsplan.xlsx", "macOS"),
+                        ("Svar/._Handlingsplan.xlsx", "macOS")):
+        (line,) = lines_about(result, f"svar.zip → {member}:")
+        assert "hoppet over" in line and why in line, line
+    assert "samling" in lines_about(result, "svar.zip → Svar/Handlingsplan.xlsx")[0]
+
+
 def test_2_archives_nested_to_hold_too_much_at_once_are_listed_not_unpacked(tmp_path, blank, monkeypatch):
     # Each archive is held while the one inside it is unpacked: room for three levels, not four.
     levels = [pack([("pad.bin", b"\0" * 100_000), ("innerst.xlsx", blank)], zipfile.ZIP_STORED)]  # l3.zip
