@@ -566,7 +566,26 @@ class _Locator:
         return best
 
 
+def _guide_extras(book: _Book) -> None:
+    """What a leader wrote in the guide sheet beside its text: in a column it leaves empty (the
+    first, and past the third) or below its last line (the advisor's contact, after
+    «Spørsmål?»). Said as outside the tables, so that it reaches the report."""
+    name = next((n for n in book.names if n in sheet_names("guide")), None)
+    if name is None:
+        return
+    rows = book.rows(name)
+    headings = {cat.GUIDE["contact_heading"] for cat in labels.all_catalogs()}
+    last = next((r + 1 for r, row in enumerate(rows) if len(row) > 1 and as_text(row[1]) in headings), None)
+    if last is None:  # the guide is not as written: what is ours there cannot be told
+        return
+    for r, row in enumerate(rows):
+        for c, value in enumerate(row):
+            if (c == 0 or c > 2 or r > last) and not is_empty(value):
+                book.problem("value_outside_table", sheet=name, cell=_cell(r, c), value=value, shown=as_text(value))
+
+
 def _unknown_sheets(book: _Book, found: dict):
+    _guide_extras(book)
     known = set(found.values()) | sheet_names("guide") | sheet_names("identity")
     unknown = [name for name in book.names if name not in known]
     for name in unknown[:MAX_OTHER_SHEETS]:
@@ -648,10 +667,13 @@ class _TableReader:
                                   cell=_cell(self.hr, 0), field=col.label, column=col.label)
 
     def values_above_header(self):
-        """Above the header are only our title and intro (first two columns); report the rest."""
+        """Above the header are only our title and intro, each in the first of the first two
+        columns that holds it (the first visible one); report the rest."""
         for r in range(self.hr):
-            for c, value in enumerate(self.rows[r]):
-                if c > 1 and not is_empty(value):
+            row = self.rows[r]
+            ours = next((c for c in (0, 1) if c < len(row) and not is_empty(row[c])), None) if r < 2 else None
+            for c, value in enumerate(row):
+                if c != ours and not is_empty(value):
                     self.book.problem("value_outside_table", sheet=self.name, cell=_cell(r, c), value=value,
                                       shown=as_text(value))
 

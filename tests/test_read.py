@@ -613,6 +613,20 @@ def test_tables_nested_in_ods_cells_are_scanned_in_one_pass(saved_by_libreoffice
     assert looked[1] >= n and looked[0] < len(nested)  # every cell looked at, each only to its own end
 
 
+def test_what_a_leader_writes_beside_the_guide_and_under_a_title_is_said(workbook, tmp_path):
+    """The guide's own columns (B, C) and rows, and a sheet's title and intro, are ours:
+    anything else written there reaches the report as a value outside the tables."""
+    guide = openpyxl.load_workbook(workbook)["Veiledning"]
+    below = guide.max_row + 3
+    cells = {("Veiledning", "D12"): "Husk møtet", ("Veiledning", f"B{below}"): "Notat nederst",
+             ("Handlingsplan", "A3"): "Under tittelen", ("Vernerunde", "B2"): "Ved siden av",
+             ("Handlingsplan", "B5"): "Støy"}
+    data = read_workbook(filled(workbook, tmp_path / "notater.xlsx", cells), today=TODAY)
+    said = {(p.sheet, p.cell): p.value for p in data.problems if p.code == "value_outside_table"}
+    assert said == {("Veiledning", "D12"): "Husk møtet", ("Veiledning", f"B{below}"): "Notat nederst",
+                    ("Handlingsplan", "A3"): "Under tittelen", ("Vernerunde", "B2"): "Ved siden av"}
+
+
 def test_sheets_of_the_leaders_own_past_fifty_are_named_not_read(workbook, tmp_path):
     def add_sheets(wb):
         for i in range(1, 61):
