@@ -665,7 +665,7 @@ def _scan_xlsx_sheets(path: Path, parts: dict, problems: list, errors: _CellErro
         if not odd and not hints:
             continue
         if sheet_names is None:
-            sheet_names = _xlsx_sheet_names(parts)
+            sheet_names = _xlsx_sheet_names(path, parts)
         sheet = sheet_names.get(name, name.rsplit("/", 1)[-1])
         if odd:
             spans, far = _far_cells(path, sheet, body)
@@ -973,19 +973,22 @@ _SHEET_TAG = re.compile(rb"<" + _NS + rb"sheet\s[^<>]*>")
 _REL_TAG = re.compile(rb"<" + _NS + rb"Relationship\s[^<>]*>")
 
 
-def _xlsx_sheet_names(parts: dict) -> dict[str, str]:
-    """Sheet part name -> sheet name, from the workbook and its relationships."""
+def _xlsx_sheet_names(path, parts: dict) -> dict[str, str]:
+    """Sheet part name -> sheet name, from the workbook and its relationships, read as the
+    native reader reads them: not from comments, `name` by its whole name and `id` by its
+    local one, the last of each given twice."""
     targets = {}
-    for tag in _REL_TAG.findall(parts.get("xl/_rels/workbook.xml.rels", b"")):
+    for tag in _REL_TAG.findall(_without_noise(path, parts.get("xl/_rels/workbook.xml.rels", b""))):
         attrs = {k: (v1 or v2) for k, v1, v2 in _ATTR.findall(tag)}
         target = unescape(attrs.get(b"Target", b"").decode("utf-8", "replace"))
         target = target[1:] if target.startswith("/xl/") else target if target.startswith("xl/") else f"xl/{target}"
         targets[attrs.get(b"Id", b"")] = target
     names = {}
-    for tag in _SHEET_TAG.findall(parts.get("xl/workbook.xml", b"")):
-        attrs = {k.split(b":")[-1]: (v1 or v2) for k, v1, v2 in _ATTR.findall(tag)}
-        if attrs.get(b"id") in targets:
-            names[targets[attrs[b"id"]]] = unescape(attrs.get(b"name", b"").decode("utf-8", "replace"))
+    for tag in _SHEET_TAG.findall(_without_noise(path, parts.get("xl/workbook.xml", b""))):
+        attrs = {k: (v1 or v2) for k, v1, v2 in _ATTR.findall(tag)}
+        rid = next((v for k, v in reversed(attrs.items()) if k.rsplit(b":", 1)[-1] == b"id" and b":" in k), None)
+        if rid in targets:
+            names[targets[rid]] = unescape(attrs.get(b"name", b"").decode("utf-8", "replace"))
     return names
 
 

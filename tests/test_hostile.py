@@ -314,6 +314,24 @@ def test_1_a_declaration_inside_a_sheet_is_refused_as_in_its_prolog(tmp_path, bl
     one_line(result, "dtd.xlsx", "DOCTYPE")
 
 
+@pytest.mark.parametrize("sheet_tag", [
+    b'<sheet name="Handlingsplan" x:name="Ark9"', b'<sheet x:name="Ark9" name="Handlingsplan"',
+    b'<!--<sheet name="Ark9" sheetId="2" r:id="rId2"/>--><sheet name="Handlingsplan"',
+], ids=["prefixed-name-after", "prefixed-name-before", "commented-sheet"])
+def test_5_an_error_cell_is_said_in_the_sheet_the_native_reader_names(tmp_path, blank, sheet_tag):
+    """The sheet names are read as the native reader reads them: a prefixed name or a
+    commented-out sheet filed the cells of Handlingsplan under another name, and its error
+    cells were lost."""
+    import re
+
+    data = patched(blank, "xl/workbook.xml", lambda b: b.replace(b'<sheet name="Handlingsplan"', sheet_tag, 1))
+    data = patched(data, PLAN_PART, lambda b: re.sub(rb'<c r="J5"[^>]*/>', b'<c r="J5" t="e"><v>#DIV/0!</v></c>', b, 1))
+    path = tmp_path / "navn.xlsx"
+    path.write_bytes(data)
+    result = validate(path, "--today", TODAY)
+    assert "Handlingsplan!J5" in result.output and "#DIV/0!" in result.output, result.output
+
+
 def test_5_a_save_time_in_a_comment_does_not_make_an_older_copy_the_newest(tmp_path, blank):
     """Of two copies, the one saved last is used: a date inside a comment is no save time."""
     import re
