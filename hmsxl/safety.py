@@ -453,7 +453,7 @@ def _decrypt(path: Path, data: bytes, password: str | None) -> bytes:
 
 
 SAVED_RE = {
-    "xlsx": ("docProps/core.xml", re.compile(rb"<dcterms:modified[^<>]*>([^<]{10,40})</dcterms:modified>")),
+    "xlsx": ("docprops/core.xml", re.compile(rb"<dcterms:modified[^<>]*>([^<]{10,40})</dcterms:modified>")),
     "ods": ("meta.xml", re.compile(rb"<dc:date>([^<]{10,40})</dc:date>")),
 }
 _LOCAL_HEADER = struct.Struct("<4s22xHH")
@@ -486,16 +486,19 @@ def _check_zip(path: Path, data: bytes) -> Checked:
         infos = [i for i in z.infolist() if not i.is_dir()]
     except (zipfile.BadZipFile, zipfile.LargeZipFile, NotImplementedError, ValueError, EOFError, OSError):
         raise UnreadableFile(path, "truncated") from None
-    names = {i.filename for i in infos}
+    # Each part by the name the native reader finds it by: whatever its case and slashes,
+    # and the Unicode name an entry may carry beside its own. Two of one name are refused.
+    keys = {id(i): _part_key(i) for i in infos}
+    names = set(keys.values())
     if "word/document.xml" in names:
         raise UnreadableFile(path, "word")
     if "ppt/presentation.xml" in names:
         raise UnreadableFile(path, "powerpoint")
     if len(infos) > MAX_MEMBERS:
         raise UnreadableFile(path, "too_many_parts", count=len(infos), max=MAX_MEMBERS)
-    twice = [n for n, k in Counter(i.filename for i in infos).items() if k > 1]
+    twice = [n for n, k in Counter(keys.values()).items() if k > 1]
     if twice:
-        raise UnreadableFile(path, "duplicate_part", part=twice[0])
+        raise UnreadableFile(path, "duplicate_part", part=_shown(twice[0].encode()))
     total = sum(i.file_size for i in infos)
     if total > MAX_UNPACKED_BYTES or any(i.file_size > MAX_PART_BYTES for i in infos):
         # A bomb packs a hundredfold or more; a sheet that is merely huge packs like text.
@@ -508,24 +511,29 @@ def _check_zip(path: Path, data: bytes) -> Checked:
         kind = "ods"
     else:
         raise UnreadableFile(path, "not_spreadsheet")
-    if kind == "ods" and "META-INF/manifest.xml" in names:
-        manifest = inflate(path, data, z.getinfo("META-INF/manifest.xml"))
+    by_key = {keys[id(i)]: i for i in infos}
+    if kind == "ods" and "meta-inf/manifest.xml" in by_key:
+        manifest = inflate(path, data, by_key["meta-inf/manifest.xml"])
         if b"encryption-data" in manifest:  # its parts are ciphertext: say so, not "damaged"
             raise UnreadableFile(path, "encrypted_ods")
     parts: dict[str, bytes] = {}
     for info in infos:
+        key = keys[id(info)]
         if info.flag_bits & 1:
             raise UnreadableFile(path, "part_encrypted", part=_shown(info.filename.encode()))
-        if not _parsed(info.filename):
+        if not _parsed(key):
             continue  # pictures, themes, charts: no reader here parses them
         body = inflate(path, data, info)
-        head = body[:XML_HEAD]
+        head = _without_noise(path, body[:XML_HEAD])  # a declaration anywhere in it is refused there
         root = _ROOT_START.search(head)
+        if root is None and len(body) > XML_HEAD:  # comments past the head: the whole part, once
+            head = _without_noise(path, body)
+            root = _ROOT_START.search(head)
         prolog = head[:root.start()] if root else head
         if b"<!DOCTYPE" in prolog or b"<!ENTITY" in prolog or (root is None and len(head) >= XML_HEAD):
             raise UnreadableFile(path, "entity_bomb")
-        if _keep(kind, info.filename, body):
-            parts[info.filename] = body
+        if _keep(kind, key, body):
+            parts[key] = body
     problems: list = []
     errors = _CellErrors()
     if kind == "ods":
@@ -534,7 +542,7 @@ def _check_zip(path: Path, data: bytes) -> Checked:
         _check_shared_strings(path, parts)
         cut = _scan_xlsx_sheets(path, parts, problems, errors)
         if cut:
-            data = _rezip(z, cut)
+            data = _rezip(z, {by_key[key].filename: body for key, body in cut.items()})
     saved_at = ""
     part, pattern = SAVED_RE[kind]
     if part in parts:  # not from a comment: blanked as the reader would skip it
@@ -547,8 +555,8 @@ def _check_zip(path: Path, data: bytes) -> Checked:
 def _keep(kind: str, name: str, body: bytes) -> bool:
     """Parts whose content the checks below need."""
     if kind == "ods":
-        return name in ("content.xml", "meta.xml", "META-INF/manifest.xml")
-    return (name in ("xl/workbook.xml", "xl/_rels/workbook.xml.rels", "xl/sharedStrings.xml", "docProps/core.xml")
+        return name in ("content.xml", "meta.xml", "meta-inf/manifest.xml")
+    return (name in ("xl/workbook.xml", "xl/_rels/workbook.xml.rels", "xl/sharedstrings.xml", "docprops/core.xml")
             or b"sheetData" in body)
 
 
@@ -590,15 +598,28 @@ def inflate(path, data: bytes, info: zipfile.ZipInfo, limit: int = MAX_PART_BYTE
 
 
 _ROOT_START = re.compile(rb"<[A-Za-z_]")
+_UNICODE_PATH = 0x7075  # Info-ZIP's Unicode Path extra field: the name the native reader takes
+
+
+def _part_key(info: zipfile.ZipInfo) -> str:
+    """The name the native reader finds a member by: its Unicode Path if it carries one,
+    with "/" for "\\" and in lower case (parts are looked up whatever their case)."""
+    name, extra, pos = info.filename, info.extra, 0
+    while pos + 4 <= len(extra):
+        tag, size = struct.unpack_from("<HH", extra, pos)
+        if tag == _UNICODE_PATH and size > 5:
+            name = extra[pos + 9:pos + 4 + size].decode("utf-8", "replace")  # version (1), CRC (4), the name
+        pos += 4 + size
+    return name.replace("\\", "/").lower()
 
 
 def _parsed(name: str) -> bool:
     """XML parts a reader parses, which must not declare entities. openpyxl (for
     annotated copies) parses more, but through defusedxml, which refuses them itself."""
-    return (name in ("[Content_Types].xml", "xl/workbook.xml", "xl/sharedStrings.xml", "xl/styles.xml",
-                     "content.xml", "styles.xml", "meta.xml", "settings.xml", "META-INF/manifest.xml")
+    return (name in ("[content_types].xml", "xl/workbook.xml", "xl/sharedstrings.xml", "xl/styles.xml",
+                     "content.xml", "styles.xml", "meta.xml", "settings.xml", "meta-inf/manifest.xml")
             or name.endswith(".rels")
-            or name.startswith(("xl/worksheets/", "xl/tables/", "docProps/")))
+            or name.startswith(("xl/worksheets/", "xl/tables/", "docprops/")))
 
 
 def _mimetype(z: zipfile.ZipFile) -> str:
@@ -611,12 +632,18 @@ def _mimetype(z: zipfile.ZipFile) -> str:
         return ""
 
 
+_SST_COUNT = re.compile(rb"<" + _NS + rb"sst\b[^<>]*?\suniqueCount\s*=\s*[\"']([^\"']*)[\"']")
+
+
 def _check_shared_strings(path: Path, parts: dict) -> None:
-    """The native reader reserves room for the count of strings the part declares."""
-    sst = parts.get("xl/sharedStrings.xml")
+    """The native reader reserves room for the count of strings the part declares: the
+    count on its root element, not in a comment before it."""
+    sst = parts.get("xl/sharedstrings.xml")
     if not sst:
         return
-    m = re.search(rb"<" + _NS + rb"sst\b[^<>]*?\suniqueCount\s*=\s*[\"']([^\"']*)[\"']", sst[:XML_HEAD])
+    body = _without_noise(path, sst)
+    root = _ROOT_START.search(body)
+    m = _SST_COUNT.match(body, root.start()) if root else None
     if m:
         count = m.group(1).strip()
         if not count.isdigit() or len(count) > 12 or int(count) > len(sst) // 5 + 1:
@@ -806,6 +833,8 @@ def _without_noise(path, body: bytes) -> bytes:
     out = bytearray(body)
     for m in _MARKUP.finditer(body):
         start, end = m.span()
+        if end - start < 2:  # a "<" that ends the text (a part's head is cut anywhere)
+            continue
         if end - start == 2 and body[start + 1] == 33:  # "<!" that starts no comment or CDATA
             raise UnreadableFile(path, "entity_bomb")
         if body[start + 1] in (33, 63):  # "<!--", "<![CDATA[", "<?"
@@ -981,6 +1010,7 @@ def _xlsx_sheet_names(path, parts: dict) -> dict[str, str]:
     for tag in _REL_TAG.findall(_without_noise(path, parts.get("xl/_rels/workbook.xml.rels", b""))):
         attrs = {k: (v1 or v2) for k, v1, v2 in _ATTR.findall(tag)}
         target = unescape(attrs.get(b"Target", b"").decode("utf-8", "replace"))
+        target = target.replace("\\", "/").lower()  # found as the parts are (see `_part_key`)
         target = target[1:] if target.startswith("/xl/") else target if target.startswith("xl/") else f"xl/{target}"
         targets[attrs.get(b"Id", b"")] = target
     names = {}

@@ -181,9 +181,17 @@ def test_1_a_damaged_reference_is_refused_with_its_own_reason(tmp_path, blank):
     one_line(result, "skadet.xlsx", "Årsrapport", "ugyldig cellereferanse («rMessageB5»)")
 
 
-def test_1_a_declared_string_count_the_part_cannot_hold_is_refused(tmp_path, blank):
+@pytest.mark.parametrize("lure", [b"", b'<!-- <sst uniqueCount="1"> -->', b"<!-- " + b"<a " * 30_000 + b"-->"],
+                         ids=["plain", "count-in-a-comment", "comment-past-the-head"])
+def test_1_a_declared_string_count_the_part_cannot_hold_is_refused(tmp_path, blank, lure):
+    """Refused as such, not left to make the native reader abort: also behind a comment
+    that says another count, or one longer than the part's head that is looked at."""
+    def with_lure(b):
+        at = b.index(b"<sst")
+        return b[:at] + lure + b[at:]
+
     path = tmp_path / "tekster.xlsx"
-    path.write_bytes(huge_string_count(blank))
+    path.write_bytes(patched(huge_string_count(blank), "xl/sharedStrings.xml", with_lure))
     result = validate(path)
     assert result.exit_code == 2
     one_line(result, "tekster.xlsx", "oppgir 4000000000 tekster")
@@ -330,6 +338,44 @@ def test_5_an_error_cell_is_said_in_the_sheet_the_native_reader_names(tmp_path, 
     path.write_bytes(data)
     result = validate(path, "--today", TODAY)
     assert "Handlingsplan!J5" in result.output and "#DIV/0!" in result.output, result.output
+
+
+FAR_ROW = b'<row r="1048576"><c r="XFD1048576"><v>1</v></c></row>'
+
+
+@pytest.mark.parametrize("renamed", ["XL/WORKSHEETS/SHEET2.XML", "xl\\worksheets\\sheet2.xml"],
+                         ids=["upper-case", "backslashes"])
+def test_5_a_sheet_part_named_otherwise_is_checked_as_the_native_reader_finds_it(tmp_path, blank, renamed):
+    """The native reader finds a sheet part whatever its case and slashes: unchecked under
+    such a name, a far cell made it abort and the whole workbook was lost."""
+    far = patched(blank, PLAN_PART, lambda b: b.replace(b"</sheetData>", FAR_ROW + b"</sheetData>"))
+    path = tmp_path / "navn.xlsx"
+    path.write_bytes(pack([(renamed if n == PLAN_PART else n, b) for n, b in parts(far)]))
+    result = validate(path, "--today", TODAY)
+    assert result.exit_code == 1 and "Handlingsplan!XFD1048576" in result.output, result.output
+
+
+def test_5_a_part_twice_by_case_or_by_its_unicode_name_is_refused(tmp_path, blank):
+    import struct
+    import zipfile as zf
+
+    twin = tmp_path / "tvilling.xlsx"
+    twin.write_bytes(pack(parts(blank) + [("xl/worksheets/Sheet2.xml", b"<worksheet/>")]))
+    result = validate(twin)
+    assert result.exit_code == 2
+    one_line(result, "tvilling.xlsx", "xl/worksheets/sheet2.xml", "to ganger")
+    # A member whose Info-ZIP Unicode Path names the sheet part: the native reader takes it.
+    unicode_twin = tmp_path / "unicode.xlsx"
+    with zf.ZipFile(unicode_twin, "w", zf.ZIP_DEFLATED) as z:
+        for name, body in parts(blank):
+            z.writestr(name, body)
+        info = zf.ZipInfo("xl/media/x.bin")
+        claimed = PLAN_PART.encode()
+        info.extra = struct.pack("<HHBI", 0x7075, 5 + len(claimed), 1, 0) + claimed
+        z.writestr(info, b"<worksheet/>")
+    result = validate(unicode_twin)
+    assert result.exit_code == 2
+    one_line(result, "unicode.xlsx", "xl/worksheets/sheet2.xml", "to ganger")
 
 
 def test_5_a_save_time_in_a_comment_does_not_make_an_older_copy_the_newest(tmp_path, blank):
