@@ -1061,6 +1061,7 @@ def _scan_ods(path: Path, content: bytes, errors: _CellErrors) -> None:
     the outer table's rows (never fewer rows than the native reader may expand)."""
     content = _without_noise(path, content)
     sheet, row, col, rows_here, depth = "", 0, 0, 1, 0
+    seen: set = set()  # the sheets' names: of two of one name, the native reader keeps the last only
     close = None  # the next table markup after a cell: found once, reused while it lies ahead
     for m in _ODS_TAG.finditer(content):
         closing, tag = m.group(1), m.group(2)
@@ -1080,6 +1081,9 @@ def _scan_ods(path: Path, content: bytes, errors: _CellErrors) -> None:
         if tag == b"table":
             if depth == 0:
                 sheet, row, col = unescape(attrs.get(b"table:name", b"?").decode("utf-8", "replace")), 0, 0
+                if sheet in seen:
+                    raise UnreadableFile(path, "duplicate_part", part=f"«{sheet}»")
+                seen.add(sheet)
             depth += 0 if empty_tag else 1
         elif tag == b"table-row":
             rows_here = _repeat(path, sheet, attrs.get(b"table:number-rows-repeated"))

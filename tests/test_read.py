@@ -569,6 +569,18 @@ def test_an_ods_error_cell_stays_where_the_native_reader_puts_it(saved_by_libreo
 
 
 @pytest.mark.libreoffice
+def test_an_ods_with_two_sheets_of_one_name_is_refused(saved_by_libreoffice, tmp_path):
+    """The native reader keeps the last of two sheets named alike: the first one's values
+    would be lost unsaid."""
+    def change(body):
+        return body.replace(b'table:name="Vernerunde"', b'table:name="Handlingspla&#110;"', 1)
+
+    with pytest.raises(UnreadableFile) as err:
+        read_workbook(_ods_with(saved_by_libreoffice["s.ods"], tmp_path, "to.ods", change), today=TODAY)
+    assert "«Handlingsplan»" in str(err.value) and "to ganger" in str(err.value)
+
+
+@pytest.mark.libreoffice
 def test_an_ods_formula_saved_without_its_result_is_said_not_read_as_empty(saved_by_libreoffice, tmp_path):
     import re
 
