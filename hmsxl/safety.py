@@ -602,13 +602,16 @@ _UNICODE_PATH = 0x7075  # Info-ZIP's Unicode Path extra field: the name the nati
 
 
 def _part_key(info: zipfile.ZipInfo) -> str:
-    """The name the native reader finds a member by: its Unicode Path if it carries one,
-    with "/" for "\\" and in lower case (parts are looked up whatever their case)."""
+    """The name the native reader finds a member by: its Unicode Path if it carries a valid
+    one (version 1, and the CRC of the entry's own name), with "/" for "\\" and in lower
+    case (parts are looked up whatever their case)."""
     name, extra, pos = info.filename, info.extra, 0
     while pos + 4 <= len(extra):
         tag, size = struct.unpack_from("<HH", extra, pos)
-        if tag == _UNICODE_PATH and size > 5:
-            name = extra[pos + 9:pos + 4 + size].decode("utf-8", "replace")  # version (1), CRC (4), the name
+        if tag == _UNICODE_PATH and size > 5 and pos + 4 + size <= len(extra) and extra[pos + 4] == 1:
+            own = info.orig_filename.encode("utf-8" if info.flag_bits & 0x800 else "cp437", "replace")
+            if struct.unpack_from("<I", extra, pos + 5)[0] == zlib.crc32(own):  # else ignored, as by the reader
+                name = extra[pos + 9:pos + 4 + size].decode("utf-8", "replace")
         pos += 4 + size
     return name.replace("\\", "/").lower()
 
@@ -1101,7 +1104,7 @@ def _scan_ods(path: Path, content: bytes, errors: _CellErrors) -> None:
             formula = attrs.get(b"table:formula")
             if formula is not None:  # <table:table-cell table:formula=".." .../> holds one too
                 errors.formula(sheet, row, col, rows_here, cols_here)
-                if not any(k in attrs for k in _ODS_VALUE_TYPES):  # no result saved: read as empty
+                if not _ods_has_result(attrs, empty_tag):  # no result saved: read as empty
                     errors.add(sheet, row, col, FormulaText(formula.split(b":", 1)[-1].lstrip(b"=")),
                                rows_here, cols_here)
                 elif not empty_tag:
@@ -1118,6 +1121,23 @@ def _scan_ods(path: Path, content: bytes, errors: _CellErrors) -> None:
                         if said or _ODS_ERROR_TEXT.fullmatch(text):
                             errors.add(sheet, row, col, text[:255] or "#N/A", rows_here, cols_here)
             col += cols_here
+
+
+# Where each type of value keeps its result (a string's may be its text instead).
+_ODS_RESULT = {b"float": b"office:value", b"percentage": b"office:value", b"currency": b"office:value",
+               b"date": b"office:date-value", b"time": b"office:time-value", b"boolean": b"office:boolean-value",
+               b"string": b"office:string-value"}
+
+
+def _ods_has_result(attrs: dict, empty_tag: bool) -> bool:
+    """Whether a formula cell carries its result: a value type, and the value that type
+    keeps (a string's text may be the cell's content, or an error's)."""
+    kind = attrs.get(b"office:value-type") or attrs.get(b"calcext:value-type")
+    if kind is None:
+        return False
+    if kind in (b"string", b"error"):
+        return b"office:string-value" in attrs or not empty_tag
+    return _ODS_RESULT.get(kind, b"office:value") in attrs
 
 
 def _repeat(path, sheet, raw) -> int:

@@ -371,11 +371,26 @@ def test_5_a_part_twice_by_case_or_by_its_unicode_name_is_refused(tmp_path, blan
             z.writestr(name, body)
         info = zf.ZipInfo("xl/media/x.bin")
         claimed = PLAN_PART.encode()
-        info.extra = struct.pack("<HHBI", 0x7075, 5 + len(claimed), 1, 0) + claimed
+        info.extra = struct.pack("<HHBI", 0x7075, 5 + len(claimed), 1, zlib.crc32(b"xl/media/x.bin")) + claimed
         z.writestr(info, b"<worksheet/>")
     result = validate(unicode_twin)
     assert result.exit_code == 2
     one_line(result, "unicode.xlsx", "xl/worksheets/sheet2.xml", "to ganger")
+    # A Unicode name whose checksum is not its entry's is ignored by the native reader: by
+    # the check too, so the sheet's error cell is said where it is.
+    import re
+
+    wrong = tmp_path / "crc.xlsx"
+    with zf.ZipFile(wrong, "w", zf.ZIP_DEFLATED) as z:
+        for name, body in parts(blank):
+            info = zf.ZipInfo(name)
+            if name == PLAN_PART:
+                claimed = b"xl/worksheets/sheet9.xml"
+                info.extra = struct.pack("<HHBI", 0x7075, 5 + len(claimed), 1, 0x12345678) + claimed
+                body = re.sub(rb'<c r="J5"[^>]*/>', b'<c r="J5" t="e"><v>#VALUE!</v></c>', body, count=1)
+            z.writestr(info, body)
+    result = validate(wrong, "--today", TODAY)
+    assert "Handlingsplan!J5" in result.output and "#VALUE!" in result.output, result.output
 
 
 def test_5_a_save_time_in_a_comment_does_not_make_an_older_copy_the_newest(tmp_path, blank):

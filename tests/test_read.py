@@ -581,12 +581,14 @@ def test_an_ods_with_two_sheets_of_one_name_is_refused(saved_by_libreoffice, tmp
 
 
 @pytest.mark.libreoffice
-def test_an_ods_formula_saved_without_its_result_is_said_not_read_as_empty(saved_by_libreoffice, tmp_path):
+@pytest.mark.parametrize("kept", [b"", b' office:value-type="float" calcext:value-type="float"',
+                                  b' office:value-type="date"'], ids=["no-type", "float-no-value", "date-no-value"])
+def test_an_ods_formula_saved_without_its_result_is_said_not_read_as_empty(saved_by_libreoffice, tmp_path, kept):
     import re
 
-    def change(body):  # G6's formula keeps its text, loses its result
+    def change(body):  # G6's formula keeps its text (and perhaps its type), loses its result
         return re.sub(rb'<table:table-cell([^>]*)table:formula="of:=1/0"[^>]*>.*?</table:table-cell>',
-                      rb'<table:table-cell table:formula="of:=1/0"/>', body, count=1, flags=re.S)
+                      rb'<table:table-cell table:formula="of:=1/0"' + kept + b"/>", body, count=1, flags=re.S)
 
     data = read_workbook(_ods_with(saved_by_libreoffice["f.ods"], tmp_path, "uten.ods", change), today=TODAY)
     (said,) = [p for p in data.problems if p.code == "formula_no_value" and p.sheet == "Handlingsplan"]
