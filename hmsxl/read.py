@@ -575,12 +575,13 @@ def _guide_extras(book: _Book) -> None:
         return
     rows = book.rows(name)
     headings = {cat.GUIDE["contact_heading"] for cat in labels.all_catalogs()}
-    last = next((r + 1 for r, row in enumerate(rows) if len(row) > 1 and as_text(row[1]) in headings), None)
-    if last is None:  # the guide is not as written: what is ours there cannot be told
-        return
+    # Past the contact line nothing is ours; without it (edited), only the columns tell.
+    last = next((r + 1 for r, row in enumerate(rows) if len(row) > 1 and as_text(row[1]) in headings), len(rows))
     for r, row in enumerate(rows):
         for c, value in enumerate(row):
-            if (c == 0 or c > 2 or r > last) and not is_empty(value):
+            # Ours: the title in B1 (the row under it is empty), then columns B and C.
+            theirs = c == 0 or c > 2 or r > last or (r == 0 and c != 1) or r == 1
+            if theirs and not is_empty(value):
                 book.problem("value_outside_table", sheet=name, cell=_cell(r, c), value=value, shown=as_text(value))
 
 
@@ -667,13 +668,14 @@ class _TableReader:
                                   cell=_cell(self.hr, 0), field=col.label, column=col.label)
 
     def values_above_header(self):
-        """Above the header are only our title and intro, each in the first of the first two
-        columns that holds it (the first visible one); report the rest."""
+        """Above the header are only our title and intro, in the sheet's first visible
+        column as the workbook was made; report the rest."""
+        first = next(c for c, col in enumerate(self.sheet.columns) if not col.hidden)
+        # Moved as the table's first column was, by columns inserted before it.
+        ours = self.columns.get(self.sheet.columns[first].key, first)
         for r in range(self.hr):
-            row = self.rows[r]
-            ours = next((c for c in (0, 1) if c < len(row) and not is_empty(row[c])), None) if r < 2 else None
-            for c, value in enumerate(row):
-                if c != ours and not is_empty(value):
+            for c, value in enumerate(self.rows[r]):
+                if (r > 1 or c != ours) and not is_empty(value):
                     self.book.problem("value_outside_table", sheet=self.name, cell=_cell(r, c), value=value,
                                       shown=as_text(value))
 

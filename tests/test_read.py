@@ -632,13 +632,19 @@ def test_what_a_leader_writes_beside_the_guide_and_under_a_title_is_said(workboo
     anything else written there reaches the report as a value outside the tables."""
     guide = openpyxl.load_workbook(workbook)["Veiledning"]
     below = guide.max_row + 3
-    cells = {("Veiledning", "D12"): "Husk møtet", ("Veiledning", f"B{below}"): "Notat nederst",
+    extra = {("Veiledning", "D12"): "Husk møtet", ("Veiledning", f"B{below}"): "Notat nederst",
+             ("Veiledning", "C1"): "Ved tittelen", ("Veiledning", "B2"): "Under tittelen",
              ("Handlingsplan", "A3"): "Under tittelen", ("Vernerunde", "B2"): "Ved siden av",
-             ("Handlingsplan", "B5"): "Støy"}
-    data = read_workbook(filled(workbook, tmp_path / "notater.xlsx", cells), today=TODAY)
+             ("Årshjul", "A1"): "I den skjulte kolonnen"}  # Årshjul's title is in B1
+    data = read_workbook(filled(workbook, tmp_path / "notater.xlsx", {**extra, ("Handlingsplan", "B5"): "Støy"}),
+                         today=TODAY)
     said = {(p.sheet, p.cell): p.value for p in data.problems if p.code == "value_outside_table"}
-    assert said == {("Veiledning", "D12"): "Husk møtet", ("Veiledning", f"B{below}"): "Notat nederst",
-                    ("Handlingsplan", "A3"): "Under tittelen", ("Vernerunde", "B2"): "Ved siden av"}
+    assert said == extra
+    # The guide's last heading edited: what is outside its columns is said all the same.
+    contact = next(f"B{r}" for r in range(1, guide.max_row + 1) if guide[f"B{r}"].value == "Spørsmål?")
+    edited = {("Veiledning", contact): "Spørsmål? Ring meg", ("Veiledning", "D5"): "Notat"}
+    data = read_workbook(filled(workbook, tmp_path / "endret.xlsx", edited), today=TODAY)
+    assert {(p.sheet, p.cell) for p in data.problems if p.code == "value_outside_table"} == {("Veiledning", "D5")}
 
 
 def test_sheets_of_the_leaders_own_past_fifty_are_named_not_read(workbook, tmp_path):
