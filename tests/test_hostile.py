@@ -355,9 +355,19 @@ def test_5_a_sheet_part_named_otherwise_is_checked_as_the_native_reader_finds_it
     assert result.exit_code == 1 and "Handlingsplan!XFD1048576" in result.output, result.output
 
 
-def test_5_a_part_twice_by_case_or_by_its_unicode_name_is_refused(tmp_path, blank):
+def _unicode_named(name: str, claimed: str, crc: int | None = None):
+    """A zip entry `name` whose Info-ZIP Unicode Path says `claimed`, with the checksum of
+    its own name (the one the native reader checks) unless `crc` is given."""
     import struct
     import zipfile as zf
+
+    info, raw = zf.ZipInfo(name), claimed.encode()
+    info.extra = struct.pack("<HHBI", 0x7075, 5 + len(raw), 1, zlib.crc32(name.encode()) if crc is None else crc) + raw
+    return info
+
+
+def test_5_a_part_twice_by_case_or_by_its_unicode_name_is_refused(tmp_path, blank):
+    import re
 
     twin = tmp_path / "tvilling.xlsx"
     twin.write_bytes(pack(parts(blank) + [("xl/worksheets/Sheet2.xml", b"<worksheet/>")]))
@@ -366,29 +376,17 @@ def test_5_a_part_twice_by_case_or_by_its_unicode_name_is_refused(tmp_path, blan
     one_line(result, "tvilling.xlsx", "xl/worksheets/sheet2.xml", "to ganger")
     # A member whose Info-ZIP Unicode Path names the sheet part: the native reader takes it.
     unicode_twin = tmp_path / "unicode.xlsx"
-    with zf.ZipFile(unicode_twin, "w", zf.ZIP_DEFLATED) as z:
-        for name, body in parts(blank):
-            z.writestr(name, body)
-        info = zf.ZipInfo("xl/media/x.bin")
-        claimed = PLAN_PART.encode()
-        info.extra = struct.pack("<HHBI", 0x7075, 5 + len(claimed), 1, zlib.crc32(b"xl/media/x.bin")) + claimed
-        z.writestr(info, b"<worksheet/>")
+    unicode_twin.write_bytes(pack(parts(blank) + [(_unicode_named("xl/media/x.bin", PLAN_PART), b"<worksheet/>")]))
     result = validate(unicode_twin)
     assert result.exit_code == 2
     one_line(result, "unicode.xlsx", "xl/worksheets/sheet2.xml", "to ganger")
     # A Unicode name whose checksum is not its entry's is ignored by the native reader: by
     # the check too, so the sheet's error cell is said where it is.
-    import re
-
     wrong = tmp_path / "crc.xlsx"
-    with zf.ZipFile(wrong, "w", zf.ZIP_DEFLATED) as z:
-        for name, body in parts(blank):
-            info = zf.ZipInfo(name)
-            if name == PLAN_PART:
-                claimed = b"xl/worksheets/sheet9.xml"
-                info.extra = struct.pack("<HHBI", 0x7075, 5 + len(claimed), 1, 0x12345678) + claimed
-                body = re.sub(rb'<c r="J5"[^>]*/>', b'<c r="J5" t="e"><v>#VALUE!</v></c>', body, count=1)
-            z.writestr(info, body)
+    error = b'<c r="J5" t="e"><v>#VALUE!</v></c>'
+    wrong.write_bytes(pack([
+        (_unicode_named(n, "xl/worksheets/sheet9.xml", crc=0x12345678), re.sub(rb'<c r="J5"[^>]*/>', error, b, 1))
+        if n == PLAN_PART else (n, b) for n, b in parts(blank)]))
     result = validate(wrong, "--today", TODAY)
     assert "Handlingsplan!J5" in result.output and "#VALUE!" in result.output, result.output
 
