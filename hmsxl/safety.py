@@ -635,7 +635,7 @@ def _mimetype(z: zipfile.ZipFile) -> str:
         return ""
 
 
-_SST_COUNT = re.compile(rb"<" + _NS + rb"sst\b[^<>]*?\suniqueCount\s*=\s*[\"']([^\"']*)[\"']")
+_SST_ROOT = re.compile(rb"<" + _NS + rb"sst(?=[\s/>])")
 
 
 def _check_shared_strings(path: Path, parts: dict) -> None:
@@ -646,9 +646,13 @@ def _check_shared_strings(path: Path, parts: dict) -> None:
         return
     body = _without_noise(path, sst)
     root = _ROOT_START.search(body)
-    m = _SST_COUNT.match(body, root.start()) if root else None
-    if m:
-        count = m.group(1).strip()
+    tag = _SST_ROOT.match(body, root.start()) if root else None
+    attrs = _ATTRS.match(body, tag.end()) if tag else None
+    # Every uniqueCount it gives (a quoted value is passed over whole, as the reader does).
+    for key, v1, v2 in _ATTR.findall(attrs.group(1)) if attrs else ():
+        if key != b"uniqueCount":
+            continue
+        count = (v1 or v2).strip()
         if not count.isdigit() or len(count) > 12 or int(count) > len(sst) // 5 + 1:
             raise UnreadableFile(path, "bad_count", part="xl/sharedStrings.xml",
                                  count=count.decode("ascii", "replace")[:20])

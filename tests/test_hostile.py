@@ -181,12 +181,16 @@ def test_1_a_damaged_reference_is_refused_with_its_own_reason(tmp_path, blank):
     one_line(result, "skadet.xlsx", "Årsrapport", "ugyldig cellereferanse («rMessageB5»)")
 
 
-@pytest.mark.parametrize("lure", [b"", b'<!-- <sst uniqueCount="1"> -->', b"<!-- " + b"<a " * 30_000 + b"-->"],
-                         ids=["plain", "count-in-a-comment", "comment-past-the-head"])
+@pytest.mark.parametrize("lure", [b"", b'<!-- <sst uniqueCount="1"> -->', b"<!-- " + b"<a " * 30_000 + b"-->",
+                                  b"<sst foo=' uniqueCount=\"1\"'"],
+                         ids=["plain", "count-in-a-comment", "comment-past-the-head", "count-in-a-value"])
 def test_1_a_declared_string_count_the_part_cannot_hold_is_refused(tmp_path, blank, lure):
     """Refused as such, not left to make the native reader abort: also behind a comment
-    that says another count, or one longer than the part's head that is looked at."""
+    that says another count, one longer than the part's head that is looked at, or a value
+    that holds another count."""
     def with_lure(b):
+        if lure.startswith(b"<sst"):
+            return b.replace(b"<sst", lure, 1)
         at = b.index(b"<sst")
         return b[:at] + lure + b[at:]
 
