@@ -16,6 +16,7 @@ reads who the workbook is for, `_Locator` finds each schema sheet and its header
 from __future__ import annotations
 
 import dataclasses
+from collections import Counter
 import datetime as dt
 import functools
 import io
@@ -211,6 +212,9 @@ def read_checked(checked, config: Unit | None = None, today: dt.date | None = No
         raise UnreadableFile(path, "unreadable", detail=_first_line(exc)) from None
     if _is_report(names):
         raise UnreadableFile(path, "own_report")
+    twice = next((n for n, k in Counter(names).items() if k > 1), None)
+    if twice is not None:  # the native reader gives one of them only: the other's values would be lost unsaid
+        raise UnreadableFile(path, "duplicate_part", part=f"«{twice}»")
     book = _Book(path, calamine, names, name or path.name, checked.cell_errors, checked.formula_cells)
     data = WorkbookData(path=str(path), kind=checked.kind, saved_at=checked.saved_at)
     data.problems = book.problems

@@ -359,6 +359,18 @@ def test_5_a_sheet_part_named_otherwise_is_checked_as_the_native_reader_finds_it
     assert result.exit_code == 1 and "Handlingsplan!XFD1048576" in result.output, result.output
 
 
+def test_5_two_sheets_of_one_name_are_refused(tmp_path, blank):
+    """The native reader gives one of two sheets named alike: the other's values would be
+    lost unsaid."""
+    data = patched(blank, "xl/workbook.xml", lambda b: b.replace(b'<sheet name="Vernerunde"',
+                                                                b'<sheet name="Handlingsplan"', 1))
+    path = tmp_path / "to.xlsx"
+    path.write_bytes(data)
+    result = validate(path)
+    assert result.exit_code == 2
+    one_line(result, "to.xlsx", "«Handlingsplan»", "to ganger")
+
+
 def _unicode_named(name: str, claimed: str, crc: int | None = None):
     """A zip entry `name` whose Info-ZIP Unicode Path says `claimed`, with the checksum of
     its own name (the one the native reader checks) unless `crc` is given."""
