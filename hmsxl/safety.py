@@ -516,7 +516,10 @@ def _check_zip(path: Path, data: bytes) -> Checked:
         manifest = inflate(path, data, by_key["meta-inf/manifest.xml"])
         if b"encryption-data" in manifest:  # its parts are ciphertext: say so, not "damaged"
             raise UnreadableFile(path, "encrypted_ods")
+    # Each part the checks need, as it is (`parts`, what a cut is made in) and with its
+    # comments, instructions and CDATA blanked (`clean`, the same length: what is searched).
     parts: dict[str, bytes] = {}
+    clean: dict[str, bytes] = {}
     for info in infos:
         key = keys[id(info)]
         if info.flag_bits & 1:
@@ -524,29 +527,24 @@ def _check_zip(path: Path, data: bytes) -> Checked:
         if not _parsed(key):
             continue  # pictures, themes, charts: no reader here parses them
         body = inflate(path, data, info)
-        head = _without_noise(path, body[:XML_HEAD])  # a declaration anywhere in it is refused there
-        root = _ROOT_START.search(head)
-        if root is None and len(body) > XML_HEAD:  # comments past the head: the whole part, once
-            head = _without_noise(path, body)
-            root = _ROOT_START.search(head)
-        prolog = head[:root.start()] if root else head
-        if b"<!DOCTYPE" in prolog or b"<!ENTITY" in prolog or (root is None and len(head) >= XML_HEAD):
-            raise UnreadableFile(path, "entity_bomb")
+        blanked = _without_noise(path, body)  # a declaration (DOCTYPE, ENTITY) anywhere is refused there
+        if len(blanked) >= XML_HEAD and _ROOT_START.search(blanked) is None:
+            raise UnreadableFile(path, "entity_bomb")  # a part of no element: no spreadsheet has one
         if _keep(kind, key, body):
-            parts[key] = body
+            parts[key], clean[key] = body, blanked
     problems: list = []
     errors = _CellErrors()
     if kind == "ods":
-        _scan_ods(path, parts.get("content.xml", b""), errors)
+        _scan_ods(path, clean.get("content.xml", b""), errors)
     else:
-        _check_shared_strings(path, parts)
-        cut = _scan_xlsx_sheets(path, parts, problems, errors)
+        _check_shared_strings(path, clean)
+        cut = _scan_xlsx_sheets(path, parts, clean, problems, errors)
         if cut:
             data = _rezip(z, {by_key[key].filename: body for key, body in cut.items()})
     saved_at = ""
     part, pattern = SAVED_RE[kind]
-    if part in parts:  # not from a comment: blanked as the reader would skip it
-        m = pattern.search(_without_noise(path, parts[part][:XML_HEAD]))
+    if part in clean:  # not from a comment
+        m = pattern.search(clean[part], 0, XML_HEAD)
         saved_at = iso_utc(m.group(1).decode("ascii", "replace")) if m else ""
     return Checked(path, kind, data, saved_at, problems=problems + errors.problems(), cell_errors=errors.cells,
                    formula_cells=errors.formulas)
@@ -638,13 +636,12 @@ def _mimetype(z: zipfile.ZipFile) -> str:
 _SST_ROOT = re.compile(rb"<" + _NS + rb"sst(?=[\s/>])")
 
 
-def _check_shared_strings(path: Path, parts: dict) -> None:
+def _check_shared_strings(path: Path, clean: dict) -> None:
     """The native reader reserves room for the count of strings the part declares: the
     count on its root element, not in a comment before it."""
-    sst = parts.get("xl/sharedstrings.xml")
-    if not sst:
+    body = clean.get("xl/sharedstrings.xml")
+    if not body:
         return
-    body = _without_noise(path, sst)
     root = _ROOT_START.search(body)
     tag = _SST_ROOT.match(body, root.start()) if root else None
     attrs = _ATTRS.match(body, tag.end()) if tag else None
@@ -653,7 +650,7 @@ def _check_shared_strings(path: Path, parts: dict) -> None:
         if key != b"uniqueCount":
             continue
         count = (v1 or v2).strip()
-        if not count.isdigit() or len(count) > 12 or int(count) > len(sst) // 5 + 1:
+        if not count.isdigit() or len(count) > 12 or int(count) > len(body) // 5 + 1:
             raise UnreadableFile(path, "bad_count", part="xl/sharedStrings.xml",
                                  count=count.decode("ascii", "replace")[:20])
 
@@ -680,18 +677,18 @@ _HAS_VALUE = re.compile(rb"<" + _NS + rb"(?:v|is|f)[\s>/]")
 EXCEL_ROWS, EXCEL_COLUMNS = 1_048_576, 16_384
 
 
-def _scan_xlsx_sheets(path: Path, parts: dict, problems: list, errors: _CellErrors) -> dict:
+def _scan_xlsx_sheets(path: Path, parts: dict, clean: dict, problems: list, errors: _CellErrors) -> dict:
     """Every sheet part's cells: damaged references refused; cells beyond the grid cut
     away (returned as {part: new bytes}) and reported in `problems` per sheet; cells
-    showing an error or holding a formula without its result noted in `errors`."""
+    showing an error or holding a formula without its result noted in `errors`. Searched
+    in `clean` (the parts with comments, instructions and CDATA blanked, at the same
+    positions); what is cut is cut from `parts`, the parts as they are."""
     cut = {}
     sheet_names = None
     for name, raw in parts.items():
         if b"sheetData" not in raw:
             continue
-        # Searched with comments, processing instructions and CDATA blanked out (the same
-        # positions); what is cut is cut from the part as it is.
-        body = _without_noise(path, raw)
+        body = clean[name]
         odd = _NOT_PLAIN_CELL.search(body) or _PREFIXED_CELL.search(body)
         # Where a plain sheet has formulas or errors (two literal searches: one pattern with
         # both, and the prefixes, costs ten times as much on a sheet of formulas).
@@ -699,7 +696,7 @@ def _scan_xlsx_sheets(path: Path, parts: dict, problems: list, errors: _CellErro
         if not odd and not hints:
             continue
         if sheet_names is None:
-            sheet_names = _xlsx_sheet_names(path, parts)
+            sheet_names = _xlsx_sheet_names(clean)
         sheet = sheet_names.get(name, name.rsplit("/", 1)[-1])
         if odd:
             spans, far = _far_cells(path, sheet, body)
@@ -1009,21 +1006,21 @@ _SHEET_TAG = re.compile(rb"<" + _NS + rb"sheet\s[^<>]*>")
 _REL_TAG = re.compile(rb"<" + _NS + rb"Relationship\s[^<>]*>")
 
 
-def _xlsx_sheet_names(path, parts: dict) -> dict[str, str]:
-    """Sheet part name -> sheet name, from the workbook and its relationships, read as the
-    native reader reads them: not from comments, `name` by its whole name and `id` by its
-    local one, the last of each given twice."""
+def _xlsx_sheet_names(clean: dict) -> dict[str, str]:
+    """Sheet part name -> sheet name, from the workbook and its relationships (`clean`:
+    without comments), read as the native reader reads them: `name` by its whole name and
+    `id` by its local one, the last of each given twice."""
     targets = {}
-    for tag in _REL_TAG.findall(_without_noise(path, parts.get("xl/_rels/workbook.xml.rels", b""))):
+    for tag in _REL_TAG.findall(clean.get("xl/_rels/workbook.xml.rels", b"")):
         attrs = {k: (v1 or v2) for k, v1, v2 in _ATTR.findall(tag)}
         target = unescape(attrs.get(b"Target", b"").decode("utf-8", "replace"))
         target = target.replace("\\", "/").lower()  # found as the parts are (see `_part_key`)
         target = target[1:] if target.startswith("/xl/") else target if target.startswith("xl/") else f"xl/{target}"
         targets[attrs.get(b"Id", b"")] = target
     names = {}
-    for tag in _SHEET_TAG.findall(_without_noise(path, parts.get("xl/workbook.xml", b""))):
+    for tag in _SHEET_TAG.findall(clean.get("xl/workbook.xml", b"")):
         attrs = {k: (v1 or v2) for k, v1, v2 in _ATTR.findall(tag)}
-        rid = next((v for k, v in reversed(attrs.items()) if k.rsplit(b":", 1)[-1] == b"id" and b":" in k), None)
+        rid = next((v for k, v in reversed(attrs.items()) if k.endswith(b":id")), None)
         if rid in targets:
             names[targets[rid]] = unescape(attrs.get(b"name", b"").decode("utf-8", "replace"))
     return names
@@ -1062,11 +1059,10 @@ def _scan_ods(path: Path, content: bytes, errors: _CellErrors) -> None:
     `calcext:value-type="error"`, or an empty string value beside an error's text, as
     older versions write it) or that has no result at all is noted in `errors`.
 
-    Read as the native reader reads it: comments, instructions and CDATA are not markup,
-    names are matched whole ("table:number-rows-repeated", not any prefix's), the first
+    Read as the native reader reads it (`content` has its comments, instructions and
+    CDATA blanked: they are not markup), names are matched whole ("table:number-rows-repeated", not any prefix's), the first
     of an attribute given twice counts, and a table inside a table's cell goes on counting
     the outer table's rows (never fewer rows than the native reader may expand)."""
-    content = _without_noise(path, content)
     sheet, row, col, rows_here, depth = "", 0, 0, 1, 0
     seen: set = set()  # the sheets' names: of two of one name, the native reader keeps the last only
     close = None  # the next table markup after a cell: found once, reused while it lies ahead
