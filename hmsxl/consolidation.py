@@ -30,7 +30,7 @@ from .errors import HmsxlError
 from .fields import Level, as_text, cell_index, is_empty, nordic_key
 from .inputs import NoInputError, SourceResult, collect, read_sources
 from .meaning import DEFAULT_RISK, Meaning
-from .problems import PROBLEMS_PER_KIND, SEVERITY, left_out, problem, severity_counts, text_cut
+from .problems import PROBLEMS_PER_KIND, left_out, problem, severity_counts, text_cut
 from .safety import SKIPPED_CODES
 from .schema import (ALL_SHEETS, MISSING_TABLE, OVERVIEW_TABLE, PROBLEMS_TABLE, SOURCES_TABLE, Schema, Sheet,
                      schema_for, schema_of)
@@ -129,21 +129,11 @@ class Consolidation:
         return dict(Counter(serious["section"])) if serious is not None else {}
 
     def severity_counts(self) -> Counter:
-        """How many problems of each severity the files used have, as Oversikt counts them
-        (a file not used is listed in Kilder with why): a row that stands for more of its
-        kind left out of the list counts as those, under their severity."""
-        used_status = labels.catalog(self.language).REPORT["status_used"]  # as the consolidation wrote it
-        used = set(self.sources.loc[self.sources["status"] == used_status, "file"])
-        counts: Counter = Counter()
-        for file, severity, said in zip(self.problems["file"].tolist(), self.problems["severity"].tolist(),
-                                        self.problem_messages):
-            if file not in used:
-                continue
-            if isinstance(said, labels.Msg) and said.key == "problems_left_out":
-                counts[SEVERITY[said.params["first"].key]] += said.params["count"]
-            else:
-                counts[severity] += 1
-        return counts
+        """How many errors and warnings the files used have: Oversikt's columns summed (a
+        file not used is listed in Kilder with why; a row standing for more of its kind
+        left out of the list counts as those)."""
+        return +Counter({severity: sum(n for n in self.overview[column] if n)
+                         for severity, column in (("error", "errors"), ("warning", "warnings"))})
 
     def write_excel(self, path) -> Path:
         from .inputs import refuse_outputs_over_inputs, refuse_writing_over_unit
