@@ -16,13 +16,13 @@ reads who the workbook is for, `_Locator` finds each schema sheet and its header
 from __future__ import annotations
 
 import dataclasses
-from collections import Counter
 import datetime as dt
 import functools
 import io
 import re
-from types import SimpleNamespace
+from collections import Counter
 from dataclasses import dataclass, field
+from types import SimpleNamespace
 from pathlib import Path
 
 import python_calamine as pc
@@ -300,9 +300,10 @@ def _read_sheets(book, data, schema, config, ctx, today):
         data.columns[sheet.key] = header[1]
         data.sheets[sheet.key] = name_found
     _unknown_sheets(book, found)
-    _fire_rounds_into_wheel(data, ctx)
-    _cross_checks(book, data, ctx, today, schema)
-    _round_checks(book, data, ctx, today, schema, config)
+    meaning = Meaning.of(ctx.lists(), today, data.risk)  # what the values mean, for every check below
+    _fire_rounds_into_wheel(data, meaning)
+    _cross_checks(book, data, meaning, schema)
+    _round_checks(book, data, ctx, meaning, schema, config)
 
 
 class _Book:
@@ -830,19 +831,18 @@ def _level(value) -> bool:
     return isinstance(value, int) and not isinstance(value, bool) and 1 <= value <= 4
 
 
-def _fire_rounds_into_wheel(data: WorkbookData, ctx: ListsContext) -> None:
+def _fire_rounds_into_wheel(data: WorkbookData, meaning: Meaning) -> None:
     """A brannvernrunde with its date in the Brannvernrunder sheet is done in the årshjul too:
     the leader records it once. Its årshjul row gets that date as the date done, unless the
     row has one or says the round does not apply (which stays a contradiction to report)."""
     rounds = data.tables.get("fire_rounds")
     if not rounds or "wheel" not in data.tables:
         return
-    not_applicable = set(ctx.lists().get("wheel_na_statuses", ()))
     by_key = {rec.get("key"): rec for rec in data.wheel}
     for rec in rounds:
         wheel = by_key.get(rec.get("key"))
         if wheel is not None and Meaning.round_done(rec) and not wheel.get("done_date") \
-                and wheel.get("status") not in not_applicable:
+                and meaning.wheel_state(wheel) != "na":
             wheel["done_date"] = rec["date"]
 
 
@@ -863,9 +863,8 @@ def _fire_count_check(book: _Book, data: WorkbookData, annual_sheet, name) -> No
                      field=said.get("question", ""), said=said["answer"], dated=dated)
 
 
-def _cross_checks(book: _Book, data: WorkbookData, ctx: ListsContext, today: dt.date, schema: Schema):
+def _cross_checks(book: _Book, data: WorkbookData, meaning: Meaning, schema: Schema):
     """What no single cell shows: overdue actions and activities, a half-filled God BHT."""
-    meaning = Meaning.of(ctx.lists(), today, data.risk)
     sheets = {s.key: s for s in schema.sheets}
     actions, wheel, godbht = sheets.get("actions"), sheets.get("wheel"), sheets.get("godbht")
     if actions is not None:
@@ -900,12 +899,11 @@ def _words(*texts) -> set[str]:
     return {w.casefold() for t in texts if isinstance(t, str) for w in WORD_RE.findall(t)}
 
 
-def _round_checks(book: _Book, data: WorkbookData, ctx: ListsContext, today: dt.date, schema: Schema, config):
+def _round_checks(book: _Book, data: WorkbookData, ctx: ListsContext, meaning: Meaning, schema: Schema, config):
     """The rounds' records against the plan and the wheel: a finding with a proposal the
     plan does not take up, a round done in the wheel but not recorded (or the reverse),
     a high risk left open past its deadline, a priority far from what its factors say."""
     lists, sheets = ctx.lists(), {s.key: s for s in schema.sheets}
-    meaning = Meaning.of(lists, today, data.risk)
     findings_sheet, fire, wheel, actions = (sheets.get(k) for k in ("safety_round", "fire_rounds", "wheel", "actions"))
 
     def name(sheet):  # as the workbook calls it
