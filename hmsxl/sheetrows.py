@@ -97,15 +97,13 @@ def rows_xml(first: int, rows: list, kinds: list, widths: list, styles: dict) ->
     by_column = list(zip(*rows)) if rows else [()] * len(kinds)
     for c, (kind, width) in enumerate(zip(kinds, widths)):
         values = by_column[c] if c < len(by_column) else [None] * len(rows)
-        classes = set(map(type, values))
-        classes.discard(type(None))
-        # int 1, float 1.0 and True are one key to a dict: told apart by their class where
-        # the column holds more than one kind of value.
-        keys = values if len(classes) <= 1 and classes != {tuple} else \
-            [v if v.__class__ is str or v is None else (v.__class__, v) for v in values]
+        classes = set(map(type, values)) - {type(None)}
+        # int 1, float 1.0 and True are one key to a dict: where a column holds more than
+        # one kind of value, each is keyed with its class (a tuple, taken apart below).
+        mixed = len(classes) > 1 or tuple in classes
+        keys = [v if v.__class__ is str or v is None else (v.__class__, v) for v in values] if mixed else values
         kind = "plain" if kind == "bool" else kind
-        made = ({key: tail(key, kind) for key in dict.fromkeys(keys)} if keys is values else
-                {key: tail(key if key is None or key.__class__ is str else key[1], kind) for key in dict.fromkeys(keys)})
+        made = {key: tail(key[1] if mixed and key.__class__ is tuple else key, kind) for key in dict.fromkeys(keys)}
         tails = list(map(made.__getitem__, keys))
         prefix = '<c r="' + col_letter(c)
         columns.append([prefix + n + t if t else "" for n, t in zip(numbers, tails)])

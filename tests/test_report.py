@@ -373,6 +373,19 @@ def test_a_number_past_what_a_spreadsheet_holds_is_written_as_text():
     assert '<c r="D1" s="1"><v>7</v></c>' in xml
 
 
+def test_equal_values_of_different_kinds_in_one_column_are_each_written_as_themselves():
+    """A column's distinct values are written once each: 1, 1.0 and True are one key to a
+    dict, and must not come out as whichever came first."""
+    from hmsxl import labels
+    from hmsxl.sheetrows import rows_xml
+
+    styles = {"num": 1, "dec": 2, "text": 3, "plain": 4, "date": 5}
+    rows = [(1,), (True,), (1.5,), (None,), ("1",), (1,)]
+    xml = rows_xml(0, rows, ["auto"], [10], styles).decode()
+    assert xml.count('s="1"><v>1</v>') == 2 and f"<t>{labels.REPORT['yes']}</t>" in xml
+    assert 's="2"><v>1.5</v>' in xml and '<c r="A4"' not in xml and '<c r="A5" s="3" t="inlineStr"><is><t>1</t>' in xml
+
+
 def test_a_total_says_how_many_answers_it_could_not_add(unit, tmp_path):
     fills = {sid: {"annual": {"employees": {"answer": n}}}
              for sid, n in (("samling", 12), ("drift", 30), ("adm", 5))}
