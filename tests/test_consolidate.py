@@ -228,6 +228,20 @@ def test_unwritable_report_path_is_one_clear_line(tmp_path, generated):
     assert empty.exit_code == 2 and "fant ingen filer" in empty.output
 
 
+def test_strict_fails_on_a_file_not_used_though_the_counts_are_oversikts(generated, tmp_path):
+    """The summary counts errors as Oversikt does, in the files used; --strict still fails
+    on a damaged file beside them."""
+    unit, paths = generated
+    back = tmp_path / "svar"
+    back.mkdir()
+    shutil.copy(paths[0], back / "svar.xlsx")
+    (back / "skadet.xlsx").write_bytes(b"PK\x03\x04 ikke et regneark")
+    args = ["consolidate", str(back), "-o", str(tmp_path / "r.xlsx"), "--today", TODAY.isoformat()]
+    plain = CliRunner().invoke(main, args)
+    assert plain.exit_code == 0 and "0 feil" in plain.output, plain.output
+    assert CliRunner().invoke(main, [*args, "--strict"]).exit_code == 1
+
+
 def test_progress_is_reported_per_file(generated):
     unit, paths = generated
     calls = []
