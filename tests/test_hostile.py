@@ -423,7 +423,7 @@ def test_5_a_save_time_in_a_comment_does_not_make_an_older_copy_the_newest(tmp_p
     (tmp_path / "a-eldre.xlsx").write_bytes(older)
     (tmp_path / "b-nyere.xlsx").write_bytes(newer)
     result = consolidate([tmp_path], today=TODAY)
-    used = result.sources.loc[result.sources["reason"] == "", "file"].tolist()
+    used = result.sources.loc[result.sources["status"] == labels.REPORT["status_used"], "file"].tolist()
     assert [f.rsplit("/", 1)[-1] for f in used] == ["b-nyere.xlsx"], result.sources[["file", "status", "reason"]]
 
 
