@@ -749,7 +749,10 @@ def _pooled(jobs, settings, workers: int, limits: ReadLimits, meanwhile=None):
 
     from pebble import ProcessExpired, ProcessPool
 
-    importlib.import_module(f"{__package__}.read")  # once here, not in every worker
+    # Once here, not in every worker: the reader's modules, and the catalogs (a workbook in
+    # any language is recognised by its sheet names in all of them).
+    importlib.import_module(f"{__package__}.read")
+    labels.all_catalogs()
 
     batch = max(1, min(16, len(jobs) // (workers * 8)))
     with tempfile.TemporaryDirectory(prefix="hmsxl-") as stderr_dir:

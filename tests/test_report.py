@@ -438,3 +438,24 @@ def test_without_unit_toml_next_years_blank_workbooks_are_not_newer_answers(unit
     assert len(result.actions) == 2 and result.year == YEAR
     blank = result.sources.set_index("file").loc[f"neste/{YEAR + 1}-drift.xlsx"]
     assert blank["status"] == "avvist" and f"{YEAR + 1}" in blank["reason"] and "de fleste" in blank["reason"]
+
+
+def test_rows_written_in_many_pieces_give_the_same_report_as_in_one(unit, tmp_path, monkeypatch):
+    """The rows are rendered a piece at a time, each deflated while the next is made: cut
+    every few rows, the report is byte for byte what one piece per sheet gives."""
+    from hmsxl import report as report_module
+    from hmsxl.sheetrows import rows_xml
+
+    fills = {s.id: {"actions": [dict(ACTION, challenge=f"Utfordring {s.id} {i}") for i in range(7)]}
+             for s in unit.sections}
+    result = consolidate([returned(unit, tmp_path, fills)], config=unit, today=TODAY)
+    whole = report_module.build_report(result)
+    rendered = []
+    monkeypatch.setattr(report_module, "rows_xml", lambda first, rows, *a: rendered.append(len(rows))
+                        or rows_xml(first, rows, *a))
+    monkeypatch.setattr(report_module, "PIECE_ROWS", 3)
+    assert report_module.build_report(result) == whole
+    assert max(rendered) == 3 and sum(rendered) >= 7 * len(unit.sections)
+    rows = sheet_rows(report(result, tmp_path), "Handlingsplan")
+    typed = [v for r in rows for v in r.values() if str(v).startswith("Utfordring ")]
+    assert len(set(typed)) == len(typed) == 7 * len(unit.sections)
