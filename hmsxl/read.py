@@ -233,18 +233,19 @@ def read_checked(checked, config: Unit | None = None, today: dt.date | None = No
     return data
 
 
-PROBLEM_LIST_COLUMNS = ("severity", "sheet", "cell", "field", "value", "message")
+PROBLEM_LIST_COLUMNS = ("severity", "sheet", "cell", "field", "value", "message", "code")
+_PROBLEM_LIST_HEAD = PROBLEM_LIST_COLUMNS[:6]  # what every annotated copy's list has begun with
 
 
 @functools.cache
 def _problem_list_headers() -> frozenset:
-    return frozenset(tuple(cat.REPORT_COLUMNS[k] for k in PROBLEM_LIST_COLUMNS) for cat in labels.all_catalogs())
+    return frozenset(tuple(cat.REPORT_COLUMNS[k] for k in _PROBLEM_LIST_HEAD) for cat in labels.all_catalogs())
 
 
 def _is_problem_list(rows: list[list]) -> bool:
     """The list of problems an annotated copy carries (in any language): returned with the
     workbook, it is hmsxl's own earlier answer, not something the leader wrote."""
-    return bool(rows) and tuple(as_text(v) for v in rows[0][:len(PROBLEM_LIST_COLUMNS)]) in _problem_list_headers()
+    return bool(rows) and tuple(as_text(v) for v in rows[0][:len(_PROBLEM_LIST_HEAD)]) in _problem_list_headers()
 
 
 def _is_report(names: list[str]) -> bool:

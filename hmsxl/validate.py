@@ -268,12 +268,12 @@ def _annotated_copy(data: WorkbookData, checked, password=None) -> tuple[bytes, 
     for c in ws[1]:
         c.font = Font(bold=True)
     for p in sorted(data.problems, key=lambda p: (order[p.severity], p.sheet, _cell_key(p.cell))):
-        row = [labels.SEVERITY[p.severity], titles.get(p.sheet, p.sheet), p.cell, p.field, p.value, p.message]
+        row = [labels.SEVERITY[p.severity], titles.get(p.sheet, p.sheet), p.cell, p.field, p.value, p.message, p.code]
         ws.append([_text(v) if isinstance(v, str) else v for v in row])
     for row in ws.iter_rows(min_row=2):
         for c in row:
             c.data_type = "s"  # a leader's "=..." stays text in the copy too
-    for letter, width in zip("ABCDEF", (12, 16, 8, 28, 28, 90)):
+    for letter, width in zip("ABCDEFG", (12, 16, 8, 28, 28, 90, 18)):
         ws.column_dimensions[letter].width = width
     ws.freeze_panes = "A2"
     wb.active = 0

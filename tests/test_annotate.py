@@ -224,10 +224,15 @@ def test_a_copy_sent_back_is_read_without_its_list_of_problems(workbook, tmp_pat
     out = tmp_path / "merket"
     validate(path, "--annotate", out)
     copy = openpyxl.load_workbook(out / "svar.xlsx")
+    listed = list(copy.worksheets[0].values)
+    assert listed[0][-1] == "Kode" and "not_a_date" in [row[-1] for row in listed[1:]]
     copy["Handlingsplan"]["G5"] = dt.datetime(YEAR, 3, 1)  # the leader mends the date
-    again = tmp_path / "igjen" / "svar.xlsx"
-    again.parent.mkdir()
-    copy.save(again)
-    result = validate(again)
-    assert result.exit_code == 0, result.output
-    assert "unknown_sheet" not in result.output and "hører ikke til" not in result.output
+    for older in (False, True):
+        if older:  # a copy from before its list gave each problem's code
+            copy.worksheets[0].delete_cols(len(listed[0]))
+        again = tmp_path / f"igjen{older}" / "svar.xlsx"
+        again.parent.mkdir()
+        copy.save(again)
+        result = validate(again)
+        assert result.exit_code == 0, result.output
+        assert "unknown_sheet" not in result.output and "hører ikke til" not in result.output
