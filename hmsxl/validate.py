@@ -400,13 +400,19 @@ def _values_workbook(checked):
         ws = wb.create_sheet(title)
         if str(meta.visible).lower().endswith("hidden"):
             ws.sheet_state = "hidden"
-        for r, row in enumerate(book.get_sheet_by_name(meta.name).to_python(nrows=MAX_ROWS), start=1):
-            for c, value in enumerate(row, start=1):
-                if value == "" or value is None:
+        sheet = book.get_sheet_by_name(meta.name)
+        # Each value in its own cell: the rows start where the sheet's first value is.
+        top, left = sheet.start or (0, 0)
+        # A formula's result is the program's, not typed: left empty, it reads back as
+        # what it is, not as a value written over the formula.
+        formulas = checked.formula_cells.get(meta.name, ())
+        for r, row in enumerate(sheet.to_python(nrows=max(0, MAX_ROWS - top)), start=top):
+            for c, value in enumerate(row, start=left):
+                if value == "" or value is None or (r, c) in formulas:
                     continue
                 if isinstance(value, str):
                     value = xmltext.fit(NOT_IN_XML.sub("", value), xmltext.CELL_MAX, labels.REPORT["cut_mark"])
-                cell = ws.cell(r, c, value)
+                cell = ws.cell(r + 1, c + 1, value)
                 if isinstance(value, str):
                     cell.data_type = "s"  # a leader's "=..." stays text
     return wb, titles
