@@ -67,6 +67,15 @@ def _check_language(ctx, param, value):
     return value
 
 
+def _deadline_passed(unit, today=None) -> None:
+    """A line on stderr when the workbooks or mails would give the leaders a deadline gone by."""
+    import datetime as dt
+
+    if unit.return_deadline < (today or dt.date.today()):
+        click.echo(click.style(labels.CLI["deadline_passed"].format(
+            deadline=labels.current().date(unit.return_deadline)), fg="yellow"), err=True)
+
+
 def _plural(key: str, n: int, **params) -> str:
     return labels.current().plural("cli", key, n, **params)
 
@@ -151,6 +160,7 @@ def generate(config, out_dir, sections, force, carry_over):
     for p in paths:
         click.echo(labels.CLI["wrote"].format(path=p))
     click.echo(_plural("workbooks_in", len(paths), folder=out_dir))
+    _deadline_passed(unit)
 
 
 @main.command()
@@ -337,6 +347,8 @@ def mail(config_path, workbook_dir, outbox, sections, returned, today, send, hos
             click.echo(t["mail_wrote"].format(path=d.path, to=d.to))
     if not drafts:
         click.echo(t["mail_none"])
+    elif not returned:  # a reminder comes after the deadline; the first mail should not
+        _deadline_passed(unit, today)
     if send:
         report = send_outbox(unit, outbox, host=host, port=port, starttls=starttls)
         for name in report.sent:

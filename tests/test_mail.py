@@ -9,7 +9,7 @@ import socket
 import pytest
 from click.testing import CliRunner
 
-from hmsxl import generate, read_workbook
+from hmsxl import generate, labels, read_workbook
 from hmsxl.cli import main
 from hmsxl.config import example_config_text
 from hmsxl.simulate import simulated_fill
@@ -301,3 +301,24 @@ def test_a_danish_section_that_answered_is_not_told_nothing_came(setup):
     (path,) = (tmp / "rem").glob(f"{YEAR}-drift-*.eml")
     body = parse(path).get_body(("plain",)).get_content()
     assert "ikke modtaget" not in body and not list(parse(path).iter_attachments())
+
+
+def test_drafts_that_would_give_a_deadline_gone_by_say_so(setup):
+    """The first mail and the workbooks name the return deadline: past it, the advisor is
+    told before anything is sent. A reminder comes after the deadline: no warning."""
+    unit, config, tmp = setup
+    deadline = labels.current().date(unit.return_deadline)
+
+    def mail(today, *extra):
+        result = CliRunner().invoke(main, ["mail", str(config), str(tmp / "wb"), "-o", str(tmp / f"out{today}"),
+                                           "--today", today.isoformat(), *extra])
+        assert result.exit_code == 0, result.output
+        return result.stderr
+
+    after = unit.return_deadline + dt.timedelta(days=1)
+    said = mail(after)
+    assert "svarfristen" in said and deadline in said
+    assert "svarfristen" not in mail(unit.return_deadline)
+    assert "svarfristen" not in mail(after, "--reminders", str(tmp / "wb"))
+    result = CliRunner().invoke(main, ["generate", str(config), "-o", str(tmp / "again")])
+    assert result.exit_code == 0 and ("svarfristen" in result.stderr) == (unit.return_deadline < dt.date.today())
