@@ -731,9 +731,10 @@ class _TableReader:
             raw = row[c] if c is not None and c < width else None
             if raw is None or raw == "" or is_empty(raw) or (r, c) in self.formula_cells:
                 continue  # a formula: what it shows is the program's, stale or not
-            if as_text(raw) != ("" if expected is None else as_text(expected)):
-                self.book.problem("computed_changed", sheet=self.name, cell=_cell(r, c), field=col.label,
-                                  value=raw, expected="" if expected is None else as_text(expected))
+            computed = "" if expected is None else as_text(expected)
+            if as_text(raw) != computed:
+                self.book.problem("computed_changed", sheet=self.name, cell=_cell(r, c), field=col.label, value=raw,
+                                  expected=computed or labels.msg("problem_words", "computed_empty"))
                 record.setdefault("_orig", {})[col.key] = as_text(raw)
         for col, c in self.required:
             if record[col.key] is None:
@@ -967,7 +968,7 @@ def _round_checks(book: _Book, data: WorkbookData, ctx: ListsContext, meaning: M
                 if key in done and not dated:
                     book.problem("fire_round_not_recorded", sheet=name(fire), field=round_,
                                  cell=data.cell(fire, "date", rec["_row"]), round=round_)
-                elif dated and key not in done:
+                elif Meaning.round_done(rec) and key not in done:  # a date in another year is said above
                     book.problem("fire_round_not_in_wheel", sheet=name(fire), field=round_,
                                  cell=data.cell(fire, "date", rec["_row"]), round=round_)
     if fire is not None:

@@ -715,6 +715,20 @@ def test_a_value_written_over_a_formula_is_reported_and_kept(workbook, tmp_path)
     assert row["risk"] == 20 and "«høy»" in row["original"]
 
 
+def test_a_value_written_over_a_formula_that_computes_nothing_says_so_in_words(workbook, tmp_path):
+    cells = {("Vernerunde", "A5"): "Lager", ("Vernerunde", "B5"): "Blokkert rømningsvei", ("Vernerunde", "E5"): 0}
+    data = read_workbook(filled(workbook, tmp_path / "null.xlsx", cells), today=TODAY)
+    (changed,) = [p for p in data.problems if p.code == "computed_changed"]
+    assert "utregnede (tomt)" in changed.message and "()" not in changed.message
+
+
+def test_a_sheet_of_the_leaders_own_with_one_cell_is_told_in_good_words(workbook, tmp_path):
+    data = read_workbook(filled(workbook, tmp_path / "eget.xlsx", {}, lambda wb: wb.create_sheet("Notat")
+                                .__setitem__("B2", "Husk møtet")), today=TODAY)
+    (extra,) = [p for p in data.problems if p.code == "unknown_sheet"]
+    assert "Utfylte celler: 1;" in extra.message and "Husk møtet" in extra.value
+
+
 def test_a_score_out_of_range_gives_no_risk(workbook, tmp_path):
     cells = {("Vernerunde", "B5"): "Løs takplate", ("Vernerunde", "C5"): 6, ("Vernerunde", "D5"): 5,
              ("Vernerunde", "H5"): dt.datetime(YEAR, 1, 2)}
@@ -859,6 +873,8 @@ def test_a_brannvernrunde_dated_in_its_sheet_is_done_in_the_arshjul_too(workbook
     # Last year's date is not this year's round done: said, and the årshjul row left as it is.
     (k2,) = [rec for rec in data.wheel if rec["key"] == "brannvernrunde-k2"]
     assert not k2.get("done_date") and ("Brannvernrunder", "D6", "fire_round_other_year") in codes(data)
+    # Said once: not also as a round done that the årshjul should be marked with.
+    assert [code for sheet, cell, code in codes(data) if cell == "D6"] == ["fire_round_other_year"]
     assert not {p.code for p in data.problems if p.cell in (f"H{k1}", "D5")} & {
         "wheel_not_done", "fire_round_not_in_wheel"}
     (round_,) = [rec for rec in data.wheel if rec["key"] == "brannvernrunde-k1"]
