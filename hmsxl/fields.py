@@ -239,7 +239,10 @@ class Choice(Field):
         fixed = index.folded.get(_fold(text)) or _translated(text, self.list_name, index.options)
         if fixed is not None:
             return fixed, _issue("choice_corrected", text=text, result=fixed)
-        suggestion = index.close_match(text) or _by_meaning(text, self.list_name, unit)
+        meant = _by_meaning(text, self.list_name, unit)
+        if meant is not None:  # «ferdig» for the list's own word for done: read as that, the words kept
+            return meant, _issue("choice_by_meaning", text=text, result=meant)
+        suggestion = index.close_match(text)
         if suggestion:
             return text, _issue("not_in_list_suggest", text=text, suggestion=suggestion, allowed=index.allowed)
         return text, _issue("not_in_list", text=text, allowed=index.allowed)

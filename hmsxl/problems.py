@@ -26,6 +26,7 @@ SEVERITY = {
     "date_from_period": "warning",
     "date_from_number": "warning",
     "choice_corrected": "warning",
+    "choice_by_meaning": "warning",  # a status in other words («ferdig»): read as the list's value for it
     "not_in_list": "error",
     "not_in_list_suggest": "error",
     "not_a_number": "error",

@@ -129,7 +129,7 @@ def saved_by_libreoffice(generated, lo_fill, tmp_path_factory):
     out = {name: tmp / name for name in ("s.xls", "s-pw.xls", "s.ods", "s-pw.ods", "f.xlsx", "f.ods", "f.xls")}
     formulas = [("Handlingsplan", "G5", "snart", "string"), ("Handlingsplan", "I5", "=G5+30", "formula"),
                 ("Handlingsplan", "G6", "=1/0", "formula"), ("Årsrapport", "D6", "=1/0", "formula")]
-    lo_fill([{"input": str(src), "ops": [{"op": "set", "sheet": "Handlingsplan", "cell": "H5", "value": "ferdig"}],
+    lo_fill([{"input": str(src), "ops": [{"op": "set", "sheet": "Handlingsplan", "cell": "H5", "value": "halvveis"}],
               "outputs": [[str(out["s.xls"]), "MS Excel 97"], [str(out["s-pw.xls"]), "MS Excel 97", "hemmelig"],
                           [str(out["s.ods"]), "calc8"], [str(out["s-pw.ods"]), "calc8", "hemmelig"]]},
              {"input": str(src), "ops": [{"op": "set", "sheet": sheet, "cell": cell, "value": value, "type": typ}

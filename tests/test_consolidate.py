@@ -97,7 +97,10 @@ def test_overview_numbers_match_what_was_filled_in(returns, result):
     levels = [v for e in fills["formidling"]["godbht"].values() for v in (e["level_bht"], e["level_org"])]
     assert ov.loc["formidling", "godbht_mean"] == pytest.approx(sum(levels) / len(levels))
     assert ov.loc["formidling", "godbht_filled"] == 30
-    assert ov.loc["samling", "errors"] == 1
+    # «ferdig» in H5, read as «Iverksatt»: a warning, counted done, not an error.
+    statuses = [a["status"] for a in fills["samling"]["actions"]]
+    assert ov.loc["samling", "errors"] == 0 and ov.loc["samling", "warnings"] >= 1
+    assert ov.loc["samling", "completed"] == statuses[1:].count("Iverksatt") + 1
     assert ov.loc["formidling", "file"].endswith("svar.eml → Handlingsplan.xlsx")
 
 
@@ -132,10 +135,14 @@ def test_nothing_lost_rows_reconcile(returns, result):
 
 def test_problems_from_every_file(result):
     p = result.problems
-    # «ferdig» is no status, but it means one: the one the unit's lists say is done.
-    wrong = p[(p["code"] == "not_in_list_suggest") & (p["section_id"] == "samling")]
-    assert list(wrong["cell"]) == ["H5"] and list(wrong["value"]) == ["ferdig"]
-    assert "Mente du «Iverksatt»?" in wrong["message"].iloc[0]
+    # «ferdig» is no status, but it means one: the one the unit's lists say is done. Read
+    # as that, the leader's word kept beside it; not overdue, not carried over.
+    meant = p[(p["code"] == "choice_by_meaning") & (p["section_id"] == "samling")]
+    assert list(meant["cell"]) == ["H5"] and list(meant["value"]) == ["ferdig"]
+    assert list(meant["severity"]) == ["warning"] and "«Iverksatt»" in meant["message"].iloc[0]
+    a = result.actions
+    (row,) = a[(a["section_id"] == "samling") & a["source"].str.endswith("5") & a["original"].notna()].itertuples()
+    assert row.status == "Iverksatt" and "«ferdig»" in row.original and not row.overdue
     broken = p[p["file"].str.endswith("broken.xlsx")]
     assert list(broken["severity"]) == ["error"]
 

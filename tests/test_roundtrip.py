@@ -82,7 +82,7 @@ EXPECTED = {
     ("Handlingsplan", "F7", "choice_corrected"),
     ("Handlingsplan", "G7", "required"),
     ("Handlingsplan", "H7", "not_a_date"),
-    ("Handlingsplan", "A7", "not_in_list_suggest"),  # «ferdig»: did you mean the done status?
+    ("Handlingsplan", "A7", "choice_by_meaning"),  # «ferdig»: read as the list's done status
     ("Handlingsplan", "H8", "date_from_text"),
     ("God BHT", "F5", "out_of_range"),
     ("God BHT", "E6", "number_from_text"),
@@ -113,8 +113,9 @@ def test_every_value_typed_is_recovered(returned, ext):
     assert clean["status"] == "Påbegynt" and clean["comment"] == "=SUM(A1) er ikke en formel"
     assert clean["_row"] == 5
     bad = actions["Tunge løft på lageret"]
-    assert bad["category"] == "Fokusomrade" and bad["deadline"] == "31.02.2026" and bad["status"] == "ferdig"
+    assert bad["category"] == "Fokusomrade" and bad["deadline"] == "31.02.2026" and bad["status"] == "Iverksatt"
     assert bad["priority"] == "Høy" and bad["_row"] == 7  # corrected, and reported
+    assert bad["_orig"]["status"] == "ferdig"  # the leader's word, kept
     assert actions["Rømningsvei sperret"]["deadline"] == dt.date(2026, 9, 15)
     assert actions["Støy i åpent landskap"]["deadline"] == dt.date(2026, 12, 1)
     wheel = {w["key"]: w for w in data.wheel}
