@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import functools
+import importlib
+import os
+import sys
 from pathlib import Path
 
 import click
@@ -39,12 +42,104 @@ def _library_errors(fn):
     return wrapper
 
 
+# --------------------------------------------------------------------------- the words of --help
+#
+# The help texts are in the catalog (`cli_help`), and so are the command line library's own
+# words (`click`, by their English text): a command's help, and a mistyped option, are told
+# in the advisor's language, as everything else is.
+
+# click's modules that put their words through gettext, bound to `_` and `ngettext` there.
+_CLICK_MODULES = ("core", "decorators", "exceptions", "formatting", "parser", "types", "termui")
+
+
+def _asked_language(args) -> str:
+    """The language `--lang` (before the command) or HMSXL_LANG asks for; else bokmål. One
+    not known is left to --lang's own check, which says what is allowed."""
+    lang = os.environ.get("HMSXL_LANG") or None
+    for i, arg in enumerate(args):
+        if arg == "--lang" and i + 1 < len(args):
+            lang = args[i + 1]
+        elif arg.startswith("--lang="):
+            lang = arg.split("=", 1)[1]
+        elif not arg.startswith("-"):
+            break  # the command's name: what follows is its own
+    return lang if lang in labels.LANGUAGES else labels.DEFAULT_LANGUAGE
+
+
+def _speak_click(cat) -> None:
+    """The command line library's words in `cat`'s language."""
+    words = cat.CLICK
+
+    def gettext(message):
+        return words.get(message, message)
+
+    def ngettext(singular, plural, n):
+        return words.get(singular if n == 1 else plural, singular if n == 1 else plural)
+
+    for name in _CLICK_MODULES:
+        module = importlib.import_module(f"click.{name}")
+        if hasattr(module, "_"):
+            module._ = gettext
+        if hasattr(module, "ngettext"):
+            module.ngettext = ngettext
+
+
+_help = {"lang": labels.DEFAULT_LANGUAGE}
+_METAVARS: dict[int, str | None] = {}  # each parameter's own metavar, before a language's was set
+
+
+def _localize(group: click.Group, lang: str) -> None:
+    """Every command's and parameter's help and placeholder in `lang`, from the catalog."""
+    cat = labels.catalog(lang)
+    _help["lang"] = lang
+    texts, common, metavars = cat.CLI_HELP, cat.CLI_HELP["main"], cat.CLI_HELP["metavar"]
+    _speak_click(cat)
+    for command in (group, *group.commands.values()):
+        own = texts["main" if command is group else command.name]
+        command.help, command.short_help = own["help"], None
+        command.options_metavar = common["options_metavar"]
+        if isinstance(command, click.Group):
+            command.subcommand_metavar = common["commands_metavar"]
+        for param in command.params:
+            given = _METAVARS.setdefault(id(param), param.metavar)
+            if isinstance(param, click.Argument):  # its name in the usage line: «STI...»
+                param.metavar = own.get(param.name, given)
+                continue
+            param.help = own.get(param.name) or common.get(param.name) or param.help
+            if given is None or given in metavars:  # «--today ÅÅÅÅ-MM-DD», «--config FIL»
+                kind = param.type.name if not param.is_flag else None
+                param.metavar = metavars.get(given or kind, given)
+
+
+def _show_version(ctx, param, value):
+    if value and not ctx.resilient_parsing:
+        said = labels.catalog(_help["lang"]).CLICK["%(prog)s, version %(version)s"]
+        click.echo(said % {"prog": "hmsxl", "version": __version__})
+        ctx.exit()
+
+
+class _Command(click.Command):
+    def get_help_option(self, ctx):
+        option = super().get_help_option(ctx)
+        if option is not None:  # made once and kept: its words are the language's in force
+            option.help = labels.catalog(_help["lang"]).CLI_HELP["main"]["help_option"]
+        return option
+
+
+class _Hmsxl(_Command, click.Group):
+    """The `hmsxl` command: its help, and its commands', in the language asked for."""
+
+    command_class = _Command
+
+    def main(self, args=None, *rest, **extra):
+        _localize(self, _asked_language(sys.argv[1:] if args is None else list(args)))
+        return super().main(args, *rest, **extra)
+
+
 _today_option = click.option(
-    "--today", type=click.DateTime(["%Y-%m-%d"]), callback=lambda ctx, param, value: value.date() if value else None,
-    help="The date that decides what is overdue (default: today), as YYYY-MM-DD.")
+    "--today", type=click.DateTime(["%Y-%m-%d"]), callback=lambda ctx, param, value: value.date() if value else None)
 _password_option = click.option(
-    "--password", envvar="HMSXL_PASSWORD",
-    help="Password for protected workbooks (or the HMSXL_PASSWORD environment variable).")
+    "--password", envvar="HMSXL_PASSWORD")
 
 
 def _speak(config_path=None, unit=None) -> None:
@@ -80,23 +175,12 @@ def _plural(key: str, n: int, **params) -> str:
     return labels.current().plural("cli", key, n, **params)
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
-@click.version_option(__version__, prog_name="hmsxl")
-@click.option("--lang", envvar="HMSXL_LANG", callback=_check_language, metavar="nb|nn|da|en",
-              help="Language of the output (or HMSXL_LANG); default: the unit's, else nb.")
+@click.group(cls=_Hmsxl, context_settings={"help_option_names": ["-h", "--help"]})
+@click.option("--version", is_flag=True, expose_value=False, is_eager=True, callback=_show_version)
+@click.option("--lang", envvar="HMSXL_LANG", callback=_check_language, metavar="nb|nn|da|en")
 @click.pass_context
 def main(ctx, lang):
-    """Run a unit's yearly HMS cycle through Excel workbooks.
-
-    \b
-    The year, command by command:
-      hmsxl init DIR              describe the unit once: DIR/unit.toml
-      hmsxl generate unit.toml    one workbook per section
-      hmsxl mail / calendar       drafts to the leaders; the årshjul for calendars
-      hmsxl validate PATH...      check returned workbooks, cell by cell
-      hmsxl consolidate PATH...   the unit-wide report for LAMU
-      hmsxl demo                  all of it on an invented unit
-    """
+    """The `hmsxl` command (its help, and every command's, is in the catalog: `cli_help`)."""
     ctx.obj = {"lang": lang}
     labels.set_language(lang or labels.DEFAULT_LANGUAGE)
 
@@ -111,13 +195,12 @@ def _serious(result) -> None:
 
 @main.command()
 @click.argument("directory", default=".", type=click.Path(file_okay=False, path_type=Path))
-@click.option("--year", type=click.IntRange(2000, 2100), help="The HMS year (default: this year).")
-@click.option("--language", default=None, callback=_check_language, metavar="nb|nn|da|en",
-              help="The unit's language: of its workbooks, mails, report and this file (default: nb).")
-@click.option("--force", is_flag=True, help="Replace an existing unit.toml.")
+@click.option("--year", type=click.IntRange(2000, 2100))
+@click.option("--language", default=None, callback=_check_language, metavar="nb|nn|da|en")
+@click.option("--force", is_flag=True)
 @_library_errors
 def init(directory, year, language, force):
-    """Write DIRECTORY/unit.toml: a commented example unit to edit."""
+    """Write DIRECTORY/unit.toml."""
     from .config import write_example_config
 
     language = language or labels.DEFAULT_LANGUAGE
@@ -130,16 +213,14 @@ def init(directory, year, language, force):
 @main.command()
 @click.argument("config", type=click.Path(path_type=Path))
 @click.option("-o", "--out", "out_dir", default="workbooks", show_default=True,
-              type=click.Path(path_type=Path), help="Folder for the workbooks.")
-@click.option("--section", "sections", multiple=True, metavar="ID",
-              help="Only this section (repeatable). Default: all sections.")
-@click.option("--force", is_flag=True, help="Overwrite existing workbooks.")
+              type=click.Path(path_type=Path))
+@click.option("--section", "sections", multiple=True, metavar="ID")
+@click.option("--force", is_flag=True)
 @click.option("--carry-over", "carry_over", multiple=True, type=click.Path(exists=True, path_type=Path),
-              metavar="PATH", help="Last year's returned workbooks (files or folders, repeatable): each "
-              "section's unfinished actions are pre-filled in its new action plan.")
+              metavar="PATH")
 @_library_errors
 def generate(config, out_dir, sections, force, carry_over):
-    """Write one workbook per section: <year>-<section-id>.xlsx."""
+    """One workbook per section."""
     from .config import load_config
     from .write import generate as generate_
 
@@ -165,23 +246,15 @@ def generate(config, out_dir, sections, force, carry_over):
 
 @main.command()
 @click.argument("files", nargs=-1, required=True, metavar="PATH...", type=click.Path(path_type=Path))
-@click.option("--config", "config_path", type=click.Path(path_type=Path),
-              help="unit.toml: check that each workbook belongs to this unit and year, and use its lists.")
-@click.option("--annotate", "annotate_dir", type=click.Path(file_okay=False, path_type=Path),
-              help="Write a copy of each file with problems, cells marked and commented, to this folder.")
-@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True,
-              help="Output format.")
-@click.option("--strict", is_flag=True, help="Fail (exit 1) on warnings too, e.g. overdue actions.")
+@click.option("--config", "config_path", type=click.Path(path_type=Path))
+@click.option("--annotate", "annotate_dir", type=click.Path(file_okay=False, path_type=Path))
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@click.option("--strict", is_flag=True)
 @_today_option
 @_password_option
 @_library_errors
 def validate(files, config_path, annotate_dir, fmt, strict, today, password):
-    """Check returned workbooks and list every problem by sheet and cell.
-
-    PATH may be workbooks, folders (searched recursively), .eml messages and .zip
-    archives, as for consolidate. Exit 0: no errors (warnings are shown); 1: errors
-    found (or warnings, with --strict); 2: a file could not be read at all.
-    """
+    """Check returned workbooks."""
     from .config import load_config
     from .validate import exit_code, render_json, render_text, validate_files
 
@@ -199,22 +272,15 @@ def validate(files, config_path, annotate_dir, fmt, strict, today, password):
 
 @main.command()
 @click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
-@click.option("-o", "--out", "report", required=True, type=click.Path(dir_okay=False, path_type=Path),
-              help="The report to write (.xlsx).")
-@click.option("--config", "config_path", type=click.Path(path_type=Path),
-              help="unit.toml: lists the sections that have not answered and checks unit and year.")
-@click.option("--csv", "csv_dir", type=click.Path(file_okay=False, path_type=Path),
-              help="Also write each table as CSV to this folder.")
-@click.option("--strict", is_flag=True, help="Exit 1 if any problem (error or warning) was found.")
+@click.option("-o", "--out", "report", required=True, type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--config", "config_path", type=click.Path(path_type=Path))
+@click.option("--csv", "csv_dir", type=click.Path(file_okay=False, path_type=Path))
+@click.option("--strict", is_flag=True)
 @_today_option
 @_password_option
 @_library_errors
 def consolidate(paths, report, config_path, csv_dir, strict, today, password):
-    """Consolidate returned workbooks into one report for LAMU.
-
-    PATHS may be workbooks, folders (searched recursively), .eml messages (their
-    spreadsheet attachments) and .zip archives.
-    """
+    """The LAMU report from returned workbooks."""
     import sys
 
     from .config import load_config
@@ -268,15 +334,10 @@ def consolidate(paths, report, config_path, csv_dir, strict, today, password):
 
 @main.command()
 @click.argument("directory", default="hmsxl-demo", type=click.Path(file_okay=False, path_type=Path))
-@click.option("--force", is_flag=True, help="Run in DIRECTORY even if it is not empty.")
+@click.option("--force", is_flag=True)
 @_library_errors
 def demo(directory, force):
-    """Run the whole yearly cycle on an invented unit, in DIRECTORY (default: hmsxl-demo).
-
-    Writes unit.toml, the section workbooks, simulated returns (some late, some wrong,
-    one section missing, one returned twice, one by e-mail), validates them and writes
-    the LAMU report. Works offline and writes nothing outside DIRECTORY.
-    """
+    """The whole cycle on an invented unit."""
     from .demo import run_demo
     from .validate import render_text
 
@@ -311,26 +372,17 @@ def demo(directory, force):
 @main.command()
 @click.argument("config_path", metavar="CONFIG", type=click.Path(path_type=Path))
 @click.argument("workbook_dir", type=click.Path(file_okay=False, path_type=Path))
-@click.option("-o", "--out", "outbox", required=True, type=click.Path(file_okay=False, path_type=Path),
-              help="Folder for the .eml drafts (and the sent-log).")
-@click.option("--section", "sections", multiple=True, metavar="ID", help="Only this section (repeatable).")
-@click.option("--reminders", "returned", type=click.Path(path_type=Path),
-              help="Folder of returned files: draft reminders only to sections that have not answered, "
-                   "sent the wrong workbook, or have errors, overdue actions or high-risk vernerunde findings "
-                   "past their deadline.")
+@click.option("-o", "--out", "outbox", required=True, type=click.Path(file_okay=False, path_type=Path))
+@click.option("--section", "sections", multiple=True, metavar="ID")
+@click.option("--reminders", "returned", type=click.Path(path_type=Path))
 @_today_option
-@click.option("--send", is_flag=True, help="Send the drafts in the outbox over SMTP (login from "
-              "HMSXL_SMTP_USER and HMSXL_SMTP_PASSWORD); a sent-log makes sure nothing is sent twice.")
-@click.option("--host", help="SMTP server (default: mail.smtp_host in unit.toml).")
-@click.option("--port", type=int, help="SMTP port (default: mail.smtp_port, 587).")
-@click.option("--starttls/--no-starttls", default=None, help="Use STARTTLS (default: mail.starttls, on).")
+@click.option("--send", is_flag=True)
+@click.option("--host")
+@click.option("--port", type=int)
+@click.option("--starttls/--no-starttls", default=None)
 @_library_errors
 def mail(config_path, workbook_dir, outbox, sections, returned, today, send, host, port, starttls):
-    """Write one e-mail draft per section with its workbook attached; with --send, send them.
-
-    The drafts (.eml, marked unsent) open in Outlook or Thunderbird ready to send. Each
-    workbook's identity sheet must match the section the mail goes to.
-    """
+    """E-mail drafts to the leaders; --send sends them."""
     from .config import load_config
     from .mail import make_drafts, send_outbox
 
@@ -365,12 +417,11 @@ def mail(config_path, workbook_dir, outbox, sections, returned, today, send, hos
 
 @main.command()
 @click.argument("config_path", metavar="CONFIG", type=click.Path(path_type=Path))
-@click.option("-o", "--out", "target", required=True, type=click.Path(dir_okay=False, path_type=Path),
-              help="The .ics file to write.")
-@click.option("--section", metavar="ID", help="Only this section's activities (default: the whole unit).")
+@click.option("-o", "--out", "target", required=True, type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--section", metavar="ID")
 @_library_errors
 def calendar(config_path, target, section):
-    """Write the year's årshjul as an iCalendar file for Outlook or Google Calendar."""
+    """The årshjul as iCalendar."""
     from .calendar_ics import write_calendar
     from .config import load_config
 

@@ -77,7 +77,9 @@ def run_demo(directory, force: bool = False, today: dt.date | None = None) -> De
     fills = {sid: simulated_fill(unit, sid, seed=2026, today=today) for sid in answering}
     first = fills[answering[0]]
     first["actions"][0]["deadline"] = f"31.02.{year}"  # no such date
-    first["actions"][1]["status"] = "ferdig"  # not in the list
+    started = unit.statuses[1]
+    first["actions"][1]["status"] = started[:3] + started[4:]  # «Påbgynt»: not in the list; did you mean...
+    first["actions"][2]["status"] = labels.SYNONYMS["done"][0]  # «ferdig»: read as the list's done status
     first["godbht"]["e03"]["level_bht"] = 5  # levels go to 4
     second = fills[answering[1]]
     second["actions"][0]["deadline"] = f"15.9.{year}"  # a date typed as text: read, and reported

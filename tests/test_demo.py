@@ -25,7 +25,7 @@ def test_demo_runs_the_cycle_inside_its_folder(tmp_path):
     assert c.sources[c.sources["status"] == "duplikat"]["section_id"].tolist() == [TWICE]
     assert c.reconciliation["balanced"] and c.reconciliation["rows_rejected"] == 2
     codes = set(c.problems["code"])
-    assert {"not_a_date", "not_in_list_suggest", "out_of_range", "date_from_text", "choice_corrected", "overdue"} <= codes
+    assert {"not_a_date", "not_in_list_suggest", "out_of_range", "date_from_text", "choice_corrected", "choice_by_meaning", "overdue"} <= codes
     assert c.sources["sender"].str.contains("@example.no").any()  # the e-mailed answer
     assert openpyxl.load_workbook(result.report).sheetnames[0] == "Oversikt"
     # One section's vernerunde found a serious risk, still open past its deadline.

@@ -302,3 +302,55 @@ def test_without_unit_toml_a_danish_unit_is_read_with_its_own_sheets(tmp_path):
     assert not {"sheet_missing", "unknown_sheet"} & set(result.problems["code"])
     assert len(result.tables["competence"]) == len(fill["competence"])
     assert result.godbht is None and "godbht" not in result.tables
+
+
+# --------------------------------------------------------------------------- the command line's own words
+
+ENGLISH_WORDS = ("Usage:", "Options:", "Commands:", "Show this message", "Try '")
+
+
+def helped(args, monkeypatch, env_lang=None):
+    if env_lang:
+        monkeypatch.setenv("HMSXL_LANG", env_lang)
+    else:
+        monkeypatch.delenv("HMSXL_LANG", raising=False)
+    return CliRunner().invoke(main, args, prog_name="hmsxl")
+
+
+@pytest.mark.parametrize("lang", labels.LANGUAGES)
+def test_every_help_is_in_the_language_asked_for(lang, monkeypatch):
+    """`--help` of hmsxl and of each command, with --lang or HMSXL_LANG: its texts from that
+    language's catalog, every option's help there, and none of the library's English
+    words but in English."""
+    cat = labels.catalog(lang)
+    for command in [None, *main.commands]:
+        args = [command] if command else []
+        for result in (helped(["--lang", lang, *args, "--help"], monkeypatch), helped([*args, "-h"], monkeypatch, lang)):
+            assert result.exit_code == 0, result.output
+            out = " ".join(result.output.split())
+            own = cat.CLI_HELP[command or "main"]
+            assert out.startswith(cat.CLICK["Usage:"] + " hmsxl")
+            assert " ".join(own["help"].replace("\b", "").split())[:40] in out
+            params = (main.commands[command] if command else main).params
+            for param in params:
+                if not getattr(param, "is_flag", False) and param.param_type_name == "option" or param.name in own:
+                    text = own.get(param.name) or cat.CLI_HELP["main"].get(param.name)
+                    assert text, f"{lang}: no help for {command or 'hmsxl'} {param.name}"
+                    assert " ".join(text.split())[:30] in out
+            assert " ".join(cat.CLI_HELP["main"]["help_option"].split()) in out
+            if lang != "en":
+                assert not [w for w in ENGLISH_WORDS if w in result.output], result.output
+
+
+def test_a_mistyped_command_line_is_told_in_norwegian_by_default(monkeypatch):
+    result = helped(["validate", "--bogus"], monkeypatch)
+    assert result.exit_code == 2
+    assert "Feil: Ukjent valg «--bogus»." in result.output and "Skriv «hmsxl validate --help» for hjelp." in result.output
+    result = helped(["consolidate"], monkeypatch)
+    assert result.exit_code == 2 and "Mangler argument 'STIER...'" in result.output
+    assert helped(["--version"], monkeypatch).output.startswith("hmsxl, versjon ")
+    result = helped(["--lang", "en", "validate", "--bogus"], monkeypatch)
+    assert "Error: No such option '--bogus'." in result.output  # and back in English when asked
+    result = helped(["validate", "--today", "i morgen", "x.xlsx"], monkeypatch, "nn")
+    assert "Ugyldig verdi for '--today': «i morgen» har ikkje forma" in result.output
+    assert not [w for w in ENGLISH_WORDS if w in result.output], result.output

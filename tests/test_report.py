@@ -97,12 +97,12 @@ def test_a_row_with_errors_says_which_columns_beside_its_values(unit, tmp_path):
 
 
 def test_a_wheel_status_not_in_the_list_stays_visible(unit, tmp_path):
-    folder = returned(unit, tmp_path, {"drift": {"wheel": {"vernerunde": {"status": "Ferdig"}}}})
+    folder = returned(unit, tmp_path, {"drift": {"wheel": {"vernerunde": {"status": "Halvveis"}}}})
     result = consolidate([folder], config=unit, today=TODAY)
     ws = openpyxl.load_workbook(report(result, tmp_path))["Årshjul"]
     header = [c.value for c in ws[4]]
     cell = ws.cell(5, header.index("Vernerunde") + 1).value
-    assert "«Ferdig»" in cell and cell.startswith("Forfalt")
+    assert "«Halvveis»" in cell and cell.startswith("Forfalt")
 
 
 def test_carry_over_finds_a_workbook_whose_hidden_sheet_was_deleted(unit, tmp_path, config_file):
@@ -422,12 +422,12 @@ def test_two_sections_of_one_name_keep_a_row_each_in_the_wheel_grid(unit, tmp_pa
 
 def test_an_overdue_action_with_a_status_not_in_the_list_says_why_in_forfalt(unit, tmp_path):
     def edit(sid, wb):
-        wb["Handlingsplan"]["H5"] = "Ferdig"
+        wb["Handlingsplan"]["H5"] = "Halvveis"
 
     late = {**ACTION, "deadline": dt.date(YEAR, 2, 1)}
     result = consolidate([returned(unit, tmp_path, {"drift": {"actions": [late]}}, edit)], config=unit, today=TODAY)
     (row,) = sheet_rows(report(result, tmp_path), "Forfalt")
-    assert row["Status"] == "Ferdig" and row["Feil i raden"] == "Status"
+    assert row["Status"] == "Halvveis" and row["Feil i raden"] == "Status"
 
 
 def test_without_unit_toml_next_years_blank_workbooks_are_not_newer_answers(unit, tmp_path):
