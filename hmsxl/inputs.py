@@ -51,6 +51,10 @@ MAX_COLLECTED_MEMBERS = 50_000  # attachments and archive members listed, read o
 # what is inside it is unpacked (an e-mail counts twice: its bytes and the parsed message).
 MAX_NESTED_BYTES = 256 * 2**20
 MAX_MAIL_PARTS = 1000  # parts of one e-mail, forwarded messages in it included; a reply has a handful
+# Characters of a header read from an e-mail (From, Date, Content-Type, Content-Disposition):
+# no mail program writes more, and the e-mail package parses a header in time and memory
+# that grow with the square of its length (a From of 16,000 encoded words took 3.5 GB).
+MAX_HEADER_CHARS = 8192
 TNEF_MIME = ("application/ms-tnef", "application/vnd.ms-tnef")
 R = labels.section("REPORT")
 
@@ -371,9 +375,11 @@ def _too_big(name: str, size: int, ctx: _Collection) -> bool:
 class _MailPolicy(email.policy.EmailPolicy):
     """The standard policy, except that a header its parser fails on (it raises on some
     odd ones, such as `From: "`) is plain text: the message's own methods read what they
-    can from it (a content type, a file name), and the rest counts as absent."""
+    can from it (a content type, a file name), and the rest counts as absent. A header is
+    read to its first `MAX_HEADER_CHARS`."""
 
     def header_fetch_parse(self, name, value):
+        value = value[:MAX_HEADER_CHARS]  # what a reader needs is at its start
         try:
             return super().header_fetch_parse(name, value)
         except Exception:  # the header parser raises several kinds
