@@ -56,6 +56,12 @@ MAX_MAIL_PARTS = 1000  # parts of one e-mail, forwarded messages in it included;
 # that grow with the square of its length (a From of 16,000 encoded words took 3.5 GB).
 MAX_HEADER_CHARS = 8192
 TNEF_MIME = ("application/ms-tnef", "application/vnd.ms-tnef")
+# The text a file's result may carry to the process that gathers them: a few cells can
+# point at one long shared text, and 95 KB gave 310 million characters. A filled workbook
+# carries far less than this many characters for each byte it takes on disk.
+TEXT_PER_BYTE = 50
+MIN_TEXT_CHARS = 8_000_000  # whatever the file's size
+MAX_RUN_TEXT_CHARS = 256_000_000  # all the files of a run together
 R = labels.section("REPORT")
 
 
@@ -630,6 +636,7 @@ class SourceResult:
     error: str = ""
     annotated: bytes | None = field(default=None, repr=False)  # an annotated copy, when asked
     annotated_note: tuple = ()  # what the copy is, or why there is none (as `labels.Msg`s)
+    text_chars: int = 0  # the characters of text in `data`
 
 
 _worker: dict = {}
@@ -694,6 +701,11 @@ def _read_one(job) -> SourceResult:
             # For a consolidation: the report's rows cross to the main process, not the records.
             result.data.rows = s["tabulate"].rows(result.data, source.name)
             result.data.tables, result.data.errors_left_out = {}, []
+        result.text_chars = _text_chars(result.data)
+        most = max(MIN_TEXT_CHARS, TEXT_PER_BYTE * result.size)
+        if result.text_chars > most:
+            raise UnreadableFile(source.name, "too_much_text", chars=result.text_chars // 10**6 or 1,
+                                 max=most // 10**6)
     except UnreadableFile as exc:
         result.data = None
         result.error_code, result.error = exc.code, exc.reason
@@ -708,6 +720,20 @@ def _read_one(job) -> SourceResult:
         result.error_code = "unreadable"
         result.error = labels.msg("unreadable", "unreadable", detail=_first_line(exc))
     return result
+
+
+def _text_chars(data) -> int:
+    """How many characters of text a file's result holds: its rows or records, and its problems."""
+    count = sum(len(p.value) + len(p.field) for p in data.problems)
+    todo = [data.rows or {}, data.tables]
+    while todo:
+        item = todo.pop()
+        for value in item.values() if isinstance(item, dict) else item:
+            if value.__class__ is str:
+                count += len(value)
+            elif isinstance(value, (dict, list, tuple)):
+                todo.append(value)
+    return count
 
 
 def _first_line(exc) -> str:
@@ -731,7 +757,7 @@ def read_sources(sources, config, today, password=None, workers=None, progress=N
     limits = limits or ReadLimits()
     workers = max(1, min(workers if workers is not None else (os.cpu_count() or 1), len(jobs)))
     first_by_hash: dict[str, SourceResult] = {}
-    done = 0
+    done = carried = 0
     language = language or labels.current().language
     for result in _pooled(jobs, (config, today, password, limits, annotate, schema, tabulate, language), workers,
                           limits, meanwhile):
@@ -744,6 +770,11 @@ def read_sources(sources, config, today, password=None, workers=None, progress=N
             continue
         if result.sha256:
             first_by_hash[result.sha256] = result
+        carried += result.text_chars if result.data is not None else 0
+        if carried > MAX_RUN_TEXT_CHARS and result.data is not None:  # held no longer: listed, why
+            result.data, result.text_chars = None, 0
+            result.error_code = "run_too_much_text"
+            result.error = labels.msg("unreadable", "run_too_much_text", max=MAX_RUN_TEXT_CHARS // 10**6)
         yield result
 
 
