@@ -698,10 +698,14 @@ def write_report(result, path) -> Path:
 # --------------------------------------------------------------------------- CSV
 
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+# Excel with Nordic settings splits a .csv at ";", not at ",": a text's ";" starts a cell
+# there, which must not start a formula either.
+_AFTER_SEMICOLON = re.compile(r';("*)(?=[=+\-@\t\r])')
 
 
 def csv_safe(value) -> str:
-    """A value for CSV that a spreadsheet will not run as a formula."""
+    """A value for CSV that a spreadsheet will not run as a formula, whether it splits the
+    line at "," or at ";"."""
     if _is_missing(value):
         return ""
     if isinstance(value, bool):
@@ -710,6 +714,8 @@ def csv_safe(value) -> str:
         return value.isoformat()
     if not isinstance(value, str):
         return as_text(value)
+    if ";" in value:
+        value = _AFTER_SEMICOLON.sub(r";\1'", value)
     if value.startswith(FORMULA_START):
         return "'" + value
     return value

@@ -459,3 +459,24 @@ def test_rows_written_in_many_pieces_give_the_same_report_as_in_one(unit, tmp_pa
     rows = sheet_rows(report(result, tmp_path), "Handlingsplan")
     typed = [v for r in rows for v in r.values() if str(v).startswith("Utfordring ")]
     assert len(set(typed)) == len(typed) == 7 * len(unit.sections)
+
+
+def test_no_csv_field_starts_a_formula_when_excel_splits_at_semicolons(unit, tmp_path):
+    """Excel with Norwegian or Danish settings splits a .csv at ";": a leader's «Se
+    notat;=1+2» would there be a cell of its own, and a formula. No piece is one, whether the
+    line is split at "," or at ";"; the leader's words are all still there."""
+    from hmsxl.report import FORMULA_START
+
+    said = ['Se notat;=1+2;', 'Se lenke;=HYPERLINK("http://example.org/x";"klikk")', 'a;"@SUM(1)"', "b;;-3+4"]
+    fills = {"drift": {"actions": [dict(ACTION, challenge=f"Utfordring {i}", comment=text)
+                                   for i, text in enumerate(said)]}}
+    result = consolidate([returned(unit, tmp_path, fills)], config=unit, today=TODAY)
+    result.to_csv(tmp_path / "csv")
+    text = (tmp_path / "csv" / "actions.csv").read_text(encoding="utf-8-sig")
+    for delimiter in (",", ";"):
+        for row in csv.reader(text.splitlines(), delimiter=delimiter):
+            for field in row:
+                assert not field.strip('"').startswith(FORMULA_START), (delimiter, field)
+    comments = [r["comment"] for r in csv.DictReader(text.splitlines())]
+    for words in said:
+        assert any(words.replace(";", "") == c.replace(";", "").replace("'", "") for c in comments), words
