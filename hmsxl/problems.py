@@ -70,6 +70,7 @@ SEVERITY = {
     "sheet_missing": "error",
     "sheet_renamed": "warning",
     "unknown_sheet": "warning",
+    "unknown_sheet_more": "warning",  # the same sheet's cells past the first problem's
     "header_missing": "error",
     "column_missing": "error",
     "optional_column_missing": "warning",

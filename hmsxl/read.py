@@ -599,17 +599,18 @@ def _unknown_sheets(book: _Book, found: dict):
         top, left, rows = book.written(name)
         if (top, left) == (0, 0) and _is_problem_list(rows):
             continue
-        shown, count = [], 0
-        for r, row in enumerate(rows, start=top):
-            for c, v in enumerate(row, start=left):
-                if not is_empty(v):
-                    count += 1
-                    if count <= UNKNOWN_SHEET_CELLS:
-                        shown.append(f"{_cell(r, c)}: {as_text(v)}")
-        if count:
-            # What the leader wrote there, cell by cell, so that it reaches the report.
-            written = "; ".join(shown) + (" …" if count > UNKNOWN_SHEET_CELLS else "")
-            book.problem("unknown_sheet", sheet=name, sheet_name=name, count=count, value=written)
+        shown = [(_cell(r, c), as_text(v)) for r, row in enumerate(rows, start=top)
+                 for c, v in enumerate(row, start=left) if not is_empty(v)]
+        # What the leader wrote there, cell by cell, so that it reaches the report: a
+        # problem for each UNKNOWN_SHEET_CELLS of them, the first saying how many there are.
+        for first in range(0, len(shown), UNKNOWN_SHEET_CELLS):
+            part = shown[first:first + UNKNOWN_SHEET_CELLS]
+            written = "; ".join(f"{ref}: {text}" for ref, text in part)
+            if first == 0:
+                book.problem("unknown_sheet", sheet=name, sheet_name=name, count=len(shown), value=written)
+            else:
+                book.problem("unknown_sheet_more", sheet=name, cell=part[0][0], sheet_name=name, count=len(shown),
+                             first=first + 1, last=first + len(part), value=written)
     rest = unknown[MAX_OTHER_SHEETS:]
     if rest:
         book.problem("sheets_not_read", count=len(rest), max=MAX_OTHER_SHEETS,

@@ -917,3 +917,21 @@ def test_the_units_risk_thresholds_decide_the_level(tmp_path):
     back = filled(path, tmp_path / "back.xlsx", cells)
     levels = list(consolidate([back], config=unit, today=TODAY).tables["safety_round"]["risk_level"])
     assert levels == ["Høy", "Middels", "Lav"]  # 6, 3 and 2: with the defaults (5, 10) all three low
+
+
+def test_every_cell_of_a_long_sheet_of_the_leaders_own_reaches_the_problems(workbook, tmp_path):
+    """A copied sheet of 266 filled cells: all of them are in the problems, 200 at a time,
+    the first problem saying how many there are."""
+    def copy(wb):
+        ws = wb.create_sheet("Handlingsplan (2)")
+        for r in range(1, 39):
+            for c in range(1, 8):
+                ws.cell(r, c, f"MERKE-{r}-{c}")
+
+    data = read_workbook(filled(workbook, tmp_path / "kopi.xlsx", {}, copy), today=TODAY)
+    found = [p for p in data.problems if p.code.startswith("unknown_sheet")]
+    assert [p.code for p in found] == ["unknown_sheet", "unknown_sheet_more"]
+    assert "Utfylte celler: 266" in found[0].message and "celle 201–266 av de 266" in found[1].message
+    assert found[1].cell == "E29"  # the 201st, row by row
+    said = " ".join(p.value for p in found)
+    assert all(f"MERKE-{r}-{c}" in said for r in range(1, 39) for c in range(1, 8))
