@@ -52,6 +52,7 @@ SEVERITY = {
     "fire_rounds_count_differs": "info",  # the year report's count against the dated rounds
     "signoff_incomplete": "info",  # a name without its date or the reverse: not counted as signed
     "computed_changed": "warning",  # a formula cell written over: computed again, the leader's value kept
+    "own_changed": "warning",  # the workbook's own text in a pre-filled row written over: kept, reported
     "high_risk_overdue": "warning",
     "priority_far": "info",  # the leader's priority stays theirs
     "godbht_empty": "info",

@@ -35,7 +35,7 @@ from .problems import PROBLEMS_PER_KIND, SEVERITIES, SEVERITY, Problem, left_out
 from .safety import MAX_ROWS as SAFETY_MAX_ROWS
 from .safety import UnreadableFile, check_file
 from .safety import shown as noted_text
-from .schema import IDENTITY_KEYS, SCHEMA_VERSION, TEMPLATE_VERSION, Schema, Sheet, schema_for, schema_of
+from .schema import GENERATOR, IDENTITY_KEYS, SCHEMA_VERSION, TEMPLATE_VERSION, Schema, Sheet, schema_for, schema_of
 from .wheel import occurrence_of, year_occurrences
 
 __all__ = ["Problem", "SEVERITIES", "WorkbookData", "read_checked", "read_workbook"]
@@ -295,6 +295,11 @@ def _read_sheets(book, data, schema, config, ctx, today):
         expected = None
         if sheet.key_column:
             expected = sheet.rows(sheet, config, occurrences) if sheet.rows else None
+            # The workbook's own texts are known when this version made it from rows that
+            # are its own (God BHT's elements, the year report's questions), not the unit's
+            # (the årshjul, which an advisor may change after the workbooks went out).
+            reader.own_known = (sheet.rows is not None and sheet.rows(sheet, None, None) is not None
+                                and as_text(data.identity.get("generator", "")) == GENERATOR)
             if expected is None:
                 expected = reader.written_rows()
         data.tables[sheet.key] = reader.read(expected)
@@ -653,6 +658,11 @@ class _TableReader:
         self.formulas = [(col, self.columns.get(col.key)) for col in sheet.columns if col.computed]
         self.meaning = Meaning.of(ctx.lists(), None) if self.formulas else None
         self.formula_cells = book.formula_cells.get(name, set())
+        # The workbook's own cells of a pre-filled row (a name, a question, the month grid):
+        # compared with what it was made with, where that is known (see `own_known`).
+        self.own = [(col, self.columns[col.key]) for col in sheet.columns
+                    if not col.input and not col.computed and col.key != sheet.key_column and col.key in self.columns]
+        self.own_known = False
 
     def value(self, row: list, key: str):
         """The value of a schema column in a row, or None where the column or cell is missing."""
@@ -687,11 +697,15 @@ class _TableReader:
                                       shown=as_text(value))
 
     def extra_columns(self):
+        header = self.rows[self.hr]
         for c, header_text in self.extra_cols.items():
             count = sum(1 for _, row in self.body if c < len(row) and not is_empty(row[c]))
             if count:
                 self.book.problem("unknown_column", sheet=self.name, cell=_cell(self.hr, c), field=header_text,
                                   column=header_text, count=count, where=labels.msg("report_columns", "original"))
+            elif not is_empty(header[c]):  # a heading over nothing: the words are all there is to keep
+                self.book.problem("value_outside_table", sheet=self.name, cell=_cell(self.hr, c), value=header[c],
+                                  shown=header_text)
 
     def values_right_of_table(self):
         width = max(set(self.columns.values()) | set(self.extra_cols))
@@ -759,7 +773,18 @@ class _TableReader:
                 if (v is not None and v != "" and not is_empty(v)) or (errors and (r, c) in errors):
                     out.append(self.parse_row(r, row))
                     break
+            else:
+                self.computed_alone(r, row)
         return out
+
+    def computed_alone(self, r: int, row: list) -> None:
+        """A value written over a computed cell in a row with nothing else in it: no record
+        to keep it in, so the problem does."""
+        width = len(row)
+        for col, c in self.formulas:
+            if c is not None and c < width and not is_empty(row[c]) and (r, c) not in self.formula_cells:
+                self.book.problem("computed_changed", sheet=self.name, cell=_cell(r, c), field=col.label,
+                                  value=row[c], expected=labels.msg("problem_words", "computed_empty"))
 
     def _with_error_rows(self):
         """The rows under the header, and after them any row below the last the native
@@ -788,8 +813,11 @@ class _TableReader:
                 key = by_name.get(_norm(label)) if not is_empty(label) else None
             if key in by_key and key not in seen:  # the usual row: nothing to report about it
                 seen.add(key)
-                out.append({**by_key[key], **self.parse_row(r, row, key,
-                                                             as_text(by_key[key].get(name_col) or "") or None)})
+                record = {**by_key[key], **self.parse_row(r, row, key,
+                                                          as_text(by_key[key].get(name_col) or "") or None)}
+                if self.own_known:
+                    self.own_changed(r, row, by_key[key], record)
+                out.append(record)
                 continue
             has_input = any(not is_empty(self.value(row, c.key)) for c in sheet.input_columns)
             shown = "; ".join(as_text(v) for v in row if not is_empty(v))  # whole: it is the leader's
@@ -809,6 +837,20 @@ class _TableReader:
                 book.problem("row_missing", sheet=self.name, name=row[name_col])
         return out
 
+    def own_changed(self, r: int, row: list, made: dict, record: dict) -> None:
+        """The workbook's own cells in a pre-filled row that hold something else than it was
+        made with: reported, and the leader's words kept beside the workbook's."""
+        width = len(row)
+        for col, c in self.own:
+            raw = row[c] if c < width else None
+            if is_empty(raw) or _same(raw, made.get(col.key)):
+                continue  # as made, or emptied: nothing typed
+            was = made.get(col.key)
+            self.book.problem("own_changed", sheet=self.name, cell=_cell(r, c), field=col.label, value=raw,
+                              expected=as_text(was) if not is_empty(was) else
+                              labels.msg("problem_words", "computed_empty"))
+            record.setdefault("_orig", {})[col.key] = as_text(raw)
+
     def written_rows(self) -> list[dict]:
         """Without the unit, the pre-filled rows are the ones the workbook itself holds."""
         sheet = self.sheet
@@ -825,6 +867,19 @@ class _TableReader:
                     None if is_empty(v) else as_text(v))
             out.append(rec)
         return out
+
+
+def _same(found, made) -> bool:
+    """Whether a cell holds what the workbook was made with: the same day, number, or text
+    (whitespace aside: a program may break a line where another did not)."""
+    if is_empty(made):
+        return False
+    if isinstance(made, dt.date) or isinstance(found, dt.date):
+        day = lambda v: v.date() if isinstance(v, dt.datetime) else v  # noqa: E731
+        return day(found) == day(made)
+    if isinstance(made, (int, float)) and isinstance(found, (int, float)):
+        return float(found) == float(made)
+    return "".join(as_text(found).split()) == "".join(as_text(made).split())
 
 
 # --------------------------------------------------------------------------- across cells

@@ -18,11 +18,12 @@ import functools
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from . import labels
+from . import __version__, labels
 from .fields import (Choice, Count, Date, Field, Formula, Label, Level, LongText, Marker, Number, PerRow, Product,
                      SuggestedPriority, Text)
 
 # Bump TEMPLATE_VERSION when the layout changes, SCHEMA_VERSION when the data read back changes.
+GENERATOR = f"hmsxl {__version__}"  # what the workbooks this version makes say made them
 TEMPLATE_VERSION = 2
 SCHEMA_VERSION = 2
 

@@ -17,7 +17,7 @@ from pathlib import Path
 import xlsxwriter
 from xlsxwriter.utility import xl_col_to_name
 
-from . import __version__, colours, labels, xmltext
+from . import colours, labels, xmltext
 from .config import Section, Unit, check_unit
 from .arguments import unit_arg
 from .errors import OutputExistsError
@@ -25,7 +25,7 @@ from .fileio import atomic_write_bytes
 from .meaning import Meaning
 from .fields import Field, Label, Level, LongText, Marker, Number, list_range_name
 from .schema import (
-    IDENTITY_KEYS, IDENTITY_LIST_FIRST_COLUMN, SCHEMA_VERSION, TEMPLATE_VERSION, Schema, Sheet, schema_for,
+    GENERATOR, IDENTITY_KEYS, IDENTITY_LIST_FIRST_COLUMN, SCHEMA_VERSION, TEMPLATE_VERSION, Schema, Sheet, schema_for,
 )
 from .wheel import year_occurrences
 
@@ -492,7 +492,7 @@ def _identity(book: SectionWorkbook):
         "section_name": s.name,
         "leader": s.leader,
         "generated_at": book.generated_at.isoformat(),
-        "generator": f"hmsxl {__version__}",
+        "generator": GENERATOR,
         "language": book.language,
         "sheets": ",".join(sheet.key for sheet in book.schema.sheets),
         "risk_medium": u.risk_medium,
