@@ -536,6 +536,9 @@ def _check_zip(path: Path, data: bytes) -> Checked:
     errors = _CellErrors()
     if kind == "ods":
         _scan_ods(path, clean.get("content.xml", b""), errors)
+        spaced = _ods_spacing(parts.get("content.xml", b""), clean.get("content.xml", b""))
+        if spaced is not None:
+            data = _rezip(z, {by_key["content.xml"].filename: spaced})
     else:
         _check_shared_strings(path, clean)
         cut = _scan_xlsx_sheets(path, parts, clean, problems, errors)
@@ -1051,6 +1054,23 @@ _ODS_NEXT = re.compile(rb"</?table:")  # where a cell's own text ends at the lat
 _ODS_NO_VALUE = frozenset({b"table:style-name", b"table:number-columns-repeated", b"table:content-validation-name",
                            b"table:number-columns-spanned", b"table:number-rows-spanned"})
 _ODS_VALUE_TYPES = (b"office:value-type", b"calcext:value-type")
+
+
+_ODS_SPACING = re.compile(rb"<text:(tab|line-break)\s*/>")
+
+
+def _ods_spacing(raw: bytes, clean: bytes) -> bytes | None:
+    """content.xml with each tab and line break a cell's text holds as markup written as
+    the character it stands for, or None if it has none: the native reader drops them, and
+    «før<tab>etter» came back «føretter». Found in `clean` (not in a comment), cut in `raw`."""
+    if b"<text:tab" not in clean and b"<text:line-break" not in clean:
+        return None
+    out, pos = [], 0
+    for m in _ODS_SPACING.finditer(clean):
+        out += [raw[pos:m.start()], b"\t" if m.group(1) == b"tab" else b"\n"]
+        pos = m.end()
+    out.append(raw[pos:])
+    return b"".join(out)
 
 
 def _scan_ods(path: Path, content: bytes, errors: _CellErrors) -> None:

@@ -581,6 +581,21 @@ def test_an_ods_with_two_sheets_of_one_name_is_refused(saved_by_libreoffice, tmp
 
 
 @pytest.mark.libreoffice
+def test_tabs_and_line_breaks_in_an_ods_cell_are_kept(saved_by_libreoffice, tmp_path):
+    """LibreOffice writes a tab and a line break in a cell's text as markup, which the
+    native reader drops («før<tab>etter» read «føretter»): read as the characters they are,
+    and not where a comment only looks like them."""
+    def change(body):
+        assert b"<text:p>halvveis</text:p>" in body
+        return body.replace(b"<text:p>halvveis</text:p>",
+                            b"<text:p>halv<text:tab/>veis<text:line-break/>ferdig<!-- <text:tab/> --></text:p>", 1)
+
+    data = read_workbook(_ods_with(saved_by_libreoffice["s.ods"], tmp_path, "tab.ods", change), today=TODAY)
+    (row,) = [a for a in data.actions if a["_row"] == 5]
+    assert row["status"] == "halv\tveis\nferdig"
+
+
+@pytest.mark.libreoffice
 @pytest.mark.parametrize("kept", [b"", b' office:value-type="float" calcext:value-type="float"',
                                   b' office:value-type="date"'], ids=["no-type", "float-no-value", "date-no-value"])
 def test_an_ods_formula_saved_without_its_result_is_said_not_read_as_empty(saved_by_libreoffice, tmp_path, kept):
