@@ -109,9 +109,13 @@ def safe_text(text: str) -> str:
 
 
 def _control(ch: str) -> bool:
-    """C0 and C1 control characters: a terminal acts on them instead of showing them."""
+    """C0 and C1 control characters, which a terminal acts on instead of showing them, and
+    the marks that turn the direction of text, which make a name read otherwise than it is (U+202E)."""
     n = ord(ch)
-    return n < 32 or 127 <= n < 160
+    return n < 32 or 127 <= n < 160 or n in _BIDI
+
+
+_BIDI = frozenset((0x061C, 0x200E, 0x200F, *range(0x202A, 0x202F), *range(0x2066, 0x206A)))
 
 
 # --------------------------------------------------------------------------- collecting

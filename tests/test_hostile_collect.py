@@ -238,3 +238,11 @@ def test_1_a_header_of_countless_words_is_read_to_its_start_and_the_attachment_i
     assert result.exit_code == 0, result.output
     assert "samling" in lines_about(result, "svar.eml")[0]
     assert parsed and max(parsed) <= inputs.MAX_HEADER_CHARS
+
+
+def test_a_name_that_turns_the_direction_of_text_is_shown_with_the_mark_escaped(tmp_path, blank):
+    """U+202E makes «svar[RLO]xslx.exe» read as «svarexe.xlsx»: the list shows the mark."""
+    name = "svar\u202exslx.exe.xlsx"
+    (tmp_path / name).write_bytes(blank)
+    result = validate(tmp_path / name)
+    assert "\u202e" not in result.output and "svar\\u202exslx.exe.xlsx" in result.output
