@@ -206,10 +206,12 @@ def render_text(results: list[FileResult], style=lambda text, **kw: text, levels
         for p in problems:
             # Everything but the colours is text from the file: shown, never acted on by the terminal.
             where = safe_text(f"{p.sheet}!{p.cell}" if p.cell else p.sheet)
-            value = " " + labels.quote(safe_text(_short(p.value))) if p.value else ""
+            message = safe_text(p.message)
+            quoted = labels.quote(safe_text(_short(p.value))) if p.value else ""
+            value = " " + quoted if quoted and not message.startswith(quoted) else ""  # not said twice
             field = f" [{safe_text(p.field)}]" if p.field else ""
             sev = style(labels.SEVERITY[p.severity].ljust(width), fg=colour[p.severity])
-            lines.append(f"  {sev} {where:<22}{field}{value} {safe_text(p.message)}")
+            lines.append(f"  {sev} {where:<22}{field}{value} {message}")
         if r.places:
             lines.append("  " + labels.REPORT["reason_same_bytes"].format(places="; ".join(r.places)))
         if r.annotated:

@@ -50,4 +50,7 @@ def test_demo_command_refuses_a_non_empty_folder(tmp_path):
     ok = runner.invoke(main, ["demo", str(tmp_path / "x"), "--force"])
     assert ok.exit_code == 0, ok.output
     assert "LAMU-rapport" in ok.output and "Ikke svart: Administrasjonen" in ok.output
+    # The leader's value is said once on its line, not also before a message that quotes it.
+    (line,) = [line for line in ok.output.splitlines() if "Handlingsplan!H6" in line]
+    assert line.count("«Påbgynt»") == 1 and "Mente du «Påbegynt»?" in line
     assert (tmp_path / "x" / "mine.txt").read_text() == "keep"
