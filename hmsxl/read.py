@@ -30,7 +30,7 @@ import python_calamine as pc
 from . import labels
 from .config import LIST_MAX_ITEMS, Unit, safety_round_activity
 from .meaning import DEFAULT_RISK, Meaning
-from .fields import Level, as_text, col_letter, is_empty
+from .fields import Date, Level, Marker, as_text, col_letter, is_empty
 from .problems import PROBLEMS_PER_KIND, SEVERITIES, SEVERITY, Problem, left_out, problem, severity_counts
 from .safety import MAX_ROWS as SAFETY_MAX_ROWS
 from .safety import UnreadableFile, check_file
@@ -815,8 +815,7 @@ class _TableReader:
                 seen.add(key)
                 record = {**by_key[key], **self.parse_row(r, row, key,
                                                           as_text(by_key[key].get(name_col) or "") or None)}
-                if self.own_known:
-                    self.own_changed(r, row, by_key[key], record)
+                self.own_changed(r, row, by_key[key], record)
                 out.append(record)
                 continue
             has_input = any(not is_empty(self.value(row, c.key)) for c in sheet.input_columns)
@@ -839,12 +838,18 @@ class _TableReader:
 
     def own_changed(self, r: int, row: list, made: dict, record: dict) -> None:
         """The workbook's own cells in a pre-filled row that hold something else than it was
-        made with: reported, and the leader's words kept beside the workbook's."""
+        made with: reported, and the leader's words kept beside the workbook's. Where what it
+        was made with is not known (the årshjul's rows are the unit's, which may have changed
+        since), only what it never writes there: a text in a date's cell, or in a month's
+        anything but its mark."""
         width = len(row)
         for col, c in self.own:
             raw = row[c] if c < width else None
-            if is_empty(raw) or _same(raw, made.get(col.key)):
-                continue  # as made, or emptied: nothing typed
+            if is_empty(raw):
+                continue  # emptied: nothing typed
+            changed = not _same(raw, made.get(col.key)) if self.own_known else _never_written(col.field, raw)
+            if not changed:
+                continue
             was = made.get(col.key)
             self.book.problem("own_changed", sheet=self.name, cell=_cell(r, c), field=col.label, value=raw,
                               expected=as_text(was) if not is_empty(was) else
@@ -867,6 +872,15 @@ class _TableReader:
                     None if is_empty(v) else as_text(v))
             out.append(rec)
         return out
+
+
+def _never_written(field, value) -> bool:
+    """Whether the workbook never writes `value` in a cell of `field`, whatever unit made it."""
+    if isinstance(field, Marker):
+        return as_text(value).strip() != labels.TEXT["wheel_marker"]
+    if isinstance(field, Date):
+        return not isinstance(value, dt.date)
+    return False
 
 
 def _same(found, made) -> bool:
