@@ -236,13 +236,16 @@ class Choice(Field):
         index = _ListIndex.of(self.options(unit))
         if text in index.members:
             return text, None
-        fixed = index.folded.get(_fold(text)) or _translated(text, self.list_name, index.options)
+        fixed = index.folded.get(_fold(text))
         if fixed is not None:
             return fixed, _issue("choice_corrected", text=text, result=fixed)
-        meant = _by_meaning(text, self.list_name, unit)
-        if meant is not None:  # «ferdig» for the list's own word for done: read as that, the words kept
+        translated = _translated(text, self.list_name, index.options)
+        if translated is not None:  # «Ikkje starta» in a bokmål unit: no misspelling, the same word
+            return translated, _issue("choice_by_meaning", text=text, result=translated)
+        meant, sure = _by_meaning(text, self.list_name, unit)
+        if meant is not None and sure:  # «ferdig» for the list's own word for done: read as that, the words kept
             return meant, _issue("choice_by_meaning", text=text, result=meant)
-        suggestion = index.close_match(text)
+        suggestion = index.close_match(text) or meant
         if suggestion:
             return text, _issue("not_in_list_suggest", text=text, suggestion=suggestion, allowed=index.allowed)
         return text, _issue("not_in_list", text=text, allowed=index.allowed)
@@ -340,21 +343,23 @@ def _synonyms() -> dict[str, str]:
             for word in words}
 
 
-def _by_meaning(text: str, list_name: str, unit) -> str | None:
+def _by_meaning(text: str, list_name: str, unit) -> tuple[str | None, bool]:
     """The list value a word like «ferdig» or «pågår» most likely stands for, by what the
-    unit's lists say its statuses mean."""
+    unit's lists say its statuses mean; and whether that is sure. Done and not started
+    are (the lists say which is done; the first open one is not started); started is a
+    guess (the årshjul's second is «Planlagt», which «pågår» is not)."""
     meaning = _synonyms().get(" ".join(text.casefold().split()))
     if meaning is None or list_name not in _MEANINGS:
-        return None
+        return None, False
     lists = unit.lists()
     options, done = lists.get(list_name, ()), lists.get(_MEANINGS[list_name], ())
     cancelled = set(lists.get("cancelled_statuses", ())) | set(lists.get("wheel_na_statuses", ()))
     if meaning == "done":
-        return next((v for v in done if v not in cancelled), None)
+        return next((v for v in done if v not in cancelled), None), True
     open_ = [v for v in options if v not in done and v not in cancelled]
     if meaning == "not_started":
-        return open_[0] if open_ else None
-    return open_[1] if len(open_) > 1 else None
+        return (open_[0] if open_ else None), True
+    return (open_[1] if len(open_) > 1 else None), False
 
 
 COUNT_LIMIT = 1e9  # beyond any count of people, rounds or incidents: read as text, not as a number

@@ -433,8 +433,9 @@ def test_a_nynorsk_leaders_words_in_a_bokmal_workbook_are_read_as_the_lists_own(
     cells = {**CLEAN, ("Handlingsplan", "E5"): "Høg", ("Handlingsplan", "H5"): "Sett i verk"}
     data = read_workbook(filled(workbook, tmp_path / "x.xlsx", cells), config=unit, today=TODAY)
     assert (data.actions[0]["priority"], data.actions[0]["status"]) == ("Høy", "Iverksatt")
-    assert {(p.cell, p.code) for p in data.problems if p.sheet == "Handlingsplan"} == {
-        ("E5", "choice_corrected"), ("H5", "choice_corrected")}
+    said = {(p.cell, p.code): p.message for p in data.problems if p.sheet == "Handlingsplan"}
+    assert set(said) == {("E5", "choice_by_meaning"), ("H5", "choice_by_meaning")}
+    assert "skrivemåten" not in said[("H5", "choice_by_meaning")]  # no misspelling: the same word
 
 
 def test_text_the_reader_does_not_take_is_kept_whole_where_it_is_reported(workbook, tmp_path):
@@ -980,3 +981,21 @@ def test_words_typed_over_the_workbooks_own_cells_are_kept_and_reported(workbook
     # The same workbook, untouched, says nothing of the kind.
     assert not [p for p in read_workbook(workbook, today=TODAY).problems
                 if p.code in ("own_changed", "computed_changed", "value_outside_table")]
+
+
+def test_a_status_in_other_words_is_read_only_where_its_meaning_is_sure(unit):
+    """«ferdig» is the list's done value, «ikke startet» its first; «pågår» is a guess (the
+    årshjul's second value is «Planlagt», which it is not): suggested, not read as that.
+    Another language's word for a value is that value, not a misspelling."""
+    from hmsxl.fields import Choice
+
+    def parsed(list_name, text):
+        value, issue = Choice(list_name=list_name).parse(text, unit)
+        return value, issue.code, issue.params.get("suggestion")
+
+    assert parsed("wheel_statuses", "ferdig") == ("Gjennomført", "choice_by_meaning", None)
+    assert parsed("wheel_statuses", "pågår") == ("pågår", "not_in_list_suggest", "Planlagt")
+    assert parsed("statuses", "venter") == ("Ikke påbegynt", "choice_by_meaning", None)
+    assert parsed("statuses", "Ikkje starta") == ("Ikke påbegynt", "choice_by_meaning", None)
+    assert parsed("statuses", "Påbegyndt") == ("Påbegynt", "choice_by_meaning", None)  # the Danish list's
+    assert parsed("statuses", "påbegynt") == ("Påbegynt", "choice_corrected", None)  # the case: a spelling
