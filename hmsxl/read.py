@@ -944,8 +944,10 @@ def _cross_checks(book: _Book, data: WorkbookData, meaning: Meaning, schema: Sch
         for rec in data.actions:
             if meaning.action_overdue(rec):
                 deadline = rec["deadline"]
+                # The leader's words where the deadline was read from them («veke 12»).
+                said = rec.get("_orig", {}).get("deadline", deadline)
                 book.problem("overdue", sheet=actions.name, cell=data.cell(actions, "deadline", rec["_row"]),
-                             field=label, value=deadline, deadline=deadline.strftime("%d.%m.%Y"),
+                             field=label, value=said, deadline=deadline.strftime("%d.%m.%Y"),
                              status=rec.get("status") or labels.msg("problem_words", "empty_status"))
     if wheel is not None:
         for rec in data.wheel:

@@ -999,3 +999,10 @@ def test_a_status_in_other_words_is_read_only_where_its_meaning_is_sure(unit):
     assert parsed("statuses", "Ikkje starta") == ("Ikke påbegynt", "choice_by_meaning", None)
     assert parsed("statuses", "Påbegyndt") == ("Påbegynt", "choice_by_meaning", None)  # the Danish list's
     assert parsed("statuses", "påbegynt") == ("Påbegynt", "choice_corrected", None)  # the case: a spelling
+
+
+def test_an_overdue_deadline_typed_as_words_is_listed_with_the_leaders_words(workbook, tmp_path):
+    cells = {**CLEAN, ("Handlingsplan", "G5"): f"2.1.{YEAR}"}
+    data = read_workbook(filled(workbook, tmp_path / "ord.xlsx", cells), today=TODAY)
+    (late,) = [p for p in data.problems if p.code == "overdue"]
+    assert late.value == f"2.1.{YEAR}" and "02.01." in late.message
