@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import functools
 import importlib
 import os
@@ -136,8 +137,21 @@ class _Hmsxl(_Command, click.Group):
         return super().main(args, *rest, **extra)
 
 
-_today_option = click.option(
-    "--today", type=click.DateTime(["%Y-%m-%d"]), callback=lambda ctx, param, value: value.date() if value else None)
+class _Day(click.ParamType):
+    """A date as YYYY-MM-DD, said wrong in the advisor's language."""
+
+    name = "date"
+
+    def convert(self, value, param, ctx):
+        if isinstance(value, dt.date):
+            return value
+        try:
+            return dt.date.fromisoformat(str(value).strip())
+        except ValueError:
+            self.fail(labels.CLI["bad_day"].format(value=value), param, ctx)
+
+
+_today_option = click.option("--today", type=_Day())
 _password_option = click.option(
     "--password", envvar="HMSXL_PASSWORD")
 
@@ -164,8 +178,6 @@ def _check_language(ctx, param, value):
 
 def _deadline_passed(unit, today=None) -> None:
     """A line on stderr when the workbooks or mails would give the leaders a deadline gone by."""
-    import datetime as dt
-
     if unit.return_deadline < (today or dt.date.today()):
         click.echo(click.style(labels.CLI["deadline_passed"].format(
             deadline=labels.current().date(unit.return_deadline)), fg="yellow"), err=True)

@@ -352,5 +352,9 @@ def test_a_mistyped_command_line_is_told_in_norwegian_by_default(monkeypatch):
     result = helped(["--lang", "en", "validate", "--bogus"], monkeypatch)
     assert "Error: No such option '--bogus'." in result.output  # and back in English when asked
     result = helped(["validate", "--today", "i morgen", "x.xlsx"], monkeypatch, "nn")
-    assert "Ugyldig verdi for '--today': «i morgen» har ikkje forma" in result.output
+    assert "Ugyldig verdi for '--today': «i morgen» er ikkje ein dato skriven ÅÅÅÅ-MM-DD" in result.output
+    result = helped(["validate", "--today", "2026-02-30", "x.xlsx"], monkeypatch)
+    assert "«2026-02-30» er ikke en dato skrevet ÅÅÅÅ-MM-DD" in result.output
+    assert "[påkrevd]" in helped(["mail", "--help"], monkeypatch).output
+    assert "Bruk: hmsxl init [VALG] [MAPPE]" in helped(["init", "--help"], monkeypatch).output
     assert not [w for w in ENGLISH_WORDS if w in result.output], result.output
