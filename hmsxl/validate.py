@@ -76,6 +76,7 @@ def validate_files(paths, config=None, today: dt.date | None = None, password: s
         _refuse_copies_over_inputs(paths, out_dir, sources)
     results = []
     used_names: set[str] = set()
+    inputs = {_resolved(s.path) for s in sources if s.path}  # a copy's name, however made, is none of them
     for r in read_sources(sources, config, today, password, workers, limits=limits, annotate=out_dir is not None):
         result = FileResult(r.source.name, places=r.source.places)
         if r.data is None and r.error_code in SKIPPED_CODES:
@@ -85,7 +86,8 @@ def validate_files(paths, config=None, today: dt.date | None = None, password: s
         else:
             result.data, result.note = r.data, " ".join(labels.render(n) for n in r.annotated_note)
             if r.annotated is not None:
-                target = _unique(out_dir, copy_name(r.source.name, r.data.kind), used_names)
+                target = _unique(out_dir, copy_name(r.source.name, r.data.kind, r.data.section_id), used_names,
+                                 inputs)
                 try:
                     out_dir.mkdir(parents=True, exist_ok=True)
                     result.annotated = str(atomic_write_bytes(target, r.annotated))
@@ -101,14 +103,24 @@ def validate_files(paths, config=None, today: dt.date | None = None, password: s
     return results
 
 
-def copy_name(source_name: str, kind: str) -> str:
+def copy_name(source_name: str, kind: str, section_id: str | None = None) -> str:
     """The annotated copy's file name: the input's own (the last part of "mail → file"),
-    as .xlsx when the input was .ods or .xls, cut to what a file name may hold."""
+    as .xlsx when the input was .ods or .xls, headed by the section's id where the name
+    does not say it (five «Handlingsplan.xlsx» are told apart), cut to what a file name
+    may hold."""
     name = Path(source_name.split(" → ")[-1]).name or "arbeidsbok.xlsx"
     suffix = Path(name).suffix.lower()
     if kind != "xlsx" or suffix not in (".xlsx", ".xlsm"):
         name = f"{Path(name).stem or 'arbeidsbok'}.xlsx"
+    section = safe_file_part(section_id or "")
+    if section and section.casefold() not in name.casefold():
+        name = f"{section}-{name}"
     return _numbered(name, 1)
+
+
+def safe_file_part(text: str) -> str:
+    """`text` as part of a file name: no separators or characters a file system refuses."""
+    return "".join("_" if ch in '/\\:*?"<>|' or ord(ch) < 32 else ch for ch in text).strip(" .")[:60]
 
 
 def _numbered(name: str, n: int) -> str:
@@ -297,7 +309,8 @@ def annotate(data: WorkbookData, out_dir, used_names: set[str] | None = None, pa
     body, _ = annotated_copy(data, check_file(data.path, password), password)
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
-    target = _unique(out_dir, copy_name(data.path, data.kind), used_names if used_names is not None else set())
+    target = _unique(out_dir, copy_name(data.path, data.kind, data.section_id),
+                     used_names if used_names is not None else set(), {_resolved(data.path)})
     atomic_write_bytes(target, body)
     return target
 
@@ -428,11 +441,18 @@ def _encrypted(body: bytes, password: str) -> bytes:
     return out.getvalue()
 
 
-def _unique(out_dir: Path, name: str, used: set[str]) -> Path:
-    """Returned files often share a name; never let one copy overwrite another."""
+def _unique(out_dir: Path, name: str, used: set[str], inputs: frozenset | set = frozenset()) -> Path:
+    """Returned files often share a name; never let one copy overwrite another, or an input."""
     candidate, n = name, 1
-    while candidate in used:
+    while candidate in used or (inputs and _resolved(out_dir / candidate) in inputs):
         n += 1
         candidate = _numbered(name, n)
     used.add(candidate)
     return out_dir / candidate
+
+
+def _resolved(path) -> str:
+    try:
+        return str(Path(path).resolve())
+    except (OSError, RuntimeError):
+        return str(path)

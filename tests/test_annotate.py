@@ -66,7 +66,7 @@ def annotated(path, tmp_path):
     out = tmp_path / "merket"
     result = validate(path, "--annotate", out)
     listed(result, path.name)
-    copy = out / path.name
+    copy = out / f"samling-{path.name}"  # headed by the section: five «Handlingsplan.xlsx» are told apart
     assert check_package(copy) == []
     return result, copy
 
@@ -123,7 +123,7 @@ def test_a_name_as_long_as_allowed_gets_its_copies(workbook, tmp_path):
     assert result.output.count(": samling (") == 2 and result.output.count("  -> ") == 2
     copies = sorted(p.name for p in out.iterdir())
     assert len(copies) == 2 and all(c.endswith(".xlsx") and len(os.fsencode(c)) <= 255 for c in copies)
-    assert copies[1] == name and copies[0].endswith("-2.xlsx")
+    assert copies[1] == f"samling-{name[:-5]}"[:250] + ".xlsx" and copies[0].endswith("-2.xlsx")
     assert {p: sha(p) for p in (a, b)} == before
 
 
@@ -137,13 +137,13 @@ def test_a_copy_that_cannot_be_written_is_a_note_the_others_are_written(workbook
     a = returned(workbook, tmp_path / "in" / "a.xlsx")
     b = returned(workbook, tmp_path / "in" / "b.xlsx", {"H5": "ferdig"})
     out = tmp_path / "merket"
-    (out / "a.xlsx").mkdir(parents=True)  # a folder where a's copy would go
+    (out / "samling-a.xlsx").mkdir(parents=True)  # a folder where a's copy would go
     result = validate(a, b, "--annotate", out)
     assert result.exit_code == 1, result.output
     assert "a.xlsx: samling" in result.output and "b.xlsx: samling" in result.output
     (note,) = [line for line in result.output.splitlines() if "Ingen merket kopi" in line]
-    assert "a.xlsx kunne ikke skrives" in note
-    assert (out / "b.xlsx").is_file() and (out / "a.xlsx").is_dir()
+    assert "samling-a.xlsx kunne ikke skrives" in note
+    assert (out / "samling-b.xlsx").is_file() and (out / "samling-a.xlsx").is_dir()
 
 
 def test_a_folder_for_copies_inside_a_file_is_refused_before_reading(workbook, tmp_path):
@@ -204,7 +204,7 @@ def test_an_ods_copy_has_sheet_names_excel_takes_and_keeps_every_sheet(saved_by_
     out = tmp_path / "merket"
     result = validate(path, "--annotate", out)
     assert result.exit_code == 1 and "ark.ods: samling" in result.output, result.output
-    copy = out / "ark.xlsx"
+    copy = out / "samling-ark.xlsx"
     assert check_package(copy) == []
     wb = openpyxl.load_workbook(copy)
     names = wb.sheetnames
@@ -223,7 +223,7 @@ def test_a_copy_sent_back_is_read_without_its_list_of_problems(workbook, tmp_pat
     path = returned(workbook, tmp_path / "in" / "svar.xlsx")
     out = tmp_path / "merket"
     validate(path, "--annotate", out)
-    copy = openpyxl.load_workbook(out / "svar.xlsx")
+    copy = openpyxl.load_workbook(out / "samling-svar.xlsx")
     listed = list(copy.worksheets[0].values)
     assert listed[0][-1] == "Kode" and "not_a_date" in [row[-1] for row in listed[1:]]
     copy["Handlingsplan"]["G5"] = dt.datetime(YEAR, 3, 1)  # the leader mends the date
@@ -250,7 +250,7 @@ def test_a_copy_of_an_ods_or_xls_answer_reads_back_with_the_answers_own_problems
     path.write_bytes(saved_by_libreoffice[name].read_bytes())
     out = tmp_path / "merket"
     validate(path, "--annotate", out)
-    copy = out / (path.stem + ".xlsx")
+    copy = out / f"samling-{path.stem}.xlsx"
     guide = openpyxl.load_workbook(copy)["Veiledning"]
     assert guide["A1"].value is None and guide["B1"].value
 
@@ -263,3 +263,15 @@ def test_a_copy_of_an_ods_or_xls_answer_reads_back_with_the_answers_own_problems
         assert again == original
     assert not {code for code, _, _ in again} & {"value_outside_table", "computed_changed", "unknown_sheet"}, again
     assert {cell for code, _, cell in again if code != "required"} <= {cell for _, _, cell in original}
+
+
+def test_copies_of_two_sections_returned_under_one_name_say_whose_they_are(generated, tmp_path):
+    """Five leaders send «Handlingsplan.xlsx»: each copy is headed by its section's id, so
+    none is mailed to the wrong leader."""
+    unit, paths = generated
+    for path, folder in zip(paths[:2], ("a", "b")):
+        returned(path, tmp_path / folder / "Handlingsplan.xlsx")
+    out = tmp_path / "merket"
+    validate(tmp_path / "a" / "Handlingsplan.xlsx", tmp_path / "b" / "Handlingsplan.xlsx", "--annotate", out)
+    sections = [p.name.split("-", 1)[1][:-5] for p in paths[:2]]
+    assert sorted(p.name for p in out.iterdir()) == sorted(f"{s}-Handlingsplan.xlsx" for s in sections)

@@ -734,13 +734,13 @@ def test_9_ods_and_xls_get_an_xlsx_annotated_copy_and_say_so(saved_by_libreoffic
     result = validate(saved_by_libreoffice["s.ods"], saved_by_libreoffice["s-pw.xls"], "--password", "hemmelig",
                       "--annotate", out, "--today", TODAY)
     assert result.exit_code == 1, result.output
-    assert sorted(p.name for p in out.iterdir()) == ["s-pw.xlsx", "s.xlsx"]
+    assert sorted(p.name for p in out.iterdir()) == ["samling-s-pw.xlsx", "samling-s.xlsx"]
     assert result.output.count("xlsx-fil med verdiene") == 2
-    wb = openpyxl.load_workbook(out / "s.xlsx")
+    wb = openpyxl.load_workbook(out / "samling-s.xlsx")
     assert wb.sheetnames[0] == "Problemer" and wb["Handlingsplan"]["H5"].comment is not None
     import msoffcrypto
 
-    encrypted = msoffcrypto.OfficeFile(open(out / "s-pw.xlsx", "rb"))
+    encrypted = msoffcrypto.OfficeFile(open(out / "samling-s-pw.xlsx", "rb"))
     assert encrypted.is_encrypted()
     encrypted.load_key(password="hemmelig")
     plain = io.BytesIO()

@@ -364,8 +364,8 @@ def test_annotate_marks_cells_in_a_copy_and_never_touches_the_input(workbook, tm
     result = CliRunner().invoke(main, ["validate", str(a), str(b), "--annotate", str(out), "--today", f"{YEAR}-01-10"])
     assert result.exit_code == 1
     assert {p: sha(p) for p in (a, b)} == before
-    assert sorted(p.name for p in out.iterdir()) == ["Handlingsplan-2.xlsx", "Handlingsplan.xlsx"]
-    wb = openpyxl.load_workbook(out / "Handlingsplan.xlsx")
+    assert sorted(p.name for p in out.iterdir()) == ["samling-Handlingsplan-2.xlsx", "samling-Handlingsplan.xlsx"]
+    wb = openpyxl.load_workbook(out / "samling-Handlingsplan.xlsx")
     assert wb.sheetnames[0] == "Problemer"
     cell = wb["Handlingsplan"]["G5"]
     assert cell.comment is not None and "Ikke en dato" in cell.comment.text
@@ -373,7 +373,7 @@ def test_annotate_marks_cells_in_a_copy_and_never_touches_the_input(workbook, tm
     assert wb["Handlingsplan"]["J5"].data_type == "s"
     rows = list(wb["Problemer"].iter_rows(min_row=2, values_only=True))
     assert rows[0][:3] == ("Feil", "Handlingsplan", "G5")
-    assert "ferdig" in str(list(openpyxl.load_workbook(out / "Handlingsplan-2.xlsx")["Problemer"].values))
+    assert "ferdig" in str(list(openpyxl.load_workbook(out / "samling-Handlingsplan-2.xlsx")["Problemer"].values))
 
 
 def test_what_we_write_we_read_for_every_field_type(unit, tmp_path):
