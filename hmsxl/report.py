@@ -699,8 +699,9 @@ def write_report(result, path) -> Path:
 
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 # Excel with Nordic settings splits a .csv at ";", not at ",": a text's ";" starts a cell
-# there, which must not start a formula either.
-_AFTER_SEMICOLON = re.compile(r';("*)(?=[=+\-@\t\r])')
+# there, and its line break a row (the field it is in is no quoted one there), neither of
+# which may start a formula either.
+_AFTER_SEMICOLON = re.compile(r'([;\n\r])("*)(?=[=+\-@\t\r])')
 
 
 def csv_safe(value) -> str:
@@ -714,8 +715,8 @@ def csv_safe(value) -> str:
         return value.isoformat()
     if not isinstance(value, str):
         return as_text(value)
-    if ";" in value:
-        value = _AFTER_SEMICOLON.sub(r";\1'", value)
+    if ";" in value or "\n" in value or "\r" in value:
+        value = _AFTER_SEMICOLON.sub(r"\1\2'", value)
     if value.startswith(FORMULA_START):
         return "'" + value
     return value

@@ -463,11 +463,13 @@ def test_rows_written_in_many_pieces_give_the_same_report_as_in_one(unit, tmp_pa
 
 def test_no_csv_field_starts_a_formula_when_excel_splits_at_semicolons(unit, tmp_path):
     """Excel with Norwegian or Danish settings splits a .csv at ";": a leader's «Se
-    notat;=1+2» would there be a cell of its own, and a formula. No piece is one, whether the
-    line is split at "," or at ";"; the leader's words are all still there."""
+    notat;=1+2» would there be a cell of its own, and a formula, and a line of a comment a
+    row of its own. No piece is one, whether the line is split at "," or at ";"; the
+    leader's words are all still there."""
     from hmsxl.report import FORMULA_START
 
-    said = ['Se notat;=1+2;', 'Se lenke;=HYPERLINK("http://example.org/x";"klikk")', 'a;"@SUM(1)"', "b;;-3+4"]
+    said = ['Se notat;=1+2;', 'Se lenke;=HYPERLINK("http://example.org/x";"klikk")', 'a;"@SUM(1)"', "b;;-3+4",
+            "Plan:\n=1+2\n- bytte lamper"]  # a line break ends the row where the field is not quoted
     fills = {"drift": {"actions": [dict(ACTION, challenge=f"Utfordring {i}", comment=text)
                                    for i, text in enumerate(said)]}}
     result = consolidate([returned(unit, tmp_path, fills)], config=unit, today=TODAY)
