@@ -479,6 +479,6 @@ def test_no_csv_field_starts_a_formula_when_excel_splits_at_semicolons(unit, tmp
         for row in csv.reader(text.splitlines(), delimiter=delimiter):
             for field in row:
                 assert not field.strip('"').startswith(FORMULA_START), (delimiter, field)
-    comments = [r["comment"] for r in csv.DictReader(text.splitlines())]
+    comments = [r["comment"] for r in csv.DictReader(text.splitlines(keepends=True))]
     for words in said:
         assert any(words.replace(";", "") == c.replace(";", "").replace("'", "") for c in comments), words
