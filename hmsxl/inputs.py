@@ -29,6 +29,7 @@ import hashlib
 import importlib
 import io
 import os
+import re
 import stat
 import tempfile
 import zipfile
@@ -50,11 +51,20 @@ MAX_COLLECTED_MEMBERS = 50_000  # attachments and archive members listed, read o
 # What the archives and e-mails inside each other hold at once: each stays in memory while
 # what is inside it is unpacked (an e-mail counts twice: its bytes and the parsed message).
 MAX_NESTED_BYTES = 256 * 2**20
-MAX_MAIL_PARTS = 1000  # parts of one e-mail, forwarded messages in it included; a reply has a handful
-# Characters of a header read from an e-mail (From, Date, Content-Type, Content-Disposition):
-# no mail program writes more, and the e-mail package parses a header in time and memory
-# that grow with the square of its length (a From of 16,000 encoded words took 3.5 GB).
-MAX_HEADER_CHARS = 8192
+MAX_MAIL_PARTS = 200  # parts of one e-mail, forwarded messages in it included; a reply has a handful
+# Characters of a header read from an e-mail (From, Date, Content-Type, Content-Disposition),
+# and the quotes, brackets and other marks in them parsed: no mail program writes more, and
+# the e-mail package parses a header in time and memory that grow with the square of its
+# marks (a From of 16,000 encoded words took 3.5 GB; 8,000 quotes, a quarter of a second
+# each time a part's type was asked for). A header past them is read as plain text.
+MAX_HEADER_CHARS = 1024
+MAX_HEADER_MARKS = 100
+_HEADER_MARKS = re.compile(r'["(),<>;:@\[\]\\=?]')
+# The e-mail package keeps each line of a message as an object of its own, some sixty
+# bytes: a mail of short lines («X:a» a million times) costs fifty times its size. A
+# mail's lines are at most one for every MIN_MAIL_LINE bytes (base64 lines are 77).
+MIN_MAIL_LINE = 16
+MAIL_LINES_ANYWAY = 100_000
 TNEF_MIME = ("application/ms-tnef", "application/vnd.ms-tnef")
 # The text a file's result may carry to the process that gathers them: a few cells can
 # point at one long shared text, and 95 KB gave 310 million characters. A filled workbook
@@ -390,6 +400,8 @@ class _MailPolicy(email.policy.EmailPolicy):
 
     def header_fetch_parse(self, name, value):
         value = value[:MAX_HEADER_CHARS]  # what a reader needs is at its start
+        if len(_HEADER_MARKS.findall(value)) > MAX_HEADER_MARKS:
+            return "".join(value.splitlines())
         try:
             return super().header_fetch_parse(name, value)
         except Exception:  # the header parser raises several kinds
@@ -426,6 +438,10 @@ def _parse_message(data: bytes) -> email.message.EmailMessage:
 def _collect_message(name: str, data: bytes, ctx: _Collection, depth: int):
     size = 2 * len(data)  # its bytes, and the parsed message (whose parts are text)
     if _too_deep(name, depth, ctx) or _too_big(name, size, ctx):
+        return
+    lines = max(data.count(b"\n"), data.count(b"\r"))
+    if lines > max(MAIL_LINES_ANYWAY, len(data) // MIN_MAIL_LINE):
+        ctx.unreadable(name, UnreadableFile(name, "mail_lines", lines=lines))
         return
     before = ctx.found
     with ctx.holding(size):

@@ -210,7 +210,7 @@ def test_4_an_outlook_winmail_dat_says_to_send_the_workbook_again(tmp_path, ctyp
     assert "FEIL: er en winmail.dat fra Outlook" in line and "som et vanlig vedlegg" in line
 
 
-@pytest.mark.parametrize("where", ["sender", "type-parameters"])
+@pytest.mark.parametrize("where", ["sender", "type-parameters", "quotes"])
 def test_1_a_header_of_countless_words_is_read_to_its_start_and_the_attachment_is_read(tmp_path, blank, monkeypatch,
                                                                                        where):
     """The e-mail package parses a header in time and memory that grow with the square of its
@@ -222,13 +222,15 @@ def test_1_a_header_of_countless_words_is_read_to_its_start_and_the_attachment_i
     real = email.policy.EmailPolicy.header_fetch_parse
 
     def measured(self, name, value):
-        parsed.append(len(value))
+        parsed.append((len(value), len(inputs._HEADER_MARKS.findall(value))))
         return real(self, name, value)
 
     monkeypatch.setattr(email.policy.EmailPolicy, "header_fetch_parse", measured)
     sender, params = b"From: a@b\n", b""
     if where == "sender":
         sender = b"From: " + b" ".join([b"=?utf-8?q?a?="] * 16_000) + b" <leder@example.no>\n"
+    elif where == "quotes":
+        params = b"; x=" + b'"' * 8000
     else:
         params = b"".join(b'; a%d*%d="x"' % (i, i) for i in range(40_000))
     path = tmp_path / "svar.eml"
@@ -237,7 +239,21 @@ def test_1_a_header_of_countless_words_is_read_to_its_start_and_the_attachment_i
     result = validate(path)
     assert result.exit_code == 0, result.output
     assert "samling" in lines_about(result, "svar.eml")[0]
-    assert parsed and max(parsed) <= inputs.MAX_HEADER_CHARS
+    assert parsed and max(n for n, _ in parsed) <= inputs.MAX_HEADER_CHARS
+    assert max(marks for _, marks in parsed) <= inputs.MAX_HEADER_MARKS
+
+
+def test_1_a_mail_of_countless_short_lines_is_listed_not_parsed(tmp_path, blank):
+    """The e-mail package keeps each line as an object of its own: 90 MB of «X:a» lines took
+    5 GB. A mail of far more lines than its size allows is listed with why; a real one,
+    its attachment in lines of 77, is read."""
+    path = tmp_path / "linjer.eml"
+    path.write_bytes(raw_mail(b"From: a@b\n" + b"X:a\n" * 200_000, b"Content-Type: " + XLSX + b"\n", blank))
+    (tmp_path / "svar.eml").write_bytes(raw_mail(b"From: a@b\n", b"Content-Type: " + XLSX + b"\n", blank))
+    result = validate(path, tmp_path / "svar.eml")
+    (line,) = lines_about(result, "linjer.eml")
+    assert "FEIL" in line and "med 2008" in line and " linjer," in line
+    assert "samling" in lines_about(result, "svar.eml")[0]
 
 
 def test_a_name_that_turns_the_direction_of_text_is_shown_with_the_mark_escaped(tmp_path, blank):
