@@ -249,7 +249,8 @@ def test_1_a_mail_of_countless_short_lines_is_listed_not_parsed(tmp_path, blank)
     its attachment in lines of 77, is read."""
     path = tmp_path / "linjer.eml"
     path.write_bytes(raw_mail(b"From: a@b\n" + b"X:a\n" * 200_000, b"Content-Type: " + XLSX + b"\n", blank))
-    (tmp_path / "svar.eml").write_bytes(raw_mail(b"From: a@b\n", b"Content-Type: " + XLSX + b"\n", blank))
+    (tmp_path / "svar.eml").write_bytes(raw_mail(b"From: a@b\n", b"Content-Type: " + XLSX +
+                                                 b"\nContent-Disposition: attachment; filename=svar.xlsx\n", blank))
     result = validate(path, tmp_path / "svar.eml")
     (line,) = lines_about(result, "linjer.eml")
     assert "FEIL" in line and "med 2008" in line and " linjer," in line
