@@ -19,6 +19,7 @@ import dataclasses
 import datetime as dt
 import functools
 import io
+import itertools
 import re
 from collections import Counter
 from dataclasses import dataclass, field
@@ -708,10 +709,13 @@ class _TableReader:
                                   shown=header_text)
 
     def values_right_of_table(self):
-        width = max(set(self.columns.values()) | set(self.extra_cols))
+        table = set(self.columns.values()) | set(self.extra_cols)
+        width = max(table)
+        # Right of the table, and between it and a heading typed further right.
+        gaps = [c for c in range(width) if c not in table]
         for r, row in self.body:
-            for c in range(width + 1, len(row)):
-                if not is_empty(row[c]):
+            for c in itertools.chain(gaps, range(width + 1, len(row))):
+                if c < len(row) and not is_empty(row[c]):
                     self.book.problem("value_outside_table", sheet=self.name, cell=_cell(r, c), value=row[c],
                                       shown=as_text(row[c]))
 

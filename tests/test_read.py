@@ -1006,3 +1006,11 @@ def test_an_overdue_deadline_typed_as_words_is_listed_with_the_leaders_words(wor
     data = read_workbook(filled(workbook, tmp_path / "ord.xlsx", cells), today=TODAY)
     (late,) = [p for p in data.problems if p.code == "overdue"]
     assert late.value == f"2.1.{YEAR}" and "02.01." in late.message
+
+
+def test_a_value_between_the_table_and_a_heading_further_right_is_reported(workbook, tmp_path):
+    cells = {**CLEAN, ("Handlingsplan", "Q4"): "Merknad LAMU", ("Handlingsplan", "P6"): "Husk ventilasjonen"}
+    data = read_workbook(filled(workbook, tmp_path / "glipe.xlsx", cells), today=TODAY)
+    found = {(p.cell, p.code, p.value) for p in data.problems if p.sheet == "Handlingsplan"}
+    assert ("P6", "value_outside_table", "Husk ventilasjonen") in found
+    assert ("Q4", "value_outside_table", "Merknad LAMU") in found
