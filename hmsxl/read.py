@@ -831,6 +831,8 @@ class _TableReader:
                         book.problem("row_unknown", sheet=self.name, cell=_cell(r, 0), value=shown, key=said)
                     else:
                         book.problem("row_extra", sheet=self.name, cell=_cell(r, 0), value=shown)
+                elif shown and not self._ours(r, row):  # a new activity, a question of their own
+                    book.problem("row_extra", sheet=self.name, cell=_cell(r, 0), value=shown)
                 continue
             if has_input:  # a second row with a key already read
                 book.problem("row_duplicate", sheet=self.name, cell=_cell(r, 0), value=shown,
@@ -839,6 +841,11 @@ class _TableReader:
             if row["key"] not in seen:
                 book.problem("row_missing", sheet=self.name, name=row[name_col])
         return out
+
+    def _ours(self, r: int, row: list) -> bool:
+        """Whether a row under the pre-filled ones holds only what the workbook writes there
+        itself: its formulas, and the legend under God BHT («Nivåer», 1 «Ikke startet» ...)."""
+        return all(is_empty(v) or (r, c) in self.formula_cells or _legend_word(v) for c, v in enumerate(row))
 
     def own_changed(self, r: int, row: list, made: dict, record: dict) -> None:
         """The workbook's own cells in a pre-filled row that hold something else than it was
@@ -876,6 +883,18 @@ class _TableReader:
                     None if is_empty(v) else as_text(v))
             out.append(rec)
         return out
+
+
+@functools.cache
+def _legend_words() -> frozenset:
+    return frozenset(_norm(w) for cat in labels.all_catalogs()
+                     for w in (*cat.GODBHT_LEVELS.values(), cat.TEXT["godbht_levels_heading"]))
+
+
+def _legend_word(value) -> bool:
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        return value in (1, 2, 3, 4)
+    return _norm(as_text(value)) in _legend_words()
 
 
 def _never_written(field, value) -> bool:

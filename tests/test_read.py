@@ -1014,3 +1014,14 @@ def test_a_value_between_the_table_and_a_heading_further_right_is_reported(workb
     found = {(p.cell, p.code, p.value) for p in data.problems if p.sheet == "Handlingsplan"}
     assert ("P6", "value_outside_table", "Husk ventilasjonen") in found
     assert ("Q4", "value_outside_table", "Merknad LAMU") in found
+
+
+def test_a_row_of_the_leaders_own_under_a_prefilled_table_is_reported(workbook, tmp_path):
+    """A new årshjul activity, a God BHT element or a question of the leader's own, in the
+    workbook's own columns only: reported with its words. The legend under God BHT is the
+    workbook's, and says nothing."""
+    cells = {("Årshjul", "B30"): "Egen aktivitet: brannøvelse", ("Årshjul", "C30"): "Vaktmester",
+             ("God BHT", "D30"): "Eget element"}
+    data = read_workbook(filled(workbook, tmp_path / "egne.xlsx", cells), today=TODAY)
+    extra = {(p.sheet, p.cell): p.value for p in data.problems if p.code == "row_extra"}
+    assert extra == {("Årshjul", "A30"): "Egen aktivitet: brannøvelse; Vaktmester", ("God BHT", "A30"): "Eget element"}
