@@ -326,7 +326,7 @@ def _workbook_to_mark(data: WorkbookData, checked):
         keep_vba = Path(str(data.path).split(" → ")[-1]).suffix.lower() == ".xlsm"
         wb = openpyxl.load_workbook(io.BytesIO(checked.data), keep_vba=keep_vba)
         return wb, [], {name: name for name in wb.sheetnames}
-    wb, titles = _values_workbook(checked)
+    wb, titles = _values_workbook(checked, _computed_columns(data))
     return wb, [labels.msg("annotated", "converted", kind=kind)], titles
 
 
@@ -397,7 +397,19 @@ def _cut_title(base: str, tail: str) -> str:
     return cut.rstrip("'") + tail
 
 
-def _values_workbook(checked):
+def _computed_columns(data: WorkbookData) -> dict[str, set[int]]:
+    """{sheet name: the columns the workbook computes}, as the reader found them."""
+    from .schema import ALL_SHEETS
+
+    out: dict[str, set[int]] = {}
+    for key, found in data.columns.items():
+        sheet = ALL_SHEETS.get(key)
+        if sheet is not None and key in data.sheets:
+            out[data.sheets[key]] = {found[c.key] for c in sheet.columns if c.computed and c.key in found}
+    return out
+
+
+def _values_workbook(checked, computed: dict[str, set[int]] | None = None):
     """An .xlsx workbook with the values of an .ods, .xls, .xlsb or Strict Open XML file,
     sheet by sheet (no formatting: openpyxl cannot open those)."""
     import openpyxl
@@ -418,9 +430,11 @@ def _values_workbook(checked):
         sheet = book.get_sheet_by_name(meta.name)
         # Each value in its own cell: the rows start where the sheet's first value is.
         top, left = sheet.start or (0, 0)
-        # A formula's result is the program's, not typed: left empty, it reads back as
-        # what it is, not as a value written over the formula.
-        formulas = checked.formula_cells.get(meta.name, ())
+        # What the workbook computes is the program's: left empty, it reads back as what it
+        # is, not as a value written over its formula. A formula of the leader's (=1+2 as a
+        # measure) keeps its result, as the reader read it.
+        ours = (computed or {}).get(meta.name, set())
+        formulas = {(r, c) for r, c in checked.formula_cells.get(meta.name, ()) if c in ours}
         for r, row in enumerate(sheet.to_python(nrows=max(0, MAX_ROWS - top)), start=top):
             for c, value in enumerate(row, start=left):
                 if value == "" or value is None or (r, c) in formulas:

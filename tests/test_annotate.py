@@ -275,3 +275,20 @@ def test_copies_of_two_sections_returned_under_one_name_say_whose_they_are(gener
     validate(tmp_path / "a" / "Handlingsplan.xlsx", tmp_path / "b" / "Handlingsplan.xlsx", "--annotate", out)
     sections = [p.name.split("-", 1)[1][:-5] for p in paths[:2]]
     assert sorted(p.name for p in out.iterdir()) == sorted(f"{s}-Handlingsplan.xlsx" for s in sections)
+
+
+def test_a_formula_of_the_leaders_keeps_its_result_in_a_copy_of_an_ods(saved_by_libreoffice, tmp_path):
+    """A copy of values leaves the workbook's own formulas to the program, not a formula the
+    leader typed as an answer: its result is in the copy, as the reader read it."""
+    def formula(body):
+        cell = (b'office:value-type="string" calcext:value-type="string"><text:p>halvveis</text:p>')
+        assert cell in body
+        return body.replace(cell, b'table:formula="of:=&quot;halv&quot;&amp;&quot;veis&quot;" office:value-type='
+                                  b'"string" office:string-value="halvveis" calcext:value-type="string">'
+                                  b'<text:p>halvveis</text:p>', 1)
+
+    path = rewritten(saved_by_libreoffice["s.ods"], "content.xml", formula, tmp_path / "f.ods")
+    out = tmp_path / "merket"
+    validate(path, "--annotate", out)
+    copy = openpyxl.load_workbook(out / "samling-f.xlsx")
+    assert copy["Handlingsplan"]["H5"].value == "halvveis"
