@@ -45,6 +45,10 @@ __all__ = ["Problem", "SEVERITIES", "WorkbookData", "read_checked", "read_workbo
 # with the cell named), so nothing written within the grid a section workbook can hold
 # is left unread. More (an .xls or .ods sheet declaring more) is reported, not read.
 MAX_ROWS = SAFETY_MAX_ROWS
+# Problems whose value is the leader's words and has no other home (no row keeps them):
+# past the problems listed, their words are kept in the one that counts the rest.
+WORDS_ONLY_HERE = frozenset({"value_outside_table", "unknown_sheet", "unknown_sheet_more", "row_extra", "row_unknown",
+                             "row_duplicate", "computed_changed"})
 UNKNOWN_SHEET_CELLS = 200  # cells of a sheet of the leader's own shown in its problem
 # Sheets that are not the workbook's own read per workbook (for a renamed sheet's header,
 # for their text): each costs a read, and a file of a few hundred KB can hold thousands.
@@ -330,6 +334,7 @@ class _Book:
         self._heads: dict[str, list[list]] = {}
         self._kinds: dict[tuple[str, str], int] = {}  # (sheet, code) -> problems found
         self._first_left_out: dict[tuple[str, str], Problem] = {}
+        self._words_left_out: dict[tuple[str, str], list[str]] = {}  # see WORDS_ONLY_HERE
         self.errors_left_out: list[tuple[str, str]] = []  # (sheet, cell) of errors not listed
 
     def problem(self, code, sheet="", cell="", field="", value=None, **params):
@@ -343,6 +348,9 @@ class _Book:
             if n == PROBLEMS_PER_KIND + 1:
                 self._first_left_out[sheet, code] = problem(code, file=self.name, sheet=sheet, cell=cell,
                                                             field=field, value=value, **params)
+            if code in WORDS_ONLY_HERE and not is_empty(value):
+                self._words_left_out.setdefault((sheet, code), []).append(f"{cell}: {as_text(value)}" if cell
+                                                                          else as_text(value))
             return
         self.problems.append(problem(code, file=self.name, sheet=sheet, cell=cell, field=field, value=value,
                                      **params))
@@ -351,7 +359,9 @@ class _Book:
         """One problem for each kind on a sheet that had more than are listed: how many more,
         and the first of them."""
         for (sheet, code), first in self._first_left_out.items():
-            self.problems.append(left_out(first, self._kinds[sheet, code] - PROBLEMS_PER_KIND, PROBLEMS_PER_KIND))
+            said = left_out(first, self._kinds[sheet, code] - PROBLEMS_PER_KIND, PROBLEMS_PER_KIND)
+            words = self._words_left_out.get((sheet, code))
+            self.problems.append(said._replace(value="; ".join(words)) if words else said)
 
     def _sheet(self, name: str):
         try:

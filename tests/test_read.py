@@ -1025,3 +1025,15 @@ def test_a_row_of_the_leaders_own_under_a_prefilled_table_is_reported(workbook, 
     data = read_workbook(filled(workbook, tmp_path / "egne.xlsx", cells), today=TODAY)
     extra = {(p.sheet, p.cell): p.value for p in data.problems if p.code == "row_extra"}
     assert extra == {("Årshjul", "A30"): "Egen aktivitet: brannøvelse; Vaktmester", ("God BHT", "A30"): "Eget element"}
+
+
+def test_words_past_the_problems_listed_are_kept_in_the_one_that_counts_them(workbook, tmp_path):
+    """300 notes right of the action plan: 200 are listed one by one, and the one that counts
+    the other hundred holds their words, each with its cell."""
+    cells = {**CLEAN, **{("Handlingsplan", f"R{r}"): f"Notat {r}" for r in range(5, 305)}}
+    data = read_workbook(filled(workbook, tmp_path / "notater.xlsx", cells), today=TODAY)
+    listed = [p for p in data.problems if p.code == "value_outside_table" and p.sheet == "Handlingsplan"]
+    (rest,) = [p for p in data.problems if p.code == "problems_left_out" and p.sheet == "Handlingsplan"]
+    assert len(listed) == 200 and "100 til" in rest.message
+    said = " ".join([p.value for p in listed] + [rest.value])
+    assert all(f"Notat {r}" in said for r in range(5, 305)) and "R304: Notat 304" in rest.value
