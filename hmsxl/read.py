@@ -36,7 +36,8 @@ from .problems import PROBLEMS_PER_KIND, SEVERITIES, SEVERITY, Problem, left_out
 from .safety import MAX_ROWS as SAFETY_MAX_ROWS
 from .safety import UnreadableFile, check_file
 from .safety import shown as noted_text
-from .schema import GENERATOR, IDENTITY_KEYS, SCHEMA_VERSION, TEMPLATE_VERSION, Schema, Sheet, schema_for, schema_of
+from .schema import (GENERATOR, IDENTITY_KEYS, SCHEMA_VERSION, TEMPLATE_VERSION, Schema, Sheet, made_with, own_cells,
+                     schema_for, schema_of)
 from .wheel import occurrence_of, year_occurrences
 
 __all__ = ["Problem", "SEVERITIES", "WorkbookData", "read_checked", "read_workbook"]
@@ -283,11 +284,11 @@ def _read_sheets(book, data, schema, config, ctx, today):
         _guess_section(book, data, config, found)
     occurrences = _occurrences(config, data)
     # A workbook made before a sheet was added to the unit's is not missing it.
-    made_with = set(filter(None, as_text(data.identity.get("sheets", "")).split(",")))
+    sheets_made = set(filter(None, as_text(data.identity.get("sheets", "")).split(",")))
     for sheet in schema.sheets:
         name_found = found[sheet.key]
         if name_found is None:
-            if not made_with or sheet.key in made_with:
+            if not sheets_made or sheet.key in sheets_made:
                 book.problem("sheet_missing", sheet=sheet.name, sheet_name=sheet.name)
             continue
         if name_found not in sheet_names(sheet.key):
@@ -300,11 +301,16 @@ def _read_sheets(book, data, schema, config, ctx, today):
         expected = None
         if sheet.key_column:
             expected = sheet.rows(sheet, config, occurrences) if sheet.rows else None
-            # The workbook's own texts are known when this version made it from rows that
-            # are its own (God BHT's elements, the year report's questions), not the unit's
-            # (the årshjul, which an advisor may change after the workbooks went out).
-            reader.own_known = (sheet.rows is not None and sheet.rows(sheet, None, None) is not None
-                                and as_text(data.identity.get("generator", "")) == GENERATOR)
+            # The workbook's own texts are known when it says it was made with these rows
+            # (the unit may have changed since); from a workbook that does not say, when
+            # this version made it from rows of its own (God BHT's, the year report's).
+            made = dict(part.split(":", 1) for part in as_text(data.identity.get("made", "")).split(",")
+                        if ":" in part)
+            if sheet.key in made:
+                reader.own_known = expected is not None and made[sheet.key] == made_with(sheet, expected)
+            else:
+                reader.own_known = (sheet.rows is not None and sheet.rows(sheet, None, None) is not None
+                                    and as_text(data.identity.get("generator", "")) == GENERATOR)
             if expected is None:
                 expected = reader.written_rows()
         data.tables[sheet.key] = reader.read(expected)
@@ -671,8 +677,7 @@ class _TableReader:
         self.formula_cells = book.formula_cells.get(name, set())
         # The workbook's own cells of a pre-filled row (a name, a question, the month grid):
         # compared with what it was made with, where that is known (see `own_known`).
-        self.own = [(col, self.columns[col.key]) for col in sheet.columns
-                    if not col.input and not col.computed and col.key != sheet.key_column and col.key in self.columns]
+        self.own = [(col, self.columns[col.key]) for col in own_cells(sheet) if col.key in self.columns]
         self.own_known = False
 
     def value(self, row: list, key: str):

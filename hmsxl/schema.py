@@ -488,8 +488,28 @@ def schema_of(keys) -> Schema:
 # The hidden identity sheet: key -> value rows, then the validation lists in columns.
 IDENTITY_KEYS = (
     "template_version", "schema_version", "unit", "year", "section_id", "section_name",
-    "leader", "generated_at", "generator", "language", "sheets", "risk_medium", "risk_high",
+    "leader", "generated_at", "generator", "language", "sheets", "risk_medium", "risk_high", "made",
 )
+
+
+def own_cells(sheet: Sheet) -> list:
+    """The columns of a sheet of pre-filled rows that the workbook fills itself (a name, a
+    question, a due date, the month grid): not the key, not an input, not computed."""
+    return [c for c in sheet.columns if not c.input and not c.computed and c.key != sheet.key_column]
+
+
+def made_with(sheet: Sheet, rows: list[dict]) -> str:
+    """A fingerprint of what a sheet's pre-filled rows hold in the workbook's own cells: the
+    reader compares it with the rows it would make, to know whether they are what the
+    workbook was made with (the unit may have changed since)."""
+    import hashlib
+
+    from .fields import as_text, is_empty
+
+    cols = own_cells(sheet)
+    text = "\x1e".join("\x1f".join([as_text(row.get("key", "")), *(
+        "" if is_empty(row.get(c.key)) else as_text(row.get(c.key)) for c in cols)]) for row in rows)
+    return hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()[:16]
 IDENTITY_LIST_FIRST_COLUMN = 3  # column D
 
 

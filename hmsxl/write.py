@@ -25,7 +25,7 @@ from .fileio import atomic_write_bytes
 from .meaning import Meaning
 from .fields import Field, Label, Level, LongText, Marker, Number, list_range_name
 from .schema import (
-    GENERATOR, IDENTITY_KEYS, IDENTITY_LIST_FIRST_COLUMN, SCHEMA_VERSION, TEMPLATE_VERSION, Schema, Sheet, schema_for,
+    GENERATOR, IDENTITY_KEYS, IDENTITY_LIST_FIRST_COLUMN, made_with, SCHEMA_VERSION, TEMPLATE_VERSION, Schema, Sheet, schema_for,
 )
 from .wheel import year_occurrences
 
@@ -497,6 +497,10 @@ def _identity(book: SectionWorkbook):
         "sheets": ",".join(sheet.key for sheet in book.schema.sheets),
         "risk_medium": u.risk_medium,
         "risk_high": u.risk_high,
+        # What each sheet of pre-filled rows was made with, so that words typed over them
+        # are told from a unit changed since.
+        "made": ",".join(f"{sheet.key}:{made_with(sheet, rows)}" for sheet in book.schema.sheets if sheet.key_column
+                         for rows in [sheet.rows(sheet, u, book.occurrences) or []]),
     }
     ws.write_string(0, 0, labels.IDENTITY_HEADING[0])
     ws.write_string(0, 1, labels.IDENTITY_HEADING[1])

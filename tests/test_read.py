@@ -1037,3 +1037,23 @@ def test_words_past_the_problems_listed_are_kept_in_the_one_that_counts_them(wor
     assert len(listed) == 200 and "100 til" in rest.message
     said = " ".join([p.value for p in listed] + [rest.value])
     assert all(f"Notat {r}" in said for r in range(5, 305)) and "R304: Notat 304" in rest.value
+
+
+def test_words_over_the_arshjul_are_told_from_a_unit_changed_since(workbook, tmp_path, unit):
+    """The workbook says what its årshjul was made with: with the unit unchanged, words typed
+    over an activity's name are the leader's, reported and kept; with the unit changed since
+    (the activity renamed), the workbook's old name is not taken for the leader's words."""
+    import dataclasses
+
+    wheel = openpyxl.load_workbook(workbook)["Årshjul"]
+    row = next(r for r in range(5, wheel.max_row + 1) if wheel.cell(r, 1).value == "medarbeidersamtale")
+    typed = filled(workbook, tmp_path / "hjul.xlsx", {("Årshjul", f"B{row}"): "Utsatt til januar"})
+    data = read_workbook(typed, config=unit, today=TODAY)
+    (said,) = [p for p in data.problems if p.code == "own_changed"]
+    assert (said.sheet, said.cell, said.value) == ("Årshjul", f"B{row}", "Utsatt til januar")
+    (rec,) = [w for w in data.wheel if w["key"] == "medarbeidersamtale"]
+    assert rec["_orig"]["activity"] == "Utsatt til januar"
+    renamed = dataclasses.replace(unit, wheel=tuple(
+        dataclasses.replace(a, name="Samtaler med alle") if a.id == "medarbeidersamtale" else a for a in unit.wheel))
+    untouched = read_workbook(workbook, config=renamed, today=TODAY)
+    assert not [p for p in untouched.problems if p.code == "own_changed"]
