@@ -103,6 +103,7 @@ def test_reminders_only_to_missing_and_late_sections(setup):
     assert re.search(r"- Handlingsplan!A\d+: Tunge løft på lageret, frist 01\.03\.2026", body), body
     assert re.search(r"- Vernerunde!A5: Manglende rekkverk i kjellertrappen, risiko 20, frist 01\.09\.2026", body)
     assert "Løse ledninger" not in body
+    assert "send den tilbake som svar på denne e-posten" in body  # what to do with it
     assert not list(late.iter_attachments())
     missing = parse(tmp / "rem" / f"{YEAR}-adm-paaminnelse.eml")
     assert "ikke mottatt" in missing.get_body(("plain",)).get_content()
