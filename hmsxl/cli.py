@@ -249,6 +249,8 @@ def generate(config, out_dir, sections, force, carry_over):
             click.echo(labels.CLI[key].format(file=src.file, status=src.status, reason=src.reason))
         fills = found.fills
         click.echo(_plural("carried_over", found.count, sections=_plural("sections_count", len(fills))))
+        if found.findings:
+            click.echo(_plural("carried_findings", found.findings))
     paths = generate_(unit, out_dir=out_dir, sections=sections, force=force, fills=fills)
     for p in paths:
         click.echo(labels.CLI["wrote"].format(path=p))

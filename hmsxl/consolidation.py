@@ -745,10 +745,11 @@ class CarryOver:
 
     fills: dict = field(default_factory=dict)
     sources: object = None
+    findings: int = 0  # the vernerunde's findings not closed, carried over as actions (counted in `count`)
 
     @property
     def count(self) -> int:
-        return sum(len(f["actions"]) for f in self.fills.values())
+        return sum(len(f.get("actions", ())) for f in self.fills.values())
 
 
 def carry_over(unit: Unit, paths, last_year: int | None = None) -> CarryOver:
@@ -765,22 +766,38 @@ def carry_over(unit: Unit, paths, last_year: int | None = None) -> CarryOver:
     from .read import ListsContext
 
     done = set(unit.done_statuses)
-    columns = result.schema["actions"].input_columns
     ctx = ListsContext(unit.year, {**unit.lists()})
     fills: dict[str, dict] = {}
+    columns = result.schema["actions"].input_columns
     for row in result.actions.to_dict("records"):
-        if row["status"] in done:
+        if row["status"] not in done:
+            fills.setdefault(row["section_id"], {}).setdefault("actions", []).append(_carried(row, columns, ctx))
+    # A vernerunde finding not closed becomes an action of next year's plan: the round
+    # there is next year's own, and a serious risk found this year is not forgotten.
+    findings, carried = result.tables.get("safety_round"), 0
+    for row in findings.to_dict("records") if findings is not None else ():
+        if is_missing(row["finding_open"]) or not row["finding_open"]:
             continue
-        action, kept = {}, []
-        for col in columns:
-            value = None if is_missing(row[col.key]) else row[col.key]
-            if value is not None and col.key != "comment" and col.field.parse(value, ctx)[1] is not None:
-                # Not a value the new workbook's cell takes (a status not in the list, a date
-                # as words): the cell starts empty, the leader's words go in the comment.
-                kept.append(labels.REPORT["carried_value"].format(label=col.label, value=labels.quote(as_text(value))))
-                value = None
-            action[col.key] = value
-        if kept:
-            action["comment"] = "; ".join(([action["comment"]] if action.get("comment") else []) + kept)
-        fills.setdefault(row["section_id"], {"actions": []})["actions"].append(action)
-    return CarryOver(fills, result.sources)
+        said = labels.REPORT["carried_finding"].format(year=last.year, area=as_text(row.get("area") or ""),
+                                                      risk=as_text(row.get("risk") or ""))
+        action = {"challenge": row.get("finding"), "measure": row.get("proposal"), "responsible": row.get("responsible"),
+                  "deadline": row.get("deadline"), "comment": "; ".join(filter(None, [said, row.get("comment")]))}
+        fills.setdefault(row["section_id"], {}).setdefault("actions", []).append(
+            _carried({c.key: action.get(c.key) for c in columns}, columns, ctx))
+        carried += 1
+    return CarryOver(fills, result.sources, carried)
+
+
+def _carried(row: dict, columns, ctx) -> dict:
+    """A row of last year's as next year's workbook takes it: a value its cell does not take
+    (a status not in the list, a date as words) starts empty, the leader's words in the comment."""
+    out, kept = {}, []
+    for col in columns:
+        value = None if is_missing(row[col.key]) else row[col.key]
+        if value is not None and col.key != "comment" and col.field.parse(value, ctx)[1] is not None:
+            kept.append(labels.REPORT["carried_value"].format(label=col.label, value=labels.quote(as_text(value))))
+            value = None
+        out[col.key] = value
+    if kept:
+        out["comment"] = "; ".join(([out["comment"]] if out.get("comment") else []) + kept)
+    return out

@@ -326,18 +326,31 @@ def test_carry_over_prefills_last_years_unfinished_actions(tmp_path, unit, confi
         {"category": "Annet", "challenge": "Glatt gulv", "measure": "Matter", "priority": "høg",
          "responsible": "Leder", "deadline": "ultimo juni", "status": "iverksat", "comment": "Bestilt"},
     ]
-    generate(last_year, tmp_path / "fjor", sections=["drift"], fills={"drift": {"actions": actions}})
+    findings = [
+        {"area": "Trapp", "finding": "Manglende rekkverk", "probability": 4, "consequence": 5,
+         "proposal": "Montere rekkverk", "deadline": dt.date(YEAR - 1, 9, 1)},
+        {"area": "Kontor", "finding": "Løse ledninger", "probability": 2, "consequence": 2,
+         "closed": dt.date(YEAR - 1, 6, 1)},
+    ]
+    generate(last_year, tmp_path / "fjor", sections=["drift"],
+             fills={"drift": {"actions": actions, "safety_round": findings}})
     result = CliRunner().invoke(main, ["generate", str(config_file), "-o", str(tmp_path / "nye"),
                                        "--carry-over", str(tmp_path / "fjor")])
     assert result.exit_code == 0, result.output
-    assert "Førte videre 2 tiltak som ikke er avsluttet, for 1 seksjon" in result.output
+    assert "Førte videre 3 tiltak som ikke er avsluttet, for 1 seksjon" in result.output
+    assert "Førte videre 1 funn fra vernerunden som ikke er lukket, som tiltak" in result.output
     drift = read_workbook(tmp_path / "nye" / f"{YEAR}-drift.xlsx", today=dt.date(YEAR - 1, 1, 1))
-    assert [(a["challenge"], a["status"], a["deadline"]) for a in drift.actions] == [
+    assert [(a["challenge"], a["status"], a["deadline"]) for a in drift.actions][:2] == [
         ("Støy i kantina", "Påbegynt", dt.date(YEAR - 1, 5, 1)), ("Glatt gulv", None, None)]
     # Values the new cells would refuse start empty; the leader's words are in the comment.
     # «høg» is nynorsk for the list's «Høy»: read as that, and carried as that.
     assert drift.actions[1]["priority"] == "Høy"
     assert drift.actions[1]["comment"] == "Bestilt; I fjor: Frist «ultimo juni»; I fjor: Status «iverksat»"
+    # The finding not closed goes on as an action: a serious risk found last year is not forgotten.
+    (finding,) = [a for a in drift.actions if a["challenge"] == "Manglende rekkverk"]
+    assert finding["measure"] == "Montere rekkverk" and finding["deadline"] == dt.date(YEAR - 1, 9, 1)
+    assert finding["comment"] == f"Funn fra vernerunden {YEAR - 1} (Trapp), risiko 20, ikke lukket"
+    assert not drift.tables["safety_round"]  # next year's round is its own
     assert {p.code for p in drift.problems} <= {"required", "godbht_empty"}
     assert drift.year == YEAR
     assert read_workbook(tmp_path / "nye" / f"{YEAR}-samling.xlsx").actions == []
