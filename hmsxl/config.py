@@ -745,7 +745,13 @@ def _read_toml(path: Path) -> tuple[str, dict]:
     try:
         return text, tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
-        raise ConfigError(path, [C["not_toml"].format(error=exc, hint=_toml_hint(text, exc))]) from None
+        # Where, in words; the reader's own words (English) after.
+        m = re.search(r"\s*\(at line (\d+), column (\d+)\)", str(exc))
+        error = str(exc)[:m.start()] + str(exc)[m.end():] if m else str(exc)
+        hint = _toml_hint(text, exc)
+        said = (C["not_toml"].format(line=m.group(1), column=m.group(2), error=error, hint=hint) if m
+                else C["not_toml_somewhere"].format(error=error, hint=hint))
+        raise ConfigError(path, [said]) from None
     except RecursionError:  # tables or lists nested thousands deep: no unit.toml is
         raise ConfigError(path, [C["too_deep"]]) from None
 

@@ -72,7 +72,7 @@ BROKEN = {
     "every_years without base": (edit(BASE, "base_year = 2025\n", ""), "wheel nr. 5 (id «ros-analyse»).base_year: mangler"),
     "control character": (edit(BASE, 'leader = "Arne Admin"', 'leader = "Arne\\u0007Admin"'),
                           "sections nr. 4 (id «adm»).leader: må være én linje"),
-    "not TOML": (edit(BASE, "[advisor]", "[advisor"), "er ikke gyldig TOML"),
+    "not TOML": (edit(BASE, "[advisor]", "[advisor"), "er ikke gyldig TOML på linje "),
     "fire round activity not in the wheel": (
         edit(BASE, 'name = "Eksempelmuseet"', 'name = "Eksempelmuseet"\nfire_round_activity = "brann"'),
         "unit.fire_round_activity: «brann» er ikke id-en til en aktivitet i årshjulet ([[wheel]]). Kjente id-er: "
