@@ -51,7 +51,7 @@ MAX_COLLECTED_MEMBERS = 50_000  # attachments and archive members listed, read o
 # What the archives and e-mails inside each other hold at once: each stays in memory while
 # what is inside it is unpacked (an e-mail counts twice: its bytes and the parsed message).
 MAX_NESTED_BYTES = 256 * 2**20
-MAX_MAIL_PARTS = 200  # parts of one e-mail, forwarded messages in it included; a reply has a handful
+MAX_MAIL_PARTS = 1000  # parts of one e-mail, forwarded messages in it included; a reply has a handful
 # Characters of a header read from an e-mail (From, Date, Content-Type, Content-Disposition),
 # and the quotes, brackets and other marks in them parsed: no mail program writes more, and
 # the e-mail package parses a header in time and memory that grow with the square of its
@@ -63,7 +63,7 @@ _HEADER_MARKS = re.compile(r'["(),<>;:@\[\]\\=?]')
 # The e-mail package keeps each line of a message as an object of its own, some sixty
 # bytes: a mail of short lines («X:a» a million times) costs fifty times its size. A
 # mail's lines are at most one for every MIN_MAIL_LINE bytes (base64 lines are 77).
-MIN_MAIL_LINE = 16
+MIN_MAIL_LINE = 40
 MAIL_LINES_ANYWAY = 100_000
 TNEF_MIME = ("application/ms-tnef", "application/vnd.ms-tnef")
 # The text a file's result may carry to the process that gathers them: a few cells can

@@ -846,7 +846,8 @@ class _TableReader:
                         book.problem("row_unknown", sheet=self.name, cell=_cell(r, 0), value=shown, key=said)
                     else:
                         book.problem("row_extra", sheet=self.name, cell=_cell(r, 0), value=shown)
-                elif shown and not self._ours(r, row):  # a new activity, a question of their own
+                elif shown and is_empty(key_value) and not self._ours(r, row):  # a new activity of their own
+                    # (a row with a key is the workbook's own, of a unit changed since)
                     book.problem("row_extra", sheet=self.name, cell=_cell(r, 0), value=shown)
                 continue
             if has_input:  # a second row with a key already read

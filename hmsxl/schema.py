@@ -255,7 +255,8 @@ def _wheel_rows(sheet, unit, occurrences):
     copy a row before they change it."""
     if unit is None or occurrences is None:
         return None
-    key = (id(unit), unit.year, tuple(o.key for o in occurrences), tuple(o.name for o in occurrences))
+    key = (id(unit), unit.year, labels.current().language, tuple(o.key for o in occurrences),
+           tuple(o.name for o in occurrences))
     cached = _WHEEL_ROWS.get(key)
     if cached is not None and cached[0] is unit:
         return cached[1]

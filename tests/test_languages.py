@@ -358,3 +358,19 @@ def test_a_mistyped_command_line_is_told_in_norwegian_by_default(monkeypatch):
     assert "[påkrevd]" in helped(["mail", "--help"], monkeypatch).output
     assert "Bruk: hmsxl init [VALG] [MAPPE]" in helped(["init", "--help"], monkeypatch).output
     assert not [w for w in ENGLISH_WORDS if w in result.output], result.output
+
+
+def test_the_arshjul_rows_made_in_one_language_are_not_given_to_another():
+    """The pre-filled årshjul rows are kept for the next section with the same activities;
+    a section in another language gets its own (a period's words are the language's)."""
+    from hmsxl.schema import WHEEL
+    from hmsxl.wheel import year_occurrences
+
+    unit = unit_in("nb")
+    unit = dataclasses.replace(unit, wheel=tuple(a for a in unit.wheel if not a.repeat))  # names alike in both
+    made = {}
+    for lang in ("nb", "en", "nb"):
+        with labels.language(lang):
+            occurrences = year_occurrences(unit, unit.sections[0].id)
+            made.setdefault(lang, []).append([row["period"] for row in WHEEL.rows(WHEEL, unit, occurrences)])
+    assert made["nb"][0] == made["nb"][1] and not set(made["nb"][0]) & set(made["en"][0])

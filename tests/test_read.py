@@ -1057,3 +1057,13 @@ def test_words_over_the_arshjul_are_told_from_a_unit_changed_since(workbook, tmp
         dataclasses.replace(a, name="Samtaler med alle") if a.id == "medarbeidersamtale" else a for a in unit.wheel))
     untouched = read_workbook(workbook, config=renamed, today=TODAY)
     assert not [p for p in untouched.problems if p.code == "own_changed"]
+
+
+def test_the_workbooks_own_rows_are_no_rows_of_the_leaders_after_the_unit_changed(workbook, unit):
+    """An activity removed from unit.toml after the workbooks went out: its row, with the
+    workbook's own key, is no row the leader added."""
+    import dataclasses
+
+    fewer = dataclasses.replace(unit, wheel=tuple(a for a in unit.wheel if a.id != "medarbeidersamtale"))
+    data = read_workbook(workbook, config=fewer, today=TODAY)
+    assert not [p for p in data.problems if p.code in ("row_extra", "row_unknown")]
