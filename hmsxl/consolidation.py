@@ -749,7 +749,8 @@ class CarryOver:
 
     @property
     def count(self) -> int:
-        return sum(len(f.get("actions", ())) for f in self.fills.values())
+        """Last year's actions not closed, carried over (the findings apart)."""
+        return sum(len(f.get("actions", ())) for f in self.fills.values()) - self.findings
 
 
 def carry_over(unit: Unit, paths, last_year: int | None = None) -> CarryOver:
@@ -772,17 +773,34 @@ def carry_over(unit: Unit, paths, last_year: int | None = None) -> CarryOver:
     for row in result.actions.to_dict("records"):
         if row["status"] not in done:
             fills.setdefault(row["section_id"], {}).setdefault("actions", []).append(_carried(row, columns, ctx))
-    # A vernerunde finding not closed becomes an action of next year's plan: the round
-    # there is next year's own, and a serious risk found this year is not forgotten.
+    # A vernerunde finding not closed becomes an action of next year's plan (unless the
+    # plan took it up already): the round there is next year's own, and a serious risk
+    # found this year is not forgotten.
+    from .read import in_plan, plan_words
+
     findings, carried = result.tables.get("safety_round"), 0
+    plans: dict[str, list] = {}
+    for row in result.actions.to_dict("records"):
+        plans.setdefault(row["section_id"], []).append(row)
+    comment_field = result.schema["actions"].column("comment").field
     for row in findings.to_dict("records") if findings is not None else ():
-        if is_missing(row["finding_open"]) or not row["finding_open"]:
+        sid = row["section_id"]
+        if is_missing(row["finding_open"]) or not row["finding_open"] or in_plan(row, plan_words(plans.get(sid, ()))):
             continue
-        said = labels.REPORT["carried_finding"].format(year=last.year, area=as_text(row.get("area") or ""),
-                                                      risk=as_text(row.get("risk") or ""))
+        said = labels.REPORT["carried_finding"].format(
+            year=last.year,
+            area=labels.REPORT["carried_finding_area"].format(area=as_text(row["area"])) if not is_missing(row["area"])
+            else "",
+            risk=labels.REPORT["carried_finding_risk"].format(risk=as_text(row["risk"])) if not is_missing(row["risk"])
+            else "")
         action = {"challenge": row.get("finding"), "measure": row.get("proposal"), "responsible": row.get("responsible"),
-                  "deadline": row.get("deadline"), "comment": "; ".join(filter(None, [said, row.get("comment")]))}
-        fills.setdefault(row["section_id"], {}).setdefault("actions", []).append(
+                  "deadline": row.get("deadline"), "comment": row.get("comment")}
+        both = "; ".join(filter(None, [said, None if is_missing(row.get("comment")) else as_text(row["comment"])]))
+        if comment_field.parse(both, ctx)[1] is None:
+            action["comment"] = both
+        else:  # the leader's comment fills the cell: what the action is, is said as its purpose
+            action["purpose"] = said
+        fills.setdefault(sid, {}).setdefault("actions", []).append(
             _carried({c.key: action.get(c.key) for c in columns}, columns, ctx))
         carried += 1
     return CarryOver(fills, result.sources, carried)

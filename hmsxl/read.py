@@ -1012,6 +1012,19 @@ def _words(*texts) -> set[str]:
     return {w.casefold() for t in texts if isinstance(t, str) for w in WORD_RE.findall(t)}
 
 
+def plan_words(actions) -> list[set[str]]:
+    """Each action's words, as `in_plan` compares a finding with them."""
+    return [_words(a.get("challenge"), a.get("purpose"), a.get("measure")) for a in actions]
+
+
+def in_plan(finding: dict, plan: list[set[str]]) -> bool:
+    """Whether an action of the plan takes up a vernerunde finding: it shares two of the
+    finding's words (its one, if it has one). A finding of no words is taken as in it."""
+    words = _words(finding.get("finding"), finding.get("proposal"))
+    need = min(2, len(words))
+    return not need or any(len(words & p) >= need for p in plan)
+
+
 def _round_checks(book: _Book, data: WorkbookData, ctx: ListsContext, meaning: Meaning, schema: Schema, config):
     """The rounds' records against the plan and the wheel: a finding with a proposal the
     plan does not take up, a round done in the wheel but not recorded (or the reverse),
@@ -1024,16 +1037,14 @@ def _round_checks(book: _Book, data: WorkbookData, ctx: ListsContext, meaning: M
 
     findings = data.tables.get("safety_round", [])
     if findings_sheet is not None:
-        plan = [_words(a.get("challenge"), a.get("purpose"), a.get("measure")) for a in data.actions]
+        plan = plan_words(data.actions)
         for rec in findings:
             # The finding as the leader named it; a row with none is named by its number.
             text = as_text(rec.get("finding") or rec.get("area") or rec.get("proposal")
                            or labels.msg("problem_words", "row_n", n=rec["_row"]))
             closed = isinstance(rec.get("closed"), dt.date)
             if rec.get("proposal") and not closed:  # a finding already put right needs no action
-                words = _words(rec.get("finding"), rec.get("proposal"))
-                need = min(2, len(words))
-                if need and not any(len(words & p) >= need for p in plan):
+                if not in_plan(rec, plan):
                     book.problem("finding_no_action", sheet=name(findings_sheet), field=text,
                                  cell=data.cell(findings_sheet, "proposal", rec["_row"]), finding=text)
             risk = rec.get("risk")

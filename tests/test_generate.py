@@ -331,14 +331,16 @@ def test_carry_over_prefills_last_years_unfinished_actions(tmp_path, unit, confi
          "proposal": "Montere rekkverk", "deadline": dt.date(YEAR - 1, 9, 1)},
         {"area": "Kontor", "finding": "Løse ledninger", "probability": 2, "consequence": 2,
          "closed": dt.date(YEAR - 1, 6, 1)},
+        {"finding": "Trekk fra vindu", "proposal": "Tette vinduet", "comment": "x" * 3990},  # no area, no risk
+        {"area": "Gang", "finding": "Glatt gulv i gangen", "proposal": "Legge matter"},  # in the plan already
     ]
     generate(last_year, tmp_path / "fjor", sections=["drift"],
              fills={"drift": {"actions": actions, "safety_round": findings}})
     result = CliRunner().invoke(main, ["generate", str(config_file), "-o", str(tmp_path / "nye"),
                                        "--carry-over", str(tmp_path / "fjor")])
     assert result.exit_code == 0, result.output
-    assert "Førte videre 3 tiltak som ikke er avsluttet, for 1 seksjon" in result.output
-    assert "Førte videre 1 funn fra vernerunden som ikke er lukket, som tiltak" in result.output
+    assert "Førte videre 2 tiltak som ikke er avsluttet, for 1 seksjon" in result.output
+    assert "Førte videre 2 funn fra vernerunden som ikke er lukket, som tiltak" in result.output
     drift = read_workbook(tmp_path / "nye" / f"{YEAR}-drift.xlsx", today=dt.date(YEAR - 1, 1, 1))
     assert [(a["challenge"], a["status"], a["deadline"]) for a in drift.actions][:2] == [
         ("Støy i kantina", "Påbegynt", dt.date(YEAR - 1, 5, 1)), ("Glatt gulv", None, None)]
@@ -350,6 +352,11 @@ def test_carry_over_prefills_last_years_unfinished_actions(tmp_path, unit, confi
     (finding,) = [a for a in drift.actions if a["challenge"] == "Manglende rekkverk"]
     assert finding["measure"] == "Montere rekkverk" and finding["deadline"] == dt.date(YEAR - 1, 9, 1)
     assert finding["comment"] == f"Funn fra vernerunden {YEAR - 1} (Trapp), risiko 20, ikke lukket"
+    # Without a place or a risk, said without them; a comment that fills its cell stays whole,
+    # and what the action is goes in its purpose.
+    (draught,) = [a for a in drift.actions if a["challenge"] == "Trekk fra vindu"]
+    assert draught["comment"] == "x" * 3990 and draught["purpose"] == f"Funn fra vernerunden {YEAR - 1}, ikke lukket"
+    assert not [a for a in drift.actions if a["challenge"] == "Glatt gulv i gangen"]  # the plan has it
     assert not drift.tables["safety_round"]  # next year's round is its own
     assert {p.code for p in drift.problems} <= {"required", "godbht_empty"}
     assert drift.year == YEAR
