@@ -36,7 +36,7 @@ from .problems import PROBLEMS_PER_KIND, SEVERITIES, SEVERITY, Problem, left_out
 from .safety import MAX_ROWS as SAFETY_MAX_ROWS
 from .safety import UnreadableFile, check_file
 from .safety import shown as noted_text
-from .schema import (GENERATOR, IDENTITY_KEYS, SCHEMA_VERSION, TEMPLATE_VERSION, Schema, Sheet, made_with, own_cells,
+from .schema import (GENERATOR, IDENTITY_KEYS, SCHEMA_VERSION, TEMPLATE_VERSION, Schema, Sheet, own_cells, row_made,
                      schema_for, schema_of)
 from .wheel import occurrence_of, year_occurrences
 
@@ -306,8 +306,8 @@ def _read_sheets(book, data, schema, config, ctx, today):
             # this version made it from rows of its own (God BHT's, the year report's).
             made = dict(part.split(":", 1) for part in as_text(data.identity.get("made", "")).split(",")
                         if ":" in part)
-            if sheet.key in made:
-                reader.own_known = expected is not None and made[sheet.key] == made_with(sheet, expected)
+            if sheet.key in made:  # row by row: a row the unit has not changed since is known
+                reader.made_rows = set(made[sheet.key].split("."))
             else:
                 reader.own_known = (sheet.rows is not None and sheet.rows(sheet, None, None) is not None
                                     and as_text(data.identity.get("generator", "")) == GENERATOR)
@@ -679,6 +679,7 @@ class _TableReader:
         # compared with what it was made with, where that is known (see `own_known`).
         self.own = [(col, self.columns[col.key]) for col in own_cells(sheet) if col.key in self.columns]
         self.own_known = False
+        self.made_rows: set[str] | None = None  # the fingerprints of the rows the workbook was made with
 
     def value(self, row: list, key: str):
         """The value of a schema column in a row, or None where the column or cell is missing."""
@@ -866,15 +867,16 @@ class _TableReader:
     def own_changed(self, r: int, row: list, made: dict, record: dict) -> None:
         """The workbook's own cells in a pre-filled row that hold something else than it was
         made with: reported, and the leader's words kept beside the workbook's. Where what it
-        was made with is not known (the årshjul's rows are the unit's, which may have changed
-        since), only what it never writes there: a text in a date's cell, or in a month's
+        was made with is not known (the row is the unit's, changed since the workbook was
+        made), only what it never writes there: a text in a date's cell, or in a month's
         anything but its mark."""
         width = len(row)
+        known = self.own_known if self.made_rows is None else row_made(self.sheet, made) in self.made_rows
         for col, c in self.own:
             raw = row[c] if c < width else None
             if is_empty(raw):
                 continue  # emptied: nothing typed
-            changed = not _same(raw, made.get(col.key)) if self.own_known else _never_written(col.field, raw)
+            changed = not _same(raw, made.get(col.key)) if known else _never_written(col.field, raw)
             if not changed:
                 continue
             was = made.get(col.key)

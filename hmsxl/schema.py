@@ -500,17 +500,21 @@ def own_cells(sheet: Sheet) -> list:
 
 
 def made_with(sheet: Sheet, rows: list[dict]) -> str:
-    """A fingerprint of what a sheet's pre-filled rows hold in the workbook's own cells: the
-    reader compares it with the rows it would make, to know whether they are what the
-    workbook was made with (the unit may have changed since)."""
+    """A fingerprint of what each of a sheet's pre-filled rows holds in the workbook's own
+    cells: the reader compares a row's with the row it would make, to know whether it is
+    what the workbook was made with (the unit may have changed since)."""
+    return ".".join(row_made(sheet, row) for row in rows)
+
+
+def row_made(sheet: Sheet, row: dict) -> str:
+    """One row's fingerprint (see `made_with`)."""
     import hashlib
 
     from .fields import as_text, is_empty
 
-    cols = own_cells(sheet)
-    text = "\x1e".join("\x1f".join([as_text(row.get("key", "")), *(
-        "" if is_empty(row.get(c.key)) else as_text(row.get(c.key)) for c in cols)]) for row in rows)
-    return hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()[:16]
+    text = "\x1f".join([as_text(row.get("key", "")), *(
+        "" if is_empty(row.get(c.key)) else as_text(row.get(c.key)) for c in own_cells(sheet))])
+    return hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()[:8]
 IDENTITY_LIST_FIRST_COLUMN = 3  # column D
 
 

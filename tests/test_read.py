@@ -1057,6 +1057,11 @@ def test_words_over_the_arshjul_are_told_from_a_unit_changed_since(workbook, tmp
         dataclasses.replace(a, name="Samtaler med alle") if a.id == "medarbeidersamtale" else a for a in unit.wheel))
     untouched = read_workbook(workbook, config=renamed, today=TODAY)
     assert not [p for p in untouched.problems if p.code == "own_changed"]
+    # Another activity changed since: this one is still known, row by row.
+    other = dataclasses.replace(unit, wheel=tuple(
+        dataclasses.replace(a, name=a.name + " (ny)") if a.id != "medarbeidersamtale" else a for a in unit.wheel))
+    again = read_workbook(typed, config=other, today=TODAY)
+    assert [(p.cell, p.value) for p in again.problems if p.code == "own_changed"] == [(f"B{row}", "Utsatt til januar")]
 
 
 def test_the_workbooks_own_rows_are_no_rows_of_the_leaders_after_the_unit_changed(workbook, unit):
