@@ -271,6 +271,11 @@ def _problems_sheet(book: _Book, r):
     order = {"error": 0, "warning": 1, "info": 2}
     rows = _rows(r.problems, PROBLEMS_TABLE) + [tuple(row) for row in book.cut_cells()]
     rows.sort(key=lambda x: (order.get(x[0], 3), x[1], x[3]))
+    # A problem's own text longer than a cell (the leader's words past those listed, a sheet
+    # of their own) is cut in its row too: said below, where the rows stay where they are.
+    rows += [_cut_problem(S["problems"], f"{xl_col_to_name(c)}{HEADER_ROW + 2 + i}", v)
+             for i, row in enumerate(rows) for c, v in enumerate(row)
+             if v.__class__ is str and len(v) > xmltext.CELL_MAX // 2 and xmltext.fit(v) is not v]
     shown = {k: labels.SEVERITY.get(k, k) for k in {row[0] for row in rows}}
     rows = [(shown[row[0]], *row[1:]) for row in rows]
     book.table(S["problems"], R["problems_title"], PROBLEMS_TABLE, rows)

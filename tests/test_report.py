@@ -482,3 +482,22 @@ def test_no_csv_field_starts_a_formula_when_excel_splits_at_semicolons(unit, tmp
     comments = [r["comment"] for r in csv.DictReader(text.splitlines(keepends=True))]
     for words in said:
         assert any(words.replace(";", "") == c.replace(";", "").replace("'", "") for c in comments), words
+
+
+def test_a_problems_text_longer_than_a_cell_is_said_to_be_cut(unit, tmp_path):
+    """The words past the problems listed are kept in one problem; longer than a cell holds,
+    its cell in Problemer is cut with the mark, and a problem says so (the CSV has it all)."""
+    def notes(sid, wb):
+        for r in range(5, 1005):
+            wb["Handlingsplan"][f"R{r}"] = f"Notat {r} " + "x" * 90
+
+    result = consolidate([returned(unit, tmp_path, {"drift": {"actions": [ACTION]}}, notes)], config=unit, today=TODAY)
+    rows = sheet_rows(report(result, tmp_path), "Problemer")
+    (cut,) = [r for r in rows if r["Kode"] == "text_cut"]
+    assert cut["Ark"] == "Problemer"
+    (whole,) = [r for r in rows if r["Kode"] == "problems_left_out"]
+    assert cut["Celle"] == f"G{4 + 1 + rows.index(whole)}" and whole["Verdi"].endswith(labels.REPORT["cut_mark"])
+    result.to_csv(tmp_path / "csv")
+    with open(tmp_path / "csv" / "problems.csv", encoding="utf-8-sig") as fh:
+        (left,) = [r for r in csv.DictReader(fh) if r["code"] == "problems_left_out"]
+    assert "Notat 1004" in left["value"]
