@@ -871,15 +871,17 @@ class _TableReader:
         made), only what it never writes there: a text in a date's cell, or in a month's
         anything but its mark."""
         width = len(row)
-        known = self.own_known if self.made_rows is None else row_made(self.sheet, made) in self.made_rows
+        known = None
         for col, c in self.own:
             raw = row[c] if c < width else None
-            if is_empty(raw):
-                continue  # emptied: nothing typed
-            changed = not _same(raw, made.get(col.key)) if known else _never_written(col.field, raw)
+            was = made.get(col.key)
+            if raw is None or raw == "" or raw == was or is_empty(raw):
+                continue  # as made (the usual case), or emptied: nothing typed
+            if known is None:  # worked out only for a row with something to compare
+                known = self.own_known if self.made_rows is None else row_made(self.sheet, made) in self.made_rows
+            changed = not _same(raw, was) if known else _never_written(col.field, raw)
             if not changed:
                 continue
-            was = made.get(col.key)
             self.book.problem("own_changed", sheet=self.name, cell=_cell(r, c), field=col.label, value=raw,
                               expected=as_text(was) if not is_empty(was) else
                               labels.msg("problem_words", "computed_empty"))
