@@ -313,6 +313,7 @@ def _read_sheets(book, data, schema, config, ctx, today):
                                     and as_text(data.identity.get("generator", "")) == GENERATOR)
             if expected is None:
                 expected = reader.written_rows()
+                reader.own_known, reader.made_rows = False, None  # the rows are the workbook's as they are now
         data.tables[sheet.key] = reader.read(expected)
         data.columns[sheet.key] = header[1]
         data.sheets[sheet.key] = name_found
@@ -875,7 +876,7 @@ class _TableReader:
         for col, c in self.own:
             raw = row[c] if c < width else None
             was = made.get(col.key)
-            if raw is None or raw == "" or raw == was or is_empty(raw):
+            if raw is None or raw == "" or (raw == was and (self.own_known or self.made_rows)) or is_empty(raw):
                 continue  # as made (the usual case), or emptied: nothing typed
             if known is None:  # worked out only for a row with something to compare
                 known = self.own_known if self.made_rows is None else row_made(self.sheet, made) in self.made_rows
