@@ -66,6 +66,9 @@ _HEADER_MARKS = re.compile(r'["(),<>;:@\[\]\\=?]')
 # mail's lines are at most one for every MIN_MAIL_LINE bytes (base64 lines are 77).
 MIN_MAIL_LINE = 40
 MAIL_LINES_ANYWAY = 100_000
+# Header lines cost the most (some 330 bytes each): a mail has at most this many, its
+# parts' together (a thousand parts of a few each, and the routing of the message).
+MAX_MAIL_HEADERS = 20_000
 TNEF_MIME = ("application/ms-tnef", "application/vnd.ms-tnef")
 # The text a file's result may carry to the process that gathers them: a few cells can
 # point at one long shared text, and 95 KB gave 310 million characters. A filled workbook
@@ -399,6 +402,15 @@ class _MailPolicy(email.policy.EmailPolicy):
     can from it (a content type, a file name), and the rest counts as absent. A header is
     read to its first `MAX_HEADER_CHARS`."""
 
+    headers = None  # [count]: the headers parsed so far of the message being parsed
+
+    def header_source_parse(self, sourcelines):
+        if self.headers is not None:
+            self.headers[0] += 1
+            if self.headers[0] > MAX_MAIL_HEADERS:
+                raise _TooManyHeaders
+        return super().header_source_parse(sourcelines)
+
     def header_fetch_parse(self, name, value):
         value = value[:MAX_HEADER_CHARS]  # what a reader needs is at its start
         if len(_HEADER_MARKS.findall(value)) > MAX_HEADER_MARKS:
@@ -416,6 +428,10 @@ class _TooManyParts(Exception):
     pass
 
 
+class _TooManyHeaders(Exception):
+    pass
+
+
 def _parse_message(data: bytes) -> email.message.EmailMessage:
     """The message, parsed with `MAIL_POLICY`; stops once it has more than
     `MAX_MAIL_PARTS` parts, before they cost more time and memory."""
@@ -430,7 +446,7 @@ def _parse_message(data: bytes) -> email.message.EmailMessage:
 
     # Fed a slice at a time: parsing it whole would first make it a str, and then a
     # buffer of four bytes a character.
-    parser = email.parser.BytesFeedParser(_factory=part, policy=MAIL_POLICY)
+    parser = email.parser.BytesFeedParser(_factory=part, policy=MAIL_POLICY.clone(headers=[0]))
     for start in range(0, len(data), 2**16):
         parser.feed(data[start:start + 2**16])
     return parser.close()
@@ -450,6 +466,9 @@ def _collect_message(name: str, data: bytes, ctx: _Collection, depth: int):
             _collect_mime(name, _parse_message(data), ctx, depth)
         except _TooManyParts:
             ctx.unreadable(name, UnreadableFile(name, "mail_parts", max=MAX_MAIL_PARTS))
+            return
+        except _TooManyHeaders:
+            ctx.unreadable(name, UnreadableFile(name, "mail_headers", max=MAX_MAIL_HEADERS))
             return
         except RecursionError:
             ctx.skip(name, R["reason_too_deep"].format(max=MAX_DEPTH), unreadable=True)

@@ -263,3 +263,13 @@ def test_a_name_that_turns_the_direction_of_text_is_shown_with_the_mark_escaped(
     (tmp_path / name).write_bytes(blank)
     result = validate(tmp_path / name)
     assert "\u202e" not in result.output and "svar\\u202exslx.exe.xlsx" in result.output
+
+
+def test_1_a_mail_of_countless_header_fields_is_listed_not_unpacked(tmp_path, blank):
+    """Each header field costs some 330 bytes once parsed: a mail of lines long enough to
+    pass the count of lines, but each a field of its own, stops at MAX_MAIL_HEADERS."""
+    fields = b"X-Felt-Som-Er-Langt-Nok-Til-Linjene: abcdef\n" * (inputs.MAX_MAIL_HEADERS + 10)
+    path = tmp_path / "felt.eml"
+    path.write_bytes(raw_mail(b"From: a@b\n" + fields, b"Content-Type: " + XLSX + b"\n", blank))
+    (line,) = lines_about(validate(path), "felt.eml")
+    assert "FEIL" in line and f"mer enn {inputs.MAX_MAIL_HEADERS} toppfelt" in line
