@@ -766,26 +766,26 @@ def carry_over(unit: Unit, paths, last_year: int | None = None) -> CarryOver:
     result = consolidate(paths, config=last, today=dt.date(last.year, 12, 31))
     from .read import ListsContext
 
+    from .read import in_plan, plan_words
+
     done = set(unit.done_statuses)
     ctx = ListsContext(unit.year, {**unit.lists()})
     fills: dict[str, dict] = {}
     columns = result.schema["actions"].input_columns
+    plans: dict[str, list] = {}  # each section's actions, done or not: what its findings are compared with
     for row in result.actions.to_dict("records"):
+        plans.setdefault(row["section_id"], []).append(row)
         if row["status"] not in done:
             fills.setdefault(row["section_id"], {}).setdefault("actions", []).append(_carried(row, columns, ctx))
+    plans = {sid: plan_words(actions) for sid, actions in plans.items()}
     # A vernerunde finding not closed becomes an action of next year's plan (unless the
     # plan took it up already): the round there is next year's own, and a serious risk
     # found this year is not forgotten.
-    from .read import in_plan, plan_words
-
     findings, carried = result.tables.get("safety_round"), 0
-    plans: dict[str, list] = {}
-    for row in result.actions.to_dict("records"):
-        plans.setdefault(row["section_id"], []).append(row)
     comment_field = result.schema["actions"].column("comment").field
     for row in findings.to_dict("records") if findings is not None else ():
         sid = row["section_id"]
-        if is_missing(row["finding_open"]) or not row["finding_open"] or in_plan(row, plan_words(plans.get(sid, ()))):
+        if is_missing(row["finding_open"]) or not row["finding_open"] or in_plan(row, plans.get(sid, [])):
             continue
         said = labels.REPORT["carried_finding"].format(
             year=last.year,

@@ -117,14 +117,15 @@ def display_name(path) -> str:
 def safe_text(text: str) -> str:
     """Text from a file name, an archive or a mail header, on one line and encodable."""
     text = text.encode("utf-8", "backslashreplace").decode("utf-8")
-    if any(_control(ch) for ch in text):
-        text = "".join(repr(ch)[1:-1] if _control(ch) else ch for ch in text)
+    if any(shown_escaped(ch) for ch in text):
+        text = "".join(repr(ch)[1:-1] if shown_escaped(ch) else ch for ch in text)
     return text
 
 
-def _control(ch: str) -> bool:
-    """C0 and C1 control characters, which a terminal acts on instead of showing them, and
-    the marks that turn the direction of text, which make a name read otherwise than it is (U+202E)."""
+def shown_escaped(ch: str) -> bool:
+    """Whether a character of a name is shown as its escape: C0 and C1 control characters,
+    which a terminal acts on instead of showing them, and the marks that turn the direction
+    of text, which make a name read otherwise than it is (U+202E)."""
     n = ord(ch)
     return n < 32 or 127 <= n < 160 or n in _BIDI
 

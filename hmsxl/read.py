@@ -36,7 +36,7 @@ from .problems import PROBLEMS_PER_KIND, SEVERITIES, SEVERITY, Problem, left_out
 from .safety import MAX_ROWS as SAFETY_MAX_ROWS
 from .safety import UnreadableFile, check_file
 from .safety import shown as noted_text
-from .schema import (GENERATOR, IDENTITY_KEYS, SCHEMA_VERSION, TEMPLATE_VERSION, Schema, Sheet, own_cells, row_made,
+from .schema import (GENERATOR, IDENTITY_KEYS, SCHEMA_VERSION, TEMPLATE_VERSION, Schema, Sheet, row_made,
                      schema_for, schema_of)
 from .wheel import occurrence_of, year_occurrences
 
@@ -48,7 +48,7 @@ __all__ = ["Problem", "SEVERITIES", "WorkbookData", "read_checked", "read_workbo
 MAX_ROWS = SAFETY_MAX_ROWS
 # Problems whose value is the leader's words and has no other home (no row keeps them):
 # past the problems listed, their words are kept in the one that counts the rest.
-WORDS_ONLY_HERE = frozenset({"value_outside_table", "unknown_sheet", "unknown_sheet_more", "row_extra", "row_unknown",
+WORDS_ONLY_HERE = frozenset({"value_outside_table", "unknown_sheet_more", "row_extra", "row_unknown",
                              "row_duplicate", "computed_changed"})
 UNKNOWN_SHEET_CELLS = 200  # cells of a sheet of the leader's own shown in its problem
 # Sheets that are not the workbook's own read per workbook (for a renamed sheet's header,
@@ -285,6 +285,10 @@ def _read_sheets(book, data, schema, config, ctx, today):
     occurrences = _occurrences(config, data)
     # A workbook made before a sheet was added to the unit's is not missing it.
     sheets_made = set(filter(None, as_text(data.identity.get("sheets", "")).split(",")))
+    # What each sheet's pre-filled rows were made with, row by row (see schema.made_with).
+    made = {key: set(rows.split(".")) for key, _, rows in (
+        part.partition(":") for part in as_text(data.identity.get("made", "")).split(",")) if rows}
+    ours = as_text(data.identity.get("generator", "")) == GENERATOR
     for sheet in schema.sheets:
         name_found = found[sheet.key]
         if name_found is None:
@@ -301,19 +305,16 @@ def _read_sheets(book, data, schema, config, ctx, today):
         expected = None
         if sheet.key_column:
             expected = sheet.rows(sheet, config, occurrences) if sheet.rows else None
-            # The workbook's own texts are known when it says it was made with these rows
-            # (the unit may have changed since); from a workbook that does not say, when
-            # this version made it from rows of its own (God BHT's, the year report's).
-            made = dict(part.split(":", 1) for part in as_text(data.identity.get("made", "")).split(",")
-                        if ":" in part)
-            if sheet.key in made:  # row by row: a row the unit has not changed since is known
-                reader.made_rows = set(made[sheet.key].split("."))
-            else:
-                reader.own_known = (sheet.rows is not None and sheet.rows(sheet, None, None) is not None
-                                    and as_text(data.identity.get("generator", "")) == GENERATOR)
+            # The workbook's own texts are known row by row where it says what it was made
+            # with (the unit may have changed since); where it does not, if this version made
+            # it from rows of its own (God BHT's, the year report's). Without the rows it was
+            # made from, the workbook's rows are read as they are now: nothing to compare.
             if expected is None:
-                expected = reader.written_rows()
-                reader.own_known, reader.made_rows = False, None  # the rows are the workbook's as they are now
+                expected, reader.made_as = reader.written_rows(), "written"
+            elif sheet.key in made:
+                reader.made_rows = made[sheet.key]
+            elif ours and sheet.rows(sheet, None, None) is not None:
+                reader.made_as = "known"
         data.tables[sheet.key] = reader.read(expected)
         data.columns[sheet.key] = header[1]
         data.sheets[sheet.key] = name_found
@@ -677,10 +678,13 @@ class _TableReader:
         self.meaning = Meaning.of(ctx.lists(), None) if self.formulas else None
         self.formula_cells = book.formula_cells.get(name, set())
         # The workbook's own cells of a pre-filled row (a name, a question, the month grid):
-        # compared with what it was made with, where that is known (see `own_known`).
-        self.own = [(col, self.columns[col.key]) for col in own_cells(sheet) if col.key in self.columns]
-        self.own_known = False
-        self.made_rows: set[str] | None = None  # the fingerprints of the rows the workbook was made with
+        # compared with what it was made with, where that is known (see `made_as`).
+        self.own = [(col, self.columns[col.key]) for col in sheet.own_columns if col.key in self.columns]
+        # How the pre-filled rows expected compare with what the workbook was made with:
+        # "rows" (a row is, if its fingerprint is in `made_rows`: none there, none is),
+        # "known" (they are), or "written" (they are the workbook's rows as they are now).
+        self.made_as = "rows"
+        self.made_rows: set[str] = set()  # the fingerprints of the rows the workbook was made with
 
     def value(self, row: list, key: str):
         """The value of a schema column in a row, or None where the column or cell is missing."""
@@ -767,10 +771,9 @@ class _TableReader:
             raw = row[c] if c is not None and c < width else None
             if raw is None or raw == "" or is_empty(raw) or (r, c) in self.formula_cells:
                 continue  # a formula: what it shows is the program's, stale or not
-            computed = "" if expected is None else as_text(expected)
-            if as_text(raw) != computed:
+            if as_text(raw) != ("" if expected is None else as_text(expected)):
                 self.book.problem("computed_changed", sheet=self.name, cell=_cell(r, c), field=col.label, value=raw,
-                                  expected=computed or labels.msg("problem_words", "computed_empty"))
+                                  expected=_as_made(expected))
                 record.setdefault("_orig", {})[col.key] = as_text(raw)
         for col, c in self.required:
             if record[col.key] is None:
@@ -805,7 +808,7 @@ class _TableReader:
         for col, c in self.formulas:
             if c is not None and c < width and not is_empty(row[c]) and (r, c) not in self.formula_cells:
                 self.book.problem("computed_changed", sheet=self.name, cell=_cell(r, c), field=col.label,
-                                  value=row[c], expected=labels.msg("problem_words", "computed_empty"))
+                                  value=row[c], expected=_as_made(None))
 
     def _with_error_rows(self):
         """The rows under the header, and after them any row below the last the native
@@ -876,16 +879,16 @@ class _TableReader:
         for col, c in self.own:
             raw = row[c] if c < width else None
             was = made.get(col.key)
-            if raw is None or raw == "" or (raw == was and (self.own_known or self.made_rows)) or is_empty(raw):
+            if raw is None or raw == "" or (raw == was and self.made_as != "written") or is_empty(raw):
                 continue  # as made (the usual case), or emptied: nothing typed
             if known is None:  # worked out only for a row with something to compare
-                known = self.own_known if self.made_rows is None else row_made(self.sheet, made) in self.made_rows
+                known = self.made_as == "known" or (self.made_as == "rows" and row_made(self.sheet, made)
+                                                    in self.made_rows)
             changed = not _same(raw, was) if known else _never_written(col.field, raw)
             if not changed:
                 continue
             self.book.problem("own_changed", sheet=self.name, cell=_cell(r, c), field=col.label, value=raw,
-                              expected=as_text(was) if not is_empty(was) else
-                              labels.msg("problem_words", "computed_empty"))
+                              expected=_as_made(was))
             record.setdefault("_orig", {})[col.key] = as_text(raw)
 
     def written_rows(self) -> list[dict]:
@@ -916,6 +919,11 @@ def _legend_word(value) -> bool:
     if isinstance(value, (int, float)) and not isinstance(value, bool):
         return value in (1, 2, 3, 4)
     return _norm(as_text(value)) in _legend_words()
+
+
+def _as_made(value):
+    """What the workbook puts in a cell, as a message says it: the value, or «tomt»."""
+    return labels.msg("problem_words", "computed_empty") if is_empty(value) else as_text(value)
 
 
 def _never_written(field, value) -> bool:

@@ -15,12 +15,13 @@ from __future__ import annotations
 
 import dataclasses
 import functools
+import hashlib
 from collections.abc import Callable
 from dataclasses import dataclass
 
 from . import __version__, labels
 from .fields import (Choice, Count, Date, Field, Formula, Label, Level, LongText, Marker, Number, PerRow, Product,
-                     SuggestedPriority, Text)
+                     SuggestedPriority, Text, as_text, is_empty)
 
 # Bump TEMPLATE_VERSION when the layout changes, SCHEMA_VERSION when the data read back changes.
 GENERATOR = f"hmsxl {__version__}"  # what the workbooks this version makes say made them
@@ -216,6 +217,12 @@ class Sheet:
     @functools.cached_property
     def input_columns(self) -> tuple[Column, ...]:
         return tuple(c for c in self.columns if c.input)
+
+    @functools.cached_property
+    def own_columns(self) -> tuple[Column, ...]:
+        """The columns of a pre-filled row that the workbook fills itself (a name, a question,
+        a due date, the month grid): not the key, not an input, not computed."""
+        return tuple(c for c in self.columns if not c.input and not c.computed and c.key != self.key_column)
 
     @functools.cached_property
     def input_keys(self) -> frozenset[str]:
@@ -493,12 +500,6 @@ IDENTITY_KEYS = (
 )
 
 
-def own_cells(sheet: Sheet) -> list:
-    """The columns of a sheet of pre-filled rows that the workbook fills itself (a name, a
-    question, a due date, the month grid): not the key, not an input, not computed."""
-    return [c for c in sheet.columns if not c.input and not c.computed and c.key != sheet.key_column]
-
-
 def made_with(sheet: Sheet, rows: list[dict]) -> str:
     """A fingerprint of what each of a sheet's pre-filled rows holds in the workbook's own
     cells: the reader compares a row's with the row it would make, to know whether it is
@@ -508,13 +509,11 @@ def made_with(sheet: Sheet, rows: list[dict]) -> str:
 
 def row_made(sheet: Sheet, row: dict) -> str:
     """One row's fingerprint (see `made_with`)."""
-    import hashlib
-
-    from .fields import as_text, is_empty
-
     text = "\x1f".join([as_text(row.get("key", "")), *(
-        "" if is_empty(row.get(c.key)) else as_text(row.get(c.key)) for c in own_cells(sheet))])
+        "" if is_empty(row.get(c.key)) else as_text(row.get(c.key)) for c in sheet.own_columns)])
     return hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()[:8]
+
+
 IDENTITY_LIST_FIRST_COLUMN = 3  # column D
 
 

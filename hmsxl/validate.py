@@ -15,7 +15,7 @@ from . import colours, labels, xmltext
 from .arguments import day_arg, paths_arg, unit_arg
 from .errors import HmsxlError
 from .fileio import atomic_write_bytes
-from .inputs import _control, safe_text
+from .inputs import shown_escaped, safe_text
 from .safety import SKIPPED_CODES
 from .read import PROBLEM_LIST_COLUMNS, SEVERITIES, WorkbookData
 
@@ -120,7 +120,7 @@ def copy_name(source_name: str, kind: str, section_id: str | None = None) -> str
 
 def safe_file_part(text: str) -> str:
     """`text` as part of a file name: no separators or characters a file system refuses."""
-    return "".join("_" if ch in '/\\:*?"<>|' or _control(ch) else ch for ch in text).strip(" .")[:60]
+    return "".join("_" if ch in '/\\:*?"<>|' or shown_escaped(ch) else ch for ch in text).strip(" .")[:60]
 
 
 def _numbered(name: str, n: int) -> str:
