@@ -315,6 +315,10 @@ def _read_sheets(book, data, schema, config, ctx, today):
                 reader.made_rows = made[sheet.key]
             elif ours and sheet.rows(sheet, None, None) is not None:
                 reader.made_as = "known"
+        if ours:  # the title and intro this version writes above the table
+            reader.heading = (labels.TEXT[f"{sheet.key}_title"].format(
+                year=data.year, section=as_text(data.identity.get("section_name", ""))),
+                labels.TEXT[f"{sheet.key}_intro"])
         data.tables[sheet.key] = reader.read(expected)
         data.columns[sheet.key] = header[1]
         data.sheets[sheet.key] = name_found
@@ -685,6 +689,7 @@ class _TableReader:
         # "known" (they are), or "written" (they are the workbook's rows as they are now).
         self.made_as = "rows"
         self.made_rows: set[str] = set()  # the fingerprints of the rows the workbook was made with
+        self.heading: tuple[str, str] | None = None  # the title and intro it was made with, where known
 
     def value(self, row: list, key: str):
         """The value of a schema column in a row, or None where the column or cell is missing."""
@@ -708,15 +713,21 @@ class _TableReader:
 
     def values_above_header(self):
         """Above the header are only our title and intro, in the sheet's first visible
-        column as the workbook was made; report the rest."""
+        column as the workbook was made; report the rest, and either of them written over
+        where what the workbook was made with is known."""
         first = next(c for c, col in enumerate(self.sheet.columns) if not col.hidden)
         # Moved as the table's first column was, by columns inserted before it.
         ours = self.columns.get(self.sheet.columns[first].key, first)
         for r in range(self.hr):
             for c, value in enumerate(self.rows[r]):
-                if (r > 1 or c != ours) and not is_empty(value):
+                if is_empty(value):
+                    continue
+                if r > 1 or c != ours:
                     self.book.problem("value_outside_table", sheet=self.name, cell=_cell(r, c), value=value,
                                       shown=as_text(value))
+                elif self.heading is not None and not _same(value, self.heading[r]):
+                    self.book.problem("own_changed", sheet=self.name, cell=_cell(r, c), value=value,
+                                      expected=self.heading[r])
 
     def extra_columns(self):
         header = self.rows[self.hr]

@@ -956,22 +956,25 @@ def test_every_cell_of_a_long_sheet_of_the_leaders_own_reaches_the_problems(work
 def test_words_typed_over_the_workbooks_own_cells_are_kept_and_reported(workbook, tmp_path):
     """Protection has no password: a leader can type anywhere. Over a computed cell of an
     empty row, a heading beside the table, God BHT's element, the year report's question,
-    a month of the årshjul or its deadline: each is reported at its cell with the words,
-    and a pre-filled row keeps them beside the workbook's own text."""
+    a month of the årshjul or its deadline, a sheet's title or intro: each is reported at
+    its cell with the words, and a pre-filled row keeps them beside the workbook's own text."""
     from hmsxl import consolidate
 
     annual = openpyxl.load_workbook(workbook)["Årsrapport"]
     question = next(r for r in range(5, annual.max_row + 1) if annual.cell(r, 1).value == "employees")
     cells = {("Handlingsplan", "N20"): "MERKE-N20", ("Handlingsplan", "O4"): "MERKE-O4",
              ("God BHT", "D6"): "MERKE-D6", ("Årsrapport", f"C{question}"): "MERKE-spørsmål",
-             ("Årshjul", "M6"): "MERKE-måned", ("Årshjul", "E6"): "MERKE-frist"}
+             ("Årshjul", "M6"): "MERKE-måned", ("Årshjul", "E6"): "MERKE-frist",
+             ("Vernerunde", "A1"): "MERKE-tittel", ("Brannvernrunder", "B2"): "MERKE-intro"}
     path = filled(workbook, tmp_path / "låst.xlsx", cells)
     data = read_workbook(path, today=TODAY)
     found = {(p.sheet, p.cell): p for p in data.problems if str(p.value).startswith("MERKE")}
     assert {(k, p.code) for k, p in found.items()} == {
         (("Handlingsplan", "N20"), "computed_changed"), (("Handlingsplan", "O4"), "value_outside_table"),
         (("God BHT", "D6"), "own_changed"), (("Årsrapport", f"C{question}"), "own_changed"),
-        (("Årshjul", "M6"), "own_changed"), (("Årshjul", "E6"), "own_changed")}
+        (("Årshjul", "M6"), "own_changed"), (("Årshjul", "E6"), "own_changed"),
+        (("Vernerunde", "A1"), "own_changed"), (("Brannvernrunder", "B2"), "own_changed")}
+    assert f"Vernerunde {YEAR} –" in found[("Vernerunde", "A1")].message
     assert "(tomt)" in found[("Handlingsplan", "N20")].message
     (element,) = [g for g in data.godbht if g["_row"] == 6]
     assert element["element"] != "MERKE-D6" and element["_orig"]["element"] == "MERKE-D6"
