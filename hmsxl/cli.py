@@ -87,6 +87,7 @@ def _speak_click(cat) -> None:
 
 _help = {"lang": labels.DEFAULT_LANGUAGE}
 _METAVARS: dict[int, str | None] = {}  # each parameter's own metavar, before a language's was set
+_KINDS: dict[int, str] = {}  # each parameter's kind of value («directory»), as click names it
 
 
 def _localize(group: click.Group, lang: str) -> None:
@@ -107,9 +108,11 @@ def _localize(group: click.Group, lang: str) -> None:
                 param.metavar = own.get(param.name, given)
                 continue
             param.help = own.get(param.name) or common.get(param.name) or param.help
+            kind = _KINDS.setdefault(id(param), param.type.name)
             if given is None or given in metavars:  # «--today ÅÅÅÅ-MM-DD», «--config FIL»
-                kind = param.type.name if not param.is_flag else None
-                param.metavar = metavars.get(given or kind, given)
+                param.metavar = metavars.get(given or (kind if not param.is_flag else None), given)
+            if isinstance(param.type, click.Path):  # named when made, before the language was set
+                param.type.name = cat.CLICK.get(kind, kind)  # «Mappe «x» er en fil.»
 
 
 def _show_version(ctx, param, value):

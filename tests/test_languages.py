@@ -358,6 +358,10 @@ def test_a_mistyped_command_line_is_told_in_norwegian_by_default(monkeypatch):
     assert "[påkrevd]" in helped(["mail", "--help"], monkeypatch).output
     assert "Bruk: hmsxl init [VALG] [MAPPE]" in helped(["init", "--help"], monkeypatch).output
     assert not [w for w in ENGLISH_WORDS if w in result.output], result.output
+    result = helped(["validate", "--annotate", __file__, "x.xlsx"], monkeypatch)  # the kind of path too
+    assert f"Ugyldig verdi for '--annotate': Mappe «{__file__}» er en fil." in result.output
+    result = helped(["--lang", "en", "validate", "--annotate", __file__, "x.xlsx"], monkeypatch)
+    assert f"Directory '{__file__}' is a file." in result.output
 
 
 def test_the_arshjul_rows_made_in_one_language_are_not_given_to_another():
