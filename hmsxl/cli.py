@@ -292,11 +292,12 @@ def validate(files, config_path, annotate_dir, fmt, strict, today, password):
 @click.option("-o", "--out", "report", required=True, type=click.Path(dir_okay=False, path_type=Path))
 @click.option("--config", "config_path", type=click.Path(path_type=Path))
 @click.option("--csv", "csv_dir", type=click.Path(file_okay=False, path_type=Path))
+@click.option("--pdf", "pdf", type=click.Path(dir_okay=False, path_type=Path))
 @click.option("--strict", is_flag=True)
 @_today_option
 @_password_option
 @_library_errors
-def consolidate(paths, report, config_path, csv_dir, strict, today, password):
+def consolidate(paths, report, config_path, csv_dir, pdf, strict, today, password):
     """The LAMU report from returned workbooks."""
     import sys
 
@@ -308,9 +309,11 @@ def consolidate(paths, report, config_path, csv_dir, strict, today, password):
     config = load_config(config_path) if config_path else None
     _speak(unit=config)
     # Before anything is read: no output may be, or replace, an input or the unit's file.
-    refuse_outputs_over_inputs(paths, files=[report], folders=[csv_dir] if csv_dir else [])
-    refuse_writing_over_unit(report, config)
-    check_report_name(report)
+    refuse_outputs_over_inputs(paths, files=[report, *([pdf] if pdf else [])], folders=[csv_dir] if csv_dir else [])
+    for output, suffix in ((report, ".xlsx"), (pdf, ".pdf")):
+        if output:
+            refuse_writing_over_unit(output, config)
+            check_report_name(output, suffix)
     bar = None
 
     def progress(done, total):
@@ -334,6 +337,8 @@ def consolidate(paths, report, config_path, csv_dir, strict, today, password):
     click.echo(labels.CLI["wrote"].format(path=written))
     if csv_dir:
         click.echo(_plural("wrote_csv", len(result.to_csv(csv_dir)), folder=csv_dir))
+    if pdf:
+        click.echo(labels.CLI["wrote"].format(path=result.write_pdf(pdf, report=written)))
     click.echo(labels.CLI["summary"].format(
         files=_plural("files_read", rec["files"]), skipped=_plural("skipped", rec["skipped"]),
         answered=labels.CLI["answered"].format(answered=rec["answered"], sections=rec["sections"]),

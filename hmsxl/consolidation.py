@@ -52,10 +52,10 @@ class OutputNameError(HmsxlError):
     exit_code = 2
 
 
-def check_report_name(path) -> None:
-    """An .xlsx under another name opens nowhere: refuse it before anything is read."""
-    if Path(path).suffix.lower() != ".xlsx":
-        raise OutputNameError(labels.ERRORS["report_suffix"].format(path=path))
+def check_report_name(path, suffix: str = ".xlsx") -> None:
+    """An .xlsx (or .pdf) under another name opens nowhere: refuse it before anything is read."""
+    if Path(path).suffix.lower() != suffix:
+        raise OutputNameError(labels.ERRORS["report_suffix" if suffix == ".xlsx" else "pdf_suffix"].format(path=path))
 
 
 __all__ = ["Consolidation", "NoInputError", "carry_over", "consolidate"]
@@ -144,6 +144,23 @@ class Consolidation:
         refuse_outputs_over_inputs(self.inputs, files=[path])
         with labels.language(self.language):
             return write_report(self, path)
+
+    def write_pdf(self, path, report=None) -> Path:
+        """The report as PDF, printed by LibreOffice (see `hmsxl.pdf`): from the xlsx report
+        at `report` when it is written already, else from one made for it."""
+        import tempfile
+
+        from .inputs import refuse_outputs_over_inputs, refuse_writing_over_unit
+        from .pdf import xlsx_to_pdf
+
+        check_report_name(path, ".pdf")
+        refuse_writing_over_unit(path, self.unit)
+        refuse_outputs_over_inputs(self.inputs, files=[path])
+        with labels.language(self.language):
+            if report is not None:
+                return xlsx_to_pdf(report, path)
+            with tempfile.TemporaryDirectory(prefix="hmsxl-") as tmp:
+                return xlsx_to_pdf(self.write_excel(Path(tmp) / "rapport.xlsx"), path)
 
     def to_csv(self, directory) -> list[Path]:
         from .inputs import refuse_outputs_over_inputs

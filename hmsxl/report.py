@@ -542,6 +542,10 @@ def build_report(result) -> bytes:
             part(book, result, sheet)
     for part in (_problems_sheet, _missing_sheet, _sources_sheet):
         part(book, result)
+    # Printed (and as PDF): each page names the report, its sheet and its number.
+    footer = "&L" + _title(result)[:120].replace("&", "&&") + "&C&A&R" + R["page_footer"]
+    for ws in book.wb.worksheets():
+        ws.set_footer(footer)
     unit = result.unit
     book.wb.set_properties({
         "title": _title(result),
