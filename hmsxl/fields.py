@@ -412,15 +412,17 @@ class Count(Field):
         return number, issue
 
     def summarize(self, values):
-        """The sum over the sections that gave a whole number; answers that are not one
-        (kept as the leader wrote them) are counted beside it, so the sum is not taken for
-        the whole."""
-        numbers = [v for v in values if isinstance(v, int) and not isinstance(v, bool)]
+        """The sum over the sections that gave a whole number in range; answers that are not
+        one (kept as the leader wrote them, or out of range: both reported) are counted
+        beside it, so the sum is not taken for the whole."""
+        numbers = [v for v in values if isinstance(v, int) and not isinstance(v, bool)
+                   and self.minimum <= v <= self.maximum]
         others = sum(not is_empty(v) for v in values) - len(numbers)
         if others and not numbers:  # nothing to add up: how many answered
             return labels.current().plural("report", "summary_answers", others)
         if others:
-            return labels.current().plural("report", "summary_sum_partial", others, sum=sum(numbers))
+            return labels.current().plural("report", "summary_sum_partial", others, sum=sum(numbers),
+                                           sheet=labels.REPORT_SHEETS["problems"])
         return sum(numbers) if numbers else None
 
 

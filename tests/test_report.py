@@ -387,21 +387,23 @@ def test_equal_values_of_different_kinds_in_one_column_are_each_written_as_thems
 
 
 def test_a_total_says_how_many_answers_it_could_not_add(unit, tmp_path):
+    """Words, and a number the reader reports as out of range («-3» appraisals), are not
+    added up: they are counted beside the sum."""
     fills = {sid: {"annual": {"employees": {"answer": n}}}
-             for sid, n in (("samling", 12), ("drift", 30), ("adm", 5))}
+             for sid, n in (("samling", 12), ("drift", 30), ("adm", 5), ("formidling", 7))}
 
     def edit(sid, wb):
-        if sid == "adm":
+        if sid in ("adm", "formidling"):
             ws = wb["Årsrapport"]
-            cell = next(c for row in ws.iter_rows() for c in row if c.value == 5)
-            cell.value = "ca. fem"
+            cell = next(c for row in ws.iter_rows() for c in row if c.value in (5, 7))
+            cell.value = "ca. fem" if sid == "adm" else -3
 
     result = consolidate([returned(unit, tmp_path, fills, edit)], config=unit, today=TODAY)
     ws = openpyxl.load_workbook(report(result, tmp_path))["Årsrapport"]
     rows = [list(r) for r in ws.iter_rows(min_row=4, values_only=True)]
     employees = next(r for r in rows if r[1] == "Antall ansatte i seksjonen")
-    assert employees[rows[0].index("Sum / fordeling")] == "42 (+1 svar som ikke er et tall)"
-    assert "ca. fem" in employees
+    assert employees[rows[0].index("Sum / fordeling")] == "42 (+2 svar som ikke er gyldige antall: se Problemer)"
+    assert "ca. fem" in employees and -3 in employees
 
 
 def test_two_sections_of_one_name_keep_a_row_each_in_the_wheel_grid(unit, tmp_path):
