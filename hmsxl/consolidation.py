@@ -670,9 +670,13 @@ class _Consolidator:
                        for k, v in said[sid].items()} if "annual" in tables else dict(answers))
             if sid not in chosen:  # no answer is not an answer of zero actions
                 st, signed = dict.fromkeys(st), dict.fromkeys(signed)
-            rows.append({**self.context(sid), "answered": sid in chosen, "file": used_files.get(sid, ""), **st,
-                         **signed, "godbht_mean": total / filled if shown and filled else None,
-                         "godbht_levels": levels})
+            row = {**self.context(sid), "answered": sid in chosen, "file": used_files.get(sid, ""), **st,
+                   **signed, "godbht_mean": total / filled if shown and filled else None, "godbht_levels": levels}
+            if sid in chosen:  # nor is a sheet taken out of the workbook one of nothing due
+                had = chosen[sid].data.sheets
+                row.update({c.key: None for c in OVERVIEW_TABLE
+                            if c.needs and c.kind != "text" and c.needs not in had})
+            rows.append(row)
         columns = _keys(OVERVIEW_TABLE)
         # Counts stay whole numbers beside the empty ones of sections that did not answer.
         return pd.DataFrame({c: pd.Series([row[c] for row in rows], dtype=object if c in zero or c in answers else None)

@@ -137,6 +137,22 @@ def test_completed_and_cancelled_are_counted_apart(unit, tmp_path):
     assert (row["Tiltak"], row["Fullført"], row["Avbrutt"]) == (4, 2, 1)
 
 
+def test_a_sheet_taken_out_of_a_workbook_is_no_sheet_of_nothing_due(unit, tmp_path):
+    """Oversikt's counts of a sheet the section's workbook lacks are empty, not zeros: LAMU
+    would read «0 of 0 fire rounds due» as nothing due, where nothing is known."""
+    def edit(sid, wb):
+        if sid == "drift":
+            del wb["Brannvernrunder"]
+
+    result = consolidate([returned(unit, tmp_path, {"drift": {}, "adm": {}}, edit)], config=unit, today=TODAY)
+    rows = {r["Seksjon-ID"]: r for r in sheet_rows(report(result, tmp_path), "Oversikt")}
+    fire = ("Brannvernrunder gjennomført", "Brannvernrunder med frist passert")
+    assert [rows["drift"][c] for c in fire] == [None, None]
+    assert rows["adm"][fire[0]] == 0 and rows["adm"][fire[1]] >= 1
+    assert rows["drift"]["Tiltak"] == 0  # the sheets it has are counted as ever
+    assert "sheet_missing" in set(result.problems[result.problems["section_id"] == "drift"]["code"])
+
+
 def test_a_nearly_empty_godbht_has_no_mean_and_says_so(unit, tmp_path):
     few = {"e01": {"level_bht": 4, "level_org": 4}, "e02": {"level_bht": 4, "level_org": 3}}
     full = {f"e{n:02d}": {"level_bht": 2, "level_org": 3} for n in range(1, 16)}
