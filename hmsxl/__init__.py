@@ -15,7 +15,8 @@ _EXPORTS = {
     "generate": "write", "year_occurrences": "wheel",
     "Problem": "read", "WorkbookData": "read", "read_workbook": "read",
     "UnreadableFile": "safety",
-    "Consolidation": "consolidation", "consolidate": "consolidation",
+    "Consolidation": "consolidation", "consolidate": "consolidation", "carry_over": "consolidation",
+    "PdfError": "pdf",
 }
 __all__ = sorted(_EXPORTS) + ["__version__"]
 

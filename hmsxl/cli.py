@@ -254,7 +254,7 @@ def generate(config, out_dir, sections, force, carry_over):
         click.echo(_plural("carried_over", found.count, sections=_plural("sections_count", len(fills))))
         if found.findings:
             click.echo(_plural("carried_findings", found.findings))
-    paths = generate_(unit, out_dir=out_dir, sections=sections, force=force, fills=fills)
+    paths = generate_(unit, out_dir=out_dir, sections=sections, force=force, fills=fills, carried=bool(fills))
     for p in paths:
         click.echo(labels.CLI["wrote"].format(path=p))
     click.echo(_plural("workbooks_in", len(paths), folder=out_dir))

@@ -470,16 +470,32 @@ def _choose(results: list[SourceResult], config=None):
                 unit=r.data.unit or "?", year=r.data.year, main_unit=main[0] or "?", main_year=main[1]))
         elif not r.data.section_id:
             status[r.index] = (R["status_rejected"], R["reason_no_section"])
+        elif any(p.code == "workbook_empty" for p in r.data.problems):  # sent back as it was sent out
+            status[r.index] = (R["status_rejected"], R["reason_empty"])
         else:
             candidates.setdefault(r.data.section_id, []).append(r)
     chosen: dict[str, SourceResult] = {}
     for sid, group in candidates.items():
-        group.sort(key=lambda r: (r.data.saved_at, r.source.sent_at, r.index), reverse=True)
-        chosen[sid] = group[0]
-        status[group[0].index] = (R["status_used"], "")
+        # Saved at the same time (to the second, or neither says when): the one most filled in.
+        several = len(group) > 1  # (a list being sorted is empty to its key function)
+        group.sort(key=lambda r: (r.data.saved_at, r.source.sent_at, _filled(r) if several else 0, r.index),
+                   reverse=True)
+        chosen[sid] = used = group[0]
+        status[used.index] = (R["status_used"], "")
         for other in group[1:]:
-            status[other.index] = (R["status_duplicate"], R["reason_duplicate"].format(newer=group[0].source.name))
+            if (other.data.saved_at, other.source.sent_at) == (used.data.saved_at, used.source.sent_at):
+                why = "reason_duplicate_tie"
+            else:  # newer, or the other does not say when it was saved
+                why = "reason_duplicate" if other.data.saved_at else "reason_duplicate_undated"
+            status[other.index] = (R["status_duplicate"], R[why].format(newer=used.source.name))
     return status, chosen
+
+
+def _filled(r: SourceResult) -> int:
+    """How many cells of a file's tables hold something."""
+    tables = r.data.rows if r.data.rows is not None else r.data.tables
+    return sum(not is_empty(v) for rows in tables.values() for row in rows
+               for v in (row.values() if isinstance(row, dict) else row))
 
 
 class _Consolidator:

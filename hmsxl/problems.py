@@ -56,6 +56,8 @@ SEVERITY = {
     "high_risk_overdue": "warning",
     "priority_far": "info",  # the leader's priority stays theirs
     "godbht_empty": "info",
+    "workbook_empty": "warning",  # returned as it was sent: no answer
+    "sheet_empty": "info",  # a sheet of questions with none answered (the year report is due at the end)
     # the workbook's identity and layout
     "identity_missing": "warning",
     "identity_unknown": "error",

@@ -36,8 +36,8 @@ from .problems import PROBLEMS_PER_KIND, SEVERITIES, SEVERITY, Problem, left_out
 from .safety import MAX_ROWS as SAFETY_MAX_ROWS
 from .safety import UnreadableFile, check_file
 from .safety import shown as noted_text
-from .schema import (GENERATOR, IDENTITY_KEYS, SCHEMA_VERSION, TEMPLATE_VERSION, Schema, Sheet, row_made,
-                     schema_for, schema_of)
+from .schema import (GENERATOR, IDENTITY_KEYS, SCHEMA_VERSION, TEMPLATE_VERSION, Schema, Sheet, fill_text,
+                     filled_with, row_made, schema_for, schema_of)
 from .wheel import occurrence_of, year_occurrences
 
 __all__ = ["Problem", "SEVERITIES", "WorkbookData", "read_checked", "read_workbook"]
@@ -327,6 +327,38 @@ def _read_sheets(book, data, schema, config, ctx, today):
     _fire_rounds_into_wheel(data, meaning)
     _cross_checks(book, data, meaning, schema)
     _round_checks(book, data, ctx, meaning, schema, config)
+    _empty_checks(book, data, schema)
+
+
+def _empty_checks(book: _Book, data: WorkbookData, schema: Schema) -> None:
+    """A workbook returned as it was sent out is no answer: said once, not as a problem of
+    every sheet. Otherwise a sheet of questions with none answered (the year report) is said.
+    As sent out means its input cells hold nothing, or what it was filled with when made
+    (last year's actions, as its hidden sheet says), and nothing was typed elsewhere: no
+    problem names a value but one of those."""
+    answered = {}
+    for sheet in schema.sheets:
+        records = data.tables.get(sheet.key)
+        if records is not None:
+            keys = [c.key for c in sheet.input_columns]
+            answered[sheet.key] = any(rec.get("_extra") or rec.get("_orig") or
+                                      any(not is_empty(rec.get(k)) for k in keys) for rec in records)
+    if not answered:
+        return
+    made, sent = as_text(data.identity.get("filled", "")), set()
+    if any(answered.values()) and made:  # as the leader wrote them: a value read from words is those words
+        tables = [(sheet, [{**rec, **rec.get("_orig", {})} for rec in data.tables.get(sheet.key, ())])
+                  for sheet in schema.sheets]
+        if filled_with(tables) == made and not any(rec.get("_extra") for _, recs in tables for rec in recs):
+            values = [rec.get(c.key) for sheet, recs in tables for rec in recs for c in sheet.input_columns]
+            sent = {fill_text(v) for v in values} | {fill_text(as_text(v)) for v in values}  # a date as said
+    if (sent or not any(answered.values())) and all(is_empty(p.value) or fill_text(p.value) in sent
+                                                    for p in book.problems):
+        book.problem("workbook_empty")
+        return
+    for sheet in schema.sheets:
+        if sheet.items and answered.get(sheet.key) is False:
+            book.problem("sheet_empty", sheet=data.sheets.get(sheet.key, sheet.name))
 
 
 class _Book:

@@ -14,6 +14,7 @@ file, the source cell), each with its label, width and kind (`TableColumn`).
 from __future__ import annotations
 
 import dataclasses
+import datetime as dt
 import functools
 import hashlib
 from collections.abc import Callable
@@ -496,7 +497,7 @@ def schema_of(keys) -> Schema:
 # The hidden identity sheet: key -> value rows, then the validation lists in columns.
 IDENTITY_KEYS = (
     "template_version", "schema_version", "unit", "year", "section_id", "section_name",
-    "leader", "generated_at", "generator", "language", "sheets", "risk_medium", "risk_high", "made",
+    "leader", "generated_at", "generator", "language", "sheets", "risk_medium", "risk_high", "made", "filled",
 )
 
 
@@ -512,6 +513,32 @@ def row_made(sheet: Sheet, row: dict) -> str:
     text = "\x1f".join([as_text(row.get("key", "")), *(
         "" if is_empty(row.get(c.key)) else as_text(row.get(c.key)) for c in sheet.own_columns)])
     return hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()[:8]
+
+
+def filled_with(tables) -> str:
+    """A fingerprint of what a workbook's input cells hold, [(sheet, rows)] in the schema's
+    order: written where the workbook was made with rows of its own (last year's actions),
+    and compared by the reader to tell a workbook returned untouched."""
+    digest = hashlib.sha256()
+    for sheet, rows in tables:
+        for row in rows:
+            values = [fill_text(row.get(c.key)) for c in sheet.input_columns]
+            if any(values):
+                digest.update("\x1f".join([sheet.key, *values, "\x1e"]).encode("utf-8", "surrogatepass"))
+    return digest.hexdigest()[:16]
+
+
+def fill_text(value) -> str:
+    """A value as `filled_with` counts it: a day, a number, or its words (spacing aside)."""
+    if is_empty(value):
+        return ""
+    if isinstance(value, dt.datetime):
+        value = value.date()
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        return repr(float(value))
+    return " ".join(as_text(value).split())
 
 
 IDENTITY_LIST_FIRST_COLUMN = 3  # column D

@@ -25,7 +25,8 @@ from .fileio import atomic_write_bytes
 from .meaning import Meaning
 from .fields import Field, Label, Level, LongText, Marker, Number, list_range_name
 from .schema import (
-    GENERATOR, IDENTITY_KEYS, IDENTITY_LIST_FIRST_COLUMN, made_with, SCHEMA_VERSION, TEMPLATE_VERSION, Schema, Sheet, schema_for,
+    GENERATOR, IDENTITY_KEYS, IDENTITY_LIST_FIRST_COLUMN, filled_with, made_with, SCHEMA_VERSION, TEMPLATE_VERSION, Schema,
+    Sheet, schema_for,
 )
 from .wheel import year_occurrences
 
@@ -236,15 +237,18 @@ class SectionWorkbook:
 
     `fill` holds values to pre-fill, e.g. last year's unfinished actions carried over:
     {sheet key: [row, ...]} for a sheet of the leader's own rows (the action plan), and
-    {sheet key: {row key: {column: value}}} for a sheet of pre-filled rows.
+    {sheet key: {row key: {column: value}}} for a sheet of pre-filled rows. With
+    `carried`, the fill is the workbook's own (not a leader's answer): it records what its
+    input cells were filled with, so that one returned untouched is known as no answer.
     """
 
     def __init__(self, unit: Unit, section: Section, generated_at: dt.datetime, occurrences=None,
-                 fill: dict | None = None, schema: Schema | None = None):
+                 fill: dict | None = None, schema: Schema | None = None, carried: bool = False):
         self.unit = unit
         self.section = section
         self.generated_at = generated_at
         self.fill = fill or {}
+        self.carried = carried
         self.schema = schema or schema_for(unit)
         self.language = unit.language_of(section)
         if occurrences is None:
@@ -501,6 +505,8 @@ def _identity(book: SectionWorkbook):
         # are told from a unit changed since.
         "made": ",".join(f"{sheet.key}:{made_with(sheet, rows)}" for sheet in book.schema.sheets if sheet.key_column
                          for rows in [sheet.rows(sheet, u, book.occurrences) or []]),
+        # What its input cells were filled with when it was made (last year's actions).
+        "filled": filled_with((sheet, book.rows(sheet)) for sheet in book.schema.sheets) if book.carried else "",
     }
     ws.write_string(0, 0, labels.IDENTITY_HEADING[0])
     ws.write_string(0, 1, labels.IDENTITY_HEADING[1])
@@ -604,13 +610,13 @@ class _Template:
     """
 
     def __init__(self, unit: Unit, occurrences, has_vo: bool, generated_at: dt.datetime, fill=None,
-                 schema: Schema | None = None, language: str = ""):
-        self.build_args = (unit, generated_at, occurrences, fill, schema)
+                 schema: Schema | None = None, language: str = "", carried: bool = False):
+        self.build_args = (unit, generated_at, occurrences, fill, schema, carried)
         placeholder = Section(
             id=_PLACEHOLDER["id"], name=_PLACEHOLDER["name"], leader=_PLACEHOLDER["leader"],
             email="placeholder@example.org", vo=_PLACEHOLDER["vo"] if has_vo else "", language=language,
         )
-        data = SectionWorkbook(unit, placeholder, generated_at, occurrences, fill, schema).build()
+        data = SectionWorkbook(unit, placeholder, generated_at, occurrences, fill, schema, carried).build()
         with zipfile.ZipFile(io.BytesIO(data)) as z:
             self.members = [(info, z.read(info)) for info in z.infolist()]
         self.pieces: dict[str, list] = {}
@@ -651,8 +657,8 @@ class _Template:
             # Two strings became one: the shared-string table must hold it once, and the
             # cells that use it must say so. Rare (a leader named like the section, a name
             # equal to a list value): build this workbook directly.
-            unit, generated_at, occurrences, fill_values, schema = self.build_args
-            return SectionWorkbook(unit, section, generated_at, occurrences, fill_values, schema).build()
+            unit, generated_at, occurrences, fill_values, schema, carried = self.build_args
+            return SectionWorkbook(unit, section, generated_at, occurrences, fill_values, schema, carried).build()
         rendered = {
             "si": lambda text: xmltext.si(fill(text)),
             "text": lambda text: xmltext.escape(fill(text)),
@@ -673,19 +679,19 @@ _templates: dict = {}
 
 
 def _templated_bytes(unit: Unit, section: Section, generated_at: dt.datetime, fill=None,
-                     schema: Schema | None = None) -> bytes:
+                     schema: Schema | None = None, carried: bool = False) -> bytes:
     language = unit.language_of(section)
     with labels.language(language):  # the activities' names are the section's language's
         occurrences = year_occurrences(unit, section.id)
     fill_key = json.dumps(fill, sort_keys=True, default=str) if fill else ""
     key = (id(unit), id(schema), generated_at, tuple(o.key for o in occurrences), bool(section.vo), fill_key,
-           language)
+           language, carried)
     cached = _templates.get(key)
     # The unit and schema are kept with their template so that their ids are not reused.
     if cached is None or cached[0] is not unit or cached[1] is not schema:
         if len(_templates) > 64:
             _templates.clear()
-        template = _Template(unit, occurrences, bool(section.vo), generated_at, fill, schema, language)
+        template = _Template(unit, occurrences, bool(section.vo), generated_at, fill, schema, language, carried)
         cached = _templates[key] = (unit, schema, template)
     return cached[2].render(section)
 
@@ -709,21 +715,22 @@ def _init_worker(unit: Unit, schema: Schema) -> None:
 
 
 def _write_one(job, args: tuple = ()) -> str:
-    section_id, target, generated_at, fill = job
+    section_id, target, generated_at, fill, carried = job
     unit, schema = args or _worker_args
-    atomic_write_bytes(target, _templated_bytes(unit, unit.section(section_id), generated_at, fill, schema))
+    atomic_write_bytes(target, _templated_bytes(unit, unit.section(section_id), generated_at, fill, schema, carried))
     return target
 
 
 def generate(config, out_dir="workbooks", sections=None, force=False, generated_at=None,
-             workers=None, fills: dict | None = None, schema: Schema | None = None) -> list[Path]:
+             workers=None, fills: dict | None = None, schema: Schema | None = None, carried: bool = False) -> list[Path]:
     """Write one workbook per section (or per id in `sections`) into `out_dir`.
 
     `config` is a `Unit` or a path to unit.toml. Refuses to overwrite any existing file
     unless `force`; then nothing is written at all. Returns the paths written, in
     section order. `generated_at` (default: now) is recorded in each workbook's identity.
     `fills` maps section ids to values to pre-fill (see `SectionWorkbook`), e.g. the
-    actions carried over from last year.
+    actions carried over from last year; `carried` says they are (the workbooks' own, so
+    that one returned untouched is no answer), not a leader's answers filled in.
     """
     unit = unit_arg(config)
     if isinstance(sections, str):  # one section id given alone
@@ -745,7 +752,7 @@ def generate(config, out_dir="workbooks", sections=None, force=False, generated_
     if generated_at is None:
         generated_at = dt.datetime.now(dt.timezone.utc).replace(microsecond=0)
     fills = fills or {}
-    jobs = [(sid, str(t), generated_at, fills.get(sid)) for sid, t in zip(wanted, targets)]
+    jobs = [(sid, str(t), generated_at, fills.get(sid), carried) for sid, t in zip(wanted, targets)]
     if workers is None:
         workers = os.cpu_count() or 1
     if workers > 1 and len(jobs) >= PARALLEL_MIN:

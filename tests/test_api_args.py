@@ -12,8 +12,10 @@ from conftest import GENERATED_AT, YEAR
 
 @pytest.fixture
 def one_workbook(config_file, tmp_path):
-    # One section id alone is that section, not a list of its letters.
-    (path,) = generate(str(config_file), tmp_path / "wb", sections="drift", generated_at=GENERATED_AT)
+    # One section id alone is that section, not a list of its letters. (One level filled:
+    # a workbook returned as it was sent is no answer.)
+    (path,) = generate(str(config_file), tmp_path / "wb", sections="drift", generated_at=GENERATED_AT,
+                       fills={"drift": {"godbht": {"e01": {"level_bht": 2}}}})
     return path
 
 

@@ -275,7 +275,74 @@ def test_an_older_file_not_used_keeps_the_words_of_the_leaders_own_column(genera
     back.mkdir()
     (back / "gammel.xlsx").write_bytes(pack(members))
     later = GENERATED_AT + dt.timedelta(days=30)
-    generate(unit, back / "ny", sections=["samling"], generated_at=later)
+    generate(unit, back / "ny", sections=["samling"], generated_at=later, fills={"samling": {"godbht": {"e01": {"level_bht": 3}}}})
     result = consolidate([back], config=unit, today=TODAY)
     rejected = result.problems[result.problems["code"] == "row_rejected"]
     assert any("Mine notater: «Husk stigen på lageret»" in v for v in rejected["value"]), list(rejected["value"])
+
+
+def _saved_at(path, when: str | None):
+    """The workbook at `path` as if saved at `when` (docProps/core.xml's modified time), or
+    saying nothing of when."""
+    import re
+
+    def saved(body):
+        if when is None:
+            return re.sub(rb"<dcterms:modified[^>]*>[^<]*</dcterms:modified>", b"", body)
+        return re.sub(rb"(<dcterms:modified[^>]*>)[^<]*", rb"\g<1>" + when.encode(), body)
+
+    with zipfile.ZipFile(path) as z:
+        parts = [(i.filename, z.read(i)) for i in z.infolist()]
+    path.write_bytes(pack([(name, saved(body) if name == "docProps/core.xml" else body) for name, body in parts]))
+
+
+def test_a_workbook_returned_as_it_was_sent_is_no_answer(generated, tmp_path):
+    """The leader replied with the blank attachment: the section has not answered (Mangler,
+    a reminder), and the file is listed with why. Sent later than the filled one, the blank
+    one does not replace it."""
+    unit, _ = generated
+    back = tmp_path / "svar"
+    generate(unit, back / "blank", sections=["drift", "adm"], generated_at=GENERATED_AT)
+    (filled,) = generate(unit, back / "fylt", sections=["adm"], generated_at=GENERATED_AT,
+                         fills={"adm": {"godbht": {"e01": {"level_bht": 2}}}})
+    _saved_at(filled, "2026-03-01T10:00:00Z")
+    _saved_at(back / "blank" / f"{YEAR}-adm.xlsx", "2026-05-01T10:00:00Z")
+    result = consolidate([back], config=unit, today=TODAY)
+    assert "drift" in set(result.missing["section_id"]) and "adm" not in set(result.missing["section_id"])
+    src = result.sources.set_index("file")
+    for sid in ("drift", "adm"):
+        assert tuple(src.loc[f"svar/blank/{YEAR}-{sid}.xlsx", ["status", "reason"]]) == (
+            "avvist", "Ingenting er fylt ut i den")
+    assert src.loc[f"svar/fylt/{YEAR}-adm.xlsx", "status"] == "brukt"
+    said = result.problems[result.problems["code"] == "workbook_empty"]
+    assert sorted(said["section_id"]) == ["adm", "drift"]
+    assert said["message"].iloc[0].startswith("Ingenting er fylt ut i arbeidsboka")
+
+
+def test_of_two_files_saved_at_the_same_time_the_one_most_filled_in_is_used(unit, tmp_path):
+    """A draft and the final copy saved in the same second: the one with more in it is the
+    answer, whatever their names, and the other is not said to be older."""
+    action = {"category": "Annet", "challenge": "Trekk", "measure": "Tetting", "priority": "Lav",
+              "responsible": "Leder", "deadline": dt.date(YEAR, 12, 1), "status": "Påbegynt"}
+    back = tmp_path / "svar"
+    (final,) = generate(unit, back / "a", sections=["drift"], fills={"drift": {"actions": [action] * 4}})
+    (draft,) = generate(unit, back / "b", sections=["drift"], fills={"drift": {"actions": [action]}})
+    (undated,) = generate(unit, back / "c", sections=["drift"], fills={"drift": {"actions": [action] * 5}})
+    for path in (final, draft):
+        _saved_at(path, "2026-05-01T10:00:00Z")
+    _saved_at(undated, None)
+    result = consolidate([back], config=unit, today=TODAY)
+    src = result.sources.set_index("file")
+    assert src.loc[f"svar/a/{YEAR}-drift.xlsx", "status"] == "brukt" and len(result.actions) == 4
+    assert src.loc[f"svar/b/{YEAR}-drift.xlsx", "reason"] == (
+        f"Seksjonen har sendt flere filer uten en nyere lagringstid; den med mest fylt ut er brukt: svar/a/{YEAR}-drift.xlsx")
+    assert src.loc[f"svar/c/{YEAR}-drift.xlsx", "reason"] == (
+        f"Filen sier ikke når den ble lagret; seksjonen har sendt en som gjør det: svar/a/{YEAR}-drift.xlsx")
+
+
+def test_a_year_report_with_no_question_answered_is_said(unit, tmp_path):
+    fills = {"drift": {"godbht": {"e01": {"level_bht": 2}}}}
+    generate(unit, tmp_path / "svar", sections=["drift"], fills=fills)
+    result = consolidate([tmp_path / "svar"], config=unit, today=TODAY)
+    (said,) = result.problems[result.problems["code"] == "sheet_empty"].itertuples()
+    assert (said.sheet, said.severity, said.message) == ("Årsrapport", "info", "Ingen av spørsmålene i arket er besvart.")

@@ -161,6 +161,15 @@ def blank(generated):
     return generated[1][0].read_bytes()
 
 
+@pytest.fixture(scope="module")
+def answered(generated, tmp_path_factory):
+    """The example unit's workbooks with something filled in each (one God BHT level): a
+    workbook returned as it was sent is no answer."""
+    unit, _ = generated
+    fills = {s.id: {"godbht": {"e01": {"level_bht": 2}}} for s in unit.sections}
+    return unit, generate(unit, tmp_path_factory.mktemp("answered"), fills=fills, generated_at=GENERATED_AT)
+
+
 # --------------------------------------------------------------------------- 1. far cells
 
 
@@ -407,7 +416,7 @@ def test_5_a_part_twice_by_case_or_by_its_unicode_name_is_refused(tmp_path, blan
     assert "Handlingsplan!J5" in result.output and "#VALUE!" in result.output, result.output
 
 
-def test_5_a_save_time_in_a_comment_does_not_make_an_older_copy_the_newest(tmp_path, blank):
+def test_5_a_save_time_in_a_comment_does_not_make_an_older_copy_the_newest(tmp_path, answered):
     """Of two copies, the one saved last is used: a date inside a comment is no save time."""
     import re
 
@@ -417,9 +426,10 @@ def test_5_a_save_time_in_a_comment_does_not_make_an_older_copy_the_newest(tmp_p
             return body.replace(b"<dc:creator", lure.encode() + b"<dc:creator", 1)
         return fn
 
-    older = patched(blank, "docProps/core.xml",
+    filled = answered[1][0].read_bytes()
+    older = patched(filled, "docProps/core.xml",
                     saved("2026-03-01T10:00:00Z", "<!--<dcterms:modified>2099-01-01T00:00:00Z</dcterms:modified>-->"))
-    newer = patched(blank, "docProps/core.xml", saved("2026-11-20T10:00:00Z"))
+    newer = patched(filled, "docProps/core.xml", saved("2026-11-20T10:00:00Z"))
     (tmp_path / "a-eldre.xlsx").write_bytes(older)
     (tmp_path / "b-nyere.xlsx").write_bytes(newer)
     result = consolidate([tmp_path], today=TODAY)
@@ -541,8 +551,8 @@ def test_4_a_file_name_that_is_not_utf8_is_shown_and_the_report_written(tmp_path
 # --------------------------------------------------------------------------- 5. forwarded e-mails
 
 
-def test_5_an_attachment_forwarded_ten_times_is_one_input_with_every_place(tmp_path, generated):
-    unit, paths = generated
+def test_5_an_attachment_forwarded_ten_times_is_one_input_with_every_place(tmp_path, answered):
+    unit, paths = answered
     original = mail((paths[0].read_bytes(), "application/vnd.ms-excel", "Handlingsplan.xlsx")).as_bytes()
     folder = tmp_path / "inn"
     folder.mkdir()
@@ -569,8 +579,8 @@ def test_5_forwards_nested_deeper_than_the_limit_are_listed_not_followed(tmp_pat
 # --------------------------------------------------------------------------- 6. nothing dropped silently
 
 
-def test_6_zips_in_mails_and_octet_stream_workbooks_are_opened(tmp_path, generated):
-    unit, paths = generated
+def test_6_zips_in_mails_and_octet_stream_workbooks_are_opened(tmp_path, answered):
+    unit, paths = answered
     by_id = {p.name.split("-", 1)[1][:-5]: p for p in paths}
     folder = tmp_path / "inn"
     folder.mkdir()
@@ -583,8 +593,8 @@ def test_6_zips_in_mails_and_octet_stream_workbooks_are_opened(tmp_path, generat
     assert used == {"drift", "formidling"}
 
 
-def test_6_pipes_devices_broken_links_and_unreadable_folders_are_listed(tmp_path, generated, monkeypatch):
-    unit, paths = generated
+def test_6_pipes_devices_broken_links_and_unreadable_folders_are_listed(tmp_path, answered, monkeypatch):
+    unit, paths = answered
     folder = tmp_path / "inn"
     (folder / "lukket").mkdir(parents=True)
     shutil.copy(paths[0], folder / "samling.xlsx")

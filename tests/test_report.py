@@ -144,7 +144,8 @@ def test_a_sheet_taken_out_of_a_workbook_is_no_sheet_of_nothing_due(unit, tmp_pa
         if sid == "drift":
             del wb["Brannvernrunder"]
 
-    result = consolidate([returned(unit, tmp_path, {"drift": {}, "adm": {}}, edit)], config=unit, today=TODAY)
+    answers = {sid: {"godbht": {"e01": {"level_bht": 2}}} for sid in ("drift", "adm")}
+    result = consolidate([returned(unit, tmp_path, answers, edit)], config=unit, today=TODAY)
     rows = {r["Seksjon-ID"]: r for r in sheet_rows(report(result, tmp_path), "Oversikt")}
     fire = ("Brannvernrunder gjennomført", "Brannvernrunder med frist passert")
     assert [rows["drift"][c] for c in fire] == [None, None]
@@ -316,11 +317,13 @@ def test_no_report_sheet_runs_past_the_rows_or_columns_a_sheet_holds(unit, tmp_p
             ("Årsrapport", "table_columns_cut")} <= listed
 
 
-def test_a_wheel_of_more_activities_than_a_sheet_has_columns_says_where_it_stops(generated, tmp_path):
+ONE_LEVEL = {"samling": {"godbht": {"e01": {"level_bht": 2}}}}  # an answer: a workbook as sent is none
+
+
+def test_a_wheel_of_more_activities_than_a_sheet_has_columns_says_where_it_stops(unit, tmp_path):
     import pandas as pd
 
-    unit, paths = generated
-    result = consolidate(paths[:1], config=unit, today=TODAY)
+    result = consolidate([returned(unit, tmp_path, ONE_LEVEL)], config=unit, today=TODAY)
     w = result.tables["wheel"]
     first = dict(zip(w.columns, w.iloc[0]))
     rows = [{**first, "key": f"k{i}", "activity": f"Aktivitet {i}"} for i in range(20_000)]
@@ -335,11 +338,10 @@ def test_a_wheel_of_more_activities_than_a_sheet_has_columns_says_where_it_stops
     assert wb["Årshjul-aktiviteter"].max_row == 4 + 20_000  # every activity is in the table
 
 
-def test_a_pivot_header_too_long_for_a_cell_is_cut_visibly_and_listed(generated, tmp_path):
+def test_a_pivot_header_too_long_for_a_cell_is_cut_visibly_and_listed(unit, tmp_path):
     """An activity's or a section's name heads a pivot column: past what a cell holds it
     was cut without a word."""
-    unit, paths = generated
-    result = consolidate(paths[:1], config=unit, today=TODAY)
+    result = consolidate([returned(unit, tmp_path, ONE_LEVEL)], config=unit, today=TODAY)
     long_name = "Vernerunde i alle bygg " * 2000  # 46,000 characters
     wheel, annual = result.tables["wheel"], result.tables["annual"]
     wheel.loc[wheel.index[0], "activity"] = long_name
