@@ -807,45 +807,64 @@ def carry_over(unit: Unit, paths, last_year: int | None = None) -> CarryOver:
 
     done = set(unit.done_statuses)
     ctx = ListsContext(unit.year, {**unit.lists()})
+    meaning = Meaning.of(unit.lists(), None, unit.risk)
     fills: dict[str, dict] = {}
     columns = result.schema["actions"].input_columns
     plans: dict[str, list] = {}  # each section's actions, done or not: what its findings are compared with
     for row in result.actions.to_dict("records"):
         plans.setdefault(row["section_id"], []).append(row)
         if row["status"] not in done:
-            fills.setdefault(row["section_id"], {}).setdefault("actions", []).append(_carried(row, columns, ctx))
+            with labels.language(unit.language_of(row["section_id"])):  # its notes in the workbook's words
+                fills.setdefault(row["section_id"], {}).setdefault("actions", []).append(_carried(row, columns, ctx))
     plans = {sid: plan_words(actions) for sid, actions in plans.items()}
     # A vernerunde finding not closed becomes an action of next year's plan (unless the
     # plan took it up already): the round there is next year's own, and a serious risk
     # found this year is not forgotten.
     findings, carried = result.tables.get("safety_round"), 0
-    comment_field = result.schema["actions"].column("comment").field
     for row in findings.to_dict("records") if findings is not None else ():
         sid = row["section_id"]
         if is_missing(row["finding_open"]) or not row["finding_open"] or in_plan(row, plans.get(sid, [])):
             continue
-        said = labels.REPORT["carried_finding"].format(
-            year=last.year,
-            area=labels.REPORT["carried_finding_area"].format(area=as_text(row["area"])) if not is_missing(row["area"])
-            else "",
-            risk=labels.REPORT["carried_finding_risk"].format(risk=as_text(row["risk"])) if not is_missing(row["risk"])
-            else "")
-        action = {"challenge": row.get("finding"), "measure": row.get("proposal"), "responsible": row.get("responsible"),
-                  "deadline": row.get("deadline"), "comment": row.get("comment")}
-        both = "; ".join(filter(None, [said, None if is_missing(row.get("comment")) else as_text(row["comment"])]))
-        if comment_field.parse(both, ctx)[1] is None:
-            action["comment"] = both
-        else:  # the leader's comment fills the cell: what the action is, is said as its purpose
-            action["purpose"] = said
-        fills.setdefault(sid, {}).setdefault("actions", []).append(
-            _carried({c.key: action.get(c.key) for c in columns}, columns, ctx))
+        with labels.language(unit.language_of(sid)):
+            fills.setdefault(sid, {}).setdefault("actions", []).append(
+                _carried_finding(row, last.year, columns, ctx, meaning))
         carried += 1
     return CarryOver(fills, result.sources, carried)
 
 
+def _carried_finding(row: dict, year: int, columns, ctx, meaning: Meaning) -> dict:
+    """A vernerunde finding not closed, as an action of next year's plan: said as one, in the
+    rounds' category where the unit has it, not started, its priority as high as its risk."""
+    comment_field = next(c for c in columns if c.key == "comment").field
+    said = labels.REPORT["carried_finding"].format(
+        year=year,
+        area=labels.REPORT["carried_finding_area"].format(area=as_text(row["area"])) if not is_missing(row["area"])
+        else "",
+        risk=labels.REPORT["carried_finding_risk"].format(risk=as_text(row["risk"])) if not is_missing(row["risk"])
+        else "")
+    lists = ctx.lists()
+    categories, priorities, statuses = (lists.get(k) or () for k in ("categories", "priorities", "statuses"))
+    rounds = [cat.REPORT["safety_round_category"] for cat in labels.all_catalogs()]
+    level = meaning.risk_level(row.get("risk"))
+    action = {"challenge": row.get("finding"), "measure": row.get("proposal"), "responsible": row.get("responsible"),
+              "deadline": row.get("deadline"), "comment": row.get("comment"), "original": row.get("original"),
+              "category": next((c for c in rounds if c and c in categories), None),
+              "status": statuses[0] if statuses else None,
+              "priority": priorities[{"high": 0, "medium": len(priorities) // 2, "low": -1}[level]]
+              if priorities and level else None}
+    both = "; ".join(filter(None, [said, None if is_missing(row.get("comment")) else as_text(row["comment"])]))
+    if comment_field.parse(both, ctx)[1] is None:
+        action["comment"] = both
+    else:  # the leader's comment fills the cell: what the action is, is said as its purpose
+        action["purpose"] = said
+    return _carried({**{c.key: action.get(c.key) for c in columns}, "original": action["original"]}, columns, ctx)
+
+
 def _carried(row: dict, columns, ctx) -> dict:
     """A row of last year's as next year's workbook takes it: a value its cell does not take
-    (a status not in the list, a date as words) starts empty, the leader's words in the comment."""
+    (a status not in the list, a date as words) starts empty, the leader's words in the
+    comment, as are the words the reader read a value from («høst 2027» for a date). A
+    comment longer than a cell holds is cut with the visible mark."""
     out, kept = {}, []
     for col in columns:
         value = None if is_missing(row[col.key]) else row[col.key]
@@ -853,6 +872,9 @@ def _carried(row: dict, columns, ctx) -> dict:
             kept.append(labels.REPORT["carried_value"].format(label=col.label, value=labels.quote(as_text(value))))
             value = None
         out[col.key] = value
+    words = row.get("original")
+    if not is_missing(words) and words:
+        kept.append(labels.REPORT["carried_words"].format(words=words))
     if kept:
-        out["comment"] = "; ".join(([out["comment"]] if out.get("comment") else []) + kept)
+        out["comment"] = _fit("; ".join(([out["comment"]] if out.get("comment") else []) + kept))
     return out

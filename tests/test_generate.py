@@ -347,10 +347,14 @@ def test_carry_over_prefills_last_years_unfinished_actions(tmp_path, unit, confi
     # Values the new cells would refuse start empty; the leader's words are in the comment.
     # «høg» is nynorsk for the list's «Høy»: read as that, and carried as that.
     assert drift.actions[1]["priority"] == "Høy"
-    assert drift.actions[1]["comment"] == "Bestilt; I fjor: Frist «ultimo juni»; I fjor: Status «iverksat»"
+    assert drift.actions[1]["comment"] == ("Bestilt; I fjor: Frist «ultimo juni»; I fjor: Status «iverksat»; "
+                                           "Skrevet i fjor: Prioritet: «høg»")
     # The finding not closed goes on as an action: a serious risk found last year is not forgotten.
     (finding,) = [a for a in drift.actions if a["challenge"] == "Manglende rekkverk"]
     assert finding["measure"] == "Montere rekkverk" and finding["deadline"] == dt.date(YEAR - 1, 9, 1)
+    # In the rounds' category, not started, as high a priority as its risk: no required cell left empty.
+    assert (finding["category"], finding["status"], finding["priority"]) == (
+        "Vernerunde/brannvernrunde", "Ikke påbegynt", "Høy")
     assert finding["comment"] == f"Funn fra vernerunden {YEAR - 1} (Trapp), risiko 20, ikke lukket"
     # Without a place or a risk, said without them; a comment that fills its cell stays whole,
     # and what the action is goes in its purpose.

@@ -379,3 +379,22 @@ def test_the_arshjul_rows_made_in_one_language_are_not_given_to_another():
             occurrences = year_occurrences(unit, unit.sections[0].id)
             made.setdefault(lang, []).append([row["period"] for row in WHEEL.rows(WHEEL, unit, occurrences)])
     assert made["nb"][0] == made["nb"][1] and not set(made["nb"][0]) & set(made["en"][0])
+
+
+def test_carried_over_notes_are_in_the_sections_language(tmp_path):
+    """An English section of a bokmål unit gets last year's notes in English: the words
+    kept from a value its cell does not take, and what a finding carried over was."""
+    from hmsxl import carry_over
+
+    unit = unit_in("nb")
+    sid = unit.sections[0].id
+    unit = dataclasses.replace(unit, sections=(dataclasses.replace(unit.sections[0], language="en"),
+                                               *unit.sections[1:]))
+    last_year = dataclasses.replace(unit, year=YEAR - 1, return_deadline=dt.date(YEAR - 1, 12, 1))
+    action = {"category": "Annet", "challenge": "Noise", "measure": "Panels", "priority": "Lav",
+              "responsible": "Leader", "deadline": "end of May", "status": "Påbegynt"}
+    finding = {"area": "Stairs", "finding": "No railing", "probability": 4, "consequence": 5, "proposal": "Railing"}
+    generate(last_year, tmp_path / "last", sections=[sid], fills={sid: {"actions": [action], "safety_round": [finding]}})
+    carried = carry_over(unit, [tmp_path / "last"]).fills[sid]["actions"]
+    assert carried[0]["comment"] == "Last year: Deadline ‘end of May’"
+    assert carried[1]["comment"] == f"Finding of the vernerunde {YEAR - 1} (Stairs), risk 20, not closed"
