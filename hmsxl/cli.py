@@ -245,6 +245,11 @@ def generate(config, out_dir, sections, force, carry_over):
     fills = {}
     if carry_over:
         from .consolidation import carry_over as carry_over_
+        from .inputs import refuse_outputs_over_inputs
+        from .write import workbook_paths
+
+        # Before anything is read: no new workbook may replace one of last year's returns.
+        refuse_outputs_over_inputs(carry_over, files=workbook_paths(unit, out_dir, sections))
 
         found = carry_over_(unit, carry_over)
         for src in found.sources.itertuples():

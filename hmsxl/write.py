@@ -704,6 +704,20 @@ def workbook_name(unit: Unit, section_id: str) -> str:
     return f"{unit.year}-{section_id}.xlsx"
 
 
+def workbook_paths(config, out_dir="workbooks", sections=None) -> list[Path]:
+    """The files `generate` writes, with the same arguments."""
+    return _targets(unit_arg(config), Path(out_dir), sections)[1]
+
+
+def _targets(unit: Unit, out_dir: Path, sections) -> tuple[list[str], list[Path]]:
+    if isinstance(sections, str):  # one section id given alone
+        sections = [sections]
+    wanted = list(dict.fromkeys(sections or [s.id for s in unit.sections]))
+    for sid in wanted:
+        unit.section(sid)  # raises ConfigError for an unknown id
+    return wanted, [out_dir / workbook_name(unit, sid) for sid in wanted]
+
+
 _worker_args: tuple = ()
 
 
@@ -733,16 +747,11 @@ def generate(config, out_dir="workbooks", sections=None, force=False, generated_
     that one returned untouched is no answer), not a leader's answers filled in.
     """
     unit = unit_arg(config)
-    if isinstance(sections, str):  # one section id given alone
-        sections = [sections]
     check_unit(unit)  # a Unit built in Python is held to the rules unit.toml is
-    wanted = list(dict.fromkeys(sections or [s.id for s in unit.sections]))
-    for sid in wanted:
-        unit.section(sid)  # raises ConfigError for an unknown id
     out_dir = Path(out_dir)
     if out_dir.exists() and not out_dir.is_dir():
         raise OutputExistsError(labels.ERRORS["is_file"].format(path=out_dir))
-    targets = [out_dir / workbook_name(unit, sid) for sid in wanted]
+    wanted, targets = _targets(unit, out_dir, sections)
     existing = [t for t in targets if t.exists()]
     if existing and not force:
         names = ", ".join(t.name for t in existing[:5]) + (" …" if len(existing) > 5 else "")

@@ -530,3 +530,15 @@ def test_only_the_input_cells_of_each_table_are_unlocked(generated):
     outside = [f"{get_column_letter(c)}{last + 1}" for c in range(1, len(ACTIONS.columns) + 1)]
     outside.append(f"{get_column_letter(len(ACTIONS.columns) + 1)}{last}")
     assert all(locked_cells(path, ACTIONS.name, outside).values())
+
+
+def test_generate_never_writes_over_a_return_it_carries_over_from(tmp_path, unit, config_file):
+    """Last year's returns and this year's workbooks in one folder, with --force: a new
+    workbook named as a return is refused before anything is read or written."""
+    generate(unit, tmp_path / "inn", sections=["drift"])  # named as this year's would be
+    returned = tmp_path / "inn" / f"{YEAR}-drift.xlsx"
+    before = returned.read_bytes()
+    result = CliRunner().invoke(main, ["generate", str(config_file), "-o", str(tmp_path / "inn"), "--force",
+                                       "--carry-over", str(tmp_path / "inn")])
+    assert result.exit_code == 2 and "hmsxl skriver aldri over det den leser" in result.output
+    assert returned.read_bytes() == before and sorted(p.name for p in (tmp_path / "inn").iterdir()) == [returned.name]
