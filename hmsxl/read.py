@@ -651,6 +651,21 @@ def _guide_extras(book: _Book) -> None:
                 book.problem("value_outside_table", sheet=name, cell=_cell(r, c), value=value, shown=as_text(value))
 
 
+def _problem_list_words(book: _Book, name: str, rows: list[list]) -> None:
+    """An annotated copy's list of problems is hmsxl's own; what a leader wrote in it (an
+    answer beside a problem, a note under the list) is not, and reaches the report: every
+    cell right of the list's columns, and every cell of a row that is not one of its
+    problems (its code is none of hmsxl's)."""
+    headers = {labels.render(cat.REPORT_COLUMNS[k]) for cat in labels.all_catalogs() for k in PROBLEM_LIST_COLUMNS}
+    width = next((c for c, v in enumerate(rows[0]) if as_text(v) not in headers), len(rows[0]))
+    coded = width == len(PROBLEM_LIST_COLUMNS)  # older copies have no code column: only the columns tell
+    for r, row in enumerate(rows):
+        ours = r == 0 or not coded or (len(row) >= width and as_text(row[width - 1]) in SEVERITY)
+        for c, value in enumerate(row):
+            if (c >= width or not ours) and not is_empty(value):
+                book.problem("value_outside_table", sheet=name, cell=_cell(r, c), value=value, shown=as_text(value))
+
+
 def _unknown_sheets(book: _Book, found: dict):
     _guide_extras(book)
     known = set(found.values()) | sheet_names("guide") | sheet_names("identity")
@@ -658,6 +673,7 @@ def _unknown_sheets(book: _Book, found: dict):
     for name in unknown[:MAX_OTHER_SHEETS]:
         top, left, rows = book.written(name)
         if (top, left) == (0, 0) and _is_problem_list(rows):
+            _problem_list_words(book, name, rows)
             continue
         shown = [(_cell(r, c), as_text(v)) for r, row in enumerate(rows, start=top)
                  for c, v in enumerate(row, start=left) if not is_empty(v)]

@@ -15,7 +15,7 @@ import openpyxl
 import pytest
 from click.testing import CliRunner
 
-from hmsxl import labels, xmltext
+from hmsxl import labels, read_workbook, xmltext
 from hmsxl.cli import main
 from hmsxl.fileio import atomic_write_bytes
 
@@ -236,6 +236,25 @@ def test_a_copy_sent_back_is_read_without_its_list_of_problems(workbook, tmp_pat
         result = validate(again)
         assert result.exit_code == 0, result.output
         assert "unknown_sheet" not in result.output and "hører ikke til" not in result.output
+        assert "Problemer!" not in result.output  # nothing of the leader's in it
+
+
+def test_what_a_leader_writes_in_the_copys_list_of_problems_is_kept(workbook, tmp_path):
+    """The leader answers beside a problem, and under the list: hmsxl's list is its own,
+    their words are not."""
+    path = returned(workbook, tmp_path / "in" / "svar.xlsx")
+    validate(path, "--annotate", tmp_path / "merket")
+    copy = openpyxl.load_workbook(tmp_path / "merket" / "samling-svar.xlsx")
+    problems = copy.worksheets[0]
+    width = problems.max_column
+    problems.cell(1, width + 1, "Svar fra leder")
+    problems.cell(2, width + 1, "Datoen er rettet til 1. mars")
+    problems.cell(problems.max_row + 3, 1, "Merknad: fristen er avtalt med verneombudet")
+    copy.save(tmp_path / "igjen.xlsx")
+    data = read_workbook(tmp_path / "igjen.xlsx", today=TODAY)
+    said = {(p.sheet, p.value) for p in data.problems if p.code == "value_outside_table"}
+    assert {(problems.title, "Svar fra leder"), (problems.title, "Datoen er rettet til 1. mars"),
+            (problems.title, "Merknad: fristen er avtalt med verneombudet")} == said
 
 
 @pytest.mark.parametrize("name", ["s.ods", "s.xls", "f.ods", "f.xls"])
