@@ -293,13 +293,31 @@ def _annotated_copy(data: WorkbookData, checked, password=None) -> tuple[bytes, 
     wb.active = 0
     for sheet in wb.worksheets:  # only the active tab selected, or Excel opens them grouped
         sheet.sheet_view.tabSelected = sheet is ws
-    buf = io.BytesIO()
-    wb.save(buf)
-    body = buf.getvalue()
+    body = _saved_as_of(wb, checked.saved_at)
     if checked.encrypted and password:
         body = _encrypted(body, password)
         notes.append(labels.msg("annotated", "encrypted"))
     return body, tuple(notes)
+
+
+def _saved_as_of(wb, saved_at: str) -> bytes:
+    """The copy's bytes, saying it was saved when its input was (or saying nothing, as the
+    input did): a copy is the leader's answer marked, not a newer one. (openpyxl's own
+    save stamps the time of saving, and a copy left among the returns then won over the
+    leader's corrected file saved after it.)"""
+    import zipfile
+
+    from openpyxl.writer.excel import ExcelWriter
+
+    try:
+        when = dt.datetime.fromisoformat(saved_at.replace("Z", "+00:00")).astimezone(dt.timezone.utc)
+        wb.properties.modified = when.replace(tzinfo=None)
+    except ValueError:
+        wb.properties.modified = None
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED, allowZip64=True) as archive:
+        ExcelWriter(wb, archive).save()
+    return buf.getvalue()
 
 
 def annotate(data: WorkbookData, out_dir, used_names: set[str] | None = None, password=None) -> Path:

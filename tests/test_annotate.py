@@ -21,7 +21,7 @@ from hmsxl.fileio import atomic_write_bytes
 
 from conftest import YEAR
 from ooxml_check import check_package
-from zipparts import rewritten
+from zipparts import rewritten, saved_at
 
 TODAY = dt.date(YEAR, 1, 10)
 ACTION = {"A5": "Fokusområde", "B5": "Høyt sykefravær", "D5": "Nærværssamtaler", "E5": "Høy", "F5": "Leder",
@@ -311,3 +311,20 @@ def test_a_formula_of_the_leaders_keeps_its_result_in_a_copy_of_an_ods(saved_by_
     validate(path, "--annotate", out)
     copy = openpyxl.load_workbook(out / "samling-f.xlsx")
     assert copy["Handlingsplan"]["H5"].value == "halvveis"
+
+
+def test_a_marked_copy_left_among_the_returns_is_not_newer_than_its_input(workbook, tmp_path):
+    """The copy says its input's save time: kept in a folder under the returns, it does not
+    win over the leader's corrected file saved after the input."""
+    from hmsxl import consolidate
+    from hmsxl.safety import check_file
+
+    first = saved_at(returned(workbook, tmp_path / "inn" / "v1.xlsx"), "2026-11-10T09:00:00Z")
+    validate(first, "--annotate", tmp_path / "inn" / "merket")
+    copy = tmp_path / "inn" / "merket" / "samling-v1.xlsx"
+    assert check_file(copy).saved_at == "2026-11-10T09:00:00Z"
+    second = saved_at(returned(workbook, tmp_path / "inn" / "v2.xlsx", {"G5": dt.datetime(YEAR, 3, 1)}),
+                      "2026-11-20T09:00:00Z")
+    result = consolidate([tmp_path / "inn"], today=TODAY)
+    used = result.sources[result.sources["status"] == "brukt"]["file"].tolist()
+    assert used == [f"inn/{second.name}"], result.sources[["file", "status", "reason"]]

@@ -15,7 +15,7 @@ from hmsxl.cli import main
 from hmsxl.simulate import simulated_fill
 
 from conftest import GENERATED_AT, YEAR
-from zipparts import pack
+from zipparts import pack, saved_at
 
 TODAY = dt.date(YEAR, 6, 1)
 
@@ -281,21 +281,6 @@ def test_an_older_file_not_used_keeps_the_words_of_the_leaders_own_column(genera
     assert any("Mine notater: «Husk stigen på lageret»" in v for v in rejected["value"]), list(rejected["value"])
 
 
-def _saved_at(path, when: str | None):
-    """The workbook at `path` as if saved at `when` (docProps/core.xml's modified time), or
-    saying nothing of when."""
-    import re
-
-    def saved(body):
-        if when is None:
-            return re.sub(rb"<dcterms:modified[^>]*>[^<]*</dcterms:modified>", b"", body)
-        return re.sub(rb"(<dcterms:modified[^>]*>)[^<]*", rb"\g<1>" + when.encode(), body)
-
-    with zipfile.ZipFile(path) as z:
-        parts = [(i.filename, z.read(i)) for i in z.infolist()]
-    path.write_bytes(pack([(name, saved(body) if name == "docProps/core.xml" else body) for name, body in parts]))
-
-
 def test_a_workbook_returned_as_it_was_sent_is_no_answer(generated, tmp_path):
     """The leader replied with the blank attachment: the section has not answered (Mangler,
     a reminder), and the file is listed with why. Sent later than the filled one, the blank
@@ -305,8 +290,8 @@ def test_a_workbook_returned_as_it_was_sent_is_no_answer(generated, tmp_path):
     generate(unit, back / "blank", sections=["drift", "adm"], generated_at=GENERATED_AT)
     (filled,) = generate(unit, back / "fylt", sections=["adm"], generated_at=GENERATED_AT,
                          fills={"adm": {"godbht": {"e01": {"level_bht": 2}}}})
-    _saved_at(filled, "2026-03-01T10:00:00Z")
-    _saved_at(back / "blank" / f"{YEAR}-adm.xlsx", "2026-05-01T10:00:00Z")
+    saved_at(filled, "2026-03-01T10:00:00Z")
+    saved_at(back / "blank" / f"{YEAR}-adm.xlsx", "2026-05-01T10:00:00Z")
     result = consolidate([back], config=unit, today=TODAY)
     assert "drift" in set(result.missing["section_id"]) and "adm" not in set(result.missing["section_id"])
     src = result.sources.set_index("file")
@@ -329,8 +314,8 @@ def test_of_two_files_saved_at_the_same_time_the_one_most_filled_in_is_used(unit
     (draft,) = generate(unit, back / "b", sections=["drift"], fills={"drift": {"actions": [action]}})
     (undated,) = generate(unit, back / "c", sections=["drift"], fills={"drift": {"actions": [action] * 5}})
     for path in (final, draft):
-        _saved_at(path, "2026-05-01T10:00:00Z")
-    _saved_at(undated, None)
+        saved_at(path, "2026-05-01T10:00:00Z")
+    saved_at(undated, None)
     result = consolidate([back], config=unit, today=TODAY)
     src = result.sources.set_index("file")
     assert src.loc[f"svar/a/{YEAR}-drift.xlsx", "status"] == "brukt" and len(result.actions) == 4

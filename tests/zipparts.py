@@ -4,6 +4,7 @@ one do: read its members, change one, pack them again."""
 from __future__ import annotations
 
 import io
+import re
 import warnings
 import zipfile
 from pathlib import Path
@@ -36,3 +37,14 @@ def rewritten(path: Path, part: str, fn, dst: Path | None = None) -> Path:
     dst = dst or path
     dst.write_bytes(patched(path, part, fn))
     return dst
+
+
+def saved_at(path: Path, when: str | None) -> Path:
+    """The workbook at `path` as if saved at `when` ("2026-05-01T10:00:00Z", the modified
+    time in docProps/core.xml), or saying nothing of when it was saved (None)."""
+    def saved(body: bytes) -> bytes:
+        if when is None:
+            return re.sub(rb"<dcterms:modified[^>]*>[^<]*</dcterms:modified>", b"", body)
+        return re.sub(rb"(<dcterms:modified[^>]*>)[^<]*", rb"\g<1>" + when.encode(), body)
+
+    return rewritten(path, "docProps/core.xml", saved)
