@@ -883,7 +883,9 @@ class _TableReader:
     def keyed_rows(self, expected: list[dict]) -> list[dict]:
         """A sheet of pre-filled rows, matched by key (or by their visible name if the key is gone)."""
         sheet, book = self.sheet, self.book
-        by_key = {row["key"]: row for row in expected}
+        by_key: dict = {}
+        for row in expected:  # the first of a key (read from the workbook, a copied row comes second)
+            by_key.setdefault(row["key"], row)
         name_col = sheet.name_column
         by_name = {_norm(row[name_col]): row["key"] for row in expected}
         seen = set()
@@ -910,17 +912,31 @@ class _TableReader:
                         book.problem("row_unknown", sheet=self.name, cell=_cell(r, 0), value=shown, key=said)
                     else:
                         book.problem("row_extra", sheet=self.name, cell=_cell(r, 0), value=shown)
-                elif shown and is_empty(key_value) and not self._ours(r, row):  # a new activity of their own
-                    # (a row with a key is the workbook's own, of a unit changed since)
+                elif shown and not self._ours(r, row) and (is_empty(key_value) or not self._made_here(row, key_value)):
+                    # A new activity of their own. (A row with a key the workbook was made
+                    # with is its own, of a unit changed since; one with a key typed is not.)
                     book.problem("row_extra", sheet=self.name, cell=_cell(r, 0), value=shown)
                 continue
-            if has_input:  # a second row with a key already read
+            # A second row with a key already read: with something typed in it, or a name of
+            # its own (a row copied and renamed as a new activity).
+            if has_input or any(not is_empty(self.value(row, col.key)) and not _same(self.value(row, col.key),
+                                                                                     by_key[key].get(col.key))
+                                for col, _ in self.own):
                 book.problem("row_duplicate", sheet=self.name, cell=_cell(r, 0), value=shown,
                              name=by_key[key][name_col])
         for row in expected:
             if row["key"] not in seen:
                 book.problem("row_missing", sheet=self.name, name=row[name_col])
         return out
+
+    def _made_here(self, row: list, key_value) -> bool:
+        """Whether a row whose key the unit no longer has is one the workbook was made with
+        (its fingerprint is among the workbook's); where the workbook does not say, it is."""
+        if not self.made_rows:
+            return True
+        made = {"key": key_value, **{col.key: None if is_empty(v := self.value(row, col.key)) else v
+                                     for col, _ in self.own}}
+        return row_made(self.sheet, made) in self.made_rows
 
     def _ours(self, r: int, row: list) -> bool:
         """Whether a row under the pre-filled ones holds only what the workbook writes there

@@ -1078,3 +1078,28 @@ def test_the_workbooks_own_rows_are_no_rows_of_the_leaders_after_the_unit_change
     fewer = dataclasses.replace(unit, wheel=tuple(a for a in unit.wheel if a.id != "medarbeidersamtale"))
     data = read_workbook(workbook, config=fewer, today=TODAY)
     assert not [p for p in data.problems if p.code in ("row_extra", "row_unknown")]
+
+
+def test_a_row_with_a_key_of_its_own_or_a_key_read_already_is_reported(workbook, tmp_path, unit):
+    """A row copied with its hidden key and renamed as a new activity, a key typed beside a
+    name of the leader's, a question of the year report typed a second time: each is
+    reported with its words, though nothing is in its input cells yet."""
+    def edit(wb):
+        wheel = wb["Årshjul"]
+        for c in range(1, 12):
+            wheel.cell(20, c).value = wheel.cell(6, c).value
+        wheel["B20"] = "Egen aktivitet: kurs i førstehjelp"
+        wheel["A21"], wheel["B21"] = "egen", "Egen aktivitet: brannøvelse"
+        annual = wb["Årsrapport"]
+        annual["A30"], annual["C30"] = "employees", "Hvor mange vikarer?"
+        wb["Brannvernrunder"]["A12"], wb["Brannvernrunder"]["B12"] = "brannvernrunde-k9", "Ekstra runde"
+
+    path = filled(workbook, tmp_path / "nokler.xlsx", {}, edit)
+    data = read_workbook(path, config=unit, today=TODAY)
+    said = " ".join(str(p.value) for p in data.problems if p.code in ("row_extra", "row_duplicate"))
+    for words in ("kurs i førstehjelp", "brannøvelse", "Hvor mange vikarer?", "Ekstra runde"):
+        assert words in said, said
+    # Without the unit the årshjul is read as the workbook holds it: the copy is still a copy.
+    alone = read_workbook(path, today=TODAY)
+    (copy,) = [p for p in alone.problems if p.code == "row_duplicate" and p.sheet == "Årshjul"]
+    assert copy.cell == "A20" and "kurs i førstehjelp" in copy.value
