@@ -39,8 +39,8 @@ from pathlib import Path
 
 from . import labels
 from .errors import HmsxlError
-from .safety import (MAX_FILE_BYTES, MAX_MEMBERS, MAX_UNPACKED_BYTES, UnreadableFile, check_bytes, read_file_bytes,
-                     zip_entries_at_most)
+from .safety import (MAX_FILE_BYTES, MAX_MEMBERS, MAX_UNPACKED_BYTES, OLE_MAGIC, ZIP_MAGIC, UnreadableFile,
+                     check_bytes, read_file_bytes, zip_entries_at_most)
 from .schema import Schema
 
 SPREADSHEET_EXT = (".xlsx", ".xlsm", ".xlsb", ".xls", ".ods")
@@ -376,10 +376,48 @@ def _collect_file(path: Path, name: str, ctx: _Collection, explicit: bool):
             _collect_archive(name, read_file_bytes(path), ctx, depth=1)
         except UnreadableFile as exc:
             ctx.unreadable(name, exc)
-    elif lower.endswith(SPREADSHEET_EXT) or explicit:
+    elif lower.endswith(SPREADSHEET_EXT) or explicit or _spreadsheet_file(path):
         ctx.add_path(name, path)
     elif not lower.startswith("."):
         ctx.skip(name, R["reason_not_spreadsheet"])
+
+
+def _spreadsheet_file(path: Path) -> bool:
+    """Whether a file whose name does not say so is a workbook all the same (saved without
+    its extension, as a template, with a download's «.part»): by its content."""
+    try:
+        with open(path, "rb") as fh:
+            head = fh.read(8)
+            if not head.startswith((ZIP_MAGIC, OLE_MAGIC)) or os.fstat(fh.fileno()).st_size > MAX_FILE_BYTES:
+                return False
+            fh.seek(0)
+            return _spreadsheet_bytes(fh.read(MAX_FILE_BYTES))
+    except OSError:
+        return False
+
+
+def _spreadsheet_bytes(data: bytes) -> bool:
+    """A workbook's bytes: a zip with a workbook part or a spreadsheet's mimetype, or an OLE
+    file with a workbook stream (not a text document of either kind)."""
+    if data.startswith(OLE_MAGIC):
+        import olefile
+
+        try:
+            with olefile.OleFileIO(data) as ole:
+                return ole.exists("Workbook") or ole.exists("Book")
+        except Exception:  # olefile raises several kinds for damaged containers
+            return False
+    if not data.startswith(ZIP_MAGIC) or zip_entries_at_most(data) > MAX_MEMBERS:
+        return False
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as z:
+            names = set(z.namelist())
+            if names & {"xl/workbook.xml", "xl/workbook.bin"}:
+                return True
+            info = z.getinfo("mimetype") if "mimetype" in names else None
+            return info is not None and info.file_size < 100 and b"spreadsheet" in z.read(info)
+    except Exception:  # zipfile raises several kinds for damaged archives
+        return False
 
 
 def _too_deep(name: str, depth: int, ctx: _Collection) -> bool:
@@ -528,7 +566,7 @@ def _collect_attachment(name, filename, ctype, payload: bytes, ctx: _Collection,
         _collect_message(name, payload, ctx, depth + 1)
     elif lower.endswith(SPREADSHEET_EXT) or any(m in ctype for m in SPREADSHEET_MIME):
         ctx.add_data(name, payload, sender, sent_at)
-    elif payload.startswith(b"PK\x03\x04") and (lower.endswith(".zip") or ctype in ZIP_MIME or _workbook_zip(payload)
+    elif payload.startswith(ZIP_MAGIC) and (lower.endswith(".zip") or ctype in ZIP_MIME or _workbook_zip(payload)
                                                or not lower or ctype == "application/octet-stream"):
         if _workbook_zip(payload):  # a workbook, whatever it is called
             ctx.add_data(name, payload, sender, sent_at)
@@ -537,7 +575,7 @@ def _collect_attachment(name, filename, ctype, payload: bytes, ctx: _Collection,
                 _collect_archive(name, payload, ctx, depth + 1, sender, sent_at)
             except UnreadableFile as exc:
                 ctx.unreadable(name, exc)
-    elif payload.startswith(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1") and (not lower or ctype == "application/octet-stream"):
+    elif payload.startswith(OLE_MAGIC) and (not lower or ctype == "application/octet-stream"):
         ctx.add_data(name, payload, sender, sent_at)  # xls, or a Word file the check names
     elif lower.endswith(".zip") or ctype in ZIP_MIME:
         ctx.unreadable(name, UnreadableFile(name, "truncated"))
@@ -610,7 +648,8 @@ def _collect_members(name: str, data: bytes, ctx: _Collection, depth: int, sende
             if base.startswith("._") or "__macosx/" in lower:
                 ctx.skip(member, R["reason_mac_metadata"])
                 continue
-            if not lower.endswith(SPREADSHEET_EXT + (".eml", ".zip")):
+            named = lower.endswith(SPREADSHEET_EXT + (".eml", ".zip"))
+            if not named and not _spreadsheet_member(z, info):
                 ctx.skip(member, R["reason_not_spreadsheet"])
                 continue
             limit = MAX_FILE_BYTES * (2 if lower.endswith((".eml", ".zip")) else 1)
@@ -619,7 +658,25 @@ def _collect_members(name: str, data: bytes, ctx: _Collection, depth: int, sende
             except UnreadableFile as exc:
                 ctx.unreadable(member, exc)
                 continue
-            _collect_attachment(member, member_name, "", body, ctx, depth, sender, sent_at)
+            if named:
+                _collect_attachment(member, member_name, "", body, ctx, depth, sender, sent_at)
+            elif _spreadsheet_bytes(body):  # a workbook under another name
+                ctx.add_data(member, body, sender, sent_at)
+            else:
+                ctx.skip(member, R["reason_not_spreadsheet"])
+
+
+def _spreadsheet_member(z: zipfile.ZipFile, info: zipfile.ZipInfo) -> bool:
+    """Whether a member whose name does not say so starts as a workbook does (a zip or an
+    OLE file): its first bytes only, so that an archive of photos is not inflated to know.
+    The rest is known when it is read, as an attachment's is."""
+    if info.flag_bits & 1 or not 0 < info.file_size <= MAX_FILE_BYTES:
+        return False
+    try:
+        with z.open(info) as fh:
+            return fh.read(8).startswith((ZIP_MAGIC, OLE_MAGIC))
+    except Exception:  # zipfile raises several kinds for a damaged member
+        return False
 
 
 def _read_member(z: zipfile.ZipFile, data: bytes, info: zipfile.ZipInfo, name: str, limit: int, password) -> bytes:

@@ -1041,3 +1041,26 @@ def test_a_small_file_that_multiplies_one_text_is_refused_and_the_rest_read(monk
     both = list(read_sources([Source("a.xlsx", path=str(paths[1])), Source("b.xlsx", path=str(paths[2]))],
                              unit, TODAY))
     assert both[0].data is not None and both[1].data is None and both[1].error_code == "run_too_much_text"
+
+
+def test_6_a_workbook_under_any_name_in_a_folder_or_an_archive_is_read(tmp_path, answered):
+    """Saved without its extension, as a download's «.part», as a template: read by what it
+    is. A text document that is a zip too, a note and a picture are not spreadsheets."""
+    unit, paths = answered
+    by_id = {p.name.split("-", 1)[1][:-5]: p for p in paths}
+    folder = tmp_path / "inn"
+    folder.mkdir()
+    shutil.copy(by_id["drift"], folder / "Handlingsplan")
+    shutil.copy(by_id["samling"], folder / "samling.xlsx.part")
+    (folder / "brev.odt").write_bytes(pack([("mimetype", b"application/vnd.oasis.opendocument.text"),
+                                            ("content.xml", b"<x/>")]))
+    (folder / "notat").write_bytes(b"Husk fristen")
+    (folder / "arkiv.zip").write_bytes(pack([("formidling", by_id["formidling"].read_bytes()),
+                                             ("bilde.jpg", b"\xff\xd8" + bytes(1000)),
+                                             ("brev.docx", pack([("word/document.xml", b"<w/>")]))]))
+    result = consolidate([folder], config=unit, today=TODAY)
+    src = result.sources.set_index("file")["status"].to_dict()
+    assert {f: s for f, s in src.items() if s == "brukt"}.keys() == {
+        "inn/Handlingsplan", "inn/samling.xlsx.part", "inn/arkiv.zip → formidling"}
+    assert {f for f, s in src.items() if s == "hoppet over"} == {
+        "inn/brev.odt", "inn/notat", "inn/arkiv.zip → bilde.jpg", "inn/arkiv.zip → brev.docx"}
