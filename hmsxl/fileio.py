@@ -30,11 +30,13 @@ def atomic_write_bytes(target, data: bytes) -> Path:
     return target
 
 
-def atomic_write_files(directory, files: dict[str, bytes]) -> list[Path]:
+def atomic_write_files(directory, files: dict[str, bytes], replaces=frozenset()) -> list[Path]:
     """Write a set of files into `directory` so that an interruption leaves the old set
     or the new one, never a mix: the files are written to a temporary folder beside it,
     which is then renamed into place. When `directory` already holds files of its own,
-    the new files are moved in with interrupts held back until all are there."""
+    the new files are moved in with interrupts held back until all are there. Files named
+    in `replaces` (an earlier set's) that the new set has not are removed with it: left,
+    they would look as current as the rest."""
     directory = Path(directory)
     parent = directory.parent
     parent.mkdir(parents=True, exist_ok=True)
@@ -48,9 +50,10 @@ def atomic_write_files(directory, files: dict[str, bytes]) -> list[Path]:
             os.chmod(tmp / name, 0o644)
         os.chmod(tmp, 0o755)
         existing = {p.name for p in directory.iterdir()} if directory.is_dir() else None
+        stale = (existing or set()) & set(replaces) - set(files)
         if existing is None or not existing:
             os.rename(tmp, directory)  # onto nothing, or onto an empty folder: atomic
-        elif existing <= set(files):
+        elif existing <= set(files) | set(replaces):
             # A previous export of the same set: swap the folders, then drop the old one.
             old = Path(tempfile.mkdtemp(prefix=_temp_prefix(directory.name), suffix=".old", dir=parent))
             os.rename(directory, old / directory.name)
@@ -60,6 +63,8 @@ def atomic_write_files(directory, files: dict[str, bytes]) -> list[Path]:
             with _interrupts_held():
                 for name in files:
                     os.replace(tmp / name, directory / name)
+                for name in stale:
+                    (directory / name).unlink(missing_ok=True)
             os.rmdir(tmp)
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)

@@ -32,7 +32,7 @@ from .meaning import Meaning
 from .sheetrows import is_missing as _is_missing, rows_xml
 from .problems import problem, text_cut
 from .safety import EXCEL_COLUMNS, EXCEL_ROWS
-from .schema import MISSING_TABLE, OVERVIEW_TABLE, PROBLEMS_TABLE, SOURCES_TABLE, TableColumn
+from .schema import ALL_SHEETS, MISSING_TABLE, OVERVIEW_TABLE, PROBLEMS_TABLE, SOURCES_TABLE, TableColumn
 
 R, C, S = labels.section("REPORT"), labels.section("REPORT_COLUMNS"), labels.section("REPORT_SHEETS")
 HEADER_ROW = 3  # 0-based: a table's header, under its title and subtitle
@@ -738,11 +738,16 @@ def csv_tables(result) -> dict[str, tuple[list[str], object]]:
     for sheet in result.schema.sheets:
         out[sheet.key] = ([c.key for c in sheet.table_columns], result.tables[sheet.key])
     # The overdue view and the God BHT profile exist when their sheets do.
-    for name, frame in (("overdue", result.overdue), ("overview", result.overview), ("godbht_profile", result.godbht),
-                        ("problems", result.problems), ("missing", result.missing), ("sources", result.sources)):
+    for name in CSV_SUMMARIES:
+        frame = getattr(result, "godbht" if name == "godbht_profile" else name)
         if frame is not None:
             out[name] = (list(frame.columns), frame)
     return out
+
+
+CSV_SUMMARIES = ("overdue", "overview", "godbht_profile", "problems", "missing", "sources")
+# Every file an export may hold: an earlier export's that this one has not are removed.
+CSV_NAMES = frozenset(f"{name}.csv" for name in (*ALL_SHEETS, *CSV_SUMMARIES))
 
 
 def write_csv(result, directory) -> list[Path]:
@@ -755,4 +760,4 @@ def write_csv(result, directory) -> list[Path]:
         for row in zip(*(frame[c].tolist() for c in columns)) if len(frame) else ():
             w.writerow([csv_safe(v) for v in row])
         files[f"{name}.csv"] = buf.getvalue().encode("utf-8-sig")
-    return atomic_write_files(directory, files)
+    return atomic_write_files(directory, files, replaces=CSV_NAMES)

@@ -219,6 +219,16 @@ def test_cli_consolidate_with_csv(returns, tmp_path):
     with open(tmp_path / "csv" / "overview.csv", encoding="utf-8-sig") as fh:
         overview = {r["section_id"]: r for r in csv.DictReader(fh)}
     assert overview["adm"]["actions"] == "" and overview["samling"]["actions"].isdigit()
+    # Again for a unit without God BHT, into the same folder beside a file of the advisor's:
+    # last export's God BHT tables are gone (they would look current), the advisor's file stays.
+    (tmp_path / "csv" / "mine-notater.txt").write_text("egne notater")
+    config.write_text(example_config_text(YEAR).replace("[unit]\n", "[unit]\ngodbht = false\n", 1), encoding="utf-8")
+    again = CliRunner().invoke(main, ["consolidate", str(back), "-o", str(out), "--config", str(config),
+                                      "--csv", str(tmp_path / "csv"), "--today", TODAY.isoformat()])
+    assert again.exit_code == 0, again.output
+    names = {p.name for p in (tmp_path / "csv").iterdir()}
+    assert "mine-notater.txt" in names and "actions.csv" in names
+    assert not names & {"godbht.csv", "godbht_profile.csv"}
 
 
 def test_unwritable_report_path_is_one_clear_line(tmp_path, generated):
