@@ -36,7 +36,7 @@ from .problems import PROBLEMS_PER_KIND, SEVERITIES, SEVERITY, Problem, left_out
 from .safety import MAX_ROWS as SAFETY_MAX_ROWS
 from .safety import UnreadableFile, check_file
 from .safety import shown as noted_text
-from .schema import (GENERATOR, IDENTITY_KEYS, SCHEMA_VERSION, TEMPLATE_VERSION, Schema, Sheet, fill_text,
+from .schema import (GENERATOR, IDENTITY_KEYS, IDENTITY_LIST_FIRST_COLUMN, SCHEMA_VERSION, TEMPLATE_VERSION, Schema, Sheet, fill_text,
                      filled_with, row_made, schema_for, schema_of)
 from .wheel import occurrence_of, year_occurrences
 
@@ -632,13 +632,16 @@ class _Locator:
         return best
 
 
-def _guide_extras(book: _Book) -> None:
+def _guide_extras(book: _Book) -> str | None:
     """What a leader wrote in the guide sheet beside its text: in a column it leaves empty (the
     first, and past the third) or below its last line (the advisor's contact, after
     «Spørsmål?»). Said as outside the tables, so that it reaches the report."""
-    name = next((n for n in book.names if n in sheet_names("guide")), None)
+    # The guide is one sheet, in the workbook's language if it has one: another of a guide's
+    # name (the leader's own «Guide») is theirs.
+    guides = [n for n in book.names if n in sheet_names("guide")]
+    name = labels.SHEET["guide"] if labels.SHEET["guide"] in guides else next(iter(guides), None)
     if name is None:
-        return
+        return None
     rows = book.rows(name)
     headings = {cat.GUIDE["contact_heading"] for cat in labels.all_catalogs()}
     # Past the contact line nothing is ours; without it (edited), only the columns tell.
@@ -649,6 +652,21 @@ def _guide_extras(book: _Book) -> None:
             theirs = c == 0 or c > 2 or r > last or (r == 0 and c != 1) or r == 1
             if theirs and not is_empty(value):
                 book.problem("value_outside_table", sheet=name, cell=_cell(r, c), value=value, shown=as_text(value))
+    return name
+
+
+def _identity_extras(book: _Book) -> str | None:
+    """The hidden sheet holds its keys and values (columns A and B) and the lists (from D);
+    what else is written in it (protected without a password, unhidden with a click) is
+    the leader's, and reaches the report."""
+    name = labels.SHEET["identity"]
+    if name not in book.names:
+        return None
+    for r, row in enumerate(book.rows(name)):
+        for c, value in enumerate(row[:IDENTITY_LIST_FIRST_COLUMN]):
+            if not is_empty(value) and (c == 2 or r > len(IDENTITY_KEYS)):
+                book.problem("value_outside_table", sheet=name, cell=_cell(r, c), value=value, shown=as_text(value))
+    return name
 
 
 def _problem_list_words(book: _Book, name: str, rows: list[list]) -> None:
@@ -667,8 +685,7 @@ def _problem_list_words(book: _Book, name: str, rows: list[list]) -> None:
 
 
 def _unknown_sheets(book: _Book, found: dict):
-    _guide_extras(book)
-    known = set(found.values()) | sheet_names("guide") | sheet_names("identity")
+    known = set(found.values()) | {_guide_extras(book), _identity_extras(book)}
     unknown = [name for name in book.names if name not in known]
     for name in unknown[:MAX_OTHER_SHEETS]:
         top, left, rows = book.written(name)

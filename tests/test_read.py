@@ -1103,3 +1103,19 @@ def test_a_row_with_a_key_of_its_own_or_a_key_read_already_is_reported(workbook,
     alone = read_workbook(path, today=TODAY)
     (copy,) = [p for p in alone.problems if p.code == "row_duplicate" and p.sheet == "Årshjul"]
     assert copy.cell == "A20" and "kurs i førstehjelp" in copy.value
+
+
+def test_a_sheet_of_the_leaders_named_as_a_guide_and_notes_in_the_hidden_sheet_are_kept(workbook, tmp_path):
+    """The guide is the workbook's own sheet in its language; a leader's sheet named «Guide»
+    (the English guide's name) is theirs. The hidden sheet's keys and lists are its own; a
+    note beside them is not."""
+    def edit(wb):
+        wb.create_sheet("Guide")["A1"] = "Mine egne rutiner for HMS"
+        hidden = wb["_hmsxl"]
+        hidden["C3"] = "Notat i det skjulte arket"
+        hidden["A40"] = "Enda et notat"
+
+    data = read_workbook(filled(workbook, tmp_path / "guide.xlsx", CLEAN, edit), today=TODAY)
+    said = {(p.sheet, p.code): p.value for p in data.problems if p.sheet in ("Guide", "_hmsxl")}
+    assert said[("Guide", "unknown_sheet")] == "A1: Mine egne rutiner for HMS"
+    assert {p.value for p in data.problems if p.sheet == "_hmsxl"} == {"Notat i det skjulte arket", "Enda et notat"}
