@@ -343,7 +343,15 @@ def _workbook_to_mark(data: WorkbookData, checked):
     if kind is None:
         keep_vba = Path(str(data.path).split(" → ")[-1]).suffix.lower() == ".xlsm"
         wb = openpyxl.load_workbook(io.BytesIO(checked.data), keep_vba=keep_vba)
-        return wb, [], {name: name for name in wb.sheetnames}
+        # A name Excel would not take (a tool other than Excel wrote it: 40 characters, an
+        # apostrophe first) is made one it takes, or Excel repairs the copy.
+        taken: set[str] = set()
+        titles = {}
+        for ws in wb.worksheets:
+            titles[ws.title] = _sheet_title(ws.title, taken)
+            if titles[ws.title] != ws.title:
+                ws.title = titles[ws.title]
+        return wb, [], titles
     wb, titles = _values_workbook(checked, _computed_columns(data))
     return wb, [labels.msg("annotated", "converted", kind=kind)], titles
 

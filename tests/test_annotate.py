@@ -328,3 +328,19 @@ def test_a_marked_copy_left_among_the_returns_is_not_newer_than_its_input(workbo
     result = consolidate([tmp_path / "inn"], today=TODAY)
     used = result.sources[result.sources["status"] == "brukt"]["file"].tolist()
     assert used == [f"inn/{second.name}"], result.sources[["file", "status", "reason"]]
+
+
+@pytest.mark.parametrize("name", ["Mine notater om året som gikk, og litt til", "'sitert'", "History"])
+def test_a_sheet_name_excel_would_not_take_is_mended_in_the_copy(workbook, tmp_path, name):
+    """Another tool wrote a sheet name Excel refuses (over 31 characters, an apostrophe
+    first, Excel's own «History»): the copy names it as Excel takes it, or Excel repairs it."""
+    def edit(wb):
+        wb.create_sheet("PLASSHOLDER")["A1"] = "Egne notater"
+
+    path = returned(workbook, tmp_path / "in" / "navn.xlsx", edit=edit)
+    rewritten(path, "xl/workbook.xml", lambda b: b.replace(b'name="PLASSHOLDER"',
+                                                            f'name="{name}"'.replace("'", "&apos;").encode()))
+    result, copy = annotated(path, tmp_path)
+    titles = openpyxl.load_workbook(copy).sheetnames
+    (own,) = [t for t in titles if t not in openpyxl.load_workbook(workbook).sheetnames and t != "Problemer"]
+    assert own != name and openpyxl.load_workbook(copy)[own]["A1"].value == "Egne notater"
