@@ -56,8 +56,9 @@ def atomic_write_files(directory, files: dict[str, bytes], replaces=frozenset())
         elif existing <= set(files) | set(replaces):
             # A previous export of the same set: swap the folders, then drop the old one.
             old = Path(tempfile.mkdtemp(prefix=_temp_prefix(directory.name), suffix=".old", dir=parent))
-            os.rename(directory, old / directory.name)
-            os.rename(tmp, directory)
+            with _interrupts_held():  # between the two renames there is no folder at all
+                os.rename(directory, old / directory.name)
+                os.rename(tmp, directory)
             shutil.rmtree(old, ignore_errors=True)
         else:
             with _interrupts_held():
