@@ -415,9 +415,12 @@ def _risk_matrix_sheet(book: _Book, r, sheet):
     f = r.tables[sheet.key]
     medium, high = r.risk
     counts: dict = {}
+    unplaced = 0  # open findings without a valid probability and consequence: said under the grid
     for p, c, is_open in zip(f["probability"], f["consequence"], f["finding_open"]):
         if is_open and isinstance(p, int) and isinstance(c, int) and 1 <= p <= 5 and 1 <= c <= 5:
             counts[p, c] = counts.get((p, c), 0) + 1
+        elif is_open:
+            unplaced += 1
     ws = book.wb.add_worksheet(S["risk_matrix"])
     ws.write_string(0, 0, R["risk_matrix_title"], book.f.title)
     ws.write_string(1, 0, R["risk_matrix_legend"].format(medium=medium, below_high=high - 1, high=high), book.f.sub)
@@ -439,6 +442,9 @@ def _risk_matrix_sheet(book: _Book, r, sheet):
                 ws.write_number(i, c, n, fmt)
             else:
                 ws.write_blank(i, c, None, fmt)
+    if unplaced:
+        ws.write_string(hr + 7, 0, labels.current().plural("report", "risk_matrix_unplaced", unplaced,
+                                                            sheet=S["safety_round_table"]), book.f.bold)
     book.print_setup(ws, hr)
 
 

@@ -521,3 +521,15 @@ def test_a_problems_text_longer_than_a_cell_is_said_to_be_cut(unit, tmp_path):
     with open(tmp_path / "csv" / "problems.csv", encoding="utf-8-sig") as fh:
         (left,) = [r for r in csv.DictReader(fh) if r["code"] == "problems_left_out"]
     assert "Notat 1004" in left["value"]
+
+
+def test_an_open_finding_the_risk_matrix_cannot_place_is_said_under_it(unit, tmp_path):
+    findings = [{"area": "Kjøkken", "finding": "Glatt gulv", "probability": 6, "consequence": 3},
+                {"area": "Lager", "finding": "Tunge esker", "probability": 2, "consequence": 3},
+                {"area": "Gang", "finding": "Løs list", "probability": None, "consequence": 2,
+                 "closed": dt.date(YEAR, 5, 1)}]  # closed: not in the matrix anyway
+    result = consolidate([returned(unit, tmp_path, {"drift": {"safety_round": findings}})], config=unit, today=TODAY)
+    ws = openpyxl.load_workbook(report(result, tmp_path))["Risikomatrise"]
+    said = [c.value for row in ws.iter_rows() for c in row if isinstance(c.value, str) and "matrisen" in c.value]
+    assert said == ["1 åpent funn står ikke i matrisen: sannsynlighet eller konsekvens mangler eller er ugyldig "
+                    "(se Vernerunder)."]
