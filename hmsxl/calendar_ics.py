@@ -79,7 +79,7 @@ def _calendar_bytes(unit: Unit, section_id: str | None) -> bytes:
     if unit.mail.reminder_days:
         alarm = Alarm()
         alarm.add("action", "DISPLAY")
-        alarm.add("description", CALENDAR["reminder"].format(name=CALENDAR["return_deadline"]))
+        alarm.add("description", CALENDAR["return_reminder"])
         alarm.add("trigger", -dt.timedelta(days=unit.mail.reminder_days))
         event.add_component(alarm)
     cal.add_component(event)

@@ -231,6 +231,8 @@ def test_calendar_holds_the_seed_wheel(setup):
     assert alarm["trigger"].dt == dt.timedelta(days=-7)
     back = ev[f"{YEAR}-return-deadline-enhet@hmsxl"]  # the leaders' own deadline is in the calendar too
     assert back["dtstart"].dt == unit.return_deadline and "arbeidsboka" in str(back["summary"])
+    (alarm,) = back.walk("VALARM")  # said once: «Snart frist: Frist: send ...» said it twice
+    assert str(alarm["description"]) == "Snart frist for å sende HMS-arbeidsboka tilbake"
     assert all("dtstamp" in e and "uid" in e for e in ev.values())
     # Stable UIDs and content: importing again updates instead of duplicating.
     CliRunner().invoke(main, ["calendar", str(config), "-o", str(tmp / "again.ics")])
