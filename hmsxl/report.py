@@ -35,6 +35,7 @@ from .safety import EXCEL_COLUMNS, EXCEL_ROWS
 from .schema import ALL_SHEETS, MISSING_TABLE, OVERVIEW_TABLE, PROBLEMS_TABLE, SOURCES_TABLE, TableColumn
 
 R, C, S = labels.section("REPORT"), labels.section("REPORT_COLUMNS"), labels.section("REPORT_SHEETS")
+PRINT_WIDTH = 250  # column widths (characters) an A4 landscape page shows at a size still read
 HEADER_ROW = 3  # 0-based: a table's header, under its title and subtitle
 NOTE_ROW = 2  # 0-based: why a table is cut, between the subtitle and the header
 KINDS = ("text", "plain", "date", "num", "dec")  # the styles of table cells ("bool" and "auto" map onto them)
@@ -194,15 +195,21 @@ class _Book:
         self.highlight(ws, hr, columns, len(rows))
         ws.freeze_panes(hr + 1, first_col)
         ws.set_row(hr, 15 * min(lines, 8))
-        self.print_setup(ws, hr)
+        self.print_setup(ws, hr, sum(c.width for c in columns), first_col)
         return ws, hr
 
     @staticmethod
-    def print_setup(ws, header_row):
+    def print_setup(ws, header_row, width: float = 0, first_col: int = 0):
+        """A4 landscape, the header on every page, as wide as one page; a table too wide for
+        one page to be read (the joint action plan) two pages wide, the columns that say
+        whose a row is on both."""
         ws.set_landscape()
         ws.set_paper(9)  # A4
-        ws.fit_to_pages(1, 0)
+        wide = width > PRINT_WIDTH
+        ws.fit_to_pages(2 if wide else 1, 0)
         ws.repeat_rows(header_row)
+        if wide and first_col:
+            ws.repeat_columns(0, first_col - 1)
 
     def highlight(self, ws, hr, columns, n):
         """Colours by a column's meaning, wherever that column is: (key, kind) -> [(criteria, value, fill)]."""
@@ -314,9 +321,6 @@ def _overview_sheet(book: _Book, r):
     # Room under the table for the reconciliation: a heading, a header and a row per sheet.
     rows = book.fit_rows(S["overview"], rows, HEADER_ROW + 1, below=len(r.schema.sheets) + 4)
     ws, hr = book.table(S["overview"], title, columns, rows, sub, first_col=2)
-    if len(columns) > 14:  # printed on one A4 page the text would be too small to read
-        ws.fit_to_pages(2, 0)
-        ws.repeat_columns(0, 1)  # the section on every page
     at = hr + len(rows) + 3
     ws.write_string(at, 1, R["reconciliation"], book.f.bold)
     for c, text in enumerate((R["table"], R["rows_read"], R["rows_reported"], R["rows_rejected"]), start=1):

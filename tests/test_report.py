@@ -533,3 +533,14 @@ def test_an_open_finding_the_risk_matrix_cannot_place_is_said_under_it(unit, tmp
     said = [c.value for row in ws.iter_rows() for c in row if isinstance(c.value, str) and "matrisen" in c.value]
     assert said == ["1 åpent funn står ikke i matrisen: sannsynlighet eller konsekvens mangler eller er ugyldig "
                     "(se Vernerunder)."]
+
+
+def test_a_table_too_wide_for_one_page_prints_two_pages_wide_with_whose_rows_they_are(unit, tmp_path):
+    """The joint action plan on one A4 page was type too small to read: two pages wide,
+    the section's columns on both. A narrow list stays one page wide."""
+    result = consolidate([returned(unit, tmp_path, {"drift": {"actions": [ACTION]}})], config=unit, today=TODAY)
+    wb = openpyxl.load_workbook(report(result, tmp_path))
+    plan, missing = wb["Handlingsplan"], wb["Mangler"]
+    assert (plan.page_setup.fitToWidth, plan.page_setup.orientation, plan.print_title_cols) == (2, "landscape", "$A:$C")
+    assert plan.print_title_rows == "$4:$4"
+    assert missing.page_setup.fitToWidth in (None, 1) and missing.print_title_cols is None  # 1 is the default, left out
