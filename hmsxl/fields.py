@@ -290,6 +290,20 @@ SUGGEST_MAX = 100  # "did you mean" is looked for in lists this long, for texts 
 SUGGESTIONS_KEPT = 4096  # distinct texts whose suggestion is remembered per list
 
 
+ALLOWED_SHOWN = 400  # characters of a list a message shows: every value of a unit's usual lists
+
+
+def _whole_values(options, most: int) -> str:
+    """The values, as many whole ones as `most` characters hold, then «…» if there are more."""
+    shown, length = [], 0
+    for option in options:
+        length += len(option) + 2
+        if length > most:
+            return ", ".join(shown + ["…"]) if shown else option[:most] + "…"
+        shown.append(option)
+    return ", ".join(shown) + (", …" if len(shown) < len(options) else "")
+
+
 class _ListIndex:
     """What checking values against one list needs, worked out once per list: its values,
     by their folded spelling, the allowed values as shown, and the suggestions made so far.
@@ -304,8 +318,7 @@ class _ListIndex:
         self.options = options
         self.members = frozenset(options)
         self.folded = {_fold(o): o for o in options}
-        allowed = ", ".join(options[:SUGGEST_MAX])  # shown up to 160 characters: the first values do
-        self.allowed = allowed if len(allowed) <= 160 else allowed[:157] + "…"
+        self.allowed = _whole_values(options, ALLOWED_SHOWN)
         self.casefolded = [o.casefold() for o in options] if len(options) <= SUGGEST_MAX else None
         self.suggestions: dict[str, str | None] = {}
 

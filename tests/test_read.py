@@ -1119,3 +1119,19 @@ def test_a_sheet_of_the_leaders_named_as_a_guide_and_notes_in_the_hidden_sheet_a
     said = {(p.sheet, p.code): p.value for p in data.problems if p.sheet in ("Guide", "_hmsxl")}
     assert said[("Guide", "unknown_sheet")] == "A1: Mine egne rutiner for HMS"
     assert {p.value for p in data.problems if p.sheet == "_hmsxl"} == {"Notat i det skjulte arket", "Enda et notat"}
+
+
+def test_a_value_not_in_the_list_is_told_every_value_of_a_units_list(unit):
+    """A unit's categories, two of its own added: the message (and the reminder quoting it)
+    names them all. It named the first 160 characters' worth, the rest cut mid-word."""
+    import dataclasses
+
+    from hmsxl.fields import Choice
+
+    unit = dataclasses.replace(unit, categories=(*unit.categories, "Vold og trusler", "Ergonomi og tunge løft"))
+    _, issue = Choice(list_name="categories").parse("Kjemikalier", unit)
+    allowed = issue.params["allowed"]
+    assert allowed == ", ".join(unit.categories) and allowed.endswith("Ergonomi og tunge løft")
+    many = dataclasses.replace(unit, categories=tuple(f"Kategori nummer {n}" for n in range(60)))
+    shown = Choice(list_name="categories").parse("Kjemikalier", many)[1].params["allowed"]
+    assert shown.endswith(", …") and all(v in many.categories for v in shown[:-3].split(", "))
