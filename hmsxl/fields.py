@@ -153,12 +153,17 @@ class Text(Field):
         text = as_text(value)
         if len(text) > self.max_len:
             return text, _issue("too_long", length=len(text), max=self.max_len)
+        if self.short and isinstance(value, dt.date):  # kept as the text it shows
+            return text, _issue("date_in_text", text=text)
         return text, None
+
+    short = True  # a name, a place: a date there was typed in the wrong column, most likely
 
 
 @dataclass(frozen=True)
 class LongText(Text):
     max_len: int = 4000
+    short = False  # a comment may well be a date
 
 
 @dataclass(frozen=True)

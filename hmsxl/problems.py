@@ -20,6 +20,7 @@ SEVERITY = {
     # a value in a cell
     "required": "error",
     "too_long": "error",
+    "date_in_text": "warning",  # a name's or a place's cell holding a date: typed one column off?
     "not_a_date": "error",
     "date_out_of_range": "error",
     "date_from_text": "warning",

@@ -1135,3 +1135,16 @@ def test_a_value_not_in_the_list_is_told_every_value_of_a_units_list(unit):
     many = dataclasses.replace(unit, categories=tuple(f"Kategori nummer {n}" for n in range(60)))
     shown = Choice(list_name="categories").parse("Kjemikalier", many)[1].params["allowed"]
     assert shown.endswith(", …") and all(v in many.categories for v in shown[:-3].split(", "))
+
+
+def test_a_date_in_a_names_cell_is_asked_about_and_kept(workbook, tmp_path):
+    """Two cells typed one column off: the date lands in «Ansvarlig» (read as its text, with a
+    question), the name in «Frist» (not a date). A comment may be a date: nothing said."""
+    cells = {**CLEAN, ("Handlingsplan", "F5"): dt.datetime(YEAR, 12, 31), ("Handlingsplan", "G5"): "Vaktmester",
+             ("Handlingsplan", "J5"): dt.datetime(YEAR, 6, 1)}
+    data = read_workbook(filled(workbook, tmp_path / "bytte.xlsx", cells), today=TODAY)
+    said = {p.cell: p for p in data.problems if p.sheet == "Handlingsplan"}
+    assert said["F5"].code == "date_in_text" and said["F5"].severity == "warning"
+    assert said["F5"].message == "Cellen har en dato (31.12.2026), men her skal det stå tekst. Står den i riktig kolonne?"
+    assert said["G5"].code == "not_a_date" and "J5" not in said
+    assert data.actions[0]["responsible"] == "31.12.2026"
