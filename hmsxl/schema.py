@@ -281,11 +281,21 @@ def _wheel_rows(sheet, unit, occurrences):
 
 
 def _godbht_rows(sheet, unit, occurrences):
-    return godbht_rows()
+    return [dict(row) for row in _rows_in(labels.current().language, "godbht", None)]
 
 
 def _item_rows(sheet, unit, occurrences):
-    return [{"key": it.key, "part": it.part, "question": it.question} for it in sheet.items]
+    return [dict(row) for row in _rows_in(labels.current().language, sheet.key, sheet.items)]
+
+
+@functools.lru_cache(maxsize=64)
+def _rows_in(language: str, key: str, items) -> tuple[dict, ...]:
+    """A sheet's own pre-filled rows in a language, made once: a consolidation asks for
+    them for every file. (Callers get copies.)"""
+    with labels.language(language):
+        if items is None:
+            return tuple(godbht_rows())
+        return tuple({"key": it.key, "part": it.part, "question": it.question} for it in items)
 
 
 ACTIONS = Sheet("actions", (
