@@ -95,6 +95,10 @@ SEVERITY = {
 }
 # Codes whose problem takes the severity of the problems it stands for (see `left_out`).
 SEVERITY_OF_THOSE = frozenset({"problems_left_out"})
+# What a workbook returned as it was sent out can have: a deadline past, a required cell
+# of an action carried over left empty, God BHT not filled in, an older template. Any
+# other problem is something a leader did (the reader's `_empty_checks`).
+AS_SENT = frozenset({"required", "overdue", "wheel_not_done", "godbht_empty", "priority_far", "template_too_old"})
 
 
 class Problem(NamedTuple):

@@ -32,11 +32,11 @@ from . import labels
 from .config import LIST_MAX_ITEMS, Unit, safety_round_activity
 from .meaning import DEFAULT_RISK, Meaning
 from .fields import Date, Level, Marker, as_text, col_letter, is_empty
-from .problems import PROBLEMS_PER_KIND, SEVERITIES, SEVERITY, Problem, left_out, problem, severity_counts
+from .problems import AS_SENT, PROBLEMS_PER_KIND, SEVERITIES, SEVERITY, Problem, left_out, problem, severity_counts
 from .safety import MAX_ROWS as SAFETY_MAX_ROWS
 from .safety import UnreadableFile, check_file
 from .safety import shown as noted_text
-from .schema import (GENERATOR, IDENTITY_KEYS, IDENTITY_LIST_FIRST_COLUMN, SCHEMA_VERSION, TEMPLATE_VERSION, Schema, Sheet, fill_text,
+from .schema import (GENERATOR, IDENTITY_KEYS, IDENTITY_LIST_FIRST_COLUMN, SCHEMA_VERSION, TEMPLATE_VERSION, Schema, Sheet,
                      filled_with, row_made, schema_for, schema_of)
 from .wheel import occurrence_of, year_occurrences
 
@@ -333,9 +333,11 @@ def _read_sheets(book, data, schema, config, ctx, today):
 def _empty_checks(book: _Book, data: WorkbookData, schema: Schema) -> None:
     """A workbook returned as it was sent out is no answer: said once, not as a problem of
     every sheet. Otherwise a sheet of questions with none answered (the year report) is said.
-    As sent out means its input cells hold nothing, or what it was filled with when made
-    (last year's actions, as its hidden sheet says), and nothing was typed elsewhere: no
-    problem names a value but one of those."""
+    As sent out means: its input cells hold what it was made with (nothing, or last year's
+    actions, as its hidden sheet says), and every problem found is one such a workbook has
+    (a deadline passed, a required cell empty, God BHT not filled in). Any other (a value
+    outside the tables, a sheet or a column of the leader's, a cell written over) is
+    something the leader did: then it is an answer."""
     answered = {}
     for sheet in schema.sheets:
         records = data.tables.get(sheet.key)
@@ -345,15 +347,14 @@ def _empty_checks(book: _Book, data: WorkbookData, schema: Schema) -> None:
                                       any(not is_empty(rec.get(k)) for k in keys) for rec in records)
     if not answered:
         return
-    made, sent = as_text(data.identity.get("filled", "")), set()
-    if any(answered.values()) and made:  # as the leader wrote them: a value read from words is those words
+    made = as_text(data.identity.get("filled", ""))
+    if made:  # as the leader wrote them: a value read from words is those words
         tables = [(sheet, [{**rec, **rec.get("_orig", {})} for rec in data.tables.get(sheet.key, ())])
                   for sheet in schema.sheets]
-        if filled_with(tables) == made and not any(rec.get("_extra") for _, recs in tables for rec in recs):
-            values = [rec.get(c.key) for sheet, recs in tables for rec in recs for c in sheet.input_columns]
-            sent = {fill_text(v) for v in values} | {fill_text(as_text(v)) for v in values}  # a date as said
-    if (sent or not any(answered.values())) and all(is_empty(p.value) or fill_text(p.value) in sent
-                                                    for p in book.problems):
+        as_made = filled_with(tables) == made and not any(rec.get("_extra") for _, recs in tables for rec in recs)
+    else:
+        as_made = not any(answered.values())
+    if as_made and all(p.code in AS_SENT for p in book.problems):
         book.problem("workbook_empty")
         return
     for sheet in schema.sheets:

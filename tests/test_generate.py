@@ -365,10 +365,15 @@ def test_carry_over_prefills_last_years_unfinished_actions(tmp_path, unit, confi
     # Returned as it was sent, the carried actions are no answer; one status changed is one.
     found = {p.code for p in drift.problems}
     assert "workbook_empty" in found and found <= {"required", "godbht_empty", "workbook_empty"}
-    wb = openpyxl.load_workbook(tmp_path / "nye" / f"{YEAR}-drift.xlsx")
-    wb["Handlingsplan"]["H5"] = "Iverksatt"
-    wb.save(tmp_path / "svar.xlsx")
-    assert "workbook_empty" not in {p.code for p in read_workbook(tmp_path / "svar.xlsx").problems}
+    def answered(edit):  # what the leader did is an answer: nothing else is taken for one
+        wb = openpyxl.load_workbook(tmp_path / "nye" / f"{YEAR}-drift.xlsx")
+        edit(wb["Handlingsplan"])
+        wb.save(tmp_path / "svar.xlsx")
+        return "workbook_empty" not in {p.code for p in read_workbook(tmp_path / "svar.xlsx").problems}
+
+    assert answered(lambda ws: ws.__setitem__("H5", "Iverksatt"))
+    assert answered(lambda ws: ws.__setitem__("R6", "Lav"))  # words beside the plan, equal to a carried value
+    assert answered(lambda ws: ws.delete_rows(5, 10))  # every carried action taken out
     assert drift.year == YEAR
     assert read_workbook(tmp_path / "nye" / f"{YEAR}-samling.xlsx").actions == []
 
