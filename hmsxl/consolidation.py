@@ -845,13 +845,15 @@ def _carried_finding(row: dict, year: int, columns, ctx, meaning: Meaning) -> di
     lists = ctx.lists()
     categories, priorities, statuses = (lists.get(k) or () for k in ("categories", "priorities", "statuses"))
     rounds = [cat.REPORT["safety_round_category"] for cat in labels.all_catalogs()]
-    level = meaning.risk_level(row.get("risk"))
+    # Without a risk, the middle priority; without the rounds' category, the list's last
+    # («Annet»): a carried finding leaves the leader no required cell to find empty.
+    level = meaning.risk_level(row.get("risk")) or "medium"
     action = {"challenge": row.get("finding"), "measure": row.get("proposal"), "responsible": row.get("responsible"),
               "deadline": row.get("deadline"), "comment": row.get("comment"), "original": row.get("original"),
-              "category": next((c for c in rounds if c and c in categories), None),
+              "category": next((c for c in rounds if c and c in categories), categories[-1] if categories else None),
               "status": statuses[0] if statuses else None,
               "priority": priorities[{"high": 0, "medium": len(priorities) // 2, "low": -1}[level]]
-              if priorities and level else None}
+              if priorities else None}
     both = "; ".join(filter(None, [said, None if is_missing(row.get("comment")) else as_text(row["comment"])]))
     if comment_field.parse(both, ctx)[1] is None:
         action["comment"] = both
@@ -868,6 +870,7 @@ def _carried(row: dict, columns, ctx) -> dict:
     out, kept = {}, []
     for col in columns:
         value = None if is_missing(row[col.key]) else row[col.key]
+        # (A suggestion is a guess: «iverksat» might mean done. The leader chooses, with the words beside.)
         if value is not None and col.key != "comment" and col.field.parse(value, ctx)[1] is not None:
             kept.append(labels.REPORT["carried_value"].format(label=col.label, value=labels.quote(as_text(value))))
             value = None

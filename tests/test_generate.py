@@ -360,6 +360,7 @@ def test_carry_over_prefills_last_years_unfinished_actions(tmp_path, unit, confi
     # and what the action is goes in its purpose.
     (draught,) = [a for a in drift.actions if a["challenge"] == "Trekk fra vindu"]
     assert draught["comment"] == "x" * 3990 and draught["purpose"] == f"Funn fra vernerunden {YEAR - 1}, ikke lukket"
+    assert draught["priority"] == "Middels"  # no risk given: the middle priority, no required cell left empty
     assert not [a for a in drift.actions if a["challenge"] == "Glatt gulv i gangen"]  # the plan has it
     assert not drift.tables["safety_round"]  # next year's round is its own
     # Returned as it was sent, the carried actions are no answer; one status changed is one.
@@ -547,3 +548,16 @@ def test_generate_never_writes_over_a_return_it_carries_over_from(tmp_path, unit
                                        "--carry-over", str(tmp_path / "inn")])
     assert result.exit_code == 2 and "hmsxl skriver aldri over det den leser" in result.output
     assert returned.read_bytes() == before and sorted(p.name for p in (tmp_path / "inn").iterdir()) == [returned.name]
+
+
+def test_a_finding_carried_into_a_unit_without_the_rounds_category_gets_its_last(tmp_path, unit):
+    import dataclasses
+
+    from hmsxl import carry_over
+
+    unit = dataclasses.replace(unit, categories=("Fokusområde", "Ergonomi", "Annet"))
+    last_year = dataclasses.replace(unit, year=YEAR - 1, return_deadline=dt.date(YEAR - 1, 12, 1))
+    finding = {"area": "Trapp", "finding": "Manglende rekkverk", "probability": 1, "consequence": 2}
+    generate(last_year, tmp_path / "fjor", sections=["drift"], fills={"drift": {"safety_round": [finding]}})
+    (action,) = carry_over(unit, [tmp_path / "fjor"]).fills["drift"]["actions"]
+    assert (action["category"], action["priority"], action["status"]) == ("Annet", "Lav", "Ikke påbegynt")
