@@ -453,7 +453,8 @@ def _import_pandas():
 
 
 def _choose(results: list[SourceResult], config=None):
-    """One file per section: the newest save (then e-mail date, then input order); why the others are not used."""
+    """One file per section: the newest save (then e-mail date; of files saved at the same
+    time or not saying when, the one most filled in; then input order); why the others are not used."""
     candidates: dict[str, list[SourceResult]] = {}
     status: dict[int, tuple[str, str]] = {}
     # Without a unit to check against: the unit and year most files are for decide, and a
@@ -476,17 +477,22 @@ def _choose(results: list[SourceResult], config=None):
             candidates.setdefault(r.data.section_id, []).append(r)
     chosen: dict[str, SourceResult] = {}
     for sid, group in candidates.items():
-        # Saved at the same time (to the second, or neither says when): the one most filled in.
-        several = len(group) > 1  # (a list being sorted is empty to its key function)
-        group.sort(key=lambda r: (r.data.saved_at, r.source.sent_at, _filled(r) if several else 0, r.index),
-                   reverse=True)
-        chosen[sid] = used = group[0]
+        # The newest save (then the newest e-mail). Files saved at the same time, or that do
+        # not say when, are not older than it: of those, the one most filled in.
+        dated = [r for r in group if r.data.saved_at]
+        newest = max(dated, key=lambda r: (r.data.saved_at, r.source.sent_at, r.index)) if dated else None
+        when = (newest.data.saved_at, newest.source.sent_at) if newest else None
+        pool = [r for r in group if not r.data.saved_at or (r.data.saved_at, r.source.sent_at) == when]
+        filled = {r.index: _filled(r) for r in pool} if len(pool) > 1 else {}
+        chosen[sid] = used = max(pool, key=lambda r: (filled.get(r.index, 0), r.source.sent_at, r.index))
         status[used.index] = (R["status_used"], "")
-        for other in group[1:]:
-            if (other.data.saved_at, other.source.sent_at) == (used.data.saved_at, used.source.sent_at):
-                why = "reason_duplicate_tie"
-            else:  # newer, or the other does not say when it was saved
-                why = "reason_duplicate" if other.data.saved_at else "reason_duplicate_undated"
+        for other in group:
+            if other is used:
+                continue
+            if other.index not in filled:
+                why = "reason_duplicate"
+            else:  # as much filled in: input order chose, and the advisor should look
+                why = "reason_duplicate_equal" if filled[other.index] == filled[used.index] else "reason_duplicate_tie"
             status[other.index] = (R["status_duplicate"], R[why].format(newer=used.source.name))
     return status, chosen
 

@@ -314,25 +314,35 @@ def test_a_workbook_returned_as_it_was_sent_is_no_answer(generated, tmp_path):
     assert said["message"].iloc[0].startswith("Ingenting er fylt ut i arbeidsboka")
 
 
-def test_of_two_files_saved_at_the_same_time_the_one_most_filled_in_is_used(unit, tmp_path):
-    """A draft and the final copy saved in the same second: the one with more in it is the
-    answer, whatever their names, and the other is not said to be older."""
+def test_of_files_saved_at_the_same_time_or_not_saying_when_the_one_most_filled_in_is_used(unit, tmp_path):
+    """A draft and the final copy saved in the same second, an older save, and one that
+    does not say when it was saved: the older save is older; of the others (none is known
+    to be newer) the one with most in it is the answer, whatever the names. Two as full
+    are told to be looked at."""
     action = {"category": "Annet", "challenge": "Trekk", "measure": "Tetting", "priority": "Lav",
               "responsible": "Leder", "deadline": dt.date(YEAR, 12, 1), "status": "Påbegynt"}
-    back = tmp_path / "svar"
-    (final,) = generate(unit, back / "a", sections=["drift"], fills={"drift": {"actions": [action] * 4}})
-    (draft,) = generate(unit, back / "b", sections=["drift"], fills={"drift": {"actions": [action]}})
-    (undated,) = generate(unit, back / "c", sections=["drift"], fills={"drift": {"actions": [action] * 5}})
-    for path in (final, draft):
-        saved_at(path, "2026-05-01T10:00:00Z")
-    saved_at(undated, None)
-    result = consolidate([back], config=unit, today=TODAY)
-    src = result.sources.set_index("file")
-    assert src.loc[f"svar/a/{YEAR}-drift.xlsx", "status"] == "brukt" and len(result.actions) == 4
-    assert src.loc[f"svar/b/{YEAR}-drift.xlsx", "reason"] == (
-        f"Seksjonen har sendt flere filer uten en nyere lagringstid; den med mest fylt ut er brukt: svar/a/{YEAR}-drift.xlsx")
-    assert src.loc[f"svar/c/{YEAR}-drift.xlsx", "reason"] == (
-        f"Filen sier ikke når den ble lagret; seksjonen har sendt en som gjør det: svar/a/{YEAR}-drift.xlsx")
+
+    def sent(name, n, when):
+        (path,) = generate(unit, tmp_path / "laget" / name, sections=["drift"],
+                           fills={"drift": {"actions": [{**action, "challenge": name}] * n}})
+        (tmp_path / name).parent.mkdir(exist_ok=True)
+        saved_at(path, when).rename(tmp_path / name)
+
+    for name, n, when in (("a/endelig.xlsx", 4, "2026-05-01T10:00:00Z"), ("a/kladd.xlsx", 1, "2026-05-01T10:00:00Z"),
+                          ("a/eldre.xlsx", 9, "2026-04-01T10:00:00Z"), ("a/udatert.xlsx", 6, None)):
+        sent(name, n, when)
+    result = consolidate([tmp_path / "a"], config=unit, today=TODAY)
+    reason = result.sources.set_index("file")["reason"].to_dict()
+    assert reason["a/udatert.xlsx"] == "" and len(result.actions) == 6
+    tie = "Seksjonen har sendt flere filer uten en nyere lagringstid; den med mest fylt ut er brukt: a/udatert.xlsx"
+    assert reason["a/endelig.xlsx"] == tie and reason["a/kladd.xlsx"] == tie
+    assert reason["a/eldre.xlsx"] == "Seksjonen har sendt en nyere fil: a/udatert.xlsx"
+    # As much filled in, values apart: input order chose, and Kilder says to look.
+    sent("b/en.xlsx", 2, "2026-05-01T10:00:00Z"), sent("b/to.xlsx", 2, "2026-05-01T10:00:00Z")
+    result = consolidate([tmp_path / "b"], config=unit, today=TODAY)
+    reason = result.sources.set_index("file")["reason"].to_dict()
+    assert reason["b/en.xlsx"] == ("Seksjonen har sendt flere filer uten en nyere lagringstid, like mye fylt ut; "
+                                   "b/to.xlsx er brukt. Sjekk at det er den riktige")
 
 
 def test_a_year_report_with_no_question_answered_is_said(unit, tmp_path):
