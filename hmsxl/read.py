@@ -678,10 +678,18 @@ def _problem_list_words(book: _Book, name: str, rows: list[list]) -> None:
     headers = {labels.render(cat.REPORT_COLUMNS[k]) for cat in labels.all_catalogs() for k in PROBLEM_LIST_COLUMNS}
     width = next((c for c, v in enumerate(rows[0]) if as_text(v) not in headers), len(rows[0]))
     coded = width == len(PROBLEM_LIST_COLUMNS)  # older copies have no code column: only the columns tell
+    replies = {labels.render(cat.REPORT_COLUMNS["reply"]) for cat in labels.all_catalogs()}
+    reply = width if width < len(rows[0]) and as_text(rows[0][width]) in replies else None
     for r, row in enumerate(rows):
         ours = r == 0 or not coded or (len(row) >= width and as_text(row[width - 1]) in SEVERITY)
         for c, value in enumerate(row):
-            if (c >= width or not ours) and not is_empty(value):
+            if is_empty(value) or (c < width and ours) or (r == 0 and c == reply):
+                continue
+            if c == reply and ours:  # an answer to the problem in its row
+                where = "!".join(as_text(v) for v in row[1:3] if not is_empty(v))
+                book.problem("problem_reply", sheet=name, cell=_cell(r, c), value=value, shown=as_text(value),
+                             where=where)
+            else:
                 book.problem("value_outside_table", sheet=name, cell=_cell(r, c), value=value, shown=as_text(value))
 
 

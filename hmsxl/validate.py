@@ -256,7 +256,7 @@ def annotated_copy(data: WorkbookData, checked, password=None) -> tuple[bytes, t
 
 def _annotated_copy(data: WorkbookData, checked, password=None) -> tuple[bytes, tuple]:
     from openpyxl.comments import Comment
-    from openpyxl.styles import Font, PatternFill
+    from openpyxl.styles import Font, PatternFill, Protection
 
     wb, notes, titles = _workbook_to_mark(data, checked)
     for sheet in wb.worksheets:
@@ -277,7 +277,9 @@ def _annotated_copy(data: WorkbookData, checked, password=None) -> tuple[bytes, 
         cell.comment = Comment(_text(text)[:2000], "hmsxl", width=320, height=120)
     # The leader's own sheet of that name stays: ours gets a name of its own.
     ws = wb.create_sheet(_sheet_title(labels.REPORT_SHEETS["problems"], {t.lower() for t in wb.sheetnames}), 0)
-    headers = tuple(labels.REPORT_COLUMNS[k] for k in PROBLEM_LIST_COLUMNS)
+    # The list is hmsxl's, locked (without a password, as the workbook's sheets are); the
+    # last column is the leader's, for an answer to each problem, read back when returned.
+    headers = (*(labels.REPORT_COLUMNS[k] for k in PROBLEM_LIST_COLUMNS), labels.REPORT_COLUMNS["reply"])
     ws.append(headers)
     for c in ws[1]:
         c.font = Font(bold=True)
@@ -287,7 +289,11 @@ def _annotated_copy(data: WorkbookData, checked, password=None) -> tuple[bytes, 
     for row in ws.iter_rows(min_row=2):
         for c in row:
             c.data_type = "s"  # a leader's "=..." stays text in the copy too
-    for letter, width in zip("ABCDEFG", (12, 16, 8, 28, 28, 90, 18)):
+    reply = len(headers)
+    for r in range(2, ws.max_row + 1):
+        ws.cell(r, reply).protection = Protection(locked=False)
+    ws.protection.sheet = True
+    for letter, width in zip("ABCDEFGH", (12, 16, 8, 28, 28, 90, 18, 40)):
         ws.column_dimensions[letter].width = width
     ws.freeze_panes = "A2"
     wb.active = 0
@@ -311,13 +317,26 @@ def _saved_as_of(wb, saved_at: str) -> bytes:
 
     try:
         when = dt.datetime.fromisoformat(saved_at.replace("Z", "+00:00")).astimezone(dt.timezone.utc)
-        wb.properties.modified = when.replace(tzinfo=None)
     except ValueError:
-        wb.properties.modified = None
+        when = None
+    wb.properties.modified = (when or dt.datetime.now(dt.timezone.utc)).replace(tzinfo=None)
     buf = io.BytesIO()
     with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED, allowZip64=True) as archive:
         ExcelWriter(wb, archive).save()
-    return buf.getvalue()
+    if when is not None:
+        return buf.getvalue()
+    # openpyxl writes a time whatever it is told: the one it wrote is taken out again.
+    out = io.BytesIO()
+    with zipfile.ZipFile(buf) as written, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as copy:
+        for info in written.infolist():
+            body = written.read(info)
+            if info.filename == "docProps/core.xml":
+                body = _MODIFIED.sub(b"", body)
+            copy.writestr(info, body)
+    return out.getvalue()
+
+
+_MODIFIED = re.compile(rb"<dcterms:modified\b[^>]*>[^<]*</dcterms:modified>")
 
 
 def annotate(data: WorkbookData, out_dir, used_names: set[str] | None = None, password=None) -> Path:

@@ -225,11 +225,11 @@ def test_a_copy_sent_back_is_read_without_its_list_of_problems(workbook, tmp_pat
     validate(path, "--annotate", out)
     copy = openpyxl.load_workbook(out / "samling-svar.xlsx")
     listed = list(copy.worksheets[0].values)
-    assert listed[0][-1] == "Kode" and "not_a_date" in [row[-1] for row in listed[1:]]
+    assert listed[0][-2:] == ("Kode", "Svar fra leder") and "not_a_date" in [row[-2] for row in listed[1:]]
     copy["Handlingsplan"]["G5"] = dt.datetime(YEAR, 3, 1)  # the leader mends the date
     for older in (False, True):
-        if older:  # a copy from before its list gave each problem's code
-            copy.worksheets[0].delete_cols(len(listed[0]))
+        if older:  # a copy from before its list gave each problem's code and a column for answers
+            copy.worksheets[0].delete_cols(len(listed[0]) - 1, 2)
         again = tmp_path / f"igjen{older}" / "svar.xlsx"
         again.parent.mkdir()
         copy.save(again)
@@ -240,21 +240,28 @@ def test_a_copy_sent_back_is_read_without_its_list_of_problems(workbook, tmp_pat
 
 
 def test_what_a_leader_writes_in_the_copys_list_of_problems_is_kept(workbook, tmp_path):
-    """The leader answers beside a problem, and under the list: hmsxl's list is its own,
-    their words are not."""
+    """The list is hmsxl's and locked, but for its last column, where the leader answers
+    each problem: the answer comes back said at its problem. Words beside the list and
+    under it are the leader's too."""
     path = returned(workbook, tmp_path / "in" / "svar.xlsx")
     validate(path, "--annotate", tmp_path / "merket")
     copy = openpyxl.load_workbook(tmp_path / "merket" / "samling-svar.xlsx")
     problems = copy.worksheets[0]
-    width = problems.max_column
-    problems.cell(1, width + 1, "Svar fra leder")
-    problems.cell(2, width + 1, "Datoen er rettet til 1. mars")
+    header = [c.value for c in problems[1]]
+    assert header[-1] == "Svar fra leder" and problems.protection.sheet
+    reply = len(header)
+    first = next(r for r in range(2, problems.max_row + 1) if problems.cell(r, 3).value == "G5")
+    assert not problems.cell(first, reply).protection.locked and problems.cell(first, 5).protection.locked
+    problems.cell(first, reply, "Datoen er rettet til 1. mars")
+    problems.cell(1, reply + 1, "Mine notater")
     problems.cell(problems.max_row + 3, 1, "Merknad: fristen er avtalt med verneombudet")
     copy.save(tmp_path / "igjen.xlsx")
     data = read_workbook(tmp_path / "igjen.xlsx", today=TODAY)
-    said = {(p.sheet, p.value) for p in data.problems if p.code == "value_outside_table"}
-    assert {(problems.title, "Svar fra leder"), (problems.title, "Datoen er rettet til 1. mars"),
-            (problems.title, "Merknad: fristen er avtalt med verneombudet")} == said
+    said = {(p.code, p.value): p for p in data.problems if p.sheet == problems.title}
+    assert set(said) == {("problem_reply", "Datoen er rettet til 1. mars"), ("value_outside_table", "Mine notater"),
+                         ("value_outside_table", "Merknad: fristen er avtalt med verneombudet")}
+    assert said["problem_reply", "Datoen er rettet til 1. mars"].message == (
+        "Lederens svar på problemet i Handlingsplan!G5: «Datoen er rettet til 1. mars».")
 
 
 @pytest.mark.parametrize("name", ["s.ods", "s.xls", "f.ods", "f.xls"])
@@ -328,6 +335,10 @@ def test_a_marked_copy_left_among_the_returns_is_not_newer_than_its_input(workbo
     result = consolidate([tmp_path / "inn"], today=TODAY)
     used = result.sources[result.sources["status"] == "brukt"]["file"].tolist()
     assert used == [f"inn/{second.name}"], result.sources[["file", "status", "reason"]]
+    # An input that does not say when it was saved gets its copy, which does not say either.
+    undated = saved_at(returned(workbook, tmp_path / "udatert" / "v3.xlsx"), None)
+    result, copy = annotated(undated, tmp_path)
+    assert check_file(copy).saved_at == "" and "Ingen merket kopi" not in result.output
 
 
 @pytest.mark.parametrize("name", ["Mine notater om året som gikk, og litt til", "'sitert'", "History"])
