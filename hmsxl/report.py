@@ -756,8 +756,11 @@ def csv_tables(result) -> dict[str, tuple[list[str], object]]:
 
 
 CSV_SUMMARIES = ("overdue", "overview", "godbht_profile", "problems", "missing", "sources")
-# Every file an export may hold: an earlier export's that this one has not are removed.
+# Every file an export may hold.
 CSV_NAMES = frozenset(f"{name}.csv" for name in (*ALL_SHEETS, *CSV_SUMMARIES))
+# What an export wrote, so that the next one removes its files it has not (a unit that
+# turned God BHT off), and no file of the same name that hmsxl did not write.
+CSV_MANIFEST = ".hmsxl-csv"
 
 
 def write_csv(result, directory) -> list[Path]:
@@ -770,4 +773,17 @@ def write_csv(result, directory) -> list[Path]:
         for row in zip(*(frame[c].tolist() for c in columns)) if len(frame) else ():
             w.writerow([csv_safe(v) for v in row])
         files[f"{name}.csv"] = buf.getvalue().encode("utf-8-sig")
-    return atomic_write_files(directory, files, replaces=CSV_NAMES)
+    earlier = _exported(Path(directory) / CSV_MANIFEST)
+    names = sorted(files)
+    files[CSV_MANIFEST] = "".join(f"{name}\n" for name in names).encode("utf-8")
+    return [p for p in atomic_write_files(directory, files, replaces=earlier | {CSV_MANIFEST}) if p.name in names]
+
+
+def _exported(manifest: Path) -> frozenset:
+    """The CSV files an earlier export into the folder wrote, as it said; none if it did not."""
+    try:
+        with open(manifest, "rb") as fh:
+            said = fh.read(4096).decode("utf-8", "replace").splitlines()
+    except OSError:
+        return frozenset()
+    return frozenset(said) & CSV_NAMES

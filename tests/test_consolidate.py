@@ -222,6 +222,7 @@ def test_cli_consolidate_with_csv(returns, tmp_path):
     # Again for a unit without God BHT, into the same folder beside a file of the advisor's:
     # last export's God BHT tables are gone (they would look current), the advisor's file stays.
     (tmp_path / "csv" / "mine-notater.txt").write_text("egne notater")
+    (tmp_path / "csv" / "discussion.csv").write_text("mine egne drøftinger")  # a name hmsxl may write, not written here
     config.write_text(example_config_text(YEAR).replace("[unit]\n", "[unit]\ngodbht = false\n", 1), encoding="utf-8")
     again = CliRunner().invoke(main, ["consolidate", str(back), "-o", str(out), "--config", str(config),
                                       "--csv", str(tmp_path / "csv"), "--today", TODAY.isoformat()])
@@ -229,6 +230,7 @@ def test_cli_consolidate_with_csv(returns, tmp_path):
     names = {p.name for p in (tmp_path / "csv").iterdir()}
     assert "mine-notater.txt" in names and "actions.csv" in names
     assert not names & {"godbht.csv", "godbht_profile.csv"}
+    assert (tmp_path / "csv" / "discussion.csv").read_text() == "mine egne drøftinger"
 
 
 def test_unwritable_report_path_is_one_clear_line(tmp_path, generated):

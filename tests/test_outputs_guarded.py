@@ -2,6 +2,8 @@
 lets a file's text act on the terminal."""
 
 
+from pathlib import Path
+
 import openpyxl
 from click.testing import CliRunner
 
@@ -42,3 +44,30 @@ def test_a_report_name_that_is_not_xlsx_is_refused_before_anything_is_read(confi
     result = CliRunner().invoke(main, ["consolidate", str(wb), "-o", str(tmp_path / "rapport.csv")])
     assert result.exit_code == 2 and ".xlsx" in result.output and "Traceback" not in result.output
     assert not (tmp_path / "rapport.csv").exists()
+
+
+def test_a_set_of_files_goes_where_a_link_points_and_inside_a_folder_it_cannot_write_beside(tmp_path, monkeypatch):
+    """The CSV folder given as a link: written where it points, the link kept. A folder
+    whose parent is not ours to write (a share's root): written inside it, and an earlier
+    export's file this one has not removed there too."""
+    import errno
+    import tempfile
+
+    from hmsxl.fileio import atomic_write_files
+
+    real = tmp_path / "eksport"
+    real.mkdir()
+    (tmp_path / "lenke").symlink_to(real)
+    atomic_write_files(tmp_path / "lenke", {"a.csv": b"1"})
+    assert (tmp_path / "lenke").is_symlink() and (real / "a.csv").read_bytes() == b"1"
+    made = tempfile.mkdtemp
+
+    def not_beside(*args, dir=None, **kwargs):
+        if Path(dir) == tmp_path:
+            raise PermissionError(errno.EACCES, "Permission denied")
+        return made(*args, dir=dir, **kwargs)
+
+    monkeypatch.setattr(tempfile, "mkdtemp", not_beside)
+    (real / "mine.txt").write_text("egne")
+    atomic_write_files(real, {"b.csv": b"2"}, replaces={"a.csv"})
+    assert sorted(p.name for p in real.iterdir()) == ["b.csv", "mine.txt"]
