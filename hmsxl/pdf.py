@@ -9,11 +9,13 @@ it started, if it takes longer than `timeout` seconds.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import signal
 import subprocess
 import tempfile
+import threading
 from pathlib import Path
 
 from . import labels
@@ -60,7 +62,7 @@ def xlsx_to_pdf(xlsx, target, timeout: float = TIMEOUT) -> Path:
         shutil.copyfile(xlsx, source)
         command = [office, f"-env:UserInstallation={(work / 'profile').as_uri()}", "--headless", "--norestore",
                    "--nolockcheck", "--convert-to", "pdf:calc_pdf_Export", "--outdir", str(work), str(source)]
-        said = _run(command, timeout)
+        said = _run(command, timeout, {**os.environ, "TMPDIR": str(work)})  # its own files here too
         made = work / "rapport.pdf"
         data = made.read_bytes() if made.is_file() else b""
         if not data.startswith(b"%PDF"):
@@ -70,16 +72,18 @@ def xlsx_to_pdf(xlsx, target, timeout: float = TIMEOUT) -> Path:
         return atomic_write_bytes(target, data)
 
 
-def _run(command: list[str], timeout: float) -> str:
-    """Run LibreOffice in a process group of its own; its last line of output."""
+def _run(command: list[str], timeout: float, env: dict) -> str:
+    """Run LibreOffice in a process group of its own; its last line of output. Stopped
+    (Ctrl-C, or told to stop by the system), hmsxl stops LibreOffice and leaves nothing."""
     try:
         process = subprocess.Popen(command, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
-                                   stderr=subprocess.STDOUT, start_new_session=True)
+                                   stderr=subprocess.STDOUT, start_new_session=True, env=env)
     except OSError as exc:
         raise PdfError(labels.ERRORS["pdf_not_started"].format(program=command[0],
                                                                detail=exc.strerror or type(exc).__name__))
     try:
-        out, _ = process.communicate(timeout=timeout)
+        with _stopped_as_exit():
+            out, _ = process.communicate(timeout=timeout)
     except subprocess.TimeoutExpired:
         _stop(process)
         raise PdfError(labels.ERRORS["pdf_timeout"].format(seconds=int(timeout)))
@@ -88,6 +92,24 @@ def _run(command: list[str], timeout: float) -> str:
         raise
     lines = [line for line in out.decode("utf-8", "replace").splitlines() if line.strip()]
     return lines[-1].strip()[:300] if lines else ""
+
+
+@contextlib.contextmanager
+def _stopped_as_exit():
+    """SIGTERM and SIGHUP end hmsxl as Ctrl-C does: through the clean-up, not around it."""
+    def stop(signum, frame):
+        raise SystemExit(128 + signum)
+
+    held = [s for s in (getattr(signal, "SIGTERM", None), getattr(signal, "SIGHUP", None)) if s is not None]
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    previous = {s: signal.signal(s, stop) for s in held}
+    try:
+        yield
+    finally:
+        for s, handler in previous.items():
+            signal.signal(s, handler)
 
 
 def _stop(process: subprocess.Popen) -> None:

@@ -4,6 +4,7 @@ says why."""
 
 import dataclasses
 import datetime as dt
+import os
 import stat
 import time
 
@@ -111,3 +112,39 @@ def test_a_libreoffice_that_makes_no_pdf_is_said_with_its_last_words(tmp_path, m
         xlsx_to_pdf(office, tmp_path / "rapport.pdf")
     assert str(caught.value) == (f"{tmp_path / 'rapport.pdf'}: LibreOffice laget ingen PDF "
                                  "(Error: source file could not be loaded). Excel-rapporten er skrevet.")
+
+
+def test_stopped_while_libreoffice_prints_nothing_is_left_running_or_behind(unit, tmp_path):
+    """hmsxl told to stop by the system (SIGTERM) while LibreOffice works: LibreOffice and
+    what it started are stopped, and its profile and temporary files are gone."""
+    import signal
+    import subprocess
+    import sys
+
+    _, folder = _returns(unit, tmp_path)
+    pidfile = tmp_path / "barn.pid"
+    office = _fake_office(tmp_path, f"touch \"$TMPDIR/lu-rest.tmp\"; sleep 300 & echo $! > {pidfile}\nwait")
+    temp = tmp_path / "tmp"
+    temp.mkdir()
+    env = {**os.environ, "HMSXL_SOFFICE": str(office), "TMPDIR": str(temp)}
+    run = subprocess.Popen([sys.executable, "-c", "from hmsxl.cli import main; main()", "consolidate", str(folder), "-o",
+                            str(tmp_path / "rapport.xlsx"), "--pdf", str(tmp_path / "rapport.pdf")], env=env,
+                           stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    for _ in range(600):
+        if pidfile.exists() and pidfile.read_text().strip():
+            break
+        time.sleep(0.1)
+    run.send_signal(signal.SIGTERM)
+    out, _ = run.communicate(timeout=60)
+    assert run.returncode == 128 + signal.SIGTERM and b"Traceback" not in out, out
+    child = int(pidfile.read_text())
+    for _ in range(50):
+        try:
+            if open(f"/proc/{child}/stat").read().rsplit(")", 1)[1].split()[0] == "Z":
+                break
+        except FileNotFoundError:
+            break
+        time.sleep(0.1)
+    else:
+        pytest.fail("LibreOffice's child is still running")
+    assert list(temp.iterdir()) == [] and not (tmp_path / "rapport.pdf").exists()
