@@ -183,7 +183,8 @@ def iso_utc(text: str) -> str:
         when = when.astimezone(dt.timezone.utc)  # no zone: the local time
     except (ValueError, OverflowError, OSError):
         return ""
-    return when.strftime("%Y-%m-%dT%H:%M:%SZ")
+    # The year written with four digits whatever the platform: the times are compared as text.
+    return f"{when.year:04d}-" + when.strftime("%m-%dT%H:%M:%SZ")
 
 
 _ISO_TIME = re.compile(r"(\d{4})-(\d{2})-(\d{2})[T ](\d{2}):(\d{2})(?::(\d{2}))?(?:[.,]\d+)?\s*(Z|z|[+-]\d{2}:?\d{2})?$")

@@ -273,3 +273,10 @@ def test_1_a_mail_of_countless_header_fields_is_listed_not_unpacked(tmp_path, bl
     path.write_bytes(raw_mail(b"From: a@b\n" + fields, b"Content-Type: " + XLSX + b"\n", blank))
     (line,) = lines_about(validate(path), "felt.eml")
     assert "FEIL" in line and f"mer enn {inputs.MAX_MAIL_HEADERS} toppfelt" in line
+
+
+def test_a_save_time_in_the_first_millennium_is_older_than_this_years():
+    """Save times are compared as text: year 999 was «999-…», after «2026-…»."""
+    from hmsxl.safety import iso_utc
+
+    assert iso_utc("0999-01-01T00:00:00Z") == "0999-01-01T00:00:00Z" < iso_utc("2026-11-20T10:00:00Z")
