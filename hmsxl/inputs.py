@@ -403,8 +403,8 @@ def _spreadsheet_bytes(data: bytes) -> bool:
         import olefile
 
         try:
-            with olefile.OleFileIO(data) as ole:
-                return ole.exists("Workbook") or ole.exists("Book")
+            with olefile.OleFileIO(data) as ole:  # a password-protected workbook is an encrypted package
+                return ole.exists("Workbook") or ole.exists("Book") or ole.exists("EncryptedPackage")
         except Exception:  # olefile raises several kinds for damaged containers
             return False
     if not data.startswith(ZIP_MAGIC) or zip_entries_at_most(data) > MAX_MEMBERS:

@@ -637,11 +637,10 @@ def _guide_extras(book: _Book) -> str | None:
     """What a leader wrote in the guide sheet beside its text: in a column it leaves empty (the
     first, and past the third) or below its last line (the advisor's contact, after
     «Spørsmål?»). Said as outside the tables, so that it reaches the report."""
-    # The guide is one sheet, in the workbook's language if it has one: another of a guide's
+    # The guide is the sheet of its name in the workbook's language: another of a guide's
     # name (the leader's own «Guide») is theirs.
-    guides = [n for n in book.names if n in sheet_names("guide")]
-    name = labels.SHEET["guide"] if labels.SHEET["guide"] in guides else next(iter(guides), None)
-    if name is None:
+    name = labels.SHEET["guide"]
+    if name not in book.names:
         return None
     rows = book.rows(name)
     headings = {cat.GUIDE["contact_heading"] for cat in labels.all_catalogs()}
@@ -663,9 +662,15 @@ def _identity_extras(book: _Book) -> str | None:
     name = labels.SHEET["identity"]
     if name not in book.names:
         return None
-    for r, row in enumerate(book.rows(name)):
-        for c, value in enumerate(row[:IDENTITY_LIST_FIRST_COLUMN]):
-            if not is_empty(value) and (c == 2 or r > len(IDENTITY_KEYS)):
+    rows = book.rows(name)
+    headings = {as_text(h) for cat in labels.all_catalogs() for h in cat.LIST_NAMES.values()}
+    # A list's column: its heading, then its values down to the first empty cell.
+    ends = {c: next((r for r, row in enumerate(rows) if r and (c >= len(row) or is_empty(row[c]))), len(rows))
+            for c, v in enumerate(rows[0] if rows else ()) if c >= IDENTITY_LIST_FIRST_COLUMN and as_text(v) in headings}
+    for r, row in enumerate(rows):
+        for c, value in enumerate(row):
+            ours = (c < 2 and r <= len(IDENTITY_KEYS)) or r < ends.get(c, 0)
+            if not ours and not is_empty(value):
                 book.problem("value_outside_table", sheet=name, cell=_cell(r, c), value=value, shown=as_text(value))
     return name
 
@@ -922,6 +927,11 @@ class _TableReader:
             if key not in by_key:
                 label = self.value(row, name_col)
                 key = by_name.get(_norm(label)) if not is_empty(label) else None
+                if key in by_key and key not in seen and key_value is not None and not is_empty(key_value) \
+                        and not self._made_here(row, key_value):  # words over the hidden key: the row is known by its name
+                    c = self.columns[sheet.key_column]
+                    book.problem("own_changed", sheet=self.name, cell=_cell(r, c), field=self.sheet.column(
+                        sheet.key_column).label, value=key_value, expected=key)
             if key in by_key and key not in seen:  # the usual row: nothing to report about it
                 seen.add(key)
                 record = {**by_key[key], **self.parse_row(r, row, key,

@@ -1114,11 +1114,13 @@ def test_a_sheet_of_the_leaders_named_as_a_guide_and_notes_in_the_hidden_sheet_a
         hidden = wb["_hmsxl"]
         hidden["C3"] = "Notat i det skjulte arket"
         hidden["A40"] = "Enda et notat"
+        hidden["Z1"], hidden["D40"] = "Langt til høyre", "Under en liste"
 
     data = read_workbook(filled(workbook, tmp_path / "guide.xlsx", CLEAN, edit), today=TODAY)
     said = {(p.sheet, p.code): p.value for p in data.problems if p.sheet in ("Guide", "_hmsxl")}
     assert said[("Guide", "unknown_sheet")] == "A1: Mine egne rutiner for HMS"
-    assert {p.value for p in data.problems if p.sheet == "_hmsxl"} == {"Notat i det skjulte arket", "Enda et notat"}
+    assert {p.value for p in data.problems if p.sheet == "_hmsxl"} == {
+        "Notat i det skjulte arket", "Enda et notat", "Langt til høyre", "Under en liste"}
 
 
 def test_a_value_not_in_the_list_is_told_every_value_of_a_units_list(unit):
@@ -1148,3 +1150,14 @@ def test_a_date_in_a_names_cell_is_asked_about_and_kept(workbook, tmp_path):
     assert said["F5"].message == "Cellen har en dato (31.12.2026), men her skal det stå tekst. Står den i riktig kolonne?"
     assert said["G5"].code == "not_a_date" and "J5" not in said
     assert data.actions[0]["responsible"] == "31.12.2026"
+
+
+def test_words_over_a_rows_hidden_key_are_kept_and_the_row_read_by_its_name(workbook, tmp_path, unit):
+    annual = openpyxl.load_workbook(workbook)["Årsrapport"]
+    row = next(r for r in range(5, annual.max_row + 1) if annual.cell(r, 1).value == "employees")
+    path = filled(workbook, tmp_path / "nokkel.xlsx", {("Årsrapport", f"A{row}"): "Notat om ansatte",
+                                                       ("Årsrapport", f"D{row}"): 12})
+    data = read_workbook(path, config=unit, today=TODAY)
+    (said,) = [p for p in data.problems if p.code == "own_changed"]
+    assert (said.cell, said.value) == (f"A{row}", "Notat om ansatte") and "(employees)" in said.message
+    assert data.annual["employees"]["answer"] == 12
