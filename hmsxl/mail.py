@@ -132,7 +132,9 @@ def _reminder_details(unit: Unit, section: Section, reminded: _Reminded) -> tupl
         wrong = sources[sources["status"] == said["status_rejected"]]
         if len(wrong):  # it sent something, but not this year's workbook of this unit
             w = wrong.iloc[0]
-            return labels.REMINDER["wrong"].format(file=w["file"], why=w["reason"], year=unit.year), True
+            # The file as the leader named it: not the advisor's folders, nor the mail it came in.
+            name = Path(str(w["file"]).split(" → ")[-1]).name
+            return labels.REMINDER["wrong"].format(file=name, why=w["reason"], year=unit.year), True
         return labels.REMINDER["missing"], True
     parts = []
     errors = reminded.errors.get(used.iloc[0]["file"], ())

@@ -3,6 +3,7 @@
 import datetime as dt
 import email
 import email.policy
+import shutil
 import re
 import socket
 
@@ -326,3 +327,18 @@ def test_drafts_that_would_give_a_deadline_gone_by_say_so(setup):
     assert "svarfristen" not in mail(after, "--reminders", str(tmp / "wb"))
     result = CliRunner().invoke(main, ["generate", str(config), "-o", str(tmp / "again")])
     assert result.exit_code == 0 and ("svarfristen" in result.stderr) == (unit.return_deadline < dt.date.today())
+
+
+def test_a_section_that_sent_the_blank_workbook_back_is_reminded_by_the_files_own_name(setup):
+    """The leader replied with the workbook as it was sent: the reminder says it came and
+    why it cannot be used, naming the file as the leader did, not the advisor's folders."""
+    unit, config, tmp = setup
+    (tmp / "returned" / "mai").mkdir(parents=True)
+    shutil.copy(tmp / "wb" / f"{YEAR}-adm.xlsx", tmp / "returned" / "mai" / "HMS-arbeidsbok.xlsx")
+    result = CliRunner().invoke(main, ["mail", str(config), str(tmp / "wb"), "-o", str(tmp / "rem"),
+                                       "--reminders", str(tmp / "returned"), "--section", "adm",
+                                       "--today", f"{YEAR}-11-01"])
+    assert result.exit_code == 0, result.output
+    body = parse(tmp / "rem" / f"{YEAR}-adm-paaminnelse.eml").get_body(("plain",)).get_content()
+    assert ("Vi har mottatt HMS-arbeidsbok.xlsx, men den kan ikke brukes: Ingenting er fylt ut i den. "
+            f"Arbeidsboka for {YEAR} er vedlagt på nytt.") in " ".join(body.split())
