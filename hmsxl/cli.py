@@ -307,7 +307,7 @@ def consolidate(paths, report, config_path, csv_dir, pdf, strict, today, passwor
     import sys
 
     from .config import load_config
-    from .consolidation import check_report_name, consolidate as consolidate_
+    from .consolidation import check_outputs, check_report_name, consolidate as consolidate_
     from .inputs import refuse_outputs_over_inputs, refuse_writing_over_unit
 
     _speak(config_path=config_path)
@@ -319,6 +319,7 @@ def consolidate(paths, report, config_path, csv_dir, pdf, strict, today, passwor
         if output:
             refuse_writing_over_unit(output, config)
             check_report_name(output, suffix)
+    check_outputs(report, pdf, csv_dir)
     bar = None
 
     def progress(done, total):

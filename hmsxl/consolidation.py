@@ -19,6 +19,7 @@ import dataclasses
 import datetime as dt
 import importlib
 import operator
+import os
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -50,6 +51,25 @@ class OutputNameError(HmsxlError):
     """A report path whose name says it is not an Excel workbook."""
 
     exit_code = 2
+
+
+def check_outputs(report, pdf=None, csv_dir=None) -> None:
+    """The report, its PDF and the CSV folder are three places, each where it can be
+    written: refused before anything is read otherwise."""
+    given = [p for p in (report, pdf, csv_dir) if p is not None]
+    real = [os.path.realpath(p) for p in given]
+    for i, a in enumerate(real):
+        for j in range(i):
+            if a == real[j] or a.startswith(real[j] + os.sep) or real[j].startswith(a + os.sep):
+                raise OutputNameError(labels.ERRORS["outputs_same"].format(a=given[j], b=given[i]))
+    for path in (report, pdf):
+        parent = Path(path).parent if path is not None else None
+        while parent is not None and not parent.exists() and parent != parent.parent:
+            parent = parent.parent
+        if parent is not None and parent.exists() and not parent.is_dir():
+            raise OutputNameError(labels.ERRORS["is_file"].format(path=parent))
+    if csv_dir is not None and Path(csv_dir).exists() and not Path(csv_dir).is_dir():
+        raise OutputNameError(labels.ERRORS["is_file"].format(path=csv_dir))
 
 
 def check_report_name(path, suffix: str = ".xlsx") -> None:

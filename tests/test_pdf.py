@@ -148,3 +148,17 @@ def test_stopped_while_libreoffice_prints_nothing_is_left_running_or_behind(unit
     else:
         pytest.fail("LibreOffice's child is still running")
     assert list(temp.iterdir()) == [] and not (tmp_path / "rapport.pdf").exists()
+
+
+def test_outputs_in_one_place_or_under_a_file_are_refused_before_anything_is_read(unit, tmp_path, monkeypatch):
+    _, folder = _returns(unit, tmp_path)
+    (tmp_path / "r.xlsx").write_bytes(b"")
+    for args, said in (
+            (["-o", tmp_path / "a.xlsx", "--csv", tmp_path / "ut.pdf", "--pdf", tmp_path / "ut.pdf"],
+             "rapporten, PDF-en og CSV-mappen må ha hver sin plass"),
+            (["-o", tmp_path / "x.xlsx", "--csv", tmp_path / "x.xlsx"], "må ha hver sin plass"),
+            (["-o", tmp_path / "b.xlsx", "--pdf", tmp_path / "r.xlsx" / "ut.pdf"], "r.xlsx er en fil, ikke en mappe"),
+            (["-o", tmp_path / "c.xlsx", "--csv", tmp_path / "r.xlsx"], "r.xlsx» er en fil.")):
+        result = _consolidate([folder, *args], monkeypatch)
+        assert result.exit_code == 2 and said in result.output, result.output
+        assert "Leser" not in result.output and not (tmp_path / "a.xlsx").exists()
