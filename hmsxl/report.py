@@ -15,6 +15,7 @@ import csv
 import datetime as dt
 import io
 import itertools
+import math
 import re
 import zipfile
 from collections import Counter
@@ -35,7 +36,7 @@ from .safety import EXCEL_COLUMNS, EXCEL_ROWS
 from .schema import ALL_SHEETS, MISSING_TABLE, OVERVIEW_TABLE, PROBLEMS_TABLE, SOURCES_TABLE, TableColumn
 
 R, C, S = labels.section("REPORT"), labels.section("REPORT_COLUMNS"), labels.section("REPORT_SHEETS")
-PRINT_WIDTH = 250  # column widths (characters) an A4 landscape page shows at a size still read
+PRINT_WIDTH = 170  # column widths (characters) an A4 landscape page shows at a size still read
 HEADER_ROW = 3  # 0-based: a table's header, under its title and subtitle
 NOTE_ROW = 2  # 0-based: why a table is cut, between the subtitle and the header
 KINDS = ("text", "plain", "date", "num", "dec")  # the styles of table cells ("bool" and "auto" map onto them)
@@ -200,15 +201,15 @@ class _Book:
 
     @staticmethod
     def print_setup(ws, header_row, width: float = 0, first_col: int = 0):
-        """A4 landscape, the header on every page, as wide as one page; a table too wide for
-        one page to be read (the joint action plan) two pages wide, the columns that say
-        whose a row is on both."""
+        """A4 landscape, the header on every page; as many pages wide as the table needs to
+        be read (up to three: the joint action plan), the columns that say whose a row is
+        on each."""
         ws.set_landscape()
         ws.set_paper(9)  # A4
-        wide = width > PRINT_WIDTH
-        ws.fit_to_pages(2 if wide else 1, 0)
+        pages = min(3, max(1, math.ceil(width / PRINT_WIDTH)))
+        ws.fit_to_pages(pages, 0)
         ws.repeat_rows(header_row)
-        if wide and first_col:
+        if pages > 1 and first_col:
             ws.repeat_columns(0, first_col - 1)
 
     def highlight(self, ws, hr, columns, n):
@@ -285,7 +286,7 @@ def _problems_sheet(book: _Book, r):
              if v.__class__ is str and len(v) > xmltext.CELL_MAX // 2 and xmltext.fit(v) is not v]
     shown = {k: labels.SEVERITY.get(k, k) for k in {row[0] for row in rows}}
     rows = [(shown[row[0]], *row[1:]) for row in rows]
-    book.table(S["problems"], R["problems_title"], PROBLEMS_TABLE, rows)
+    book.table(S["problems"], R["problems_title"], PROBLEMS_TABLE, rows, first_col=2)  # how bad, and in which file
 
 
 def _missing_sheet(book: _Book, r):
@@ -295,7 +296,7 @@ def _missing_sheet(book: _Book, r):
 
 
 def _sources_sheet(book: _Book, r):
-    book.table(S["sources"], R["sources_title"], SOURCES_TABLE, _rows(r.sources, SOURCES_TABLE))
+    book.table(S["sources"], R["sources_title"], SOURCES_TABLE, _rows(r.sources, SOURCES_TABLE), first_col=1)
 
 
 def _title(r) -> str:

@@ -535,12 +535,13 @@ def test_an_open_finding_the_risk_matrix_cannot_place_is_said_under_it(unit, tmp
                     "(se Vernerunder)."]
 
 
-def test_a_table_too_wide_for_one_page_prints_two_pages_wide_with_whose_rows_they_are(unit, tmp_path):
-    """The joint action plan on one A4 page was type too small to read: two pages wide,
-    the section's columns on both. A narrow list stays one page wide."""
+def test_a_table_too_wide_for_one_page_prints_pages_wide_with_whose_rows_they_are(unit, tmp_path):
+    """The joint action plan on one A4 page was type too small to read: three pages wide,
+    the section's columns on each. A narrow list stays one page wide."""
     result = consolidate([returned(unit, tmp_path, {"drift": {"actions": [ACTION]}})], config=unit, today=TODAY)
     wb = openpyxl.load_workbook(report(result, tmp_path))
     plan, missing = wb["Handlingsplan"], wb["Mangler"]
-    assert (plan.page_setup.fitToWidth, plan.page_setup.orientation, plan.print_title_cols) == (2, "landscape", "$A:$C")
+    assert (plan.page_setup.fitToWidth, plan.page_setup.orientation, plan.print_title_cols) == (3, "landscape", "$A:$C")
+    assert wb["Kilder"].print_title_cols == "$A:$A"  # the file on every page of the list of files
     assert plan.print_title_rows == "$4:$4"
     assert missing.page_setup.fitToWidth in (None, 1) and missing.print_title_cols is None  # 1 is the default, left out
