@@ -84,7 +84,8 @@ SEVERITY = {
     "row_missing": "warning",
     "row_duplicate": "warning",
     "value_outside_table": "warning",
-    "problem_reply": "warning",  # a leader's answer in a marked copy's list of problems: for the advisor to read
+    "problem_reply": "warning",
+    "cell_note": "warning",  # a note (comment) a leader put on a cell: its words, for the advisor to read  # a leader's answer in a marked copy's list of problems: for the advisor to read
     "too_many_rows": "error",
     # consolidation
     "row_rejected": "info",  # the file's own problems say why; its rows are listed to be kept

@@ -49,7 +49,7 @@ MAX_ROWS = SAFETY_MAX_ROWS
 # Problems whose value is the leader's words and has no other home (no row keeps them):
 # past the problems listed, their words are kept in the one that counts the rest.
 WORDS_ONLY_HERE = frozenset({"value_outside_table", "unknown_sheet_more", "row_extra", "row_unknown",
-                             "row_duplicate", "computed_changed"})
+                             "row_duplicate", "computed_changed", "cell_note", "problem_reply"})
 UNKNOWN_SHEET_CELLS = 200  # cells of a sheet of the leader's own shown in its problem
 # Sheets that are not the workbook's own read per workbook (for a renamed sheet's header,
 # for their text): each costs a read, and a file of a few hundred KB can hold thousands.
@@ -226,6 +226,8 @@ def read_checked(checked, config: Unit | None = None, today: dt.date | None = No
     data.problems = book.problems
     for sheet, cell, code, params in checked.problems:  # what the safety check cut away
         book.problem(code, sheet=sheet, cell=cell, **params)
+    for sheet, cell, text in checked.notes:  # the native reader gives values only: a note is kept here
+        book.problem("cell_note", sheet=sheet, cell=cell, value=text, shown=text)
     today = today or dt.date.today()
     ctx = _identity(book, data, config, today)
     if schema is None:

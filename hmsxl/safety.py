@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import posixpath
 import re
 import struct
 import zipfile
@@ -87,6 +88,8 @@ class Checked:
     workbook computes that holds none was written over.
     `saved_at` is UTC, "2026-11-23T22:06:05Z" whatever the kind of file, so that the
     newest save can be found by comparing the texts.
+    `notes` are the notes a leader put on cells (comments, in Excel's older word): the
+    native reader gives only values, and a note holds words of theirs too.
     """
 
     path: Path
@@ -97,6 +100,7 @@ class Checked:
     problems: list = field(default_factory=list)
     cell_errors: dict = field(default_factory=dict)
     formula_cells: dict = field(default_factory=dict)
+    notes: list = field(default_factory=list)  # (sheet, cell, text): notes (comments) on cells, the leader's
 
 
 class _CellErrors:
@@ -110,6 +114,7 @@ class _CellErrors:
         self._texts: dict = {}  # each text once: a sheet of #N/A holds one string
         self.formulas: dict = {}  # {sheet: {(row, column)}}: the cells holding a formula
         self.formula_count = 0
+        self.notes: list = []  # (sheet, cell, text): an .ods file's notes, found with its cells
 
     def one(self, sheet: str, row: int, col: int, formula: bool, text) -> None:
         """One cell of a plain sheet (within the grid): it holds a formula, and/or shows
@@ -545,13 +550,14 @@ def _check_zip(path: Path, data: bytes) -> Checked:
         cut = _scan_xlsx_sheets(path, parts, clean, problems, errors)
         if cut:
             data = _rezip(z, {by_key[key].filename: body for key, body in cut.items()})
+        notes = _xlsx_notes(clean)
     saved_at = ""
     part, pattern = SAVED_RE[kind]
     if part in clean:  # not from a comment
         m = pattern.search(clean[part], 0, XML_HEAD)
         saved_at = iso_utc(m.group(1).decode("ascii", "replace")) if m else ""
     return Checked(path, kind, data, saved_at, problems=problems + errors.problems(), cell_errors=errors.cells,
-                   formula_cells=errors.formulas)
+                   formula_cells=errors.formulas, notes=notes if kind == "xlsx" else errors.notes)
 
 
 def _keep(kind: str, name: str, body: bytes) -> bool:
@@ -559,7 +565,7 @@ def _keep(kind: str, name: str, body: bytes) -> bool:
     if kind == "ods":
         return name in ("content.xml", "meta.xml", "meta-inf/manifest.xml")
     return (name in ("xl/workbook.xml", "xl/_rels/workbook.xml.rels", "xl/sharedstrings.xml", "docprops/core.xml")
-            or b"sheetData" in body)
+            or b"sheetData" in body or name.startswith(("xl/comments", "xl/worksheets/_rels/")))
 
 
 def inflate(path, data: bytes, info: zipfile.ZipInfo, limit: int = MAX_PART_BYTES) -> bytes:
@@ -624,7 +630,7 @@ def _parsed(name: str) -> bool:
     return (name in ("[content_types].xml", "xl/workbook.xml", "xl/sharedstrings.xml", "xl/styles.xml",
                      "content.xml", "styles.xml", "meta.xml", "settings.xml", "meta-inf/manifest.xml")
             or name.endswith(".rels")
-            or name.startswith(("xl/worksheets/", "xl/tables/", "docprops/")))
+            or name.startswith(("xl/worksheets/", "xl/tables/", "docprops/", "xl/comments")))
 
 
 def _mimetype(z: zipfile.ZipFile) -> str:
@@ -1030,6 +1036,45 @@ def _xlsx_sheet_names(clean: dict) -> dict[str, str]:
     return names
 
 
+_COMMENT = re.compile(rb"<" + _NS + rb"comment\s([^<>]*)>(.*?)</" + _NS + rb"comment\s*>", re.S)
+_AUTHOR = re.compile(rb"<" + _NS + rb"author\s*>(.*?)</" + _NS + rb"author\s*>", re.S)
+_NOTE_TEXT = re.compile(rb"<" + _NS + rb"t(?:\s[^<>]*)?>(.*?)</" + _NS + rb"t\s*>", re.S)
+NOTE_MAX = 4000  # characters of a note kept: more than any note a leader writes
+MAX_NOTES = 2000  # notes of a file read: beyond, a workbook of notes, not an answer
+OWN_NOTES = "hmsxl"  # the author of the notes a marked copy carries: its own, not the leader's
+
+
+def _xlsx_notes(clean: dict) -> list:
+    """(sheet, cell, text) of every note on a cell, found through each sheet's
+    relationships as the sheet names its comments part; the marked copies' own left out."""
+    notes = []
+    for part, sheet in _xlsx_sheet_names(clean).items():
+        folder, _, base = part.rpartition("/")
+        for tag in _REL_TAG.findall(clean.get(f"{folder}/_rels/{base}.rels", b"")):
+            attrs = {k: (v1 or v2) for k, v1, v2 in _ATTR.findall(tag)}
+            if not attrs.get(b"Type", b"").endswith(b"/comments"):
+                continue
+            target = unescape(attrs.get(b"Target", b"").decode("utf-8", "replace")).replace("\\", "/").lower()
+            target = posixpath.normpath(target[1:] if target.startswith("/") else f"{folder}/{target}")
+            body = clean.get(target, b"")
+            authors = [_xml_text(a) for a in _AUTHOR.findall(body)]
+            for m in _COMMENT.finditer(body):
+                attrs = {k: (v1 or v2) for k, v1, v2 in _ATTR.findall(m.group(1))}
+                author = _int_or(attrs.get(b"authorId"), -1)
+                if 0 <= author < len(authors) and authors[author] == OWN_NOTES:
+                    continue
+                runs = (t.decode("utf-8", "replace") for t in _NOTE_TEXT.findall(m.group(2)))
+                text = unescape("".join(runs)).strip()  # runs whole: their spaces are the text's
+                ref = attrs.get(b"ref", b"").decode("ascii", "replace")
+                if text and _REF.fullmatch(ref.encode()) and len(notes) < MAX_NOTES:
+                    notes.append((sheet, ref.upper(), text[:NOTE_MAX]))
+    return notes
+
+
+def _int_or(raw, default: int) -> int:
+    return int(raw) if raw is not None and raw.isdigit() and len(raw) < 10 else default
+
+
 def _rezip(z: zipfile.ZipFile, replaced: dict) -> bytes:
     """The workbook again, with some parts replaced (members were checked above)."""
     buf = io.BytesIO()
@@ -1087,7 +1132,14 @@ def _scan_ods(path: Path, content: bytes, errors: _CellErrors) -> None:
     sheet, row, col, rows_here, depth = "", 0, 0, 1, 0
     seen: set = set()  # the sheets' names: of two of one name, the native reader keeps the last only
     close = None  # the next table markup after a cell: found once, reused while it lies ahead
+    # The notes on cells (rare): each belongs to the last cell opened before it.
+    notes = [n.start() for n in _ODS_NOTE.finditer(content)]
+    cell_at = None  # (sheet, row, column) of the last cell opened
     for m in _ODS_TAG.finditer(content):
+        while notes and notes[0] < m.start():
+            if cell_at is not None:
+                _ods_note(content, notes[0], cell_at, errors)
+            notes.pop(0)
         closing, tag = m.group(1), m.group(2)
         attrs_m = _ATTRS.match(content, m.end())
         if attrs_m is None:
@@ -1116,6 +1168,7 @@ def _scan_ods(path: Path, content: bytes, errors: _CellErrors) -> None:
                 row += rows_here
         else:
             cols_here = _repeat(path, sheet, attrs.get(b"table:number-columns-repeated"))
+            cell_at = (sheet, row, col) if not empty_tag else None
             if not empty_tag or attrs.keys() - _ODS_NO_VALUE:
                 last_row, last_col = row + rows_here - 1, col + cols_here - 1
                 if last_row >= MAX_ROWS or last_col >= MAX_COLUMNS:
@@ -1142,6 +1195,28 @@ def _scan_ods(path: Path, content: bytes, errors: _CellErrors) -> None:
                         if said or _ODS_ERROR_TEXT.fullmatch(text):
                             errors.add(sheet, row, col, text[:255] or "#N/A", rows_here, cols_here)
             col += cols_here
+
+
+_ODS_NOTE = re.compile(rb"<office:annotation[\s>]")
+_ODS_NOTE_END = re.compile(rb"</office:annotation\s*>")
+_ODS_NOTE_META = re.compile(rb"<dc:(creator|date)\b[^>]*>(.*?)</dc:\1\s*>", re.S)
+_ODS_PARAGRAPH = re.compile(rb"</text:p\s*>")
+
+
+def _ods_note(content: bytes, start: int, cell_at: tuple, errors: _CellErrors) -> None:
+    """A note on an .ods cell: its paragraphs as lines, the marked copies' own left out."""
+    if len(errors.notes) >= MAX_NOTES:
+        return
+    end = _ODS_NOTE_END.search(content, start)
+    body = content[start:end.start() if end else start + 4 * NOTE_MAX]
+    creator = next((_xml_text(v) for k, v in _ODS_NOTE_META.findall(body) if k == b"creator"), "")
+    if creator == OWN_NOTES:
+        return
+    body = _ODS_MARKUP.sub(b"", _ODS_PARAGRAPH.sub(b"\n", _ODS_NOTE_META.sub(b"", body[body.find(b">") + 1:])))
+    text = unescape(body.decode("utf-8", "replace")).strip()
+    if text:
+        sheet, row, col = cell_at
+        errors.notes.append((sheet, cell_ref(row, col), text[:NOTE_MAX]))
 
 
 # Where each type of value keeps its result (a string's may be its text instead).

@@ -237,6 +237,7 @@ def test_a_copy_sent_back_is_read_without_its_list_of_problems(workbook, tmp_pat
         assert result.exit_code == 0, result.output
         assert "unknown_sheet" not in result.output and "hører ikke til" not in result.output
         assert "Problemer!" not in result.output  # nothing of the leader's in it
+        assert "Merknad på cellen" not in result.output  # the copy's notes are its own
 
 
 def test_what_a_leader_writes_in_the_copys_list_of_problems_is_kept(workbook, tmp_path):

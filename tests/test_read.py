@@ -1161,3 +1161,22 @@ def test_words_over_a_rows_hidden_key_are_kept_and_the_row_read_by_its_name(work
     (said,) = [p for p in data.problems if p.code == "own_changed"]
     assert (said.cell, said.value) == (f"A{row}", "Notat om ansatte") and "(employees)" in said.message
     assert data.annual["employees"]["answer"] == 12
+
+
+def test_a_note_on_a_cell_is_the_leaders_words_and_an_answer(workbook, tmp_path, soffice):
+    """A note (comment) a leader puts on a cell: the native reader gives values only, and
+    the note's words reach the report at its cell, in .xlsx and in .ods as LibreOffice
+    saves it. A workbook with nothing but a note is an answer."""
+    from openpyxl.comments import Comment
+
+    def edit(wb):
+        wb["Handlingsplan"]["B5"].comment = Comment("Spør verneombudet om  stigen\nfør fredag", "Leder")
+
+    path = filled(workbook, tmp_path / "merknad.xlsx", {}, edit)
+    soffice("--convert-to", "ods", "--outdir", tmp_path, path)
+    for name in ("merknad.xlsx", "merknad.ods"):
+        data = read_workbook(tmp_path / name, today=TODAY)
+        (note,) = [p for p in data.problems if p.code == "cell_note"]
+        assert (note.sheet, note.cell) == ("Handlingsplan", "B5"), name
+        assert " ".join(note.value.split()) == "Spør verneombudet om stigen før fredag", name
+        assert "workbook_empty" not in {p.code for p in data.problems}
