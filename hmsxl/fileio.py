@@ -66,12 +66,7 @@ def atomic_write_files(directory, files: dict[str, bytes], replaces=frozenset())
                 os.rename(tmp, directory)
             shutil.rmtree(old, ignore_errors=True)
         else:
-            with _interrupts_held():
-                for name in files:
-                    os.replace(tmp / name, directory / name)
-                for name in stale:
-                    (directory / name).unlink(missing_ok=True)
-            os.rmdir(tmp)
+            _move_in(tmp, directory, files, stale)
     except OSError as exc:
         shutil.rmtree(tmp, ignore_errors=True)
         if exc.errno not in _NOT_BESIDE or not directory.is_dir():
@@ -98,18 +93,23 @@ def _write_all(folder: Path, files: dict[str, bytes]) -> None:
     os.chmod(folder, 0o755)
 
 
+def _move_in(tmp: Path, directory: Path, files, stale) -> None:
+    """The files written in `tmp` moved into `directory`, and the `stale` ones removed, all
+    at once as far as an interrupt can tell."""
+    with _interrupts_held():
+        for name in files:
+            os.replace(tmp / name, directory / name)
+        for name in stale:
+            (directory / name).unlink(missing_ok=True)
+    os.rmdir(tmp)
+
+
 def _write_inside(directory: Path, files: dict[str, bytes], replaces) -> list[Path]:
     """`atomic_write_files` inside the folder: each file whole, all moved in at once."""
     tmp = Path(tempfile.mkdtemp(prefix=".hmsxl-", suffix=".tmp", dir=directory))
     try:
         _write_all(tmp, files)
-        stale = {p.name for p in directory.iterdir()} & set(replaces) - set(files)
-        with _interrupts_held():
-            for name in files:
-                os.replace(tmp / name, directory / name)
-            for name in stale:
-                (directory / name).unlink(missing_ok=True)
-        os.rmdir(tmp)
+        _move_in(tmp, directory, files, {p.name for p in directory.iterdir()} & set(replaces) - set(files))
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
         raise
