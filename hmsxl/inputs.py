@@ -148,6 +148,14 @@ class _Collection:
         self.held = 0  # bytes of the archives and e-mails being unpacked right now
         self.members = 0
         self.found = 0  # attachments and members seen, read or not
+        self.paths: set[str] = set()  # the files on disk met so far: one given twice is one input
+
+    def first_time(self, path: Path) -> bool:
+        where = os.path.abspath(path)  # (a link is a place of its own: listed with the file it shows)
+        if where in self.paths:
+            return False
+        self.paths.add(where)
+        return True
 
     def add_path(self, name: str, path: Path):
         self.found += 1
@@ -359,6 +367,8 @@ def _entries(root: Path, base: str) -> list[tuple[tuple, Path | None, Unreadable
 
 
 def _collect_file(path: Path, name: str, ctx: _Collection, explicit: bool):
+    if not ctx.first_time(path):  # a folder and a file in it both given, or a folder twice
+        return
     lower = path.name.lower()
     if lower.startswith(("~$", ".~lock")):
         ctx.skip(name, R["reason_lock_file"])

@@ -280,3 +280,12 @@ def test_a_save_time_in_the_first_millennium_is_older_than_this_years():
     from hmsxl.safety import iso_utc
 
     assert iso_utc("0999-01-01T00:00:00Z") == "0999-01-01T00:00:00Z" < iso_utc("2026-11-20T10:00:00Z")
+
+
+def test_a_folder_given_twice_and_a_file_in_it_are_each_one_input(tmp_path):
+    (tmp_path / "inn").mkdir()
+    (tmp_path / "inn" / "notat.txt").write_text("hei")
+    (tmp_path / "inn" / "svar.xlsx").write_bytes(b"PK\x03\x04 not really")
+    sources, skipped = inputs.collect([tmp_path / "inn", tmp_path / "inn" / "notat.txt", tmp_path / "inn"])
+    names = [s.name for s in sources] + [s.name for s in skipped]
+    assert sorted(names) == ["inn/notat.txt", "inn/svar.xlsx"]
