@@ -16,7 +16,9 @@ import datetime as dt
 import io
 import itertools
 import math
+import os
 import re
+import stat
 import zipfile
 from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
@@ -774,15 +776,22 @@ def write_csv(result, directory) -> list[Path]:
         for row in zip(*(frame[c].tolist() for c in columns)) if len(frame) else ():
             w.writerow([csv_safe(v) for v in row])
         files[f"{name}.csv"] = buf.getvalue().encode("utf-8-sig")
-    earlier = _exported(Path(directory) / CSV_MANIFEST)
+    manifest = Path(directory) / CSV_MANIFEST
+    earlier = _exported(manifest)
     names = sorted(files)
-    files[CSV_MANIFEST] = "".join(f"{name}\n" for name in names).encode("utf-8")
-    return [p for p in atomic_write_files(directory, files, replaces=earlier | {CSV_MANIFEST}) if p.name in names]
+    if not os.path.lexists(manifest) or manifest.is_file() and not manifest.is_symlink():  # else not ours: let be
+        files[CSV_MANIFEST] = "".join(f"{name}\n" for name in names).encode("utf-8")
+    replaces = earlier | ({CSV_MANIFEST} if CSV_MANIFEST in files else set())
+    return [p for p in atomic_write_files(directory, files, replaces=replaces) if p.name in names]
 
 
 def _exported(manifest: Path) -> frozenset:
-    """The CSV files an earlier export into the folder wrote, as it said; none if it did not."""
+    """The CSV files an earlier export into the folder wrote, as it said; none if it did not
+    (or if what is there is no file of ours: a folder, a pipe, a link)."""
     try:
+        st = os.lstat(manifest)
+        if not stat.S_ISREG(st.st_mode):
+            return frozenset()
         with open(manifest, "rb") as fh:
             said = fh.read(4096).decode("utf-8", "replace").splitlines()
     except OSError:

@@ -71,3 +71,23 @@ def test_a_set_of_files_goes_where_a_link_points_and_inside_a_folder_it_cannot_w
     (real / "mine.txt").write_text("egne")
     atomic_write_files(real, {"b.csv": b"2"}, replaces={"a.csv"})
     assert sorted(p.name for p in real.iterdir()) == ["b.csv", "mine.txt"]
+
+
+def test_a_csv_list_that_is_no_file_of_ours_is_let_be(tmp_path, generated):
+    """The hidden list of an earlier export is read only if it is a file: a pipe there
+    would hang the export, a folder stop it."""
+    import os
+
+    from hmsxl import consolidate
+
+    unit, paths = generated
+    result = consolidate(paths[:1], config=unit)
+    for kind in ("pipe", "folder"):
+        out = tmp_path / kind
+        out.mkdir()
+        if kind == "pipe":
+            os.mkfifo(out / ".hmsxl-csv")
+        else:
+            (out / ".hmsxl-csv").mkdir()
+        written = result.to_csv(out)
+        assert "actions.csv" in {p.name for p in written} and (out / "actions.csv").is_file()
