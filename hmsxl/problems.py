@@ -85,6 +85,7 @@ SEVERITY = {
     "row_duplicate": "warning",
     "value_outside_table": "warning",
     "problem_reply": "warning",
+    "notes_not_read": "warning",  # by the safety check: more notes than are read
     "cell_note": "warning",  # a note (comment) a leader put on a cell: its words, for the advisor to read  # a leader's answer in a marked copy's list of problems: for the advisor to read
     "too_many_rows": "error",
     # consolidation

@@ -13,6 +13,7 @@ value, so the farthest cell decides the memory: that is what `MAX_ROWS` and
 
 from __future__ import annotations
 
+import bisect
 import datetime as dt
 import io
 import posixpath
@@ -114,7 +115,7 @@ class _CellErrors:
         self._texts: dict = {}  # each text once: a sheet of #N/A holds one string
         self.formulas: dict = {}  # {sheet: {(row, column)}}: the cells holding a formula
         self.formula_count = 0
-        self.notes: list = []  # (sheet, cell, text): an .ods file's notes, found with its cells
+        self.notes = _Notes()  # an .ods file's notes, found with its cells
 
     def one(self, sheet: str, row: int, col: int, formula: bool, text) -> None:
         """One cell of a plain sheet (within the grid): it holds a formula, and/or shows
@@ -550,14 +551,14 @@ def _check_zip(path: Path, data: bytes) -> Checked:
         cut = _scan_xlsx_sheets(path, parts, clean, problems, errors)
         if cut:
             data = _rezip(z, {by_key[key].filename: body for key, body in cut.items()})
-        notes = _xlsx_notes(clean)
+        _xlsx_notes(clean, errors.notes)
     saved_at = ""
     part, pattern = SAVED_RE[kind]
     if part in clean:  # not from a comment
         m = pattern.search(clean[part], 0, XML_HEAD)
         saved_at = iso_utc(m.group(1).decode("ascii", "replace")) if m else ""
-    return Checked(path, kind, data, saved_at, problems=problems + errors.problems(), cell_errors=errors.cells,
-                   formula_cells=errors.formulas, notes=notes if kind == "xlsx" else errors.notes)
+    return Checked(path, kind, data, saved_at, problems=problems + errors.problems() + errors.notes.problems(),
+                   cell_errors=errors.cells, formula_cells=errors.formulas, notes=errors.notes.found)
 
 
 def _keep(kind: str, name: str, body: bytes) -> bool:
@@ -565,7 +566,7 @@ def _keep(kind: str, name: str, body: bytes) -> bool:
     if kind == "ods":
         return name in ("content.xml", "meta.xml", "meta-inf/manifest.xml")
     return (name in ("xl/workbook.xml", "xl/_rels/workbook.xml.rels", "xl/sharedstrings.xml", "docprops/core.xml")
-            or b"sheetData" in body or name.startswith(("xl/comments", "xl/worksheets/_rels/")))
+            or b"sheetData" in body or name.endswith(".rels") or "comment" in name)  # notes: wherever they are
 
 
 def inflate(path, data: bytes, info: zipfile.ZipInfo, limit: int = MAX_PART_BYTES) -> bytes:
@@ -630,7 +631,7 @@ def _parsed(name: str) -> bool:
     return (name in ("[content_types].xml", "xl/workbook.xml", "xl/sharedstrings.xml", "xl/styles.xml",
                      "content.xml", "styles.xml", "meta.xml", "settings.xml", "meta-inf/manifest.xml")
             or name.endswith(".rels")
-            or name.startswith(("xl/worksheets/", "xl/tables/", "docprops/", "xl/comments")))
+            or name.startswith(("xl/worksheets/", "xl/tables/", "docprops/")) or "comment" in name)
 
 
 def _mimetype(z: zipfile.ZipFile) -> str:
@@ -1036,18 +1037,37 @@ def _xlsx_sheet_names(clean: dict) -> dict[str, str]:
     return names
 
 
-_COMMENT = re.compile(rb"<" + _NS + rb"comment\s([^<>]*)>(.*?)</" + _NS + rb"comment\s*>", re.S)
+_COMMENT_START = re.compile(rb"<" + _NS + rb"comment(?=[\s/>])")
+_COMMENT_END = re.compile(rb"</" + _NS + rb"comment\s*>")
 _AUTHOR = re.compile(rb"<" + _NS + rb"author\s*>(.*?)</" + _NS + rb"author\s*>", re.S)
 _NOTE_TEXT = re.compile(rb"<" + _NS + rb"t(?:\s[^<>]*)?>(.*?)</" + _NS + rb"t\s*>", re.S)
-NOTE_MAX = 4000  # characters of a note kept: more than any note a leader writes
-MAX_NOTES = 2000  # notes of a file read: beyond, a workbook of notes, not an answer
+NOTE_MAX = 32_000  # characters of a note kept: what a cell of the report holds
+MAX_NOTES = 10_000  # notes of a file read: past them, a problem says how many more there are
 OWN_NOTES = "hmsxl"  # the author of the notes a marked copy carries: its own, not the leader's
+OWN_NOTE_TAG = "— hmsxl"  # the last line of each of them (LibreOffice does not keep their author)
 
 
-def _xlsx_notes(clean: dict) -> list:
+def own_note(author: str, text: str) -> bool:
+    """Whether a note is one of a marked copy's own: by its last line (LibreOffice does not
+    keep the author), or by its author in a copy from before the line. One the leader wrote
+    more in after the line is theirs."""
+    return text.endswith(OWN_NOTE_TAG) or (author == OWN_NOTES and OWN_NOTE_TAG not in text)
+
+
+def _spans(starts: list, ends: list) -> list:
+    """(start, end) of each element that closes before the next one starts: a start with
+    no end of its own (left open, or self-closing) has no text. Linear in the matches."""
+    out = []
+    for i, (start, after) in enumerate(starts):
+        j = bisect.bisect_left(ends, after)
+        if j < len(ends) and (i + 1 == len(starts) or ends[j] < starts[i + 1][0]):
+            out.append((start, after, ends[j]))
+    return out
+
+
+def _xlsx_notes(clean: dict, notes: "_Notes") -> None:
     """(sheet, cell, text) of every note on a cell, found through each sheet's
     relationships as the sheet names its comments part; the marked copies' own left out."""
-    notes = []
     for part, sheet in _xlsx_sheet_names(clean).items():
         folder, _, base = part.rpartition("/")
         for tag in _REL_TAG.findall(clean.get(f"{folder}/_rels/{base}.rels", b"")):
@@ -1058,17 +1078,41 @@ def _xlsx_notes(clean: dict) -> list:
             target = posixpath.normpath(target[1:] if target.startswith("/") else f"{folder}/{target}")
             body = clean.get(target, b"")
             authors = [_xml_text(a) for a in _AUTHOR.findall(body)]
-            for m in _COMMENT.finditer(body):
-                attrs = {k: (v1 or v2) for k, v1, v2 in _ATTR.findall(m.group(1))}
+            starts = []
+            for m in _COMMENT_START.finditer(body):
+                attrs_m = _ATTRS.match(body, m.end())
+                if attrs_m is not None and not attrs_m.group(2):  # self-closing: no text
+                    starts.append((m.start(), attrs_m.end()))
+            for start, after, end in _spans(starts, [e.start() for e in _COMMENT_END.finditer(body)]):
+                attrs = {k: (v1 or v2) for k, v1, v2 in _ATTR.findall(body[start:after])}
                 author = _int_or(attrs.get(b"authorId"), -1)
-                if 0 <= author < len(authors) and authors[author] == OWN_NOTES:
-                    continue
-                runs = (t.decode("utf-8", "replace") for t in _NOTE_TEXT.findall(m.group(2)))
+                runs = (t.decode("utf-8", "replace") for t in _NOTE_TEXT.findall(body, after, end))
                 text = unescape("".join(runs)).strip()  # runs whole: their spaces are the text's
                 ref = attrs.get(b"ref", b"").decode("ascii", "replace")
-                if text and _REF.fullmatch(ref.encode()) and len(notes) < MAX_NOTES:
-                    notes.append((sheet, ref.upper(), text[:NOTE_MAX]))
-    return notes
+                if not text or not _REF.fullmatch(ref.encode()) or own_note(
+                        authors[author] if 0 <= author < len(authors) else "", text):
+                    continue
+                notes.add(sheet, ref.upper(), text)
+
+
+class _Notes:
+    """The notes found on cells, at most `MAX_NOTES` of them; the rest counted, and said."""
+
+    def __init__(self):
+        self.found: list = []  # (sheet, cell, text)
+        self.more = 0
+        self.first_more = ""
+
+    def add(self, sheet: str, cell: str, text: str) -> None:
+        if len(self.found) < MAX_NOTES:
+            self.found.append((sheet, cell, text[:NOTE_MAX]))
+        else:
+            self.more += 1
+            self.first_more = self.first_more or f"{sheet}!{cell}"
+
+    def problems(self) -> list:
+        return [("", "", "notes_not_read", {"count": self.more, "max": MAX_NOTES, "first": self.first_more})
+                ] if self.more else []
 
 
 def _int_or(raw, default: int) -> int:
@@ -1133,13 +1177,14 @@ def _scan_ods(path: Path, content: bytes, errors: _CellErrors) -> None:
     seen: set = set()  # the sheets' names: of two of one name, the native reader keeps the last only
     close = None  # the next table markup after a cell: found once, reused while it lies ahead
     # The notes on cells (rare): each belongs to the last cell opened before it.
-    notes = [n.start() for n in _ODS_NOTE.finditer(content)]
+    notes = _ods_note_spans(content)
+    next_note = 0
     cell_at = None  # (sheet, row, column) of the last cell opened
     for m in _ODS_TAG.finditer(content):
-        while notes and notes[0] < m.start():
+        while next_note < len(notes) and notes[next_note][0] < m.start():
             if cell_at is not None:
-                _ods_note(content, notes[0], cell_at, errors)
-            notes.pop(0)
+                _ods_note(content, notes[next_note], cell_at, errors)
+            next_note += 1
         closing, tag = m.group(1), m.group(2)
         attrs_m = _ATTRS.match(content, m.end())
         if attrs_m is None:
@@ -1197,26 +1242,46 @@ def _scan_ods(path: Path, content: bytes, errors: _CellErrors) -> None:
             col += cols_here
 
 
-_ODS_NOTE = re.compile(rb"<office:annotation[\s>]")
+_ODS_NOTE = re.compile(rb"<office:annotation(?=[\s/>])")
 _ODS_NOTE_END = re.compile(rb"</office:annotation\s*>")
 _ODS_NOTE_META = re.compile(rb"<dc:(creator|date)\b[^>]*>(.*?)</dc:\1\s*>", re.S)
+_ODS_NOTE_SPACING = re.compile(rb"<text:(line-break|tab|s)\b([^<>]*)/>")
 _ODS_PARAGRAPH = re.compile(rb"</text:p\s*>")
+_ODS_COUNT = re.compile(rb'text:c\s*=\s*["\'](\d{1,4})["\']')
 
 
-def _ods_note(content: bytes, start: int, cell_at: tuple, errors: _CellErrors) -> None:
-    """A note on an .ods cell: its paragraphs as lines, the marked copies' own left out."""
-    if len(errors.notes) >= MAX_NOTES:
-        return
-    end = _ODS_NOTE_END.search(content, start)
-    body = content[start:end.start() if end else start + 4 * NOTE_MAX]
+def _ods_note_spans(content: bytes) -> list:
+    """(start, after its tag, end) of each note with text (not self-closing, closed before
+    the next one starts), in order: one pass over the content, however many there are."""
+    starts = []
+    for m in _ODS_NOTE.finditer(content):
+        attrs_m = _ATTRS.match(content, m.end())
+        if attrs_m is not None and not attrs_m.group(2):
+            starts.append((m.start(), attrs_m.end()))
+    return _spans(starts, [e.start() for e in _ODS_NOTE_END.finditer(content)])
+
+
+def _ods_spaced(m: re.Match) -> bytes:
+    kind = m.group(1)
+    if kind == b"line-break":
+        return b"\n"
+    if kind == b"tab":
+        return b"\t"
+    count = _ODS_COUNT.search(m.group(2))
+    return b" " * min(int(count.group(1)) if count else 1, 1000)
+
+
+def _ods_note(content: bytes, span: tuple, cell_at: tuple, errors: _CellErrors) -> None:
+    """A note on an .ods cell: its paragraphs as lines, its spaces, tabs and line breaks as
+    written; the marked copies' own left out."""
+    _, after, end = span
+    body = content[after:end]
     creator = next((_xml_text(v) for k, v in _ODS_NOTE_META.findall(body) if k == b"creator"), "")
-    if creator == OWN_NOTES:
-        return
-    body = _ODS_MARKUP.sub(b"", _ODS_PARAGRAPH.sub(b"\n", _ODS_NOTE_META.sub(b"", body[body.find(b">") + 1:])))
-    text = unescape(body.decode("utf-8", "replace")).strip()
-    if text:
+    body = _ODS_PARAGRAPH.sub(b"\n", _ODS_NOTE_SPACING.sub(_ods_spaced, _ODS_NOTE_META.sub(b"", body)))
+    text = unescape(_ODS_MARKUP.sub(b"", body).decode("utf-8", "replace")).strip()
+    if text and not own_note(creator, text):
         sheet, row, col = cell_at
-        errors.notes.append((sheet, cell_ref(row, col), text[:NOTE_MAX]))
+        errors.notes.add(sheet, cell_ref(row, col), text)
 
 
 # Where each type of value keeps its result (a string's may be its text instead).

@@ -16,7 +16,7 @@ from .arguments import day_arg, paths_arg, unit_arg
 from .errors import HmsxlError
 from .fileio import atomic_write_bytes
 from .inputs import shown_escaped, safe_text
-from .safety import SKIPPED_CODES
+from .safety import OWN_NOTE_TAG, OWN_NOTES, SKIPPED_CODES, own_note
 from .read import PROBLEM_LIST_COLUMNS, SEVERITIES, WorkbookData
 
 FILL = {severity: colours.argb(c) for severity, c in colours.SEVERITY.items()}
@@ -271,10 +271,13 @@ def _annotated_copy(data: WorkbookData, checked, password=None) -> tuple[bytes, 
         worst = min(problems, key=lambda p: order[p.severity]).severity
         cell = wb[sheet][ref]
         cell.fill = PatternFill("solid", fgColor=FILL[worst])
+        if cell.comment is not None and not own_note(cell.comment.author or "", cell.comment.text or ""):
+            continue  # the leader's own note stays: the colour and the list say the rest
         # A problem in a merged range is marked on the range's first cell, saying which cell it is.
         text = "\n".join(("" if p.cell == ref else f"{p.cell}: ") + f"{labels.SEVERITY[p.severity]}: {p.message}"
                          for p in problems)
-        cell.comment = Comment(_text(text)[:2000], "hmsxl", width=320, height=120)
+        # Its last line says it is hmsxl's: read back, it is not taken for the leader's.
+        cell.comment = Comment(_text(text)[:2000] + "\n" + OWN_NOTE_TAG, OWN_NOTES, width=320, height=120)
     # The leader's own sheet of that name stays: ours gets a name of its own.
     ws = wb.create_sheet(_sheet_title(labels.REPORT_SHEETS["problems"], {t.lower() for t in wb.sheetnames}), 0)
     # The list is hmsxl's, locked (without a password, as the workbook's sheets are); the

@@ -356,3 +356,21 @@ def test_a_sheet_name_excel_would_not_take_is_mended_in_the_copy(workbook, tmp_p
     titles = openpyxl.load_workbook(copy).sheetnames
     (own,) = [t for t in titles if t not in openpyxl.load_workbook(workbook).sheetnames and t != "Problemer"]
     assert own != name and openpyxl.load_workbook(copy)[own]["A1"].value == "Egne notater"
+
+
+def test_a_leaders_note_stays_in_the_copy_and_the_copys_own_notes_are_not_the_leaders(workbook, tmp_path, soffice):
+    """A note the leader put on a cell is not replaced by hmsxl's in the marked copy, and
+    comes back with it. hmsxl's own notes, read back (also after LibreOffice, which does
+    not keep their author), are not taken for the leader's."""
+    from openpyxl.comments import Comment
+
+    def edit(wb):
+        wb["Handlingsplan"]["B5"].comment = Comment("Spør verneombudet", "Leder")
+
+    path = returned(workbook, tmp_path / "in" / "notat.xlsx", edit=edit)
+    result, copy = annotated(path, tmp_path)
+    assert openpyxl.load_workbook(copy)["Handlingsplan"]["B5"].comment.text == "Spør verneombudet"
+    soffice("--convert-to", "ods", "--outdir", tmp_path / "lo", copy)
+    for back in (copy, tmp_path / "lo" / copy.with_suffix(".ods").name):
+        notes = [(p.cell, p.value) for p in read_workbook(back, today=TODAY).problems if p.code == "cell_note"]
+        assert notes == [("B5", "Spør verneombudet")], back

@@ -1064,3 +1064,43 @@ def test_6_a_workbook_under_any_name_in_a_folder_or_an_archive_is_read(tmp_path,
         "inn/Handlingsplan", "inn/samling.xlsx.part", "inn/arkiv.zip → formidling"}
     assert {f for f, s in src.items() if s == "hoppet over"} == {
         "inn/brev.odt", "inn/notat", "inn/arkiv.zip → bilde.jpg", "inn/arkiv.zip → brev.docx"}
+
+
+def test_6_notes_left_open_or_self_closing_cost_one_pass_and_stay_at_their_cells(tmp_path, blank):
+    """Twenty thousand comments that never close, then a real one: read in one pass, the
+    real one at its own cell."""
+    from hmsxl import safety
+
+    comments = (b'<?xml version="1.0"?><comments xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
+                b"<authors><author>Leder</author></authors><commentList>"
+                + b'<comment ref="B5" authorId="0"/>' * 10_000 + b'<comment ref="D5" authorId="0">' * 10_000
+                + b'<comment ref="C5" authorId="0"><text><t>Egen merknad</t></text></comment></commentList></comments>')
+    package = dict(parts(blank))  # sheet2 is Handlingsplan
+    package["xl/worksheets/_rels/sheet2.xml.rels"] = (
+        b'<?xml version="1.0"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
+        b'<Relationship Id="rId9" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/comments"'
+        b' Target="../comments9.xml"/></Relationships>')
+    package["xl/comments9.xml"] = comments
+    started = time.monotonic()
+    checked = safety.check_bytes(tmp_path / "x.xlsx", pack(package))
+    assert time.monotonic() - started < 10
+    assert checked.notes == [("Handlingsplan", "C5", "Egen merknad")]
+
+
+def test_6_an_ods_notes_line_breaks_are_kept_and_notes_past_those_read_are_said(tmp_path, monkeypatch):
+    """A note's line breaks and spaces as written; past the notes a file is read for, a
+    problem says how many more there are."""
+    from hmsxl import safety
+
+    errors = safety._CellErrors()
+    content = (b'<office:document-content><office:body><office:spreadsheet><table:table table:name="Ark">'
+               b'<table:table-row><table:table-cell><office:annotation><dc:creator>Leder</dc:creator>'
+               b'<text:p>Linje1<text:line-break/>Linje2<text:s text:c="3"/>slutt</text:p></office:annotation>'
+               b'</table:table-cell><table:table-cell><office:annotation/></table:table-cell>'
+               b'</table:table-row></table:table></office:spreadsheet></office:body></office:document-content>')
+    safety._scan_ods(tmp_path / "x.ods", content, errors)
+    assert errors.notes.found == [("Ark", "A1", "Linje1\nLinje2   slutt")]
+    monkeypatch.setattr(safety, "MAX_NOTES", 1)
+    for cell in ("B2", "C3"):
+        errors.notes.add("Ark", cell, "mer")
+    assert errors.notes.problems() == [("", "", "notes_not_read", {"count": 2, "max": 1, "first": "Ark!B2"})]
