@@ -304,8 +304,8 @@ def _check_ole(path: Path, data: bytes, password: str | None, decrypted: bool = 
     fixed = _scan_xls(path, stream, errors)
     if fixed is not None:
         data = _replace_stream(path, data, book, fixed)
-    return Checked(path, "xls", data, saved_at, problems=errors.problems(), cell_errors=errors.cells,
-                   formula_cells=errors.formulas)
+    return Checked(path, "xls", data, saved_at, problems=errors.problems() + errors.notes.problems(),
+                   cell_errors=errors.cells, formula_cells=errors.formulas, notes=errors.notes.found)
 
 
 def _ole_saved_at(ole) -> str:
@@ -339,6 +339,7 @@ def _replace_stream(path: Path, data: bytes, name: str, stream: bytes) -> bytes:
 _BIFF = struct.Struct("<HH")
 FILEPASS, BOF, EOF, BOUNDSHEET, SST, DIMENSIONS = 0x002F, 0x0809, 0x000A, 0x0085, 0x00FC, 0x0200
 FORMULA, BOOLERR = 0x0006, 0x0205
+OBJ, TXO, CONTINUE, NOTE = 0x005D, 0x01B6, 0x003C, 0x001C  # a note: its text box (OBJ, TXO and its text), then its cell
 # What a cell shows for each BIFF error code.
 BIFF_ERRORS = {0x00: "#NULL!", 0x07: "#DIV/0!", 0x0F: "#VALUE!", 0x17: "#REF!", 0x1D: "#NAME?", 0x24: "#NUM!",
                0x2A: "#N/A", 0x2B: "#GETTING_DATA"}
@@ -373,8 +374,30 @@ def _scan_xls(path: Path, stream: bytes, errors: _CellErrors) -> bytes | None:
     names: dict[int, str] = {}
     sheet = ""
     fixed = None
+    obj = None  # the last drawing object's id: a note's text box (TXO) follows its OBJ
+    texts: dict[int, str] = {}  # object id -> the text of its box: a NOTE names the cell it is on
+    reading = None  # (object id, characters still to come, bytes so far) while a TXO's text continues
+    stored = 0  # characters of the text boxes kept
     for pos, rtype, body in _biff_records(stream):
-        if rtype == BOUNDSHEET and len(body) >= 8:
+        if reading is not None:
+            if rtype == CONTINUE and body:
+                reading = _txo_text(reading, body, texts)
+                if reading is None:
+                    stored += len(texts.get(obj, ""))
+                continue
+            reading = None
+        if rtype == OBJ and len(body) >= 8 and body[:2] == b"\x15\x00":  # ftCmo: the object's kind and id
+            obj = struct.unpack_from("<H", body, 6)[0]
+        elif rtype == TXO and len(body) >= 12 and obj is not None:
+            chars = struct.unpack_from("<H", body, 10)[0]
+            # (Text boxes are kept only as far as notes are read: a file of a million says so.)
+            kept = bool(chars) and len(texts) < MAX_NOTES and stored < NOTES_TEXT_MAX
+            reading = (obj, chars, "") if kept else None
+        elif rtype == NOTE and len(body) >= 8:
+            row, col, _, note_obj = struct.unpack_from("<HHHH", body)
+            if note_obj in texts:
+                errors.notes.add(sheet, cell_ref(row, col), texts.pop(note_obj).replace("\r", "").strip())
+        elif rtype == BOUNDSHEET and len(body) >= 8:
             names[struct.unpack_from("<I", body)[0]] = _biff_sheet_name(body)
         elif rtype == BOF:
             sheet = names.get(pos, sheet)
@@ -402,6 +425,22 @@ def _scan_xls(path: Path, stream: bytes, errors: _CellErrors) -> bytes | None:
                 fixed = fixed if fixed is not None else bytearray(stream)
                 struct.pack_into("<IIHH", fixed, pos + 4, *clipped)
     return bytes(fixed) if fixed is not None else None
+
+
+def _txo_text(reading: tuple, body: bytes, texts: dict) -> tuple | None:
+    """A note's text continued in a CONTINUE record: its first byte says whether the
+    characters are one byte each (latin-1) or two (UTF-16); the text is done when its
+    count is reached."""
+    obj, left, so_far = reading
+    wide = body[0] & 1
+    raw = body[1:1 + left * (2 if wide else 1)]
+    part = raw.decode("utf-16-le" if wide else "latin-1", "replace")
+    so_far += part
+    left -= len(raw) // (2 if wide else 1)
+    if left <= 0 or len(so_far) > NOTE_MAX:
+        texts[obj] = so_far
+        return None
+    return obj, left, so_far
 
 
 def _biff_error(rtype: int, body: bytes) -> int | None:
@@ -1043,6 +1082,7 @@ _AUTHOR = re.compile(rb"<" + _NS + rb"author\s*>(.*?)</" + _NS + rb"author\s*>",
 _NOTE_TEXT = re.compile(rb"<" + _NS + rb"t(?:\s[^<>]*)?>(.*?)</" + _NS + rb"t\s*>", re.S)
 NOTE_MAX = 32_000  # characters of a note kept: what a cell of the report holds
 MAX_NOTES = 10_000  # notes of a file read: past them, a problem says how many more there are
+NOTES_TEXT_MAX = 8_000_000  # characters of an .xls file's text boxes kept to find its notes' words in
 OWN_NOTES = "hmsxl"  # the author of the notes a marked copy carries: its own, not the leader's
 OWN_NOTE_TAG = "— hmsxl"  # the last line of each of them (LibreOffice does not keep their author)
 

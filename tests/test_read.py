@@ -1165,8 +1165,8 @@ def test_words_over_a_rows_hidden_key_are_kept_and_the_row_read_by_its_name(work
 
 def test_a_note_on_a_cell_is_the_leaders_words_and_an_answer(workbook, tmp_path, soffice):
     """A note (comment) a leader puts on a cell: the native reader gives values only, and
-    the note's words reach the report at its cell, in .xlsx and in .ods as LibreOffice
-    saves it. A workbook with nothing but a note is an answer."""
+    the note's words reach the report at its cell, in .xlsx, and in .ods and .xls as
+    LibreOffice saves them. A workbook with nothing but a note is an answer."""
     from openpyxl.comments import Comment
 
     def edit(wb):
@@ -1174,7 +1174,8 @@ def test_a_note_on_a_cell_is_the_leaders_words_and_an_answer(workbook, tmp_path,
 
     path = filled(workbook, tmp_path / "merknad.xlsx", {}, edit)
     soffice("--convert-to", "ods", "--outdir", tmp_path, path)
-    for name in ("merknad.xlsx", "merknad.ods"):
+    soffice("--convert-to", "xls", "--outdir", tmp_path, path)
+    for name in ("merknad.xlsx", "merknad.ods", "merknad.xls"):
         data = read_workbook(tmp_path / name, today=TODAY)
         (note,) = [p for p in data.problems if p.code == "cell_note"]
         assert (note.sheet, note.cell) == ("Handlingsplan", "B5"), name
