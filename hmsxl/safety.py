@@ -28,6 +28,7 @@ from pathlib import Path
 
 from .errors import HmsxlError
 from . import labels
+from .xmltext import excel_unescape
 
 UNREADABLE = labels.section("UNREADABLE")
 
@@ -1127,12 +1128,23 @@ def _xlsx_notes(clean: dict, notes: "_Notes") -> None:
                 attrs = {k: (v1 or v2) for k, v1, v2 in _ATTR.findall(body[start:after])}
                 author = _int_or(attrs.get(b"authorId"), -1)
                 runs = (t.decode("utf-8", "replace") for t in _NOTE_TEXT.findall(body, after, end))
-                text = unescape("".join(runs)).strip()  # runs whole: their spaces are the text's
+                text = _threaded(excel_unescape(unescape("".join(runs))).strip())  # runs whole: their spaces count
                 ref = attrs.get(b"ref", b"").decode("ascii", "replace")
                 if not text or not _REF.fullmatch(ref.encode()) or own_note(
                         authors[author] if 0 <= author < len(authors) else "", text):
                     continue
                 notes.add(sheet, ref.upper(), text)
+
+
+_THREADED = re.compile(r"\[Threaded comment\].*?\n\s*Comment:\s*\n", re.S)
+
+
+def _threaded(text: str) -> str:
+    """A note Excel 365 writes for its threaded comments, without the words it puts first
+    for older versions («[Threaded comment] Your version of Excel ... Comment:»)."""
+    if not text.startswith("[Threaded comment]"):
+        return text
+    return _THREADED.sub("", text, count=1).strip() or text
 
 
 class _Notes:

@@ -74,6 +74,11 @@ def unescape(xml_text: str) -> str:
         return _ENTITIES[name]
 
     text = _ENTITY.sub(entity, xml_text) if "&" in xml_text else xml_text
+    return excel_unescape(text)
+
+
+def excel_unescape(text: str) -> str:
+    """Excel's own escapes undone: `_x0041_` is «A», `_x005F_x0041_` the text «_x0041_»."""
     if "_x" not in text:
         return text
     return _LITERAL_ESCAPE.sub(lambda m: chr(int(m.group(0)[2:6], 16)), text)
