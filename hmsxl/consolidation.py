@@ -827,9 +827,7 @@ def carry_over(unit: Unit, paths, last_year: int | None = None) -> CarryOver:
     unit = unit_arg(unit)
     last = dataclasses.replace(unit, year=last_year or unit.year - 1)
     result = consolidate(paths, config=last, today=dt.date(last.year, 12, 31))
-    from .read import ListsContext
-
-    from .read import in_plan, plan_words
+    from .read import ListsContext, in_plan, plan_words
 
     done = set(unit.done_statuses)
     ctx = ListsContext(unit.year, {**unit.lists()})
@@ -861,7 +859,7 @@ def carry_over(unit: Unit, paths, last_year: int | None = None) -> CarryOver:
 def _carried_finding(row: dict, year: int, columns, ctx, meaning: Meaning) -> dict:
     """A vernerunde finding not closed, as an action of next year's plan: said as one, in the
     rounds' category where the unit has it, not started, its priority as high as its risk."""
-    comment_field = next(c for c in columns if c.key == "comment").field
+    comment_field = next(c.field for c in columns if c.key == "comment")
     said = labels.REPORT["carried_finding"].format(
         year=year,
         area=labels.REPORT["carried_finding_area"].format(area=as_text(row["area"])) if not is_missing(row["area"])
@@ -875,7 +873,7 @@ def _carried_finding(row: dict, year: int, columns, ctx, meaning: Meaning) -> di
     # («Annet»): a carried finding leaves the leader no required cell to find empty.
     level = meaning.risk_level(row.get("risk")) or "medium"
     action = {"challenge": row.get("finding"), "measure": row.get("proposal"), "responsible": row.get("responsible"),
-              "deadline": row.get("deadline"), "comment": row.get("comment"), "original": row.get("original"),
+              "deadline": row.get("deadline"), "comment": row.get("comment"),
               "category": next((c for c in rounds if c and c in categories), categories[-1] if categories else None),
               "status": statuses[0] if statuses else None,
               "priority": priorities[{"high": 0, "medium": len(priorities) // 2, "low": -1}[level]]
@@ -885,7 +883,7 @@ def _carried_finding(row: dict, year: int, columns, ctx, meaning: Meaning) -> di
         action["comment"] = both
     else:  # the leader's comment fills the cell: what the action is, is said as its purpose
         action["purpose"] = said
-    return _carried({**{c.key: action.get(c.key) for c in columns}, "original": action["original"]}, columns, ctx)
+    return _carried({**{c.key: action.get(c.key) for c in columns}, "original": row.get("original")}, columns, ctx)
 
 
 def _carried(row: dict, columns, ctx) -> dict:

@@ -106,6 +106,12 @@ class Skipped:
     unreadable: bool = False
 
 
+def own_name(source_name: str) -> str:
+    """The file's own name, as the leader gave it: without the folders it was found in or
+    the mails and archives it came in («svar/mai.eml → Handlingsplan.xlsx»)."""
+    return Path(str(source_name).split(" → ")[-1]).name
+
+
 def display_name(path) -> str:
     """A path as a person can read it, on one line, in any report: bytes that are not
     UTF-8 are shown as \\xNN, control characters as their escapes."""

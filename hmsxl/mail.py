@@ -26,6 +26,7 @@ from .config import Section, Unit
 from .errors import HmsxlError
 from .fields import as_text, is_empty
 from .fileio import atomic_write_bytes
+from .inputs import own_name
 from .schema import schema_for
 from .write import fmt_date_long, workbook_name
 
@@ -133,8 +134,7 @@ def _reminder_details(unit: Unit, section: Section, reminded: _Reminded) -> tupl
         if len(wrong):  # it sent something, but not this year's workbook of this unit
             w = wrong.iloc[0]
             # The file as the leader named it: not the advisor's folders, nor the mail it came in.
-            name = Path(str(w["file"]).split(" → ")[-1]).name
-            return labels.REMINDER["wrong"].format(file=name, why=w["reason"], year=unit.year), True
+            return labels.REMINDER["wrong"].format(file=own_name(w["file"]), why=w["reason"], year=unit.year), True
         return labels.REMINDER["missing"], True
     parts = []
     errors = reminded.errors.get(used.iloc[0]["file"], ())

@@ -932,8 +932,8 @@ class _TableReader:
                 if key in by_key and key not in seen and key_value is not None and not is_empty(key_value) \
                         and not self._made_here(row, key_value):  # words over the hidden key: the row is known by its name
                     c = self.columns[sheet.key_column]
-                    book.problem("own_changed", sheet=self.name, cell=_cell(r, c), field=self.sheet.column(
-                        sheet.key_column).label, value=key_value, expected=key)
+                    book.problem("own_changed", sheet=self.name, cell=_cell(r, c),
+                                 field=sheet.column(sheet.key_column).label, value=key_value, expected=key)
             if key in by_key and key not in seen:  # the usual row: nothing to report about it
                 seen.add(key)
                 record = {**by_key[key], **self.parse_row(r, row, key,

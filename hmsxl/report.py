@@ -556,7 +556,7 @@ def build_report(result) -> bytes:
     for part in (_problems_sheet, _missing_sheet, _sources_sheet):
         part(book, result)
     # Printed (and as PDF): each page names the report, its sheet and its number.
-    footer = "&L" + _title(result)[:120].replace("&", "&&") + "&C&A&R" + R["page_footer"]
+    footer = xmltext.header_footer("&L{}&C&A&R" + R["page_footer"], _title(result), R["cut_mark"])
     for ws in book.wb.worksheets():
         ws.set_footer(footer)
     unit = result.unit

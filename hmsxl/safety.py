@@ -1096,8 +1096,9 @@ def own_note(author: str, text: str) -> bool:
 
 
 def _spans(starts: list, ends: list) -> list:
-    """(start, end) of each element that closes before the next one starts: a start with
-    no end of its own (left open, or self-closing) has no text. Linear in the matches."""
+    """(start, after its tag, end) of each element that closes before the next one starts,
+    from its starts (start, after its tag) and the positions of its ends, both in order: a
+    start with no end of its own (left open) has no text. Linear in the matches."""
     out = []
     for i, (start, after) in enumerate(starts):
         j = bisect.bisect_left(ends, after)
@@ -1107,8 +1108,8 @@ def _spans(starts: list, ends: list) -> list:
 
 
 def _xlsx_notes(clean: dict, notes: "_Notes") -> None:
-    """(sheet, cell, text) of every note on a cell, found through each sheet's
-    relationships as the sheet names its comments part; the marked copies' own left out."""
+    """Every note on a cell into `notes`, found through each sheet's relationships as the
+    sheet names its comments part; the marked copies' own left out."""
     for part, sheet in _xlsx_sheet_names(clean).items():
         folder, _, base = part.rpartition("/")
         for tag in _REL_TAG.findall(clean.get(f"{folder}/_rels/{base}.rels", b"")):

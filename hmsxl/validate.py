@@ -15,7 +15,7 @@ from . import colours, labels, xmltext
 from .arguments import day_arg, paths_arg, unit_arg
 from .errors import HmsxlError
 from .fileio import atomic_write_bytes
-from .inputs import shown_escaped, safe_text
+from .inputs import own_name, safe_text, shown_escaped
 from .safety import OWN_NOTE_TAG, OWN_NOTES, SKIPPED_CODES, own_note
 from .read import PROBLEM_LIST_COLUMNS, SEVERITIES, WorkbookData
 
@@ -108,7 +108,7 @@ def copy_name(source_name: str, kind: str, section_id: str | None = None) -> str
     as .xlsx when the input was .ods or .xls, headed by the section's id where the name
     does not say it (five «Handlingsplan.xlsx» are told apart), cut to what a file name
     may hold."""
-    name = Path(source_name.split(" → ")[-1]).name or "arbeidsbok.xlsx"
+    name = own_name(source_name) or "arbeidsbok.xlsx"
     suffix = Path(name).suffix.lower()
     if kind != "xlsx" or suffix not in (".xlsx", ".xlsm"):
         name = f"{Path(name).stem or 'arbeidsbok'}.xlsx"
@@ -363,7 +363,7 @@ def _workbook_to_mark(data: WorkbookData, checked):
 
     kind = checked.kind if checked.kind != "xlsx" else _not_for_openpyxl(checked.data)
     if kind is None:
-        keep_vba = Path(str(data.path).split(" → ")[-1]).suffix.lower() == ".xlsm"
+        keep_vba = own_name(data.path).lower().endswith(".xlsm")
         wb = openpyxl.load_workbook(io.BytesIO(checked.data), keep_vba=keep_vba)
         # A name Excel would not take (a tool other than Excel wrote it: 40 characters, an
         # apostrophe first) is made one it takes, or Excel repairs the copy.
